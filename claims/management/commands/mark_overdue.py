@@ -1,0 +1,45 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.services import mark_overdue
+
+
+class Command(BaseCommand):
+    help = (
+        "The deadline sweep: move every pending prediction or promise whose deadline "
+        "(at its precision: a month deadline ends on the month's last day) has passed "
+        "to overdue, one ledger entry each. Idempotent; run it from cron."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="List what would move; change nothing.",
+        )
+        parser.add_argument(
+            "--today",
+            help="Sweep as if today were this date (YYYY-MM-DD); default: today.",
+        )
+
+    def handle(self, *args, dry_run=False, today=None, **options):
+        if today:
+            try:
+                today = datetime.date.fromisoformat(today)
+            except ValueError:
+                raise CommandError(
+                    f"--today must be a date (YYYY-MM-DD), not {today!r}."
+                ) from None
+        moves = mark_overdue(today=today, dry_run=dry_run)
+        verb = "would move" if dry_run else "moved"
+        for move in moves:
+            words = f' ("{move.due_text}")' if move.due_text else ""
+            self.stdout.write(
+                f"claim {move.claim_id}: {verb} to overdue, deadline {move.deadline}{words}: "
+                f"{move.claim_text[:70]}"
+            )
+        moved = [m for m in moves if m.moved or dry_run]
+        self.stdout.write(
+            self.style.SUCCESS(f"{len(moved)} claim(s) {verb} to overdue.")
+        )

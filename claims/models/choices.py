@@ -1,0 +1,92 @@
+"""The vocabularies of DESIGN.md, and the dates-with-precision arithmetic."""
+
+import calendar
+import datetime
+
+from django.db import models
+
+
+class SpeakerKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANIZATION = "organization", "Organization"
+
+
+class Attribution(models.TextChoices):
+    DIRECT_QUOTE = "direct_quote", "Direct quote"
+    INDIRECT = "indirect", "Indirect (reported speech)"
+    NARRATOR = "narrator", "Narrator (the source's own assertion)"
+    HEDGED = "hedged", "Hedged (reportedly, according to sources)"
+
+
+class ClaimKind(models.TextChoices):
+    FACT = "fact", "Fact"
+    PREDICTION = "prediction", "Prediction"
+    PROMISE = "promise", "Promise"
+    OPINION = "opinion", "Opinion"
+
+    @property
+    def has_deadline(self) -> bool:
+        return self in (ClaimKind.PREDICTION, ClaimKind.PROMISE)
+
+
+class Status(models.TextChoices):
+    UNVERIFIED = "unverified", "Unverified"
+    PENDING = "pending", "Pending"
+    CONFIRMED = "confirmed", "Confirmed"
+    PARTLY_CONFIRMED = "partly_confirmed", "Partly confirmed"
+    REFUTED = "refuted", "Refuted"
+    OVERDUE = "overdue", "Overdue"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+    RETRACTED = "retracted", "Retracted"
+
+
+# Verdicts are sourced: a move to one of these needs at least one piece of evidence.
+VERDICTS = frozenset({Status.CONFIRMED, Status.PARTLY_CONFIRMED, Status.REFUTED})
+KINDS_WITH_DEADLINE = (ClaimKind.PREDICTION, ClaimKind.PROMISE)
+
+
+class Review(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class SpanRole(models.TextChoices):
+    CONTENT = "content", "Content (the claimed words)"
+    SPEAKER = "speaker", "Speaker (where the speaker is named)"
+    CUE = "cue", "Cue (said, told)"
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    REFUTES = "refutes", "Refutes"
+    CONTEXT = "context", "Context"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+    def period_start(self, date: datetime.date) -> datetime.date:
+        """The first day of the period ``date`` stands for at this precision."""
+        if self == DatePrecision.YEAR:
+            return date.replace(month=1, day=1)
+        if self == DatePrecision.MONTH:
+            return date.replace(day=1)
+        return date
+
+    def period_end(self, date: datetime.date) -> datetime.date:
+        """The last day of the period ``date`` stands for at this precision."""
+        if self == DatePrecision.YEAR:
+            return date.replace(month=12, day=31)
+        if self == DatePrecision.MONTH:
+            return date.replace(day=calendar.monthrange(date.year, date.month)[1])
+        return date
+
+    def format(self, date: datetime.date) -> str:
+        if self == DatePrecision.YEAR:
+            return f"{date.year}"
+        if self == DatePrecision.MONTH:
+            return date.strftime("%B %Y")
+        return date.isoformat()

@@ -1,0 +1,255 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    KINDS_WITH_DEADLINE,
+    Attribution,
+    ClaimKind,
+    DatePrecision,
+    Review,
+    Status,
+)
+from .speaker import Speaker
+
+# Which statuses each kind of claim may hold (DESIGN.md, "Status and its ledger").
+STATUSES_BY_KIND = {
+    ClaimKind.FACT: frozenset(
+        {
+            Status.UNVERIFIED,
+            Status.CONFIRMED,
+            Status.PARTLY_CONFIRMED,
+            Status.REFUTED,
+            Status.UNVERIFIABLE,
+            Status.RETRACTED,
+        }
+    ),
+    ClaimKind.PREDICTION: frozenset(
+        {
+            Status.PENDING,
+            Status.CONFIRMED,
+            Status.PARTLY_CONFIRMED,
+            Status.REFUTED,
+            Status.OVERDUE,
+            Status.UNVERIFIABLE,
+            Status.RETRACTED,
+        }
+    ),
+    ClaimKind.OPINION: frozenset({Status.UNVERIFIABLE, Status.RETRACTED}),
+}
+STATUSES_BY_KIND[ClaimKind.PROMISE] = STATUSES_BY_KIND[ClaimKind.PREDICTION]
+
+# Where each kind of claim starts.
+INITIAL_STATUS = {
+    ClaimKind.FACT: Status.UNVERIFIED,
+    ClaimKind.PREDICTION: Status.PENDING,
+    ClaimKind.PROMISE: Status.PENDING,
+    ClaimKind.OPINION: Status.UNVERIFIABLE,
+}
+
+
+def _kind_status_condition() -> Q:
+    condition = Q()
+    for kind, statuses in STATUSES_BY_KIND.items():
+        condition |= Q(kind=kind, status__in=sorted(statuses))
+    return condition
+
+
+class ClaimQuerySet(models.QuerySet):
+    def accepted(self):
+        return self.filter(review=Review.ACCEPTED)
+
+    def with_relations(self):
+        return self.select_related("speaker")
+
+
+class Claim(models.Model):
+    """One checkable statement, anchored to the exact words of its sources."""
+
+    text = models.TextField(
+        help_text="The claim as a short, self-contained statement, in the editor's words."
+    )
+    speaker = models.ForeignKey(
+        Speaker,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text="Who made the claim; empty when the source asserts it in its own voice.",
+    )
+    speaker_title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The speaker's title as this source gives it.",
+    )
+    attribution = models.CharField(max_length=16, choices=Attribution.choices)
+    kind = models.CharField(max_length=16, choices=ClaimKind.choices)
+    stated_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the claim was made (the first day of the period at month "
+        "or year precision).",
+    )
+    stated_on_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, blank=True
+    )
+    due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Predictions and promises: the deadline (the last day of the "
+        "period at month or year precision).",
+    )
+    due_on_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, blank=True
+    )
+    due_text = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='The source\'s own words for the deadline, e.g. "by November or December".',
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        editable=False,
+        help_text="The verdict; always the last entry of the status ledger.",
+    )
+    review = models.CharField(
+        max_length=10,
+        choices=Review.choices,
+        default=Review.PROPOSED,
+        editable=False,
+        help_text="Whether this record faithfully captures the source; only accepted "
+        "claims are public.",
+    )
+    review_note = models.TextField(blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Increases on every change (the ETag)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(attribution__in=Attribution.values),
+                name="claim_attribution_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ClaimKind.values), name="claim_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(review__in=Review.values), name="claim_review_valid"
+            ),
+            models.CheckConstraint(
+                condition=_kind_status_condition(), name="claim_status_fits_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(speaker__isnull=False)
+                & ~Q(attribution=Attribution.NARRATOR)
+                | Q(
+                    speaker__isnull=True,
+                    attribution__in=[Attribution.NARRATOR, Attribution.HEDGED],
+                ),
+                name="claim_speaker_fits_attribution",
+            ),
+            models.CheckConstraint(
+                condition=Q(stated_on__isnull=True, stated_on_precision="")
+                | Q(
+                    stated_on__isnull=False,
+                    stated_on_precision__in=DatePrecision.values,
+                ),
+                name="claim_stated_on_has_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__isnull=True, due_on_precision="")
+                | Q(due_on__isnull=False, due_on_precision__in=DatePrecision.values),
+                name="claim_due_on_has_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=KINDS_WITH_DEADLINE)
+                | Q(due_on__isnull=True, due_text=""),
+                name="claim_deadline_only_for_predictions_and_promises",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="claim_version_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "id"], name="claim_status_idx"),
+            models.Index(fields=["review", "id"], name="claim_review_idx"),
+            models.Index(fields=["due_on"], name="claim_due_on_idx"),
+            models.Index(fields=["stated_on"], name="claim_stated_on_idx"),
+        ]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def clean(self):
+        errors = {}
+        if self.kind in ClaimKind.values and self.status:
+            allowed = STATUSES_BY_KIND[ClaimKind(self.kind)]
+            if self.status not in allowed:
+                errors["kind"] = (
+                    f"a {self.kind} cannot have the status {self.status!r}; change the "
+                    "status first."
+                )
+        if self.attribution == Attribution.NARRATOR and self.speaker_id is not None:
+            errors["speaker"] = (
+                "a narrator claim is the source's own assertion and has no speaker."
+            )
+        if self.speaker_id is None and self.attribution in (
+            Attribution.DIRECT_QUOTE,
+            Attribution.INDIRECT,
+        ):
+            errors["speaker"] = f"a {self.attribution} claim needs a speaker."
+        for field in ("stated_on", "due_on"):
+            date, precision = getattr(self, field), getattr(self, f"{field}_precision")
+            if date is None and precision:
+                errors[f"{field}_precision"] = f"is set but {field} is empty."
+            if date is not None and not precision:
+                errors[f"{field}_precision"] = f"is required when {field} is set."
+        if self.kind not in KINDS_WITH_DEADLINE:
+            if self.due_on is not None:
+                errors["due_on"] = (
+                    f"only predictions and promises have a deadline, not a {self.kind}."
+                )
+            elif self.due_text:
+                errors["due_text"] = (
+                    f"only predictions and promises have a deadline, not a {self.kind}."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def deadline(self):
+        """The last day on which the claim can still come true on time."""
+        if self.due_on is None:
+            return None
+        return DatePrecision(self.due_on_precision or "day").period_end(self.due_on)
+
+    @property
+    def is_public(self) -> bool:
+        return self.review == Review.ACCEPTED

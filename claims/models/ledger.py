@@ -1,0 +1,114 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from sources.models import Source
+
+from .choices import Stance, Status
+from .span import AnchorFields, anchor_constraints
+
+
+class StatusChange(models.Model):
+    """One entry of a claim's append-only status ledger."""
+
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.PROTECT, related_name="ledger"
+    )
+    from_status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        blank=True,
+        help_text="Empty for the first entry, written when the claim was proposed.",
+    )
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    rationale = models.TextField(help_text="Why the status moved; always required.")
+    claim_version = models.PositiveIntegerField(
+        help_text="The claim's version once this change was made."
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        get_latest_by = "id"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_status__in=Status.values),
+                name="statuschange_to_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(from_status="") | Q(from_status__in=Status.values),
+                name="statuschange_from_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_status=F("to_status")),
+                name="statuschange_moves",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rationale=""), name="statuschange_rationale_required"
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "claim_version"], name="statuschange_unique_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("Status ledger entries are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Status ledger entries are never deleted.")
+
+
+class Evidence(AnchorFields):
+    """A source (optionally its exact words) that bears on a claim's verdict."""
+
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.PROTECT, related_name="evidence"
+    )
+    status_change = models.ForeignKey(
+        StatusChange,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        help_text="The ledger entry this evidence was given for, if any.",
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="evidence_for"
+    )
+    stance = models.CharField(max_length=10, choices=Stance.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            *anchor_constraints("evidence", optional=True),
+            models.CheckConstraint(
+                condition=Q(stance__in=Stance.values), name="evidence_stance_valid"
+            ),
+        ]
+
+    def __str__(self):
+        where = f" {self.start}–{self.end}" if self.has_position else ""
+        return f"{self.stance}: source {self.source_id}{where}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("Evidence is never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Evidence is provenance and cannot be deleted.")

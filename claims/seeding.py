@@ -1,0 +1,306 @@
+"""Load curated seed folders: ``seeds/<name>/seed.yaml`` and the texts it names.
+
+Spans in a seed file are quoted words (plus ``occurrence`` when the words repeat);
+this module turns them into offsets and refuses anything that does not verify.
+The whole folder is checked before anything is written; then each claim is one
+transaction (created, accepted and given its ledger together), so an interrupted
+load leaves no half-written claim and a rerun completes it. Loading twice leaves
+the database as it was.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from sources.anchoring import AnchorError, count_occurrences, find_quote
+from sources.models import Source
+from sources.services import create_source
+from sources.text import normalize_text
+
+from . import services
+from .models import ClaimKind, DatePrecision, Span, SpanRole, Speaker
+
+SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
+SEED_FILE = "seed.yaml"
+
+
+class SeedError(ValueError):
+    """A seed file that cannot be loaded; the message says where and why."""
+
+
+@dataclass
+class SeedReport:
+    sources_created: int = 0
+    speakers_created: int = 0
+    claims_created: int = 0
+    claims_updated: int = 0
+    claims_unchanged: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ResolvedAnchor:
+    source_key: str
+    start: int
+    end: int
+    exact: str
+
+
+def seed_folders(root: Path = SEEDS_DIR) -> list[Path]:
+    return sorted(path.parent for path in root.glob(f"*/{SEED_FILE}"))
+
+
+def _resolve(texts: dict[str, str], spec: dict, default_source: str, where: str):
+    if not isinstance(spec, dict) or not isinstance(spec.get("quote"), str):
+        raise SeedError(f"{where}: needs a 'quote' (the exact words from the text).")
+    source_key = spec.get("source", default_source)
+    if source_key not in texts:
+        raise SeedError(f"{where}: unknown source {source_key!r}.")
+    text, quote = texts[source_key], normalize_text(spec["quote"])
+    occurrence = spec.get("occurrence")
+    if occurrence is None and count_occurrences(text, quote) > 1:
+        raise SeedError(
+            f"{where}: {quote!r} occurs {count_occurrences(text, quote)} times in "
+            f"{source_key}; say which with 'occurrence' (counted from 1)."
+        )
+    try:
+        selector = find_quote(text, quote, occurrence or 1)
+    except AnchorError as error:
+        raise SeedError(f"{where}: {error.field} {error.message}") from None
+    return ResolvedAnchor(source_key, selector.start, selector.end, selector.exact)
+
+
+def read_seed(folder: Path) -> dict:
+    """Parse and check one seed folder, resolving every quote to offsets."""
+    path = folder / SEED_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise SeedError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), dict):
+        raise SeedError(f"{path}: needs a 'sources' mapping.")
+    texts = {}
+    for key, meta in data["sources"].items():
+        try:
+            texts[key] = normalize_text((folder / meta["file"]).read_text("utf-8"))
+        except (KeyError, TypeError, OSError) as error:
+            raise SeedError(
+                f"{path}: source {key!r}: cannot read its file ({error})."
+            ) from None
+    speakers = {s["name"]: s for s in data.get("speakers", [])}
+    for index, claim in enumerate(data.get("claims") or []):
+        where = f"{path}: claims[{index}] ({str(claim.get('text', ''))[:40]!r})"
+        default_source = claim.get("source")
+        if claim.get("speaker") and claim["speaker"] not in speakers:
+            raise SeedError(
+                f"{where}: speaker {claim['speaker']!r} is not in 'speakers'."
+            )
+        if not claim.get("spans"):
+            raise SeedError(f"{where}: needs at least one span.")
+        claim["_spans"] = [
+            (
+                _resolve(texts, spec, default_source, f"{where} spans[{i}]"),
+                spec.get("role", SpanRole.CONTENT),
+            )
+            for i, spec in enumerate(claim["spans"])
+        ]
+        groups = [("evidence", claim.get("evidence") or [])] + [
+            (f"ledger[{i}].evidence", move.get("evidence") or [])
+            for i, move in enumerate(claim.get("ledger") or [])
+        ]
+        for group, items in groups:
+            for i, item in enumerate(items):
+                item["_anchor"] = (
+                    _resolve(texts, item, default_source, f"{where} {group}[{i}]")
+                    if "quote" in item
+                    else None
+                )
+    data["_texts"] = texts
+    return data
+
+
+def _load_sources(data: dict, by, report: SeedReport) -> dict[str, Source]:
+    sources = {}
+    for key, meta in data["sources"].items():
+        result = create_source(
+            text=data["_texts"][key],
+            title=meta.get("title", ""),
+            url=meta.get("url", ""),
+            publisher=meta.get("publisher"),
+            kind=meta.get("kind", "news_article"),
+            language=meta.get("language", ""),
+            published_on=meta.get("published_on"),
+            by=by,
+        )
+        report.sources_created += result.created
+        sources[key] = result.source
+    return sources
+
+
+def _load_speakers(data: dict, by, report: SeedReport) -> dict[str, Speaker]:
+    speakers = {}
+    for spec in data.get("speakers", []):
+        existing = Speaker.objects.active().filter(name=spec["name"]).first()
+        speaker = existing or services.find_or_create_speaker(
+            name=spec["name"],
+            kind=spec.get("kind", "person"),
+            aliases=spec.get("aliases", []),
+            by=by,
+        )
+        report.speakers_created += existing is None
+        wanted = {
+            "kind": spec.get("kind", "person"),
+            "description": spec.get("description", ""),
+            "wikidata_id": spec.get("wikidata_id", ""),
+            "aliases": list(
+                dict.fromkeys([*speaker.aliases, *spec.get("aliases", [])])
+            ),
+        }
+        if any(getattr(speaker, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(speaker, name, value)
+            speaker.full_clean()
+            speaker._history_user = by
+            speaker._change_reason = "seed file"
+            speaker.save()
+        speakers[spec["name"]] = speaker
+    return speakers
+
+
+def _span_input(anchor: ResolvedAnchor, sources, role=SpanRole.CONTENT):
+    return services.SpanInput(
+        source=sources[anchor.source_key],
+        start=anchor.start,
+        end=anchor.end,
+        exact=anchor.exact,
+        role=role,
+    )
+
+
+def _evidence_inputs(items, sources, default_source):
+    return [
+        services.EvidenceInput(
+            source=sources[item.get("source", default_source)],
+            stance=item["stance"],
+            start=item["_anchor"].start if item["_anchor"] else None,
+            end=item["_anchor"].end if item["_anchor"] else None,
+            exact=item["_anchor"].exact if item["_anchor"] else None,
+            note=item.get("note", ""),
+        )
+        for item in items
+    ]
+
+
+def _claim_fields(spec: dict, speakers) -> dict:
+    kind = spec["kind"]
+    fields = {
+        "text": spec["text"],
+        "speaker": speakers[spec["speaker"]] if spec.get("speaker") else None,
+        "speaker_title": spec.get("speaker_title", ""),
+        "attribution": spec["attribution"],
+        "kind": kind,
+        "stated_on": spec.get("stated_on"),
+        "stated_on_precision": spec.get("stated_on_precision", ""),
+        "due_on": spec.get("due_on"),
+        "due_on_precision": spec.get("due_on_precision", ""),
+        "due_text": spec.get("due_text", ""),
+    }
+    for name in ("stated_on", "due_on"):
+        if fields[name] is not None and not isinstance(fields[name], datetime.date):
+            raise SeedError(
+                f"{spec['text'][:40]!r}: {name} must be a date (YYYY-MM-DD)."
+            )
+    if kind not in ClaimKind.values:
+        raise SeedError(f"{spec['text'][:40]!r}: unknown kind {kind!r}.")
+    # Compare with what the service stores: dates at their period's edge.
+    if fields["stated_on"] and fields["stated_on_precision"] in DatePrecision.values:
+        fields["stated_on"] = DatePrecision(fields["stated_on_precision"]).period_start(
+            fields["stated_on"]
+        )
+    if fields["due_on"] and fields["due_on_precision"] in DatePrecision.values:
+        fields["due_on"] = DatePrecision(fields["due_on_precision"]).period_end(
+            fields["due_on"]
+        )
+    return fields
+
+
+@transaction.atomic
+def _load_claim(spec: dict, sources, speakers, by, note: str, report: SeedReport):
+    fields = _claim_fields(spec, speakers)
+    spans = [_span_input(anchor, sources, role) for anchor, role in spec["_spans"]]
+    content = next(s for s in spans if s.role == SpanRole.CONTENT)
+    existing = (
+        Span.objects.filter(
+            source=content.source,
+            start=content.start,
+            end=content.end,
+            role=content.role,
+        )
+        .select_related("claim")
+        .order_by("id")
+        .first()
+    )
+    if existing is None:
+        claim = services.propose_claim(spans=spans, by=by, note=note, **fields)
+        claim = services.review_claim(claim=claim, decision="accept", by=by, note=note)
+        for move in spec.get("ledger", []):
+            services.change_status(
+                claim=claim,
+                to_status=move["status"],
+                rationale=move["rationale"],
+                by=by,
+                expected_version=claim.version,
+                evidence=_evidence_inputs(
+                    move.get("evidence", []), sources, spec["source"]
+                ),
+            )
+            claim.refresh_from_db()
+        for item in _evidence_inputs(spec.get("evidence", []), sources, spec["source"]):
+            services.add_evidence(claim=claim, evidence=item, by=by)
+        report.claims_created += 1
+        return
+    claim = existing.claim
+    stored = {(s.source_id, s.start, s.end, s.role) for s in claim.spans.all()}
+    missing = [s for s in spans if (s.source.pk, s.start, s.end, s.role) not in stored]
+    changed = {k: v for k, v in fields.items() if getattr(claim, k) != v}
+    if not changed and not missing:
+        report.claims_unchanged += 1
+        return
+    if changed:
+        claim = services.edit_claim(
+            claim=claim,
+            expected_version=claim.version,
+            by=by,
+            reason="seed file updated",
+            **changed,
+        )
+    for span in missing:
+        services.add_span(claim=claim, span=span, by=by)
+    report.claims_updated += 1
+
+
+def load_seed_folder(folder: Path, report: SeedReport | None = None) -> SeedReport:
+    report = report or SeedReport()
+    data = read_seed(folder)
+    by = services.get_system_user(settings.CLAIMTRACK_SEED_REVIEWER_USERNAME)
+    note = data.get("reviewer_note", "Curated seed claim.")
+    with transaction.atomic():
+        sources = _load_sources(data, by, report)
+        speakers = _load_speakers(data, by, report)
+    for spec in data.get("claims", []):
+        _load_claim(spec, sources, speakers, by, note, report)
+    return report
+
+
+def load_seeds(root: Path = SEEDS_DIR) -> SeedReport:
+    report = SeedReport()
+    folders = seed_folders(root)
+    for folder in folders:  # check everything before writing anything
+        read_seed(folder)
+    for folder in folders:
+        load_seed_folder(folder, report)
+    return report

@@ -1,0 +1,173 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from .text import content_hash, normalize_text
+
+# BCP 47 in the shape claimtrack accepts: a 2–3 letter primary language and
+# optional subtags ("en", "ur", "en-GB", "zh-Hans-CN").
+BCP47_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class Publisher(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    url = models.URLField(blank=True, help_text="The publisher's home page.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SourceKind(models.TextChoices):
+    NEWS_ARTICLE = "news_article", "News article"
+    TRANSCRIPT = "transcript", "Transcript"
+    PRESS_RELEASE = "press_release", "Press release"
+    OFFICIAL_DOCUMENT = "official_document", "Official document"
+    SOCIAL_POST = "social_post", "Social post"
+    RESEARCH_NOTE = "research_note", "Research note"
+
+
+class SourceQuerySet(models.QuerySet):
+    def with_text(self):
+        return self.exclude(text="")
+
+
+class Source(models.Model):
+    """A document that claims are found in, with its immutable normalized text."""
+
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    publisher = models.ForeignKey(
+        Publisher,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+    )
+    kind = models.CharField(
+        max_length=32, choices=SourceKind.choices, default=SourceKind.NEWS_ARTICLE
+    )
+    language = models.CharField(
+        max_length=35,
+        blank=True,
+        validators=[RegexValidator(BCP47_PATTERN, "Enter a BCP 47 tag such as en-GB.")],
+        help_text="BCP 47 language tag of the text (e.g. en, ur, en-GB); blank if unknown.",
+    )
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Publication date; blank if unknown."
+    )
+    retrieved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When claimtrack's copy of the text was taken."
+    )
+    text = models.TextField(
+        blank=True,
+        help_text=(
+            "The full text, normalized (Unicode NFC, \\n newlines) and immutable once "
+            "stored. Blank for a source without text (a video, a paywalled page), "
+            "which can be cited as evidence by URL but cannot carry spans."
+        ),
+    )
+    content_hash = models.CharField(  # noqa: DJ001 (NULL: unique among texts only)
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of the normalized text; empty for a source without text.",
+    )
+    revises = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        help_text="The earlier version of this document, if this is a changed copy.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    # The text is immutable and can be large: history records everything else.
+    history = HistoricalRecords(excluded_fields=["text"])
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_hash"], name="source_unique_content_hash"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SourceKind.values), name="source_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(text="", content_hash__isnull=True)
+                    | (~Q(text="") & Q(content_hash__regex=SHA256_PATTERN))
+                ),
+                name="source_hash_iff_text",
+            ),
+            models.CheckConstraint(
+                condition=~Q(text="") | ~Q(url=""), name="source_has_text_or_url"
+            ),
+            models.CheckConstraint(
+                condition=~Q(text__contains="\r"),
+                name="source_text_newlines_normalized",
+            ),
+            models.CheckConstraint(
+                condition=Q(language="") | Q(language__regex=BCP47_PATTERN),
+                name="source_language_bcp47",
+            ),
+            models.CheckConstraint(
+                condition=~Q(revises=F("id")), name="source_not_revising_itself"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["published_on"], name="source_published_on_idx"),
+        ]
+
+    def __str__(self):
+        label = self.title or self.url or f"Source {self.pk}"
+        return f"{label} ({self.published_on})" if self.published_on else label
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.text = normalize_text(self.text or "")
+            self.content_hash = content_hash(self.text) if self.text else None
+        else:
+            self.ensure_text_unchanged()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember the stored text so save() can refuse to change it.
+        instance._stored_text = instance.__dict__.get("text")
+        return instance
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.text)
+
+    def ensure_text_unchanged(self):
+        stored = getattr(self, "_stored_text", None)
+        current = self.__dict__.get("text")
+        if stored is not None and current is not None and current != stored:
+            raise ValidationError(
+                {
+                    "text": "A source's text is immutable once stored; add a new "
+                    "source that revises this one instead."
+                }
+            )
