@@ -1,1 +1,121 @@
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
+from .models import Publisher, Source
+from .services import create_source
+from .text import content_hash, normalize_text, text_problem
+
+
+@admin.register(Publisher)
+class PublisherAdmin(admin.ModelAdmin):
+    list_display = ("name", "url")
+    search_fields = ("name",)
+
+
+class SourceAddForm(forms.ModelForm):
+    """Adding a source: paste the text; it is normalized and checked for a twin."""
+
+    class Meta:
+        model = Source
+        fields = (
+            "title",
+            "url",
+            "publisher",
+            "kind",
+            "language",
+            "published_on",
+            "retrieved_at",
+            "revises",
+            "text",
+        )
+
+    def clean_text(self):
+        text = normalize_text(self.cleaned_data.get("text") or "")
+        problem = text_problem(text)
+        if problem:
+            raise forms.ValidationError(f"The text {problem}.")
+        if text:
+            twin = Source.objects.filter(content_hash=content_hash(text)).first()
+            if twin is not None:
+                raise forms.ValidationError(
+                    format_html(
+                        'This exact text is already stored as <a href="{}">source {}: {}</a>.',
+                        f"../{twin.pk}/change/",
+                        twin.pk,
+                        str(twin),
+                    )
+                )
+        return text
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "id",
+        "title",
+        "publisher",
+        "kind",
+        "language",
+        "published_on",
+        "text_length",
+    )
+    list_display_links = ("id", "title")
+    list_filter = ("kind", "language", "published_on")
+    search_fields = ("title", "url", "=content_hash")
+    list_select_related = ("publisher",)
+    autocomplete_fields = ("publisher", "revises")
+    show_full_result_count = False
+    date_hierarchy = "published_on"
+    readonly_fields = ("content_hash", "created_at", "created_by", "text_display")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = SourceAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return SourceAddForm.Meta.fields
+        return (
+            "title",
+            "url",
+            "publisher",
+            "kind",
+            "language",
+            "published_on",
+            "retrieved_at",
+            "revises",
+            "content_hash",
+            "created_at",
+            "created_by",
+            "text_display",
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj._history_user = request.user
+            super().save_model(request, obj, form, change)
+            return
+        data = {name: form.cleaned_data.get(name) for name in SourceAddForm.Meta.fields}
+        result = create_source(**data, by=request.user)
+        obj.pk = result.source.pk
+        obj._state.adding = False
+
+    def has_delete_permission(self, request, obj=None):
+        # Sources are provenance; only a superuser may remove one, and PROTECT
+        # foreign keys still refuse it while a claim or evidence rests on it.
+        return request.user.is_superuser
+
+    @admin.display(description="length")
+    def text_length(self, obj):
+        return f"{len(obj.text):,} chars" if obj.text else "no text"
+
+    @admin.display(description="text (immutable)")
+    def text_display(self, obj):
+        if not obj.text:
+            return "This source has no text; it can be cited as evidence by URL."
+        return format_html(
+            '<div style="white-space: pre-wrap; max-width: 60em">{}</div>', obj.text
+        )

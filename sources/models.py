@@ -149,10 +149,11 @@ class Source(models.Model):
         else:
             self.ensure_text_unchanged()
         super().save(*args, **kwargs)
+        self._stored_text = self.text
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
         # Remember the stored text so save() can refuse to change it.
         instance._stored_text = instance.__dict__.get("text")
         return instance

@@ -1,0 +1,100 @@
+import datetime
+
+import pytest
+from django.db import connection
+
+from claims import services
+from claims.models import Attribution, ClaimKind, SpanRole
+from sources.services import create_source
+
+from .factories import SpeakerFactory, UserFactory
+
+# A text of our own with curly quotes, accents, a combining mark and an emoji, so
+# that offsets are exercised beyond ASCII. Offsets below are code points.
+SAMPLE_TEXT = (
+    "Mayor Zoë Okafor said on Monday that the harbour bridge “will reopen by June”.\n"
+    "The council reportedly spent €4 million on repairs 🚧 last year.\n"
+    "Okafor added that the ferry service “is the city’s lifeline”."
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("postgresql") and connection.vendor != "postgresql":
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="needs PostgreSQL: run with DATABASE_URL=postgres://… "
+                    "(CI runs the suite on both databases)"
+                )
+            )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="rita-reviewer")
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return UserFactory(username="omar-reviewer")
+
+
+@pytest.fixture
+def source(db, reviewer):
+    return create_source(
+        text=SAMPLE_TEXT,
+        title="Bridge works",
+        kind="news_article",
+        language="en",
+        published_on=datetime.date(2025, 3, 10),
+        by=reviewer,
+    ).source
+
+
+@pytest.fixture
+def speaker(db):
+    return SpeakerFactory(name="Zoë Okafor", aliases=["Mayor Okafor"])
+
+
+def span_of(source, words, role=SpanRole.CONTENT, occurrence=1):
+    """A SpanInput for the ``occurrence``-th appearance of ``words`` in ``source``."""
+    start = -1
+    for _ in range(occurrence):
+        start = source.text.index(words, start + 1)
+    return services.SpanInput(
+        source=source, start=start, end=start + len(words), role=role, exact=words
+    )
+
+
+@pytest.fixture
+def propose(source, speaker, reviewer):
+    """Propose a claim with sensible defaults; keyword arguments override them."""
+
+    def make(**overrides):
+        kind = overrides.get("kind", ClaimKind.PREDICTION)
+        fields = {
+            "text": "The harbour bridge will reopen by June 2025.",
+            "kind": kind,
+            "attribution": Attribution.DIRECT_QUOTE,
+            "speaker": speaker,
+            "speaker_title": "Mayor",
+            "stated_on": datetime.date(2025, 3, 10),
+            "stated_on_precision": "day",
+            "spans": [span_of(source, "will reopen by June")],
+            "by": reviewer,
+        }
+        if kind in (ClaimKind.PREDICTION, ClaimKind.PROMISE):
+            fields.update(
+                due_on=datetime.date(2025, 6, 1),
+                due_on_precision="month",
+                due_text="by June",
+            )
+        fields.update(overrides)
+        return services.propose_claim(**fields)
+
+    return make

@@ -1,0 +1,94 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import django
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_running_django_is_6_1():
+    # A dependency that silently downgrades Django fails here.
+    assert django.VERSION[:2] == (6, 1)
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x7-" + "kq9Vb2Lm" * 8,
+        DJANGO_ALLOWED_HOSTS="claims.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = run_manage("check", DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_a_malformed_boolean_setting_is_a_clear_error():
+    result = run_manage("check", DJANGO_DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be a boolean" in result.stderr
+
+
+def test_without_database_url_sqlite_runs_wal_immediate_with_busy_timeout():
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'], d['OPTIONS']['transaction_mode'], "
+        "d['OPTIONS']['timeout'], 'journal_mode=WAL' in d['OPTIONS']['init_command'])"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    engine, name, mode, timeout, wal = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert name == str(ROOT / "db.sqlite3")
+    assert (mode, timeout, wal) == ("IMMEDIATE", "20", "True")
+
+
+def test_database_url_selects_postgresql():
+    code = (
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])"
+    )
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        DATABASE_URL="postgres://u@db.example.org:5432/claimtrack",
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="checks the SQLite connection the tests run on",
+)
+def test_sqlite_connections_use_immediate_transactions(db):
+    assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"

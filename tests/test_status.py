@@ -1,0 +1,357 @@
+import datetime
+import itertools
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from claims import services
+from claims.models import ClaimKind, Evidence, Stance, Status, StatusChange
+from claims.models.claim import INITIAL_STATUS, STATUSES_BY_KIND
+from claims.transitions import allowed_targets, move_problem
+from sources.services import create_source
+
+pytestmark = pytest.mark.django_db
+
+VERDICTS = {Status.CONFIRMED, Status.PARTLY_CONFIRMED, Status.REFUTED}
+
+
+@pytest.fixture
+def evidence_source(reviewer):
+    return create_source(
+        text="Our reporter saw the bridge open to traffic on 2 June 2025.",
+        title="Site visit note",
+        by=reviewer,
+    ).source
+
+
+def move(claim, to_status, by, evidence=(), rationale="Checked.", **kwargs):
+    claim.refresh_from_db()
+    return services.change_status(
+        claim=claim,
+        to_status=to_status,
+        rationale=rationale,
+        by=by,
+        expected_version=kwargs.pop("expected_version", claim.version),
+        evidence=evidence,
+        **kwargs,
+    )
+
+
+def supporting(source):
+    return [services.EvidenceInput(source=source, stance=Stance.SUPPORTS)]
+
+
+def fact_claim(propose):
+    return propose(kind=ClaimKind.FACT, due_on=None, due_on_precision="", due_text="")
+
+
+def test_design_examples_of_the_transition_table():
+    # Spot checks written from DESIGN.md, independent of how the table is built.
+    assert move_problem("prediction", "overdue", "confirmed", by_sweep=False) is None
+    assert move_problem("fact", "confirmed", "refuted", by_sweep=False) is None
+    assert move_problem("fact", "unverified", "retracted", by_sweep=False) is None
+    assert (
+        move_problem("promise", "pending", "partly_confirmed", by_sweep=False) is None
+    )
+    assert "sweep" in move_problem("prediction", "pending", "overdue", by_sweep=False)
+    assert move_problem("prediction", "pending", "overdue", by_sweep=True) is None
+    assert move_problem("prediction", "confirmed", "overdue", by_sweep=True)
+    assert move_problem("opinion", "unverifiable", "confirmed", by_sweep=False)
+    assert move_problem("fact", "unverified", "pending", by_sweep=False)
+    assert move_problem("fact", "unverified", "overdue", by_sweep=False)
+    assert move_problem("fact", "refuted", "refuted", by_sweep=False)
+    assert move_problem("fact", "unverified", "bogus", by_sweep=False)
+    assert allowed_targets("opinion", "unverifiable") == {Status.RETRACTED}
+    assert Status.OVERDUE not in allowed_targets("prediction", "pending")
+
+
+ALL_MOVES = [
+    (kind, current, target)
+    for kind in ClaimKind
+    for current, target in itertools.product(STATUSES_BY_KIND[kind], Status)
+]
+
+
+@pytest.mark.parametrize(("kind", "current", "target"), ALL_MOVES)
+def test_every_move_is_allowed_or_refused_as_the_table_says(
+    propose, reviewer, evidence_source, kind, current, target
+):
+    claim = propose(
+        kind=kind,
+        **(
+            {}
+            if kind in (ClaimKind.PREDICTION, ClaimKind.PROMISE)
+            else {"due_on": None, "due_on_precision": "", "due_text": ""}
+        ),
+        # A deadline in the future, so that pending is a fair target.
+        **(
+            {"due_on": datetime.date(2099, 1, 1), "due_on_precision": "day"}
+            if kind in (ClaimKind.PREDICTION, ClaimKind.PROMISE)
+            else {}
+        ),
+    )
+    if current != claim.status:
+        # Reach the starting status the way the product would.
+        if current == Status.OVERDUE:
+            # The sweep is the only way in: give it a deadline long past.
+            services.edit_claim(
+                claim=claim,
+                expected_version=claim.version,
+                by=reviewer,
+                due_on=datetime.date(2000, 1, 31),
+                due_on_precision="month",
+            )
+            services.mark_overdue(today=datetime.date(2000, 3, 1))
+        else:
+            move(claim, current, reviewer, evidence=supporting(evidence_source))
+    claim.refresh_from_db()
+    assert claim.status == current
+    # Back to pending is refused once the deadline has passed, whatever the table.
+    past_deadline = (
+        claim.deadline is not None and claim.deadline < datetime.date.today()
+    )
+    expected_ok = target in allowed_targets(kind, current) and not (
+        target == Status.PENDING and past_deadline
+    )
+    ledger_before = claim.ledger.count()
+    evidence = supporting(evidence_source) if target in VERDICTS else ()
+    if expected_ok:
+        entry = move(claim, target, reviewer, evidence=evidence)
+        claim.refresh_from_db()
+        assert (entry.from_status, entry.to_status) == (current, target)
+        assert claim.status == target
+        assert claim.ledger.count() == ledger_before + 1
+    else:
+        with pytest.raises(ValidationError) as error:
+            move(claim, target, reviewer, evidence=evidence)
+        assert "status" in error.value.message_dict
+        claim.refresh_from_db()
+        assert claim.status == current
+        assert claim.ledger.count() == ledger_before
+    assert claim.ledger.last().to_status == claim.status
+
+
+def test_a_rationale_is_always_required(propose, reviewer):
+    claim = fact_claim(propose)
+    for rationale in ("", "   ", None):
+        with pytest.raises(ValidationError) as error:
+            move(claim, Status.UNVERIFIABLE, reviewer, rationale=rationale)
+        assert "rationale" in error.value.message_dict
+    assert claim.ledger.count() == 1
+
+
+@pytest.mark.parametrize("verdict", sorted(VERDICTS))
+def test_a_verdict_needs_evidence(propose, reviewer, verdict):
+    claim = fact_claim(propose)
+    with pytest.raises(ValidationError) as error:
+        move(claim, verdict, reviewer, evidence=())
+    assert "evidence" in error.value.message_dict
+    claim.refresh_from_db()
+    assert (claim.status, claim.version, claim.ledger.count()) == ("unverified", 1, 1)
+
+
+def test_a_verdict_records_its_evidence_with_span_on_the_ledger_entry(
+    propose, reviewer, evidence_source
+):
+    claim = propose(due_on=datetime.date(2025, 6, 30), due_on_precision="day")
+    words = "saw the bridge open to traffic on 2 June 2025"
+    start = evidence_source.text.index(words)
+    entry = move(
+        claim,
+        Status.CONFIRMED,
+        reviewer,
+        evidence=[
+            services.EvidenceInput(
+                source=evidence_source,
+                stance=Stance.SUPPORTS,
+                start=start,
+                end=start + len(words),
+                exact=words,
+                note="Seen on site.",
+            )
+        ],
+        rationale="The bridge opened on 2 June.",
+    )
+    item = entry.evidence.get()
+    assert (item.claim_id, item.stance, item.exact) == (claim.pk, "supports", words)
+    assert item.prefix == "Our reporter "
+    claim.refresh_from_db()
+    assert claim.status == "confirmed"
+    assert claim.version == 2
+    assert entry.claim_version == 2
+    assert entry.changed_by == reviewer
+
+
+def test_bad_evidence_is_refused_naming_it_and_nothing_is_written(
+    propose, reviewer, evidence_source
+):
+    claim = fact_claim(propose)
+    cases = [
+        (services.EvidenceInput(evidence_source, "agrees"), "evidence[0].stance"),
+        (services.EvidenceInput(99999, "supports"), "evidence[0].source"),
+        (
+            services.EvidenceInput(evidence_source, "supports", 0, 3, exact="Her"),
+            "evidence[0].exact",
+        ),
+        (
+            services.EvidenceInput(evidence_source, "supports", 5, 500),
+            "evidence[0].end",
+        ),
+    ]
+    for item, field in cases:
+        with pytest.raises(ValidationError) as error:
+            move(claim, Status.REFUTED, reviewer, evidence=[item])
+        assert field in error.value.message_dict
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == ("unverified", 1)
+    assert not Evidence.objects.exists()
+    assert StatusChange.objects.count() == 1
+
+
+def test_evidence_can_cite_a_source_without_text(propose, reviewer):
+    video = create_source(url="https://video.example.org/opening", by=reviewer).source
+    claim = propose(due_on=datetime.date(2025, 6, 30), due_on_precision="day")
+    entry = move(
+        claim,
+        Status.CONFIRMED,
+        reviewer,
+        evidence=[services.EvidenceInput(video, Stance.SUPPORTS)],
+    )
+    assert entry.evidence.get().start is None
+
+
+def test_evidence_span_on_a_source_without_text_is_refused(propose, reviewer):
+    video = create_source(url="https://video.example.org/opening", by=reviewer).source
+    claim = fact_claim(propose)
+    with pytest.raises(ValidationError) as error:
+        services.add_evidence(
+            claim=claim,
+            evidence=services.EvidenceInput(video, Stance.CONTEXT, 0, 3),
+            by=reviewer,
+        )
+    assert "evidence.source" in error.value.message_dict
+
+
+def test_a_stale_version_is_refused_and_nothing_changes(propose, reviewer):
+    claim = fact_claim(propose)
+    move(claim, Status.UNVERIFIABLE, reviewer)  # now at version 2
+    with pytest.raises(ValidationError) as error:
+        move(claim, Status.RETRACTED, reviewer, expected_version=1)
+    assert "stale" in error.value.message_dict["version"][0]
+    assert "version 2" in error.value.message_dict["version"][0]
+    claim.refresh_from_db()
+    assert (claim.status, claim.version, claim.ledger.count()) == ("unverifiable", 2, 2)
+
+
+def test_a_person_must_give_the_version_they_saw(propose, reviewer):
+    claim = fact_claim(propose)
+    with pytest.raises(ValidationError) as error:
+        services.change_status(
+            claim=claim,
+            to_status=Status.UNVERIFIABLE,
+            rationale="x",
+            by=reviewer,
+            expected_version=None,
+        )
+    assert "version" in error.value.message_dict
+
+
+def test_pending_cannot_return_after_the_deadline(propose, reviewer, evidence_source):
+    claim = propose(due_on=datetime.date(2025, 6, 1), due_on_precision="month")
+    move(claim, Status.REFUTED, reviewer, evidence=supporting(evidence_source))
+    with pytest.raises(ValidationError) as error:
+        move(claim, Status.PENDING, reviewer, today=datetime.date(2025, 7, 1))
+    assert "deadline" in error.value.message_dict["status"][0]
+    # Before the deadline (30 June at month precision) it may be reopened.
+    move(claim, Status.PENDING, reviewer, today=datetime.date(2025, 6, 30))
+    claim.refresh_from_db()
+    assert claim.status == "pending"
+
+
+def test_status_always_equals_the_last_ledger_entry(propose, reviewer, evidence_source):
+    claim = propose(due_on=datetime.date(2099, 1, 1), due_on_precision="day")
+    for target in (
+        Status.CONFIRMED,
+        Status.REFUTED,
+        Status.PENDING,
+        Status.PARTLY_CONFIRMED,
+        Status.RETRACTED,
+        Status.UNVERIFIABLE,
+    ):
+        move(claim, target, reviewer, evidence=supporting(evidence_source))
+        claim.refresh_from_db()
+        assert claim.ledger.last().to_status == claim.status == target
+    statuses = list(claim.ledger.values_list("from_status", "to_status"))
+    assert all(a == b for (_, b), (a, _) in itertools.pairwise(statuses))
+    assert claim.version == 7
+
+
+def test_the_ledger_is_append_only(propose, reviewer):
+    claim = fact_claim(propose)
+    entry = claim.ledger.get()
+    entry.rationale = "rewritten"
+    with pytest.raises(ValidationError):
+        entry.save()
+    with pytest.raises(ValidationError):
+        entry.delete()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatusChange.objects.filter(pk=entry.pk).update(rationale="rewritten")
+    entry.refresh_from_db()
+    assert entry.rationale == "Proposed."
+
+
+@pytest.mark.parametrize(
+    ("update", "constraint"),
+    [
+        ({"to_status": "bogus"}, "statuschange_to_status_valid"),
+        ({"from_status": "unverified"}, "statuschange_moves"),
+        ({"rationale": ""}, "statuschange_rationale_required"),
+    ],
+)
+def test_the_database_refuses_a_bad_ledger_entry(propose, reviewer, update, constraint):
+    claim = fact_claim(propose)
+    fields = {
+        "claim": claim,
+        "from_status": "",
+        "to_status": "unverified",
+        "rationale": "x",
+        "claim_version": 99,
+        "changed_by": reviewer,
+        **update,
+    }
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        StatusChange.objects.create(**fields)
+    assert constraint in str(error.value)
+
+
+def test_editing_the_kind_from_its_starting_status_moves_to_the_new_start(
+    propose, reviewer
+):
+    claim = fact_claim(propose)
+    services.edit_claim(
+        claim=claim,
+        expected_version=1,
+        by=reviewer,
+        kind=ClaimKind.PREDICTION,
+        due_on=datetime.date(2026, 12, 1),
+        due_on_precision="month",
+        due_text="by December",
+    )
+    claim.refresh_from_db()
+    assert claim.status == INITIAL_STATUS[ClaimKind.PREDICTION]
+    assert claim.ledger.last().rationale == "Kind changed from fact to prediction."
+
+
+def test_editing_the_kind_away_from_a_verdict_it_cannot_hold_is_refused(
+    propose, reviewer, evidence_source
+):
+    claim = fact_claim(propose)
+    move(claim, Status.CONFIRMED, reviewer, evidence=supporting(evidence_source))
+    with pytest.raises(ValidationError) as error:
+        services.edit_claim(
+            claim=claim, expected_version=2, by=reviewer, kind=ClaimKind.OPINION
+        )
+    assert "kind" in error.value.message_dict
+    claim.refresh_from_db()
+    assert (claim.kind, claim.status, claim.version) == ("fact", "confirmed", 2)

@@ -1,0 +1,156 @@
+"""Source text normalization: NFC, newline folding, hashing and storability.
+
+Plain Python: nothing here touches the database.
+"""
+
+import hashlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sources.text import content_hash, normalize_text, text_problem
+
+# --- normalize_text -----------------------------------------------------------
+
+
+def test_decomposed_e_acute_becomes_precomposed():
+    assert normalize_text("Cafe\u0301") == "Caf\u00e9"
+    assert len(normalize_text("Cafe\u0301")) == 4
+
+
+def test_hangul_jamo_compose_into_syllables():
+    # ᄀ + ᅡ -> 가 ; ᄀ + ᅡ + ᆨ -> 각
+    assert normalize_text("\u1100\u1161") == "\uac00"
+    assert normalize_text("\u1100\u1161\u11a8") == "\uac01"
+
+
+def test_combining_mark_without_precomposed_form_is_kept():
+    # q + combining dot above has no precomposed code point: two code points stay.
+    assert normalize_text("q\u0307") == "q\u0307"
+
+
+def test_precomposed_text_is_unchanged():
+    assert normalize_text("na\u00efve caf\u00e9") == "na\u00efve caf\u00e9"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("one\r\ntwo", "one\ntwo"),
+        ("one\rtwo", "one\ntwo"),
+        ("one\ntwo", "one\ntwo"),
+        ("a\r\n\r\nb", "a\n\nb"),
+        ("a\r\rb", "a\n\nb"),
+        ("a\n\rb", "a\n\nb"),
+        ("mixed\r\nand\rand\nend\r", "mixed\nand\nand\nend\n"),
+        ("\r\n", "\n"),
+    ],
+)
+def test_carriage_returns_become_newlines(raw, expected):
+    assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tab\tseparated\tcolumns",
+        "trailing spaces   ",
+        "   leading spaces",
+        "double  spaces  inside",
+        "\u201ccurly double\u201d and it\u2019s curly single",
+        "rocket \U0001f680 and coder \U0001f469\u200d\U0001f4bb",
+        "non\u00a0breaking\u00a0space",
+        "\n\nblank lines around\n\n",
+        "",
+        "\u00e9l\u00e8ve \u2014 dash \u2013 en dash \u2026",
+        "ligature \ufb01 and full-width \uff21 stay (NFC, not NFKC)",
+    ],
+)
+def test_nothing_else_changes(text):
+    assert normalize_text(text) == text
+
+
+def test_only_newlines_and_composition_change_in_a_mixed_text():
+    raw = "\u201cCafe\u0301\u201d\t \r\nsaid\u00a0\U0001f680\r"
+    assert normalize_text(raw) == "\u201cCaf\u00e9\u201d\t \nsaid\u00a0\U0001f680\n"
+
+
+@settings(max_examples=200)
+@given(st.text())
+def test_normalize_is_idempotent(text):
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+
+
+@settings(max_examples=200)
+@given(st.text())
+def test_normalized_text_has_no_carriage_returns(text):
+    assert "\r" not in normalize_text(text)
+
+
+# --- content_hash -------------------------------------------------------------
+
+
+def test_content_hash_of_abc_is_the_known_sha256_digest():
+    assert (
+        content_hash("abc")
+        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
+
+
+def test_content_hash_is_sha256_hex_of_utf8():
+    text = "Caf\u00e9 \u201cquoted\u201d \U0001f680\n"
+    expected = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert content_hash(text) == expected
+    assert len(content_hash(text)) == 64
+    assert content_hash(text) == content_hash(text).lower()
+
+
+def test_content_hash_differs_for_different_texts():
+    assert content_hash("abc") != content_hash("abd")
+
+
+def test_crlf_and_lf_versions_hash_the_same_after_normalization():
+    lf = "first line\nsecond line\n"
+    crlf = "first line\r\nsecond line\r\n"
+    cr = "first line\rsecond line\r"
+    assert content_hash(normalize_text(crlf)) == content_hash(normalize_text(lf))
+    assert content_hash(normalize_text(cr)) == content_hash(normalize_text(lf))
+    # Without normalization they differ: the hash itself does not fold newlines.
+    assert content_hash(crlf) != content_hash(lf)
+
+
+def test_decomposed_and_precomposed_hash_the_same_after_normalization():
+    assert content_hash(normalize_text("Cafe\u0301")) == content_hash(
+        normalize_text("Caf\u00e9")
+    )
+
+
+# --- text_problem -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "ordinary text", "Caf\u00e9 \u201cquote\u201d \U0001f680\tend\n", "\u00a0"],
+)
+def test_text_problem_accepts_ordinary_text(text):
+    assert text_problem(text) is None
+
+
+@pytest.mark.parametrize("text", ["\x00", "before\x00after"])
+def test_text_problem_flags_nul(text):
+    problem = text_problem(text)
+    assert problem is not None
+    assert "NUL" in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [("\ud800", 0), ("ab\ud800cd", 2), ("x\udfff", 1), ("\U0001f680\udc00", 1)],
+)
+def test_text_problem_flags_unpaired_surrogates(text, position):
+    problem = text_problem(text)
+    assert problem is not None
+    assert "surrogate" in problem
+    assert f"position {position}" in problem
