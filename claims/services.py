@@ -141,9 +141,17 @@ def _normalize_dates(claim: Claim) -> None:
 
 
 def _check_speaker(speaker: Speaker | None) -> None:
-    if speaker is not None and speaker.merged_into_id is not None:
+    if speaker is None:
+        return
+    # Read it fresh: the caller's copy may predate a merge.
+    merged_into = (
+        Speaker.objects.filter(pk=speaker.pk)
+        .values_list("merged_into", flat=True)
+        .first()
+    )
+    if merged_into is not None:
         raise ValidationError(
-            {"speaker": f"{speaker} was merged into speaker {speaker.merged_into_id}."}
+            {"speaker": f"{speaker} was merged into speaker {merged_into}."}
         )
 
 
@@ -512,12 +520,11 @@ def merge_speakers(*, merged: Speaker, into: Speaker, by, reason: str = "") -> S
     if not into.wikidata_id and merged.wikidata_id:
         into.wikidata_id, merged.wikidata_id = merged.wikidata_id, ""
     merged.merged_into = into
-    for speaker in (merged, into):
+    for speaker in (merged, into):  # merged first: it gives up its Wikidata id
         _validate(speaker)
         speaker._history_user = by
         speaker._change_reason = why[:100]
-    merged.save()
-    into.save()
+        speaker.save()
     return into
 
 

@@ -1,4 +1,5 @@
 import datetime
+import os
 
 import pytest
 from django.db import connection
@@ -19,6 +20,12 @@ SAMPLE_TEXT = (
 
 
 def pytest_collection_modifyitems(config, items):
+    required = os.environ.get("CLAIMTRACK_REQUIRE_DATABASE")
+    if required and connection.vendor != required:
+        raise pytest.UsageError(
+            f"CLAIMTRACK_REQUIRE_DATABASE={required} but the tests would run on "
+            f"{connection.vendor}: check DATABASE_URL."
+        )
     for item in items:
         if item.get_closest_marker("postgresql") and connection.vendor != "postgresql":
             item.add_marker(

@@ -1,0 +1,91 @@
+"""Concurrent writers on PostgreSQL: nothing lost, nothing done twice.
+
+Each thread has its own database connection; a barrier makes them write at once.
+"""
+
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from claims import services
+from claims.models import Claim, StatusChange
+from sources.models import Source
+from sources.services import create_source
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+
+def run_at_once(*functions):
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def runner(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:  # reported to the test
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_edits_of_the_same_version_one_wins_one_is_stale(propose, reviewer):
+    claim = propose()
+
+    def edit(title):
+        return lambda: services.edit_claim(
+            claim=Claim.objects.get(pk=claim.pk),
+            expected_version=1,
+            by=reviewer,
+            speaker_title=title,
+        )
+
+    results = run_at_once(edit("Mayor"), edit("Ms"), edit("Dr"))
+    stale = [r for r in results if isinstance(r, ValidationError)]
+    won = [r for r in results if isinstance(r, Claim)]
+    assert len(won) == 1 and len(stale) == 2, results
+    assert all("version" in e.message_dict for e in stale)
+    claim.refresh_from_db()
+    assert claim.version == 2
+    assert claim.speaker_title == won[0].speaker_title
+    assert claim.history.count() == 2
+
+
+def test_two_sweeps_at_once_move_each_claim_once(propose):
+    claims = [
+        propose(due_on=datetime.date(2025, 1, day), due_on_precision="day")
+        for day in range(1, 6)
+    ]
+    today = datetime.date(2025, 6, 1)
+    results = run_at_once(
+        lambda: services.mark_overdue(today=today),
+        lambda: services.mark_overdue(today=today),
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    moved = [m.claim_id for r in results for m in r if m.moved]
+    assert sorted(moved) == sorted(c.pk for c in claims)
+    assert StatusChange.objects.filter(to_status="overdue").count() == 5
+
+
+def test_the_same_text_submitted_at_once_is_stored_once(reviewer):
+    text = "Two scrapers found this article at the same moment."
+    results = run_at_once(
+        lambda: create_source(text=text, by=reviewer),
+        lambda: create_source(text=text, by=reviewer),
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert sorted(r.created for r in results) == [False, True]
+    assert results[0].source.pk == results[1].source.pk
+    assert Source.objects.count() == 1
