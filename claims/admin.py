@@ -92,8 +92,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
         "attribution",
         "status",
         "review",
-        "stated_on",
-        "due_on",
+        "stated",
+        "due",
         "version",
     )
     list_display_links = ("id", "__str__")
@@ -132,6 +132,14 @@ class ClaimAdmin(SimpleHistoryAdmin):
         ),
     )
     inlines = (SpanInline, StatusChangeInline, EvidenceInline)
+
+    @admin.display(description="stated", ordering="stated_on")
+    def stated(self, obj):
+        return obj.stated_display
+
+    @admin.display(description="due", ordering="due_on")
+    def due(self, obj):
+        return obj.due_display
 
     def has_add_permission(self, request):
         # Claims are proposed with their spans (seeds, API); the admin's

@@ -208,3 +208,11 @@ def test_admin_pages_need_staff(client, seeded):
     response = client.get(reverse("admin:claims_claim_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_claim_list_shows_dates_at_their_precision(staff_client, seeded):
+    response = staff_client.get(
+        reverse("admin:claims_claim_changelist"), {"q": "Starlink"}
+    )
+    assert "April 2025" in response.text  # stated "earlier this month"
+    assert "December 2025" in response.text  # due "by November or December"

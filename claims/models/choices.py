@@ -13,9 +13,9 @@ class SpeakerKind(models.TextChoices):
 
 class Attribution(models.TextChoices):
     DIRECT_QUOTE = "direct_quote", "Direct quote"
-    INDIRECT = "indirect", "Indirect (reported speech)"
-    NARRATOR = "narrator", "Narrator (the source's own assertion)"
-    HEDGED = "hedged", "Hedged (reportedly, according to sources)"
+    INDIRECT = "indirect", "Indirect"
+    NARRATOR = "narrator", "Narrator"
+    HEDGED = "hedged", "Hedged"
 
 
 class ClaimKind(models.TextChoices):
@@ -52,9 +52,9 @@ class Review(models.TextChoices):
 
 
 class SpanRole(models.TextChoices):
-    CONTENT = "content", "Content (the claimed words)"
-    SPEAKER = "speaker", "Speaker (where the speaker is named)"
-    CUE = "cue", "Cue (said, told)"
+    CONTENT = "content", "Content"
+    SPEAKER = "speaker", "Speaker"
+    CUE = "cue", "Cue"
 
 
 class Stance(models.TextChoices):

@@ -84,7 +84,13 @@ class Claim(models.Model):
         blank=True,
         help_text="The speaker's title as this source gives it.",
     )
-    attribution = models.CharField(max_length=16, choices=Attribution.choices)
+    attribution = models.CharField(
+        max_length=16,
+        choices=Attribution.choices,
+        help_text="direct quote (quotation marks); indirect (reported speech); "
+        "narrator (the source's own assertion, no speaker); hedged "
+        '("reportedly", "according to sources").',
+    )
     kind = models.CharField(max_length=16, choices=ClaimKind.choices)
     stated_on = models.DateField(
         null=True,
@@ -249,6 +255,19 @@ class Claim(models.Model):
         if self.due_on is None:
             return None
         return DatePrecision(self.due_on_precision or "day").period_end(self.due_on)
+
+    @property
+    def stated_display(self) -> str:
+        """The date it was said, as precise as it is known ("April 2025")."""
+        if self.stated_on is None:
+            return ""
+        return DatePrecision(self.stated_on_precision).format(self.stated_on)
+
+    @property
+    def due_display(self) -> str:
+        if self.due_on is None:
+            return ""
+        return DatePrecision(self.due_on_precision).format(self.due_on)
 
     @property
     def is_public(self) -> bool:

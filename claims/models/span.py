@@ -75,7 +75,11 @@ class Span(AnchorFields):
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="spans")
     role = models.CharField(
-        max_length=10, choices=SpanRole.choices, default=SpanRole.CONTENT
+        max_length=10,
+        choices=SpanRole.choices,
+        default=SpanRole.CONTENT,
+        help_text="content (the claimed words), speaker (where the speaker is "
+        'named) or cue ("said", "told").',
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

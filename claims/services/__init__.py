@@ -1,0 +1,37 @@
+"""Writes to claims: the one home of their rules.
+
+Every function here is keyword-only, runs in one transaction and raises a
+``ValidationError`` whose keys name the offending field (``spans[1].exact``,
+``version``, ``rationale``); when it raises, nothing has been written. The admin,
+the API, the management commands and the tests all call these functions.
+"""
+
+from ._base import EvidenceInput, SpanInput, get_system_user
+from .claims import (
+    EDITABLE_FIELDS,
+    add_evidence,
+    add_span,
+    edit_claim,
+    propose_claim,
+    review_claim,
+)
+from .speakers import find_or_create_speaker, merge_speakers
+from .status import OverdueMove, change_status, mark_overdue, overdue_claims
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "EvidenceInput",
+    "OverdueMove",
+    "SpanInput",
+    "add_evidence",
+    "add_span",
+    "change_status",
+    "edit_claim",
+    "find_or_create_speaker",
+    "get_system_user",
+    "mark_overdue",
+    "merge_speakers",
+    "overdue_claims",
+    "propose_claim",
+    "review_claim",
+]

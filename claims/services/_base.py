@@ -1,0 +1,227 @@
+"""Shared pieces of the claim services: inputs, validation, versioning."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F
+
+from sources.anchoring import AnchorError, select
+from sources.models import Source
+
+from ..models import (
+    Claim,
+    DatePrecision,
+    Evidence,
+    Span,
+    SpanRole,
+    Speaker,
+    Stance,
+    StatusChange,
+)
+
+
+@dataclass(frozen=True)
+class SpanInput:
+    """A span as a caller gives it: offsets, and optionally the words to check."""
+
+    source: Source | int
+    start: int
+    end: int
+    role: str = SpanRole.CONTENT
+    exact: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    """Evidence as a caller gives it: a source, a stance, optionally a span."""
+
+    source: Source | int
+    stance: str
+    start: int | None = None
+    end: int | None = None
+    exact: str | None = None
+    note: str = ""
+
+
+def get_system_user(username: str | None = None):
+    """The account automatic changes are recorded under (it cannot log in)."""
+    username = username or settings.CLAIMTRACK_SYSTEM_USERNAME
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _validate(instance: models.Model, *, prefix: str = "") -> None:
+    """full_clean, with field errors before constraint errors, keys prefixed."""
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+        instance.validate_constraints()
+    except ValidationError as error:
+        if not prefix or not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {
+                f"{prefix}.{field}": messages
+                for field, messages in error.error_dict.items()
+            }
+        ) from None
+
+
+def _require_choice(value, choices: type[models.TextChoices], field: str) -> None:
+    if value not in choices.values:
+        raise ValidationError(
+            {field: f"must be one of {', '.join(choices.values)}, not {value!r}."}
+        )
+
+
+def _required_text(value: str, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError({field: "is required and must not be blank."})
+    if "\x00" in value:
+        raise ValidationError({field: "must not contain NUL characters."})
+    return value.strip()
+
+
+def _resolve_source(source: Source | int, field: str) -> Source:
+    if isinstance(source, Source):
+        return source
+    try:
+        return Source.objects.get(pk=source)
+    except (Source.DoesNotExist, ValueError, TypeError):
+        raise ValidationError(
+            {field: f"there is no source with id {source!r}."}
+        ) from None
+
+
+def _anchor(source: Source, start, end, exact, *, prefix: str):
+    try:
+        return select(source.text, start, end, exact)
+    except AnchorError as error:
+        raise ValidationError({f"{prefix}.{error.field}": error.message}) from None
+
+
+def _normalize_dates(claim: Claim) -> None:
+    """Store month/year precision dates as their period's first (stated) or last (due) day."""
+    if claim.stated_on and claim.stated_on_precision in DatePrecision.values:
+        claim.stated_on = DatePrecision(claim.stated_on_precision).period_start(
+            claim.stated_on
+        )
+    if claim.due_on and claim.due_on_precision in DatePrecision.values:
+        claim.due_on = DatePrecision(claim.due_on_precision).period_end(claim.due_on)
+
+
+def _check_speaker(speaker: Speaker | None) -> None:
+    if speaker is None:
+        return
+    # Read it fresh: the caller's copy may predate a merge.
+    merged_into = (
+        Speaker.objects.filter(pk=speaker.pk)
+        .values_list("merged_into", flat=True)
+        .first()
+    )
+    if merged_into is not None:
+        raise ValidationError(
+            {"speaker": f"{speaker} was merged into speaker {merged_into}."}
+        )
+
+
+def _bump_version(claim: Claim, expected_version: int | None) -> Claim:
+    """Take the claim's row for this transaction and increase its version.
+
+    A conditional UPDATE rather than SELECT … FOR UPDATE so that it works alike on
+    SQLite and PostgreSQL; on PostgreSQL the UPDATE also holds the row lock, so a
+    concurrent writer with the same expected version waits and then fails here.
+    """
+    rows = Claim.objects.filter(pk=claim.pk)
+    if expected_version is not None:
+        if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+            raise ValidationError({"version": "must be an integer."})
+        rows = rows.filter(version=expected_version)
+    if rows.update(version=F("version") + 1) == 0:
+        current = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)
+        raise ValidationError(
+            {
+                "version": (
+                    f"is stale: you changed version {expected_version} but the claim "
+                    f"is now at version {current.first()}; reload it and try again."
+                )
+            }
+        )
+    claim.refresh_from_db()
+    return claim
+
+
+def _save_claim(claim: Claim, *, by, reason: str) -> None:
+    claim._history_user = by
+    claim._change_reason = reason[:100]
+    claim.save()
+
+
+def _record_status(claim: Claim, *, to_status: str, rationale: str, by) -> StatusChange:
+    entry = StatusChange(
+        claim=claim,
+        from_status=claim.status,
+        to_status=to_status,
+        rationale=rationale,
+        claim_version=claim.version,
+        changed_by=by,
+    )
+    _validate(entry)
+    entry.save()
+    claim.status = to_status
+    return entry
+
+
+def _create_span(claim: Claim, span: SpanInput, *, by, prefix: str) -> Span:
+    source = _resolve_source(span.source, f"{prefix}.source")
+    if not source.has_text:
+        raise ValidationError(
+            {
+                f"{prefix}.source": f"source {source.pk} has no text, so it cannot carry spans."
+            }
+        )
+    _require_choice(span.role, SpanRole, f"{prefix}.role")
+    selector = _anchor(source, span.start, span.end, span.exact, prefix=prefix)
+    row = Span(
+        claim=claim,
+        source=source,
+        role=span.role,
+        start=selector.start,
+        end=selector.end,
+        exact=selector.exact,
+        prefix=selector.prefix,
+        suffix=selector.suffix,
+        created_by=by,
+    )
+    _validate(row, prefix=prefix)
+    row.save()
+    return row
+
+
+def _create_evidence(
+    claim: Claim, item: EvidenceInput, *, by, prefix: str, status_change=None
+) -> Evidence:
+    source = _resolve_source(item.source, f"{prefix}.source")
+    _require_choice(item.stance, Stance, f"{prefix}.stance")
+    row = Evidence(
+        claim=claim,
+        status_change=status_change,
+        source=source,
+        stance=item.stance,
+        note=(item.note or "").strip(),
+        created_by=by,
+    )
+    if item.start is not None or item.end is not None or item.exact:
+        selector = _anchor(source, item.start, item.end, item.exact, prefix=prefix)
+        row.start, row.end, row.exact = selector.start, selector.end, selector.exact
+        row.prefix, row.suffix = selector.prefix, selector.suffix
+    _validate(row, prefix=prefix)
+    row.save()
+    return row

@@ -1,0 +1,207 @@
+"""Propose, edit and review claims; anchor them in more places; attach evidence."""
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import (
+    Attribution,
+    Claim,
+    ClaimKind,
+    Evidence,
+    Review,
+    Span,
+    SpanRole,
+    Speaker,
+    StatusChange,
+)
+from ..models.claim import INITIAL_STATUS, STATUSES_BY_KIND
+from ._base import (
+    EvidenceInput,
+    SpanInput,
+    _bump_version,
+    _check_speaker,
+    _create_evidence,
+    _create_span,
+    _normalize_dates,
+    _record_status,
+    _require_choice,
+    _required_text,
+    _save_claim,
+    _validate,
+)
+
+# The claim fields an edit may change; status, review and version have their own verbs.
+EDITABLE_FIELDS = (
+    "text",
+    "speaker",
+    "speaker_title",
+    "attribution",
+    "kind",
+    "stated_on",
+    "stated_on_precision",
+    "due_on",
+    "due_on_precision",
+    "due_text",
+)
+
+
+@transaction.atomic
+def propose_claim(
+    *,
+    text: str,
+    kind: str,
+    attribution: str,
+    spans: Sequence[SpanInput],
+    by,
+    speaker: Speaker | None = None,
+    speaker_title: str = "",
+    stated_on: datetime.date | None = None,
+    stated_on_precision: str = "",
+    due_on: datetime.date | None = None,
+    due_on_precision: str = "",
+    due_text: str = "",
+    note: str = "Proposed.",
+) -> Claim:
+    """Record a new ``proposed`` claim with its spans and its first ledger entry."""
+    text = _required_text(text, "text")
+    _require_choice(kind, ClaimKind, "kind")
+    _require_choice(attribution, Attribution, "attribution")
+    if not any(span.role == SpanRole.CONTENT for span in spans):
+        raise ValidationError(
+            {"spans": "a claim needs at least one content span (the claimed words)."}
+        )
+    _check_speaker(speaker)
+    claim = Claim(
+        text=text,
+        speaker=speaker,
+        speaker_title=speaker_title.strip(),
+        attribution=attribution,
+        kind=kind,
+        stated_on=stated_on,
+        stated_on_precision=stated_on_precision,
+        due_on=due_on,
+        due_on_precision=due_on_precision,
+        due_text=due_text.strip(),
+        status=INITIAL_STATUS[ClaimKind(kind)],
+        review=Review.PROPOSED,
+        created_by=by,
+    )
+    _normalize_dates(claim)
+    _validate(claim)
+    _save_claim(claim, by=by, reason="proposed")
+    for index, span in enumerate(spans):
+        _create_span(claim, span, by=by, prefix=f"spans[{index}]")
+    StatusChange.objects.create(
+        claim=claim,
+        from_status="",
+        to_status=claim.status,
+        rationale=note.strip() or "Proposed.",
+        claim_version=claim.version,
+        changed_by=by,
+    )
+    return claim
+
+
+@transaction.atomic
+def edit_claim(
+    *, claim: Claim, expected_version: int, by, reason: str = "edited", **changes
+) -> Claim:
+    """Change a claim's editable fields; refused if ``expected_version`` is stale.
+
+    A change of kind that its status does not fit is refused, except from the old
+    kind's starting status, which moves to the new kind's starting status with a
+    ledger entry (a fact proposed as ``unverified`` that turns out a prediction
+    becomes ``pending``).
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError({field: "cannot be edited here." for field in unknown})
+    if "text" in changes:
+        changes["text"] = _required_text(changes["text"], "text")
+    for field, choices in (("kind", ClaimKind), ("attribution", Attribution)):
+        if field in changes:
+            _require_choice(changes[field], choices, field)
+    claim = _bump_version(claim, expected_version)
+    old_kind = claim.kind
+    for field, value in changes.items():
+        setattr(claim, field, value)
+    _check_speaker(claim.speaker)
+    _normalize_dates(claim)
+    new_kind = ClaimKind(claim.kind)
+    if claim.status not in STATUSES_BY_KIND[new_kind]:
+        if claim.status != INITIAL_STATUS[ClaimKind(old_kind)]:
+            raise ValidationError(
+                {
+                    "kind": f"a {new_kind} cannot be {claim.status}; move the status "
+                    "first, then change the kind."
+                }
+            )
+        _record_status(
+            claim,
+            to_status=INITIAL_STATUS[new_kind],
+            rationale=f"Kind changed from {old_kind} to {new_kind}.",
+            by=by,
+        )
+    _validate(claim)
+    _save_claim(claim, by=by, reason=reason.strip() or "edited")
+    return claim
+
+
+@transaction.atomic
+def review_claim(
+    *,
+    claim: Claim,
+    decision: str,
+    by,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Claim:
+    """Accept or reject a claim (``decision`` is ``accept`` or ``reject``).
+
+    A rejection needs a note saying why. An accepted claim can later be rejected
+    and a rejected one accepted; a claim is never reviewed into the state it is in.
+    """
+    targets = {"accept": Review.ACCEPTED, "reject": Review.REJECTED}
+    if decision not in targets:
+        raise ValidationError(
+            {"decision": f"must be accept or reject, not {decision!r}."}
+        )
+    target = targets[decision]
+    note = (note or "").strip()
+    if target == Review.REJECTED and not note:
+        raise ValidationError({"note": "a rejection needs a note saying why."})
+    claim = _bump_version(claim, expected_version)
+    if claim.review == target:
+        raise ValidationError({"decision": f"the claim is already {target}."})
+    claim.review = target
+    claim.review_note = note
+    claim.reviewed_by = by
+    claim.reviewed_at = timezone.now()
+    _save_claim(claim, by=by, reason=f"{target}: {note}" if note else str(target))
+    return claim
+
+
+@transaction.atomic
+def add_span(
+    *, claim: Claim, span: SpanInput, by, expected_version: int | None = None
+) -> Span:
+    """Anchor a claim in one more place: another appearance, a cue, the speaker."""
+    claim = _bump_version(claim, expected_version)
+    row = _create_span(claim, span, by=by, prefix="span")
+    _save_claim(claim, by=by, reason=f"{row.role} span added in source {row.source_id}")
+    return row
+
+
+@transaction.atomic
+def add_evidence(
+    *, claim: Claim, evidence: EvidenceInput, by, expected_version: int | None = None
+) -> Evidence:
+    """Attach evidence to a claim without moving its status."""
+    claim = _bump_version(claim, expected_version)
+    row = _create_evidence(claim, evidence, by=by, prefix="evidence")
+    _save_claim(claim, by=by, reason=f"evidence added from source {row.source_id}")
+    return row

@@ -1,0 +1,67 @@
+"""Find, create and merge speakers."""
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..models import (
+    Claim,
+    Speaker,
+)
+from ._base import _bump_version, _required_text, _save_claim, _validate
+
+
+@transaction.atomic
+def find_or_create_speaker(
+    *, name: str, by=None, kind: str = "person", aliases: Sequence[str] = ()
+) -> Speaker:
+    """The active speaker called ``name`` (case-insensitive), or a new one."""
+    name = _required_text(name, "speaker.name")
+    existing = Speaker.objects.active().filter(name__iexact=name).order_by("id").first()
+    if existing is not None:
+        return existing
+    speaker = Speaker(name=name, kind=kind, aliases=list(aliases))
+    _validate(speaker, prefix="speaker")
+    speaker._history_user = by
+    speaker.save()
+    return speaker
+
+
+@transaction.atomic
+def merge_speakers(*, merged: Speaker, into: Speaker, by, reason: str = "") -> Speaker:
+    """Move every claim of ``merged`` to ``into`` and keep ``merged`` as a pointer.
+
+    ``into`` gains ``merged``'s name and aliases as aliases; each moved claim gets
+    a new version and a history entry. Nothing is deleted.
+    """
+    if merged.pk == into.pk:
+        raise ValidationError({"into": "a speaker cannot be merged into itself."})
+    merged = Speaker.objects.get(pk=merged.pk)
+    into = Speaker.objects.get(pk=into.pk)
+    for speaker, field in ((merged, "merged"), (into, "into")):
+        if speaker.merged_into_id is not None:
+            raise ValidationError(
+                {
+                    field: f"{speaker} was already merged into speaker {speaker.merged_into_id}."
+                }
+            )
+    why = (reason or "").strip() or f"speaker {merged.pk} merged into {into.pk}"
+    for claim in Claim.objects.filter(speaker=merged).order_by("id").iterator():
+        claim = _bump_version(claim, None)
+        claim.speaker = into
+        _save_claim(claim, by=by, reason=why)
+    into.aliases = list(
+        dict.fromkeys(
+            name for name in [*into.aliases, *merged.all_names] if name != into.name
+        )
+    )
+    if not into.wikidata_id and merged.wikidata_id:
+        into.wikidata_id, merged.wikidata_id = merged.wikidata_id, ""
+    merged.merged_into = into
+    for speaker in (merged, into):  # merged first: it gives up its Wikidata id
+        _validate(speaker)
+        speaker._history_user = by
+        speaker._change_reason = why[:100]
+        speaker.save()
+    return into
