@@ -311,3 +311,27 @@ def test_add_span_records_another_appearance_and_bumps_the_version(propose, revi
         [claim.spans.first().source_id, later.pk]
     )
     assert claim.history.first().history_change_reason.startswith("content span added")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"stated_on": "22 April"}, "stated_on"),
+        ({"stated_on": 20250422}, "stated_on"),
+        ({"due_on": "2025-13-01"}, "due_on"),
+        ({"speaker_title": 7}, "speaker_title"),
+        ({"due_text": ["by", "June"]}, "due_text"),
+        ({"text": 42}, "text"),
+    ],
+)
+def test_wrong_types_are_field_errors_not_crashes(propose, overrides, field):
+    with pytest.raises(ValidationError) as error:
+        propose(**overrides)
+    assert field in error.value.message_dict
+    assert counts() == (0, 0, 0)
+
+
+def test_iso_date_strings_are_accepted(propose):
+    claim = propose(stated_on="2025-03-10", due_on="2025-06-01")
+    assert claim.stated_on == datetime.date(2025, 3, 10)
+    assert claim.due_on == datetime.date(2025, 6, 30)

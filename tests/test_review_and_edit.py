@@ -137,3 +137,12 @@ def test_edit_refuses_bad_or_protected_fields_and_writes_nothing(
     claim.refresh_from_db()
     assert (claim.version, claim.status, claim.review) == (1, "pending", "proposed")
     assert claim.history.count() == 1
+
+
+def test_edit_refuses_a_speaker_that_is_not_a_speaker(propose, reviewer):
+    claim = propose()
+    with pytest.raises(ValidationError) as error:
+        services.edit_claim(claim=claim, expected_version=1, by=reviewer, speaker=5)
+    assert "speaker" in error.value.message_dict
+    claim.refresh_from_db()
+    assert claim.version == 1

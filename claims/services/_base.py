@@ -1,5 +1,6 @@
 """Shared pieces of the claim services: inputs, validation, versioning."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -107,8 +108,39 @@ def _anchor(source: Source, start, end, exact, *, prefix: str):
         raise ValidationError({f"{prefix}.{error.field}": error.message}) from None
 
 
-def _normalize_dates(claim: Claim) -> None:
-    """Store month/year precision dates as their period's first (stated) or last (due) day."""
+def _normalize_fields(claim: Claim) -> None:
+    """Check the types of what callers pass and store dates at their period's edge.
+
+    Month/year precision dates are stored as their period's first (stated) or
+    last (due) day. Wrong types become field errors, never a crash.
+    """
+    for field in (
+        "speaker_title",
+        "due_text",
+        "stated_on_precision",
+        "due_on_precision",
+    ):
+        value = getattr(claim, field)
+        if value is None:
+            setattr(claim, field, "")
+        elif not isinstance(value, str):
+            raise ValidationError({field: "must be a string."})
+        else:
+            setattr(claim, field, value.strip())
+    for field in ("stated_on", "due_on"):
+        value = getattr(claim, field)
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ValidationError(
+                    {field: f"must be a date (YYYY-MM-DD), not {value!r}."}
+                ) from None
+        if value is not None and (
+            not isinstance(value, datetime.date) or isinstance(value, datetime.datetime)
+        ):
+            raise ValidationError({field: "must be a date (YYYY-MM-DD)."})
+        setattr(claim, field, value)
     if claim.stated_on and claim.stated_on_precision in DatePrecision.values:
         claim.stated_on = DatePrecision(claim.stated_on_precision).period_start(
             claim.stated_on
@@ -120,6 +152,8 @@ def _normalize_dates(claim: Claim) -> None:
 def _check_speaker(speaker: Speaker | None) -> None:
     if speaker is None:
         return
+    if not isinstance(speaker, Speaker) or speaker.pk is None:
+        raise ValidationError({"speaker": "must be a stored speaker (or none)."})
     # Read it fresh: the caller's copy may predate a merge.
     merged_into = (
         Speaker.objects.filter(pk=speaker.pk)

@@ -26,7 +26,7 @@ from ._base import (
     _check_speaker,
     _create_evidence,
     _create_span,
-    _normalize_dates,
+    _normalize_fields,
     _record_status,
     _require_choice,
     _required_text,
@@ -78,19 +78,19 @@ def propose_claim(
     claim = Claim(
         text=text,
         speaker=speaker,
-        speaker_title=speaker_title.strip(),
+        speaker_title=speaker_title,
         attribution=attribution,
         kind=kind,
         stated_on=stated_on,
         stated_on_precision=stated_on_precision,
         due_on=due_on,
         due_on_precision=due_on_precision,
-        due_text=due_text.strip(),
+        due_text=due_text,
         status=INITIAL_STATUS[ClaimKind(kind)],
         review=Review.PROPOSED,
         created_by=by,
     )
-    _normalize_dates(claim)
+    _normalize_fields(claim)
     _validate(claim)
     _save_claim(claim, by=by, reason="proposed")
     for index, span in enumerate(spans):
@@ -125,12 +125,14 @@ def edit_claim(
     for field, choices in (("kind", ClaimKind), ("attribution", Attribution)):
         if field in changes:
             _require_choice(changes[field], choices, field)
+    if "speaker" in changes:
+        _check_speaker(changes["speaker"])
     claim = _bump_version(claim, expected_version)
     old_kind = claim.kind
     for field, value in changes.items():
         setattr(claim, field, value)
     _check_speaker(claim.speaker)
-    _normalize_dates(claim)
+    _normalize_fields(claim)
     new_kind = ClaimKind(claim.kind)
     if claim.status not in STATUSES_BY_KIND[new_kind]:
         if claim.status != INITIAL_STATUS[ClaimKind(old_kind)]:
