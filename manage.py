@@ -7,9 +7,12 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # manage.py is the developer's entry point: debug unless told otherwise.
-    # Production (Dockerfile, compose) sets DJANGO_DEBUG=0; gunicorn never gets here.
-    os.environ.setdefault("DJANGO_DEBUG", "1")
+    # Zero-setup development (no DATABASE_URL: the SQLite file in the project
+    # folder) runs with debug on. As soon as a DATABASE_URL is given, debug
+    # follows DJANGO_DEBUG, which is off unless set: a production host never
+    # gets debug, the insecure development key or the demo user by accident.
+    if not os.environ.get("DATABASE_URL", "").strip():
+        os.environ.setdefault("DJANGO_DEBUG", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

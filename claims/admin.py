@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -68,17 +69,69 @@ class EvidenceInline(ReadOnlyMixin, admin.TabularInline):
         return words_in_context(obj)
 
 
+class _DryRun(Exception):
+    """Raised inside a savepoint to roll back a trial run of a service."""
+
+
 class ClaimForm(forms.ModelForm):
+    """Edits a claim through ``edit_claim``, the one home of the claim rules.
+
+    The model's own validation is skipped here: the service decides (a kind
+    change, for one, may move the status), and its errors are shown on the form
+    by running it once in a savepoint that is rolled back.
+    """
+
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Claim
         fields = services.EDITABLE_FIELDS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+
+    def changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name in services.EDITABLE_FIELDS
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or not self.instance.pk:
+            return cleaned
+        try:
+            with transaction.atomic():
+                services.edit_claim(
+                    claim=Claim.objects.get(pk=self.instance.pk),
+                    expected_version=cleaned["expected_version"],
+                    by=self.user,
+                    **self.changes(),
+                )
+                raise _DryRun
+        except _DryRun:
+            pass
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                target = field if field in self.fields else None
+                if field == "version":
+                    messages_ = [
+                        "Someone else changed this claim while you were editing "
+                        f"(version {messages_[0]}). Reload the page to see their change."
+                    ]
+                for message in messages_:
+                    self.add_error(target, message)
+        return cleaned
+
+    def _post_clean(self):
+        # Copy the cleaned values onto the instance, without model validation.
+        self.instance = forms.models.construct_instance(
+            self, self.instance, self._meta.fields, self._meta.exclude
+        )
 
 
 @admin.register(Claim)
@@ -133,6 +186,15 @@ class ClaimAdmin(SimpleHistoryAdmin):
     )
     inlines = (SpanInline, StatusChangeInline, EvidenceInline)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class RequestClaimForm(form):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, user=request.user, **form_kwargs)
+
+        return RequestClaimForm
+
     @admin.display(description="stated", ordering="stated_on")
     def stated(self, obj):
         return obj.stated_display
@@ -150,17 +212,12 @@ class ClaimAdmin(SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        changes = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in services.EDITABLE_FIELDS
-        }
         services.edit_claim(
             claim=obj,
             expected_version=form.cleaned_data["expected_version"],
             by=request.user,
             reason="edited in the admin",
-            **changes,
+            **form.changes(),
         )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -6,13 +6,15 @@ it after the fact (after a restore, an upgrade, or a raw SQL session).
 
 from collections.abc import Iterator
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from sources.anchoring import AnchorError, select
 from sources.models import Source
 from sources.text import content_hash, normalize_text
 
 from .models import Claim, Evidence, Span, SpanRole, StatusChange
+from .models.choices import VERDICTS
 
 
 def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
@@ -35,6 +37,12 @@ def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
                     continue
                 if (selector.prefix, selector.suffix) != (anchor.prefix, anchor.suffix):
                     yield f"{model._meta.model_name} {anchor.pk}: prefix/suffix differ from the text"
+    half_anchored = Evidence.objects.filter(
+        Q(start__isnull=True, end__isnull=False)
+        | Q(start__isnull=False, end__isnull=True)
+    )
+    for pk in half_anchored.values_list("pk", flat=True):
+        yield f"evidence {pk}: start and end must both be set or both be empty"
     for model in (Span, Evidence):
         orphans = model.objects.filter(start__isnull=False, source__text="")
         for pk in orphans.values_list("pk", flat=True):
@@ -44,13 +52,37 @@ def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
         .order_by("-id")
         .values("to_status")[:1]
     )
+    # A claim with no ledger at all has last_status NULL: report it too.
     mismatched = (
         Claim.objects.annotate(last_status=last_status)
-        .exclude(status=F("last_status"))
+        .filter(Q(last_status__isnull=True) | ~Q(status=F("last_status")))
         .values_list("pk", "status", "last_status")
     )
     for pk, status, last in mismatched.iterator(chunk_size=chunk_size):
         yield f"claim {pk}: status {status!r} but the last ledger entry says {last!r}"
+    previous = Subquery(
+        StatusChange.objects.filter(claim=OuterRef("claim"), id__lt=OuterRef("id"))
+        .order_by("-id")
+        .values("to_status")[:1]
+    )
+    broken_chain = (
+        StatusChange.objects.annotate(previous=Coalesce(previous, Value("")))
+        .exclude(from_status=F("previous"))
+        .values_list("pk", "claim_id")
+    )
+    for pk, claim_id in broken_chain.iterator(chunk_size=chunk_size):
+        yield f"status change {pk} of claim {claim_id}: does not follow the entry before it"
+    unsourced = (
+        StatusChange.objects.filter(to_status__in=sorted(VERDICTS))
+        .exclude(
+            pk__in=Evidence.objects.filter(status_change__isnull=False).values(
+                "status_change_id"
+            )
+        )
+        .values_list("pk", "claim_id")
+    )
+    for pk, claim_id in unsourced.iterator(chunk_size=chunk_size):
+        yield f"status change {pk} of claim {claim_id}: a verdict without evidence"
     without_content = Claim.objects.exclude(
         pk__in=Span.objects.filter(role=SpanRole.CONTENT).values("claim_id")
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sources.anchoring import AnchorError, count_occurrences, find_quote
@@ -22,7 +23,17 @@ from sources.services import create_source
 from sources.text import normalize_text
 
 from . import services
-from .models import ClaimKind, DatePrecision, Span, SpanRole, Speaker
+from .models import (
+    Attribution,
+    ClaimKind,
+    DatePrecision,
+    Span,
+    SpanRole,
+    Speaker,
+    SpeakerKind,
+    Stance,
+    Status,
+)
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 SEED_FILE = "seed.yaml"
@@ -39,6 +50,7 @@ class SeedReport:
     claims_created: int = 0
     claims_updated: int = 0
     claims_unchanged: int = 0
+    claims_kept: int = 0
     messages: list[str] = field(default_factory=list)
 
 
@@ -74,6 +86,60 @@ def _resolve(texts: dict[str, str], spec: dict, default_source: str, where: str)
     return ResolvedAnchor(source_key, selector.start, selector.end, selector.exact)
 
 
+def _check_choice(value, choices, where: str) -> None:
+    if value not in choices.values:
+        raise SeedError(
+            f"{where}: {value!r} is not one of {', '.join(choices.values)}."
+        )
+
+
+def _check_claim_spec(claim: dict, sources: dict, where: str) -> None:
+    """Everything about a claim entry that can be checked without the database."""
+    for key in ("text", "source", "attribution", "kind", "spans"):
+        if not claim.get(key):
+            raise SeedError(f"{where}: needs '{key}'.")
+    if claim["source"] not in sources:
+        raise SeedError(f"{where}: unknown source {claim['source']!r}.")
+    _check_choice(claim["attribution"], Attribution, f"{where} attribution")
+    _check_choice(claim["kind"], ClaimKind, f"{where} kind")
+    for name in ("stated_on", "due_on"):
+        value = claim.get(name)
+        if value is not None and (
+            not isinstance(value, datetime.date) or isinstance(value, datetime.datetime)
+        ):
+            raise SeedError(f"{where}: {name} must be a date (YYYY-MM-DD).")
+        if claim.get(f"{name}_precision"):
+            _check_choice(
+                claim[f"{name}_precision"], DatePrecision, f"{where} {name}_precision"
+            )
+    for i, span in enumerate(claim["spans"]):
+        if isinstance(span, dict):
+            _check_choice(
+                span.get("role", SpanRole.CONTENT), SpanRole, f"{where} spans[{i}] role"
+            )
+    for i, move in enumerate(claim.get("ledger") or []):
+        if (
+            not isinstance(move, dict)
+            or not move.get("status")
+            or not move.get("rationale")
+        ):
+            raise SeedError(f"{where} ledger[{i}]: needs 'status' and 'rationale'.")
+        _check_choice(move["status"], Status, f"{where} ledger[{i}] status")
+    groups = [("evidence", claim.get("evidence") or [])] + [
+        (f"ledger[{i}].evidence", move.get("evidence") or [])
+        for i, move in enumerate(claim.get("ledger") or [])
+    ]
+    for group, items in groups:
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise SeedError(f"{where} {group}[{i}]: must be a mapping.")
+            _check_choice(item.get("stance"), Stance, f"{where} {group}[{i}] stance")
+            if item.get("source", claim["source"]) not in sources:
+                raise SeedError(
+                    f"{where} {group}[{i}]: unknown source {item.get('source')!r}."
+                )
+
+
 def read_seed(folder: Path) -> dict:
     """Parse and check one seed folder, resolving every quote to offsets."""
     path = folder / SEED_FILE
@@ -91,9 +157,19 @@ def read_seed(folder: Path) -> dict:
             raise SeedError(
                 f"{path}: source {key!r}: cannot read its file ({error})."
             ) from None
-    speakers = {s["name"]: s for s in data.get("speakers", [])}
+    speakers = {}
+    for index, spec in enumerate(data.get("speakers") or []):
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+            raise SeedError(f"{path}: speakers[{index}] needs a 'name'.")
+        _check_choice(
+            spec.get("kind", "person"), SpeakerKind, f"{path}: speakers[{index}] kind"
+        )
+        speakers[spec["name"]] = spec
     for index, claim in enumerate(data.get("claims") or []):
+        if not isinstance(claim, dict):
+            raise SeedError(f"{path}: claims[{index}] must be a mapping.")
         where = f"{path}: claims[{index}] ({str(claim.get('text', ''))[:40]!r})"
+        _check_claim_spec(claim, data["sources"], where)
         default_source = claim.get("source")
         if claim.get("speaker") and claim["speaker"] not in speakers:
             raise SeedError(
@@ -141,17 +217,30 @@ def _load_sources(data: dict, by, report: SeedReport) -> dict[str, Source]:
     return sources
 
 
+def _edited_by_others(instance, seed_user) -> bool:
+    """Whether anyone but the seed user has changed this record."""
+    return instance.history.exclude(history_user=seed_user).exists()
+
+
 def _load_speakers(data: dict, by, report: SeedReport) -> dict[str, Speaker]:
+    """Speakers by name; a merged one resolves to the speaker it was merged into.
+
+    A speaker the seed created is kept in step with the file; once a reviewer
+    has changed it, the reviewer's version stands.
+    """
     speakers = {}
     for spec in data.get("speakers", []):
-        existing = Speaker.objects.active().filter(name=spec["name"]).first()
-        speaker = existing or services.find_or_create_speaker(
-            name=spec["name"],
-            kind=spec.get("kind", "person"),
-            aliases=spec.get("aliases", []),
-            by=by,
-        )
-        report.speakers_created += existing is None
+        speaker = Speaker.objects.filter(name=spec["name"]).order_by("id").first()
+        while speaker is not None and speaker.merged_into_id is not None:
+            speaker = speaker.merged_into
+        if speaker is None:
+            speaker = services.find_or_create_speaker(
+                name=spec["name"],
+                kind=spec.get("kind", "person"),
+                aliases=spec.get("aliases", []),
+                by=by,
+            )
+            report.speakers_created += 1
         wanted = {
             "kind": spec.get("kind", "person"),
             "description": spec.get("description", ""),
@@ -160,7 +249,12 @@ def _load_speakers(data: dict, by, report: SeedReport) -> dict[str, Speaker]:
                 dict.fromkeys([*speaker.aliases, *spec.get("aliases", [])])
             ),
         }
-        if any(getattr(speaker, name) != value for name, value in wanted.items()):
+        differs = any(getattr(speaker, name) != value for name, value in wanted.items())
+        if (
+            differs
+            and speaker.name == spec["name"]
+            and not _edited_by_others(speaker, by)
+        ):
             for name, value in wanted.items():
                 setattr(speaker, name, value)
             speaker.full_clean()
@@ -264,6 +358,12 @@ def _load_claim(spec: dict, sources, speakers, by, note: str, report: SeedReport
         report.claims_created += 1
         return
     claim = existing.claim
+    if _edited_by_others(claim, by):
+        report.claims_kept += 1
+        report.messages.append(
+            f"claim {claim.pk}: kept as reviewers changed it since it was seeded"
+        )
+        return
     stored = {(s.source_id, s.start, s.end, s.role) for s in claim.spans.all()}
     missing = [s for s in spans if (s.source.pk, s.start, s.end, s.role) not in stored]
     changed = {k: v for k, v in fields.items() if getattr(claim, k) != v}
@@ -288,11 +388,24 @@ def load_seed_folder(folder: Path, report: SeedReport | None = None) -> SeedRepo
     data = read_seed(folder)
     by = services.get_system_user(settings.CLAIMTRACK_SEED_REVIEWER_USERNAME)
     note = data.get("reviewer_note", "Curated seed claim.")
-    with transaction.atomic():
-        sources = _load_sources(data, by, report)
-        speakers = _load_speakers(data, by, report)
-    for spec in data.get("claims", []):
-        _load_claim(spec, sources, speakers, by, note, report)
+    try:
+        with transaction.atomic():
+            sources = _load_sources(data, by, report)
+            speakers = _load_speakers(data, by, report)
+    except ValidationError as error:
+        raise SeedError(
+            f"{folder / SEED_FILE}: sources or speakers: "
+            f"{'; '.join(f'{k}: {v[0]}' for k, v in error.message_dict.items())}"
+        ) from None
+    for index, spec in enumerate(data.get("claims", [])):
+        try:
+            _load_claim(spec, sources, speakers, by, note, report)
+        except ValidationError as error:
+            # Checked claims are written one transaction each; this one wrote nothing.
+            raise SeedError(
+                f"{folder / SEED_FILE}: claims[{index}] ({spec['text'][:40]!r}): "
+                f"{'; '.join(f'{k}: {v[0]}' for k, v in error.message_dict.items())}"
+            ) from None
     return report
 
 

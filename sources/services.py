@@ -10,6 +10,35 @@ from .models import Publisher, Source
 from .text import content_hash, normalize_text, text_problem
 
 
+def _resolve(model, value, field: str):
+    """An instance of ``model`` given as itself or its id; None stays None."""
+    if value is None or isinstance(value, model):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError({field: f"must be a {model._meta.verbose_name} id."})
+    instance = model.objects.filter(pk=value).first()
+    if instance is None:
+        raise ValidationError(
+            {field: f"there is no {model._meta.verbose_name} with id {value}."}
+        )
+    return instance
+
+
+def _resolve_publisher(publisher) -> Publisher | None:
+    """A publisher given as itself, its id, or its name (created if new)."""
+    if isinstance(publisher, str):
+        name = publisher.strip()
+        if not name:
+            return None
+        max_length = Publisher._meta.get_field("name").max_length
+        if len(name) > max_length or "\x00" in name:
+            raise ValidationError(
+                {"publisher": f"must be a name of at most {max_length} characters."}
+            )
+        return Publisher.objects.get_or_create(name=name)[0]
+    return _resolve(Publisher, publisher, "publisher")
+
+
 @dataclass(frozen=True)
 class SourceResult:
     source: Source
@@ -22,12 +51,12 @@ def create_source(
     text: str = "",
     title: str = "",
     url: str = "",
-    publisher: Publisher | str | None = None,
+    publisher: Publisher | int | str | None = None,
     kind: str = Source._meta.get_field("kind").default,
     language: str = "",
     published_on: datetime.date | None = None,
     retrieved_at: datetime.datetime | None = None,
-    revises: Source | None = None,
+    revises: Source | int | None = None,
     by=None,
 ) -> SourceResult:
     """Store a source with its text normalized, or answer with the existing one.
@@ -35,8 +64,15 @@ def create_source(
     A text whose normalized form is already stored is not duplicated: the result
     carries the existing source and ``created=False``, whatever the metadata.
     """
-    if not isinstance(text, str):
-        raise ValidationError({"text": "must be a string."})
+    if text is None:
+        text = ""
+    for field, value in (("text", text), ("title", title), ("url", url)):
+        if value is not None and not isinstance(value, str):
+            raise ValidationError({field: "must be a string."})
+    title, url = (title or "").strip(), (url or "").strip()
+    for field, value in (("title", title), ("url", url)):
+        if "\x00" in value:
+            raise ValidationError({field: "must not contain NUL characters."})
     problem = text_problem(text)
     if problem:
         raise ValidationError({"text": problem})
@@ -46,12 +82,8 @@ def create_source(
         existing = Source.objects.filter(content_hash=digest).first()
         if existing is not None:
             return SourceResult(existing, created=False)
-    if isinstance(publisher, str):
-        publisher = (
-            Publisher.objects.get_or_create(name=publisher.strip())[0]
-            if publisher.strip()
-            else None
-        )
+    publisher = _resolve_publisher(publisher)
+    revises = _resolve(Source, revises, "revises")
     source = Source(
         text=text,
         title=title,

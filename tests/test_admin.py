@@ -216,3 +216,37 @@ def test_the_claim_list_shows_dates_at_their_precision(staff_client, seeded):
     )
     assert "April 2025" in response.text  # stated "earlier this month"
     assert "December 2025" in response.text  # due "by November or December"
+
+
+def test_a_kind_change_in_the_admin_follows_the_service_rule(
+    staff_client, propose, speaker
+):
+    claim = propose()  # a pending prediction
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    form = {
+        "text": claim.text,
+        "kind": "fact",
+        "attribution": "direct_quote",
+        "speaker": speaker.pk,
+        "speaker_title": "Mayor",
+        "stated_on": "2025-03-10",
+        "stated_on_precision": "day",
+        "due_on": "",
+        "due_on_precision": "",
+        "due_text": "",
+        "expected_version": 1,
+        **inline_management_forms(),
+    }
+    response = staff_client.post(url, form)
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.kind, claim.status) == ("fact", "unverified")
+    # A fact cannot keep a deadline: the service's error shows on the form.
+    response = staff_client.post(
+        url,
+        {**form, "expected_version": claim.version, "kind": "fact", "due_text": "soon"},
+    )
+    assert response.status_code == 200
+    assert "only predictions and promises have a deadline" in response.text
+    claim.refresh_from_db()
+    assert claim.due_text == ""

@@ -196,10 +196,11 @@ def test_month_and_year_precision_dates_are_stored_at_their_period_edges(propose
         ({"kind": "rumour"}, "claim_kind_valid|claim_status_fits_kind"),
         ({"attribution": "overheard"}, "claim_attribution_valid"),
         ({"review": "maybe"}, "claim_review_valid"),
-        ({"status": "overdue"}, "claim_status_fits_kind"),
-        ({"status": "confirmed", "kind": "opinion"}, "claim_status_fits_kind"),
+        # A status write is refused by the ledger trigger before the CHECK runs.
+        ({"status": "overdue"}, "status must equal its last status ledger entry"),
+        ({"status": "confirmed", "kind": "opinion"}, "last status ledger entry"),
         ({"kind": "prediction"}, "claim_status_fits_kind"),
-        ({"status": "bogus"}, "claim_status_fits_kind"),
+        ({"status": "bogus"}, "last status ledger entry"),
         ({"stated_on_precision": ""}, "claim_stated_on_has_precision"),
         ({"due_on_precision": "week"}, "claim_due_on_has_precision"),
         ({"due_text": "soon"}, "claim_deadline_only_for_predictions_and_promises"),
@@ -335,3 +336,35 @@ def test_iso_date_strings_are_accepted(propose):
     claim = propose(stated_on="2025-03-10", due_on="2025-06-01")
     assert claim.stated_on == datetime.date(2025, 3, 10)
     assert claim.due_on == datetime.date(2025, 6, 30)
+
+
+def test_the_database_refuses_a_span_without_offsets(propose, source):
+    claim = propose()
+    for start, end in ((None, None), (None, 5), (3, None)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Span.objects.create(
+                claim=claim,
+                source=source,
+                start=start,
+                end=end,
+                exact="",
+                created_by=claim.created_by,
+            )
+    assert claim.spans.count() == 1
+
+
+def test_the_database_refuses_half_anchored_evidence(propose, source):
+    from claims.models import Evidence
+
+    claim = propose()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Evidence.objects.create(
+            claim=claim,
+            source=source,
+            stance="context",
+            start=None,
+            end=5,
+            exact="ZZZZZ",
+            created_by=claim.created_by,
+        )
+    assert not Evidence.objects.exists()

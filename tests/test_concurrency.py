@@ -52,7 +52,7 @@ def test_two_edits_of_the_same_version_one_wins_one_is_stale(propose, reviewer):
             speaker_title=title,
         )
 
-    results = run_at_once(edit("Mayor"), edit("Ms"), edit("Dr"))
+    results = run_at_once(edit("Prof"), edit("Ms"), edit("Dr"))
     stale = [r for r in results if isinstance(r, ValidationError)]
     won = [r for r in results if isinstance(r, Claim)]
     assert len(won) == 1 and len(stale) == 2, results
@@ -89,3 +89,24 @@ def test_the_same_text_submitted_at_once_is_stored_once(reviewer):
     assert sorted(r.created for r in results) == [False, True]
     assert results[0].source.pk == results[1].source.pk
     assert Source.objects.count() == 1
+
+
+def test_crossing_merges_neither_deadlock_nor_lose_a_merge(reviewer):
+    from claims.models import Speaker
+
+    a, b, c = (Speaker.objects.create(name=name) for name in ("A", "B", "C"))
+    results = run_at_once(
+        lambda: services.merge_speakers(merged=a, into=b, by=reviewer),
+        lambda: services.merge_speakers(merged=b, into=c, by=reviewer),
+    )
+    errors = [r for r in results if isinstance(r, Exception)]
+    # Whichever ran second saw the first one's result: either both merges hold
+    # (A→B then B→C) or the second was refused with a clear field error.
+    assert all(isinstance(e, ValidationError) for e in errors), errors
+    a.refresh_from_db()
+    b.refresh_from_db()
+    if not errors:
+        assert (a.merged_into_id, b.merged_into_id) == (b.pk, c.pk)
+    else:
+        assert len(errors) == 1
+        assert (a.merged_into_id is None) != (b.merged_into_id is None)

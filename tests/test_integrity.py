@@ -19,8 +19,16 @@ def test_the_seed_data_passes_the_audit(capsys):
 
 def test_the_audit_reports_a_status_that_is_not_the_last_ledger_entry(propose):
     claim = propose()
-    # Bypass every guard the way a careless raw SQL session would.
+    # Bypass every guard the way a careless superuser SQL session could; the
+    # test's transaction rolls the dropped trigger back.
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending events
+            cursor.execute(
+                "ALTER TABLE claims_claim DISABLE TRIGGER claims_claim_status_is_ledger"
+            )
+        else:
+            cursor.execute("DROP TRIGGER claims_claim_status_is_ledger")
         cursor.execute(
             "UPDATE claims_claim SET status = 'confirmed' WHERE id = %s", [claim.pk]
         )

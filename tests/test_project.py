@@ -82,8 +82,9 @@ def test_database_url_selects_postgresql():
         "-c",
         code,
         DATABASE_URL="postgres://u@db.example.org:5432/claimtrack",
+        DJANGO_DEBUG="1",
     )
-    assert result.stdout.strip() == "django.db.backends.postgresql"
+    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
 
 
 @pytest.mark.skipif(
@@ -92,3 +93,17 @@ def test_database_url_selects_postgresql():
 )
 def test_sqlite_connections_use_immediate_transactions(db):
     assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_manage_py_turns_debug_on_only_without_a_database_url():
+    code = "from django.conf import settings as s; print(s.DEBUG)"
+    assert run_manage("shell", "--no-imports", "-c", code).stdout.strip() == "True"
+    with_url = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        DATABASE_URL="postgres://u@db.example.org:5432/claimtrack",
+        DJANGO_SECRET_KEY="x" * 60,
+    )
+    assert with_url.stdout.strip() == "False", with_url.stderr

@@ -146,3 +146,79 @@ def test_edit_refuses_a_speaker_that_is_not_a_speaker(propose, reviewer):
     assert "speaker" in error.value.message_dict
     claim.refresh_from_db()
     assert claim.version == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"decision": ["accept"]}, "decision"),
+        ({"decision": None}, "decision"),
+        ({"decision": "reject", "note": 5}, "note"),
+    ],
+)
+def test_review_refuses_wrong_types_naming_the_field(propose, reviewer, kwargs, field):
+    claim = propose()
+    with pytest.raises(ValidationError) as error:
+        services.review_claim(claim=claim, by=reviewer, **kwargs)
+    assert field in error.value.message_dict
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(propose, reviewer):
+    claim = propose()
+    same = services.edit_claim(
+        claim=claim, expected_version=1, by=reviewer, speaker_title="Mayor"
+    )
+    assert same.version == 1
+    claim.refresh_from_db()
+    assert claim.version == 1 and claim.history.count() == 1
+    # Nothing to change but a stale version is still refused.
+    services.edit_claim(claim=claim, expected_version=1, by=reviewer, text="New.")
+    with pytest.raises(ValidationError) as error:
+        services.edit_claim(claim=claim, expected_version=1, by=reviewer, text="New.")
+    assert "version" in error.value.message_dict
+
+
+def test_a_kind_change_round_trip_returns_to_the_starting_status(propose, reviewer):
+    claim = propose(kind="fact", due_on=None, due_on_precision="", due_text="")
+    claim = services.edit_claim(
+        claim=claim, expected_version=1, by=reviewer, kind="opinion"
+    )
+    assert claim.status == "unverifiable"
+    claim = services.edit_claim(
+        claim=claim, expected_version=claim.version, by=reviewer, kind="fact"
+    )
+    assert claim.status == "unverified"
+    assert [e.to_status for e in claim.ledger.all()] == [
+        "unverified",
+        "unverifiable",
+        "unverified",
+    ]
+
+
+def test_a_refused_change_leaves_the_callers_copy_untouched(propose, reviewer):
+    claim = propose()
+    with pytest.raises(ValidationError):
+        services.change_status(
+            claim=claim,
+            to_status="confirmed",
+            rationale="no evidence",
+            by=reviewer,
+            expected_version=1,
+        )
+    assert (claim.version, claim.status) == (1, "pending")
+    # So retrying with the caller's copy is not mistaken for a stale write.
+    services.change_status(
+        claim=claim,
+        to_status="retracted",
+        rationale="The mayor withdrew it.",
+        by=reviewer,
+        expected_version=claim.version,
+    )
+
+
+def test_propose_refuses_spans_that_are_not_spans(propose):
+    for spans in (None, [{"start": 0, "end": 4}], "0-4"):
+        with pytest.raises(ValidationError) as error:
+            propose(spans=spans)
+        assert "spans" in error.value.message_dict
+    assert not Claim.objects.exists()

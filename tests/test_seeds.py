@@ -208,3 +208,39 @@ def test_an_edited_seed_claim_is_updated_through_the_service(db, tmp_path):
     assert claim.version == 3  # proposed, accepted, edited
     assert claim.history.first().history_change_reason == "seed file updated"
     assert Claim.objects.count() == before
+
+
+def test_a_rerun_keeps_what_reviewers_changed(db, reviewer):
+    from claims import services
+
+    load_seeds()
+    claim = Claim.objects.get(text__startswith="Pakistan gives great importance")
+    services.edit_claim(
+        claim=claim,
+        expected_version=claim.version,
+        by=reviewer,
+        text="Pakistan attaches great importance to the space technology sector.",
+    )
+    shehbaz = Speaker.objects.get(name="Shehbaz Sharif")
+    twin = services.find_or_create_speaker(name="Shahbaz Sharif", by=reviewer)
+    services.merge_speakers(merged=shehbaz, into=twin, by=reviewer)
+    speakers = Speaker.objects.count()
+
+    report = load_seeds()
+
+    claim.refresh_from_db()
+    assert claim.text.startswith("Pakistan attaches")
+    assert Speaker.objects.count() == speakers  # the merged name is not re-created
+    assert Claim.objects.filter(speaker=shehbaz).count() == 0
+    assert report.claims_kept >= 1
+
+
+def test_a_bad_vocabulary_value_stops_the_load_before_anything_is_written(db, tmp_path):
+    root = copy_seed(
+        tmp_path,
+        lambda text: text.replace("attribution: hedged", "attribution: rumoured"),
+    )
+    with pytest.raises(SeedError) as error:
+        load_seeds(root)
+    assert "'rumoured' is not one of" in str(error.value)
+    assert not Claim.objects.exists()

@@ -142,3 +142,38 @@ def test_a_revision_is_a_new_source_naming_the_old(source, reviewer):
     assert list(source.revisions.all()) == [revised]
     source.refresh_from_db()
     assert source.content_hash == content_hash(source.text)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"title": 5}, "title"),
+        ({"url": ["x"]}, "url"),
+        ({"text": b"bytes"}, "text"),
+        ({"publisher": 999}, "publisher"),
+        ({"publisher": "P" * 201}, "publisher"),
+        ({"revises": 999}, "revises"),
+        ({"revises": "1"}, "revises"),
+        ({"published_on": "soon"}, "published_on"),
+        ({"title": "nul\x00"}, "title"),
+    ],
+)
+def test_wrong_source_inputs_are_field_errors(reviewer, fields, field):
+    with pytest.raises(ValidationError) as error:
+        create_source(**{"text": "Some words.", **fields}, by=reviewer)
+    assert field in error.value.message_dict
+    assert Source.objects.count() == 0
+
+
+def test_publisher_and_revises_can_be_given_by_id_or_name(reviewer, source):
+    revised = create_source(
+        text=source.text + " Updated.",
+        publisher="Harbour Gazette",
+        revises=source.pk,
+        title=None,
+        by=reviewer,
+    ).source
+    assert revised.publisher.name == "Harbour Gazette"
+    assert revised.revises == source
+    again = create_source(text="Other.", publisher=revised.publisher.pk, by=reviewer)
+    assert again.source.publisher == revised.publisher

@@ -110,3 +110,10 @@ def test_a_narrator_claim_has_no_speaker_and_says_so(propose, source):
         due_text="",
     )
     assert claim.speaker is None and claim.attribution == "narrator"
+
+
+def test_merging_an_unknown_speaker_is_a_field_error(reviewer, speaker):
+    ghost = Speaker(pk=987654, name="Nobody")
+    with pytest.raises(ValidationError) as error:
+        services.merge_speakers(merged=ghost, into=speaker, by=reviewer)
+    assert "merged" in error.value.message_dict

@@ -3,10 +3,10 @@ import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from claims import services
-from claims.models import ClaimKind, Evidence, Stance, Status, StatusChange
+from claims.models import Claim, ClaimKind, Evidence, Stance, Status, StatusChange
 from claims.models.claim import INITIAL_STATUS, STATUSES_BY_KIND
 from claims.transitions import allowed_targets, move_problem
 from sources.services import create_source
@@ -305,16 +305,18 @@ def test_the_ledger_is_append_only(propose, reviewer):
     ("update", "constraint"),
     [
         ({"to_status": "bogus"}, "statuschange_to_status_valid"),
-        ({"from_status": "unverified"}, "statuschange_moves"),
+        ({"to_status": "unverified"}, "statuschange_moves"),
         ({"rationale": ""}, "statuschange_rationale_required"),
+        ({"from_status": "refuted"}, "from_status must be the last entry"),
+        ({"from_status": ""}, "from_status must be the last entry"),
     ],
 )
 def test_the_database_refuses_a_bad_ledger_entry(propose, reviewer, update, constraint):
     claim = fact_claim(propose)
     fields = {
         "claim": claim,
-        "from_status": "",
-        "to_status": "unverified",
+        "from_status": "unverified",
+        "to_status": "unverifiable",
         "rationale": "x",
         "claim_version": 99,
         "changed_by": reviewer,
@@ -355,3 +357,53 @@ def test_editing_the_kind_away_from_a_verdict_it_cannot_hold_is_refused(
     assert "kind" in error.value.message_dict
     claim.refresh_from_db()
     assert (claim.kind, claim.status, claim.version) == ("fact", "confirmed", 2)
+
+
+def test_the_database_refuses_a_status_that_is_not_the_last_ledger_entry(propose):
+    claim = fact_claim(propose)
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(status="unverifiable")
+    assert "last status ledger entry" in str(error.value)
+
+
+@pytest.mark.postgresql
+def test_postgresql_refuses_a_verdict_without_evidence_at_commit(propose, reviewer):
+    claim = fact_claim(propose)
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        with connection.cursor() as cursor:
+            # Check deferred constraints now instead of at the (test's) commit.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        StatusChange.objects.create(
+            claim=claim,
+            from_status="unverified",
+            to_status="confirmed",
+            rationale="no evidence given",
+            claim_version=2,
+            changed_by=reviewer,
+        )
+    assert "a verdict needs evidence" in str(error.value)
+
+
+def test_the_transition_table_written_out_by_hand():
+    # Independent of how claims/transitions.py builds it: what DESIGN.md implies.
+    verdicts_etc = {
+        "confirmed",
+        "partly_confirmed",
+        "refuted",
+        "unverifiable",
+        "retracted",
+    }
+    fact = {"unverified"} | verdicts_etc
+    with_deadline = {"pending"} | verdicts_etc  # overdue: only by the sweep
+    expected = {
+        "fact": {s: fact - {s} for s in fact},
+        "prediction": {
+            **{s: with_deadline - {s} for s in with_deadline},
+            "overdue": set(with_deadline),
+        },
+        "opinion": {"unverifiable": {"retracted"}, "retracted": {"unverifiable"}},
+    }
+    expected["promise"] = expected["prediction"]
+    for kind, table in expected.items():
+        for current, targets in table.items():
+            assert set(allowed_targets(kind, current)) == targets, (kind, current)

@@ -59,7 +59,14 @@ class AnchorFields(models.Model):
 
 def anchor_constraints(prefix: str, *, optional: bool) -> list[models.CheckConstraint]:
     """Named constraints that hold a position and quote selector together."""
-    fits = Q(start__gte=0, end__gt=F("start"), end=F("start") + Length("exact"))
+    # isnull=False spelled out: a CHECK whose result is NULL passes.
+    fits = Q(
+        start__isnull=False,
+        end__isnull=False,
+        start__gte=0,
+        end__gt=F("start"),
+        end=F("start") + Length("exact"),
+    )
     if optional:
         fits |= Q(start__isnull=True, end__isnull=True, exact="", prefix="", suffix="")
     return [
@@ -70,6 +77,12 @@ def anchor_constraints(prefix: str, *, optional: bool) -> list[models.CheckConst
 class Span(AnchorFields):
     """A claim's anchor in a source text. Immutable once written."""
 
+    start = models.PositiveIntegerField(
+        help_text="First code point of the words (included) in the normalized text."
+    )
+    end = models.PositiveIntegerField(
+        help_text="Code point after the last one of the words (excluded)."
+    )
     claim = models.ForeignKey(
         "claims.Claim", on_delete=models.PROTECT, related_name="spans"
     )

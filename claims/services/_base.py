@@ -90,6 +90,16 @@ def _required_text(value: str, field: str) -> str:
     return value.strip()
 
 
+def _optional_text(value, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({field: "must be a string."})
+    if "\x00" in value:
+        raise ValidationError({field: "must not contain NUL characters."})
+    return value.strip()
+
+
 def _resolve_source(source: Source | int, field: str) -> Source:
     if isinstance(source, Source):
         return source
@@ -166,30 +176,41 @@ def _check_speaker(speaker: Speaker | None) -> None:
         )
 
 
+def _stale(pk: int, expected_version) -> ValidationError:
+    current = Claim.objects.filter(pk=pk).values_list("version", flat=True).first()
+    return ValidationError(
+        {
+            "version": (
+                f"is stale: you changed version {expected_version} but the claim "
+                f"is now at version {current}; reload it and try again."
+            )
+        }
+    )
+
+
+def _check_version(expected_version) -> None:
+    if expected_version is not None and (
+        isinstance(expected_version, bool) or not isinstance(expected_version, int)
+    ):
+        raise ValidationError({"version": "must be an integer."})
+
+
 def _bump_version(claim: Claim, expected_version: int | None) -> Claim:
-    """Take the claim's row for this transaction and increase its version.
+    """Take the claim's row for this transaction, increase its version, re-read it.
 
     A conditional UPDATE rather than SELECT … FOR UPDATE so that it works alike on
     SQLite and PostgreSQL; on PostgreSQL the UPDATE also holds the row lock, so a
     concurrent writer with the same expected version waits and then fails here.
+    Returns a fresh instance: the caller's copy is left as it was, so a refused
+    change leaves nothing stale in the caller's hands either.
     """
+    _check_version(expected_version)
     rows = Claim.objects.filter(pk=claim.pk)
     if expected_version is not None:
-        if isinstance(expected_version, bool) or not isinstance(expected_version, int):
-            raise ValidationError({"version": "must be an integer."})
         rows = rows.filter(version=expected_version)
     if rows.update(version=F("version") + 1) == 0:
-        current = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)
-        raise ValidationError(
-            {
-                "version": (
-                    f"is stale: you changed version {expected_version} but the claim "
-                    f"is now at version {current.first()}; reload it and try again."
-                )
-            }
-        )
-    claim.refresh_from_db()
-    return claim
+        raise _stale(claim.pk, expected_version)
+    return Claim.objects.select_related("speaker").get(pk=claim.pk)
 
 
 def _save_claim(claim: Claim, *, by, reason: str) -> None:
@@ -249,7 +270,7 @@ def _create_evidence(
         status_change=status_change,
         source=source,
         stance=item.stance,
-        note=(item.note or "").strip(),
+        note=_optional_text(item.note, f"{prefix}.note"),
         created_by=by,
     )
     if item.start is not None or item.end is not None or item.exact:

@@ -1,5 +1,6 @@
 """Propose, edit and review claims; anchor them in more places; attach evidence."""
 
+import copy
 import datetime
 from collections.abc import Sequence
 
@@ -24,13 +25,16 @@ from ._base import (
     SpanInput,
     _bump_version,
     _check_speaker,
+    _check_version,
     _create_evidence,
     _create_span,
     _normalize_fields,
+    _optional_text,
     _record_status,
     _require_choice,
     _required_text,
     _save_claim,
+    _stale,
     _validate,
 )
 
@@ -68,6 +72,11 @@ def propose_claim(
 ) -> Claim:
     """Record a new ``proposed`` claim with its spans and its first ledger entry."""
     text = _required_text(text, "text")
+    note = _optional_text(note, "note") or "Proposed."
+    if not isinstance(spans, list | tuple) or not all(
+        isinstance(span, SpanInput) for span in spans
+    ):
+        raise ValidationError({"spans": "must be a list of spans."})
     _require_choice(kind, ClaimKind, "kind")
     _require_choice(attribution, Attribution, "attribution")
     if not any(span.role == SpanRole.CONTENT for span in spans):
@@ -99,7 +108,7 @@ def propose_claim(
         claim=claim,
         from_status="",
         to_status=claim.status,
-        rationale=note.strip() or "Proposed.",
+        rationale=note,
         claim_version=claim.version,
         changed_by=by,
     )
@@ -112,10 +121,12 @@ def edit_claim(
 ) -> Claim:
     """Change a claim's editable fields; refused if ``expected_version`` is stale.
 
-    A change of kind that its status does not fit is refused, except from the old
-    kind's starting status, which moves to the new kind's starting status with a
-    ledger entry (a fact proposed as ``unverified`` that turns out a prediction
-    becomes ``pending``).
+    An edit that changes nothing writes nothing (the version stays). A change of
+    kind from the old kind's starting status moves the claim to the new kind's
+    starting status with a ledger entry (a fact proposed as ``unverified`` that
+    turns out a prediction becomes ``pending``; a past deadline then makes it
+    overdue at the next sweep). From any other status, a kind the status does not
+    fit is refused: move the status first.
     """
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
@@ -127,26 +138,38 @@ def edit_claim(
             _require_choice(changes[field], choices, field)
     if "speaker" in changes:
         _check_speaker(changes["speaker"])
-    claim = _bump_version(claim, expected_version)
-    old_kind = claim.kind
+    if not isinstance(reason, str):
+        raise ValidationError({"reason": "must be a string."})
+    _check_version(expected_version)
+    current = Claim.objects.get(pk=claim.pk)
+    candidate = copy.copy(current)
+    for field, value in changes.items():
+        setattr(candidate, field, value)
+    _normalize_fields(candidate)
+    if all(getattr(candidate, f) == getattr(current, f) for f in EDITABLE_FIELDS):
+        if current.version != expected_version:
+            raise _stale(current.pk, expected_version)
+        return current
+    claim = _bump_version(current, expected_version)
+    old_kind = ClaimKind(claim.kind)
     for field, value in changes.items():
         setattr(claim, field, value)
-    _check_speaker(claim.speaker)
     _normalize_fields(claim)
     new_kind = ClaimKind(claim.kind)
-    if claim.status not in STATUSES_BY_KIND[new_kind]:
-        if claim.status != INITIAL_STATUS[ClaimKind(old_kind)]:
-            raise ValidationError(
-                {
-                    "kind": f"a {new_kind} cannot be {claim.status}; move the status "
-                    "first, then change the kind."
-                }
+    if new_kind != old_kind and claim.status == INITIAL_STATUS[old_kind]:
+        if INITIAL_STATUS[new_kind] != claim.status:
+            _record_status(
+                claim,
+                to_status=INITIAL_STATUS[new_kind],
+                rationale=f"Kind changed from {old_kind} to {new_kind}.",
+                by=by,
             )
-        _record_status(
-            claim,
-            to_status=INITIAL_STATUS[new_kind],
-            rationale=f"Kind changed from {old_kind} to {new_kind}.",
-            by=by,
+    elif claim.status not in STATUSES_BY_KIND[new_kind]:
+        raise ValidationError(
+            {
+                "kind": f"a {new_kind} cannot be {claim.status}; move the status "
+                "first, then change the kind."
+            }
         )
     _validate(claim)
     _save_claim(claim, by=by, reason=reason.strip() or "edited")
@@ -168,12 +191,12 @@ def review_claim(
     and a rejected one accepted; a claim is never reviewed into the state it is in.
     """
     targets = {"accept": Review.ACCEPTED, "reject": Review.REJECTED}
-    if decision not in targets:
+    if not isinstance(decision, str) or decision not in targets:
         raise ValidationError(
             {"decision": f"must be accept or reject, not {decision!r}."}
         )
     target = targets[decision]
-    note = (note or "").strip()
+    note = _optional_text(note, "note")
     if target == Review.REJECTED and not note:
         raise ValidationError({"note": "a rejection needs a note saying why."})
     claim = _bump_version(claim, expected_version)

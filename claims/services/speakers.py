@@ -9,7 +9,13 @@ from ..models import (
     Claim,
     Speaker,
 )
-from ._base import _bump_version, _required_text, _save_claim, _validate
+from ._base import (
+    _bump_version,
+    _optional_text,
+    _required_text,
+    _save_claim,
+    _validate,
+)
 
 
 @transaction.atomic
@@ -37,8 +43,18 @@ def merge_speakers(*, merged: Speaker, into: Speaker, by, reason: str = "") -> S
     """
     if merged.pk == into.pk:
         raise ValidationError({"into": "a speaker cannot be merged into itself."})
-    merged = Speaker.objects.get(pk=merged.pk)
-    into = Speaker.objects.get(pk=into.pk)
+    # Lock both rows in a fixed order (by id) so that concurrent merges of the
+    # same speakers queue instead of deadlocking, then re-read them under lock.
+    locked = {
+        speaker.pk: speaker
+        for speaker in Speaker.objects.select_for_update()
+        .filter(pk__in=[merged.pk, into.pk])
+        .order_by("pk")
+    }
+    for speaker, field in ((merged, "merged"), (into, "into")):
+        if speaker.pk not in locked:
+            raise ValidationError({field: f"there is no speaker with id {speaker.pk}."})
+    merged, into = locked[merged.pk], locked[into.pk]
     for speaker, field in ((merged, "merged"), (into, "into")):
         if speaker.merged_into_id is not None:
             raise ValidationError(
@@ -46,7 +62,9 @@ def merge_speakers(*, merged: Speaker, into: Speaker, by, reason: str = "") -> S
                     field: f"{speaker} was already merged into speaker {speaker.merged_into_id}."
                 }
             )
-    why = (reason or "").strip() or f"speaker {merged.pk} merged into {into.pk}"
+    why = (
+        _optional_text(reason, "reason") or f"speaker {merged.pk} merged into {into.pk}"
+    )
     for claim in Claim.objects.filter(speaker=merged).order_by("id").iterator():
         claim = _bump_version(claim, None)
         claim.speaker = into
@@ -63,5 +81,5 @@ def merge_speakers(*, merged: Speaker, into: Speaker, by, reason: str = "") -> S
         _validate(speaker)
         speaker._history_user = by
         speaker._change_reason = why[:100]
-        speaker.save()
+        speaker.save(update_fields=["aliases", "wikidata_id", "merged_into"])
     return into

@@ -1,10 +1,11 @@
 """Move a claim's status (one ledger entry per move) and the deadline sweep."""
 
+import dataclasses
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -78,6 +79,7 @@ class OverdueMove:
     deadline: datetime.date
     due_text: str
     moved: bool
+    note: str = ""
 
 
 def _overdue_rationale(claim: Claim, today: datetime.date) -> str:
@@ -89,13 +91,27 @@ def _overdue_rationale(claim: Claim, today: datetime.date) -> str:
     )
 
 
+def _is_overdue(claim: Claim, today: datetime.date) -> bool:
+    return (
+        claim.status == Status.PENDING
+        and claim.kind in KINDS_WITH_DEADLINE
+        and claim.deadline is not None
+        and claim.deadline < today
+    )
+
+
 def overdue_claims(today: datetime.date) -> Iterable[Claim]:
-    """Pending predictions and promises whose deadline (at its precision) has passed."""
+    """Pending predictions and promises whose deadline (at its precision) has passed.
+
+    The candidate ids are read first and each claim fetched as it comes, so the
+    sweep never writes to a table while a cursor over it is open.
+    """
     candidates = Claim.objects.filter(
         status=Status.PENDING, kind__in=KINDS_WITH_DEADLINE, due_on__lt=today
-    ).order_by("id")
-    for claim in candidates.iterator():
-        if claim.deadline < today:
+    )
+    for pk in list(candidates.order_by("id").values_list("pk", flat=True)):
+        claim = Claim.objects.filter(pk=pk).first()
+        if claim is not None and _is_overdue(claim, today):
             yield claim
 
 
@@ -107,7 +123,9 @@ def mark_overdue(
     Each claim moves in its own transaction through :func:`change_status`, so a
     crash leaves only whole moves and a rerun finishes the rest. A claim that
     another writer (or a concurrent sweep) changed meanwhile is re-read and
-    moved only if it still qualifies, so running twice at once moves it once.
+    moved only if it still qualifies, so running twice at once moves it once. A
+    claim that keeps changing under the sweep is reported, not moved; the next
+    sweep retries it.
     """
     today = today or timezone.localdate()
     by = by or (None if dry_run else get_system_user())
@@ -129,17 +147,18 @@ def mark_overdue(
                     today=today,
                 )
             except ValidationError as error:
-                if "version" not in error.message_dict:
+                if "version" not in getattr(error, "error_dict", {}):
                     raise
-                try:
-                    claim = Claim.objects.get(pk=claim.pk)
-                except ObjectDoesNotExist:
-                    break
-                if claim.status != Status.PENDING or not (
-                    claim.deadline and claim.deadline < today
-                ):
-                    break
+                claim = Claim.objects.filter(pk=claim.pk).first()
+                if claim is None or not _is_overdue(claim, today):
+                    break  # someone else resolved or moved it meanwhile
                 continue
-            moves.append(OverdueMove(**{**move.__dict__, "moved": True}))
+            moves.append(dataclasses.replace(move, moved=True))
             break
+        else:
+            moves.append(
+                dataclasses.replace(
+                    move, note="changed by others during the sweep; retried next time"
+                )
+            )
     return moves

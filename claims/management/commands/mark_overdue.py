@@ -35,8 +35,9 @@ class Command(BaseCommand):
         verb = "would move" if dry_run else "moved"
         for move in moves:
             words = f' ("{move.due_text}")' if move.due_text else ""
+            done = f"skipped ({move.note})" if move.note else f"{verb} to overdue"
             self.stdout.write(
-                f"claim {move.claim_id}: {verb} to overdue, deadline {move.deadline}{words}: "
+                f"claim {move.claim_id}: {done}, deadline {move.deadline}{words}: "
                 f"{move.claim_text[:70]}"
             )
         moved = [m for m in moves if m.moved or dry_run]
