@@ -17,6 +17,9 @@ SQLITE_TRIGGERS = {
     "claims_span_no_update",
     "claims_evidence_no_update",
     "claims_statuschange_no_update",
+    "claims_claimevent_no_update",
+    "claims_claim_status_is_ledger",
+    "claims_statuschange_follows_ledger",
 }
 POSTGRESQL_TRIGGERS = {
     "sources_source_text_immutable",
@@ -26,6 +29,11 @@ POSTGRESQL_TRIGGERS = {
     "claims_span_append_only",
     "claims_evidence_append_only",
     "claims_statuschange_append_only",
+    "claims_claimevent_append_only",
+    "claims_claimevent_stamp_txid",
+    "claims_claim_status_is_ledger",
+    "claims_statuschange_follows_ledger",
+    "claims_statuschange_verdict_has_evidence",
 }
 
 

@@ -9,6 +9,7 @@ from .choices import (
     Status,
 )
 from .claim import Claim, ClaimQuerySet
+from .event import ClaimEvent, EventKind
 from .ledger import Evidence, StatusChange
 from .span import Span
 from .speaker import Speaker
@@ -16,9 +17,11 @@ from .speaker import Speaker
 __all__ = [
     "Attribution",
     "Claim",
+    "ClaimEvent",
     "ClaimKind",
     "ClaimQuerySet",
     "DatePrecision",
+    "EventKind",
     "Evidence",
     "Review",
     "Span",

@@ -157,6 +157,10 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        permissions = [
+            ("review_claim", "Can accept or reject claims"),
+            ("change_claim_status", "Can move a claim's status"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
             models.CheckConstraint(

@@ -14,7 +14,9 @@ from sources.models import Source
 
 from ..models import (
     Claim,
+    ClaimEvent,
     DatePrecision,
+    EventKind,
     Evidence,
     Span,
     SpanRole,
@@ -213,10 +215,38 @@ def _bump_version(claim: Claim, expected_version: int | None) -> Claim:
     return Claim.objects.select_related("speaker").get(pk=claim.pk)
 
 
-def _save_claim(claim: Claim, *, by, reason: str) -> None:
+def claim_state(claim: Claim) -> dict:
+    """The claim as the change feed records it after a change."""
+    return {
+        "text": claim.text,
+        "speaker": claim.speaker_id,
+        "speaker_title": claim.speaker_title,
+        "attribution": claim.attribution,
+        "kind": claim.kind,
+        "stated_on": claim.stated_on.isoformat() if claim.stated_on else None,
+        "stated_on_precision": claim.stated_on_precision,
+        "due_on": claim.due_on.isoformat() if claim.due_on else None,
+        "due_on_precision": claim.due_on_precision,
+        "due_text": claim.due_text,
+        "status": claim.status,
+        "review": claim.review,
+        "version": claim.version,
+    }
+
+
+def _save_claim(claim: Claim, *, by, reason: str, event: EventKind) -> None:
+    """Save the claim with its history entry and its change-feed event."""
     claim._history_user = by
     claim._change_reason = reason[:100]
     claim.save()
+    ClaimEvent.objects.create(
+        claim=claim,
+        kind=event,
+        version=claim.version,
+        state=claim_state(claim),
+        detail=reason[:300],
+        actor=by,
+    )
 
 
 def _record_status(claim: Claim, *, to_status: str, rationale: str, by) -> StatusChange:

@@ -12,6 +12,7 @@ from ..models import (
     Attribution,
     Claim,
     ClaimKind,
+    EventKind,
     Evidence,
     Review,
     Span,
@@ -101,7 +102,7 @@ def propose_claim(
     )
     _normalize_fields(claim)
     _validate(claim)
-    _save_claim(claim, by=by, reason="proposed")
+    _save_claim(claim, by=by, reason="proposed", event=EventKind.CREATED)
     for index, span in enumerate(spans):
         _create_span(claim, span, by=by, prefix=f"spans[{index}]")
     StatusChange.objects.create(
@@ -172,7 +173,7 @@ def edit_claim(
             }
         )
     _validate(claim)
-    _save_claim(claim, by=by, reason=reason.strip() or "edited")
+    _save_claim(claim, by=by, reason=reason.strip() or "edited", event=EventKind.EDITED)
     return claim
 
 
@@ -206,7 +207,12 @@ def review_claim(
     claim.review_note = note
     claim.reviewed_by = by
     claim.reviewed_at = timezone.now()
-    _save_claim(claim, by=by, reason=f"{target}: {note}" if note else str(target))
+    _save_claim(
+        claim,
+        by=by,
+        reason=f"{target}: {note}" if note else str(target),
+        event=EventKind.REVIEWED,
+    )
     return claim
 
 
@@ -217,7 +223,12 @@ def add_span(
     """Anchor a claim in one more place: another appearance, a cue, the speaker."""
     claim = _bump_version(claim, expected_version)
     row = _create_span(claim, span, by=by, prefix="span")
-    _save_claim(claim, by=by, reason=f"{row.role} span added in source {row.source_id}")
+    _save_claim(
+        claim,
+        by=by,
+        reason=f"{row.role} span added in source {row.source_id}",
+        event=EventKind.SPAN_ADDED,
+    )
     return row
 
 
@@ -228,5 +239,10 @@ def add_evidence(
     """Attach evidence to a claim without moving its status."""
     claim = _bump_version(claim, expected_version)
     row = _create_evidence(claim, evidence, by=by, prefix="evidence")
-    _save_claim(claim, by=by, reason=f"evidence added from source {row.source_id}")
+    _save_claim(
+        claim,
+        by=by,
+        reason=f"evidence added from source {row.source_id}",
+        event=EventKind.EVIDENCE_ADDED,
+    )
     return row

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from ..models import (
     Claim,
+    EventKind,
     Speaker,
 )
 from ._base import (
@@ -68,7 +69,7 @@ def merge_speakers(*, merged: Speaker, into: Speaker, by, reason: str = "") -> S
     for claim in Claim.objects.filter(speaker=merged).order_by("id").iterator():
         claim = _bump_version(claim, None)
         claim.speaker = into
-        _save_claim(claim, by=by, reason=why)
+        _save_claim(claim, by=by, reason=why, event=EventKind.EDITED)
     into.aliases = list(
         dict.fromkeys(
             name for name in [*into.aliases, *merged.all_names] if name != into.name

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ..models import (
     Claim,
     DatePrecision,
+    EventKind,
     Status,
     StatusChange,
 )
@@ -68,7 +69,12 @@ def change_status(
         _create_evidence(
             claim, item, by=by, prefix=f"evidence[{index}]", status_change=entry
         )
-    _save_claim(claim, by=by, reason=f"status {entry.from_status} → {to_status}")
+    _save_claim(
+        claim,
+        by=by,
+        reason=f"status {entry.from_status} → {to_status}",
+        event=EventKind.STATUS_CHANGED,
+    )
     return entry
 
 

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    EDITED = "edited", "Edited"
+    REVIEWED = "reviewed", "Reviewed"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    SPAN_ADDED = "span_added", "Span added"
+    EVIDENCE_ADDED = "evidence_added", "Evidence added"
+
+
+class ClaimEvent(models.Model):
+    """One change to a claim, in the order the change feed serves them.
+
+    Written by the services in the same transaction as the change. On PostgreSQL
+    a trigger stamps ``txid`` with the writing transaction's id: the feed orders
+    by (txid, id) and serves only transactions older than every one still
+    running, so an event that commits late can never land behind a cursor a
+    client already holds. On SQLite writers are serialized, so id order is
+    commit order and ``txid`` stays empty.
+    """
+
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    version = models.PositiveIntegerField(help_text="The claim's version after it.")
+    state = models.JSONField(help_text="The claim's state after the change.")
+    detail = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    txid = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=EventKind.values), name="claimevent_kind_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "version"], name="claimevent_unique_version"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["txid", "id"], name="claimevent_feed_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} claim {self.claim_id} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("Change feed events are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Change feed events are never deleted.")
