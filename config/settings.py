@@ -7,6 +7,7 @@ entry point) defaults DJANGO_DEBUG to on; gunicorn (``config.wsgi``) does not.
 See ``.env.example`` for every variable.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -72,6 +73,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "knox",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "sources",
     "claims",
@@ -187,7 +194,78 @@ LOGGING = {
     },
 }
 
+# A cache shared by every worker (the throttle counts live here): a table in
+# the database by default (created by `manage.py createcachetable`, which the
+# demo command and the container run), or any Django cache URL you configure.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "claimtrack_cache",
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "claims.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.RolePermission"],
+    "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.CursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("CLAIMTRACK_THROTTLE_ANON", "120/minute"),
+        "user": os.environ.get("CLAIMTRACK_THROTTLE_USER", "1200/minute"),
+    },
+    "NON_FIELD_ERRORS_KEY": "non_field_errors",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+# API tokens: stored hashed (knox); a token lives this many days.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=env_int("CLAIMTRACK_TOKEN_TTL_DAYS", 90)),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "claimtrack API",
+    "DESCRIPTION": (
+        "Claims with their speakers, dates, statuses and the exact source words "
+        "they rest on. See docs/API.md for the workflow."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.models.choices.Status",
+        "ReviewEnum": "claims.models.choices.Review",
+        "ClaimKindEnum": "claims.models.choices.ClaimKind",
+        "SourceKindEnum": "sources.models.SourceKind",
+        "SpeakerKindEnum": "claims.models.choices.SpeakerKind",
+        "PrecisionEnum": "claims.models.choices.DatePrecision",
+        "StanceEnum": "claims.models.choices.Stance",
+        "SpanRoleEnum": "claims.models.choices.SpanRole",
+        "AttributionEnum": "claims.models.choices.Attribution",
+        "EventKindEnum": "claims.models.event.EventKind",
+    },
+}
+
 # claimtrack
+# The name ClaimReview exports give as the reviewing organization.
+CLAIMTRACK_PUBLISHER_NAME = os.environ.get("CLAIMTRACK_PUBLISHER_NAME", "claimtrack")
 # The username under which automatic changes (the deadline sweep) are recorded.
 CLAIMTRACK_SYSTEM_USERNAME = "claimtrack-system"
 # The username that signs the curated seed reviews.

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
 from .text import content_hash, normalize_text
@@ -81,6 +82,9 @@ class Source(models.Model):
         editable=False,
         help_text="SHA-256 of the normalized text; empty for a source without text.",
     )
+    text_length = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Length of the text in code points."
+    )
     revises = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -133,6 +137,9 @@ class Source(models.Model):
             models.CheckConstraint(
                 condition=~Q(revises=F("id")), name="source_not_revising_itself"
             ),
+            models.CheckConstraint(
+                condition=Q(text_length=Length("text")), name="source_text_length"
+            ),
         ]
         indexes = [
             models.Index(fields=["published_on"], name="source_published_on_idx"),
@@ -146,6 +153,7 @@ class Source(models.Model):
         if self._state.adding:
             self.text = normalize_text(self.text or "")
             self.content_hash = content_hash(self.text) if self.text else None
+            self.text_length = len(self.text)
         else:
             self.ensure_text_unchanged()
         super().save(*args, **kwargs)

@@ -97,6 +97,7 @@ def create_source(
         created_by=by,
     )
     source.content_hash = content_hash(text) if text else None
+    source.text_length = len(text)
     # validate_unique is skipped: a concurrent twin is caught below instead.
     source.full_clean(validate_unique=False, validate_constraints=True)
     source._history_user = by

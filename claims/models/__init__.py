@@ -11,6 +11,7 @@ from .choices import (
 from .claim import Claim, ClaimQuerySet
 from .event import ClaimEvent, EventKind
 from .ledger import Evidence, StatusChange
+from .search import ClaimSearch
 from .span import Span
 from .speaker import Speaker
 
@@ -20,6 +21,7 @@ __all__ = [
     "ClaimEvent",
     "ClaimKind",
     "ClaimQuerySet",
+    "ClaimSearch",
     "DatePrecision",
     "EventKind",
     "Evidence",

@@ -57,9 +57,27 @@ def _kind_status_condition() -> Q:
     return condition
 
 
+def sees_all_claims(user) -> bool:
+    """Reviewers and staff see proposed and rejected claims too."""
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_staff or user.has_perm("claims.review_claim"))
+    )
+
+
 class ClaimQuerySet(models.QuerySet):
     def accepted(self):
         return self.filter(review=Review.ACCEPTED)
+
+    def visible_to(self, user):
+        """What ``user`` may read: accepted claims, plus their own proposals;
+        reviewers and staff everything. Anonymous users: accepted only."""
+        if sees_all_claims(user):
+            return self
+        if user is not None and user.is_authenticated:
+            return self.filter(Q(review=Review.ACCEPTED) | Q(created_by=user))
+        return self.accepted()
 
     def with_relations(self):
         return self.select_related("speaker")
@@ -212,6 +230,9 @@ class Claim(models.Model):
             models.Index(fields=["review", "id"], name="claim_review_idx"),
             models.Index(fields=["due_on"], name="claim_due_on_idx"),
             models.Index(fields=["stated_on"], name="claim_stated_on_idx"),
+            models.Index(fields=["kind", "id"], name="claim_kind_idx"),
+            models.Index(fields=["attribution", "id"], name="claim_attribution_idx"),
+            models.Index(fields=["speaker", "id"], name="claim_speaker_idx"),
         ]
 
     def __str__(self):
@@ -272,6 +293,11 @@ class Claim(models.Model):
         if self.due_on is None:
             return ""
         return DatePrecision(self.due_on_precision).format(self.due_on)
+
+    @property
+    def verdict_entry(self):
+        """The ledger entry that set the current status."""
+        return self.ledger.order_by("-id").first()
 
     @property
     def is_public(self) -> bool:

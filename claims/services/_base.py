@@ -24,6 +24,7 @@ from ..models import (
     Stance,
     StatusChange,
 )
+from ..search import refresh_search_document
 
 
 @dataclass(frozen=True)
@@ -234,11 +235,18 @@ def claim_state(claim: Claim) -> dict:
     }
 
 
-def _save_claim(claim: Claim, *, by, reason: str, event: EventKind) -> None:
-    """Save the claim with its history entry and its change-feed event."""
+def _save_claim(claim: Claim, *, by, reason: str, event: EventKind | None) -> None:
+    """Save the claim with its history entry and, unless ``event`` is None, its
+    change-feed event (see :func:`_record_change`)."""
     claim._history_user = by
     claim._change_reason = reason[:100]
     claim.save()
+    if event is not None:
+        _record_change(claim, by=by, reason=reason, event=event)
+
+
+def _record_change(claim: Claim, *, by, reason: str, event: EventKind) -> None:
+    """The change-feed event of a change, and the claim's fresh search document."""
     ClaimEvent.objects.create(
         claim=claim,
         kind=event,
@@ -247,6 +255,7 @@ def _save_claim(claim: Claim, *, by, reason: str, event: EventKind) -> None:
         detail=reason[:300],
         actor=by,
     )
+    refresh_search_document(claim.pk)
 
 
 def _record_status(claim: Claim, *, to_status: str, rationale: str, by) -> StatusChange:

@@ -31,6 +31,7 @@ from ._base import (
     _create_span,
     _normalize_fields,
     _optional_text,
+    _record_change,
     _record_status,
     _require_choice,
     _required_text,
@@ -102,7 +103,7 @@ def propose_claim(
     )
     _normalize_fields(claim)
     _validate(claim)
-    _save_claim(claim, by=by, reason="proposed", event=EventKind.CREATED)
+    _save_claim(claim, by=by, reason="proposed", event=None)
     for index, span in enumerate(spans):
         _create_span(claim, span, by=by, prefix=f"spans[{index}]")
     StatusChange.objects.create(
@@ -113,6 +114,8 @@ def propose_claim(
         claim_version=claim.version,
         changed_by=by,
     )
+    # Recorded last, so the event and the search document include the spans.
+    _record_change(claim, by=by, reason="proposed", event=EventKind.CREATED)
     return claim
 
 

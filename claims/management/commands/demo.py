@@ -1,9 +1,14 @@
+import datetime
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from knox.models import AuthToken
+
+ROLES = ("contributor", "reviewer")
 
 DEMO_USERNAME = "demo"
 
@@ -27,6 +32,7 @@ class Command(BaseCommand):
         verbosity = options.get("verbosity", 1)
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
+        call_command("createcachetable", verbosity=max(verbosity - 1, 0))
         call_command("load_seeds", stdout=self.stdout)
         call_command("mark_overdue", stdout=self.stdout)
         if not settings.DEBUG:
@@ -38,22 +44,35 @@ class Command(BaseCommand):
                 )
             )
             return
-        password = self._demo_user()
+        password = self._demo_user(DEMO_USERNAME, superuser=True)
         host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"\nclaimtrack demo ready: http://{host}/admin/\n"
-                f"  username: {DEMO_USERNAME}\n"
-                f"  password: {password}   (new on every run; local DEBUG use only)\n"
-            )
-        )
+        lines = [
+            f"\nclaimtrack demo ready: http://{host}/admin/",
+            f"  username: {DEMO_USERNAME}",
+            f"  password: {password}   (new on every run; local DEBUG use only)",
+            f"API: http://{host}/api/v1/  (docs: http://{host}/api/docs/)",
+        ]
+        for role in ROLES:
+            username = f"demo-{role}"
+            role_password = self._demo_user(username, group=role)
+            token = self._token(username)
+            lines.append(f"  {role}: {username} / {role_password}   token: {token}")
+        self.stdout.write(self.style.SUCCESS("\n".join(lines) + "\n"))
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)
 
-    def _demo_user(self) -> str:
+    def _demo_user(self, username, *, superuser=False, group=None) -> str:
         password = secrets.token_urlsafe(12)
-        user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
-        user.is_staff = user.is_superuser = user.is_active = True
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.is_staff = user.is_superuser = superuser
+        user.is_active = True
         user.set_password(password)
         user.save()
+        if group:
+            user.groups.set([Group.objects.get(name=group)])
         return password
+
+    def _token(self, username) -> str:
+        user = get_user_model().objects.get(username=username)
+        AuthToken.objects.filter(user=user).delete()  # one live demo token each
+        return AuthToken.objects.create(user, expiry=datetime.timedelta(days=1))[1]

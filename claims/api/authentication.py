@@ -1,0 +1,20 @@
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from rest_framework import exceptions
+from rest_framework.authentication import get_authorization_header
+
+PREFIXES = (b"token", b"bearer")
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """Knox's hashed, expiring tokens, sent as ``Authorization: Token …`` or
+    ``Authorization: Bearer …``."""
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() not in PREFIXES:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Invalid token header: give the prefix and the token, nothing else."
+            )
+        return self.authenticate_credentials(parts[1])

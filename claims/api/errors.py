@@ -1,0 +1,35 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The claim changed since you read it (stale If-Match)."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = 'This change needs an If-Match header with the claim\'s ETag (e.g. If-Match: "3").'
+    default_code = "precondition_required"
+
+
+def service_error(error: DjangoValidationError) -> APIException:
+    """A service's ValidationError as an API error: 412 for a stale version."""
+    detail = (
+        error.message_dict
+        if hasattr(error, "error_dict")
+        else {"non_field_errors": error.messages}
+    )
+    if "version" in detail:
+        return PreconditionFailed({"version": detail["version"]})
+    return DRFValidationError(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = service_error(exc)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,128 @@
+"""GET /api/v1/changes/: the change feed, resumable without missing an event.
+
+PostgreSQL: events are ordered by (txid, id) — the writing transaction's id,
+then the event id — and a page only contains events of transactions older than
+every transaction still running (pg_snapshot_xmin). Any event that commits later
+belongs to a transaction at or after that horizon, so it sorts after every
+cursor already handed out: a client resuming from its last cursor sees it.
+SQLite: writers are serialized (IMMEDIATE transactions), so id order is commit
+order and the cursor is the id alone.
+"""
+
+import base64
+import binascii
+
+from django.db import connection
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import Claim, ClaimEvent
+from . import serializers as s
+from .pagination import CursorPagination
+from .views import ERRORS, StrictQueryMixin
+
+BAD_CURSOR = {"after": "is not a cursor this feed issued; start without it."}
+
+
+def encode_cursor(event: ClaimEvent) -> str:
+    raw = f"{event.txid or 0}:{event.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(value: str) -> tuple[int, int]:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        txid, pk = (int(part) for part in raw.split(":"))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ValidationError(BAD_CURSOR) from None
+    if not (0 <= txid < 2**63 and 0 < pk < 2**63):
+        raise ValidationError(BAD_CURSOR)
+    return txid, pk
+
+
+def visible_events(user):
+    return ClaimEvent.objects.filter(claim__in=Claim.objects.visible_to(user))
+
+
+def feed_page(user, after: tuple[int, int] | None, size: int) -> list[ClaimEvent]:
+    events = visible_events(user).select_related("actor")
+    if connection.vendor == "postgresql":
+        # Only transactions that can no longer commit earlier-sorting events
+        # (and this request's own, for a client that writes and reads at once).
+        horizon = (
+            "(txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
+            "OR txid = pg_current_xact_id_if_assigned()::text::bigint)"
+        )
+        events = events.extra(where=[horizon])
+        if after is not None:
+            txid, pk = after
+            events = events.filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=pk))
+        events = events.order_by("txid", "id")
+    else:
+        if after is not None:
+            events = events.filter(id__gt=after[1])
+        events = events.order_by("id")
+    return list(events[:size])
+
+
+class ChangeFeedView(StrictQueryMixin, APIView):
+    resource = "changes"
+    extra_query_parameters = {"after"}
+
+    @extend_schema(
+        summary="The change feed: claim events in order, resumable",
+        parameters=[
+            OpenApiParameter(
+                "after",
+                str,
+                description="The `next` cursor of your last page; omit to start at "
+                "the beginning.",
+            ),
+            OpenApiParameter(
+                "page_size", int, description=f"1 to {CursorPagination.max_page_size}."
+            ),
+        ],
+        responses={
+            200: inline_serializer(
+                "ChangeFeedPage",
+                {
+                    "next": serializers.CharField(
+                        allow_null=True,
+                        help_text="URL of the next page; null only before the first event.",
+                    ),
+                    "previous": serializers.CharField(
+                        allow_null=True,
+                        help_text="Always null: the feed only goes forward.",
+                    ),
+                    "cursor": serializers.CharField(
+                        allow_null=True, help_text="The cursor to resume from."
+                    ),
+                    "results": s.EventSerializer(many=True),
+                },
+            ),
+            **ERRORS,
+        },
+    )
+    def get(self, request):
+        size = CursorPagination().get_page_size(request)
+        raw = request.query_params.get("after")
+        after = decode_cursor(raw) if raw else None
+        events = feed_page(request.user, after, size)
+        cursor = encode_cursor(events[-1]) if events else raw
+        next_url = None
+        if cursor:
+            next_url = request.build_absolute_uri(
+                f"{request.path}?after={cursor}&page_size={size}"
+            )
+        return Response(
+            {
+                "next": next_url,
+                "previous": None,
+                "cursor": cursor,
+                "results": [s.EventSerializer().to_representation(e) for e in events],
+            }
+        )

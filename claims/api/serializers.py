@@ -1,0 +1,498 @@
+"""API representations. Reads build plain dicts (fast on big pages); writes only
+check types and shapes, then hand over to the services, which hold the rules."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from sources.models import SourceKind
+
+from ..models import (
+    Attribution,
+    ClaimKind,
+    DatePrecision,
+    Review,
+    SpanRole,
+    SpeakerKind,
+    Stance,
+    Status,
+)
+from ..models.event import EventKind
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so a typo is an error, not a no-op."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: "is not a field of this request." for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+# --- read side ---------------------------------------------------------------
+
+
+class SpeakerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    wikidata_id = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Wikidata item id (Q…), if known."
+    )
+
+
+class SpanSerializer(serializers.Serializer):
+    source = serializers.IntegerField(help_text="Id of the source the words are in.")
+    role = serializers.ChoiceField(choices=SpanRole.choices)
+    start = serializers.IntegerField(
+        help_text="First code point (included) in the normalized text. JavaScript "
+        "strings count UTF-16 units: convert before slicing."
+    )
+    end = serializers.IntegerField(help_text="Code point after the words (excluded).")
+    exact = serializers.CharField(help_text="The words between start and end.")
+    prefix = serializers.CharField(help_text="Up to 32 characters before the words.")
+    suffix = serializers.CharField(help_text="Up to 32 characters after the words.")
+
+
+class EvidenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    source = serializers.IntegerField(help_text="Id of the evidence source.")
+    stance = serializers.ChoiceField(choices=Stance.choices)
+    start = serializers.IntegerField(
+        allow_null=True, help_text="Null: the whole source."
+    )
+    end = serializers.IntegerField(allow_null=True)
+    exact = serializers.CharField(
+        help_text="The cited words; empty for a whole source."
+    )
+    prefix = serializers.CharField()
+    suffix = serializers.CharField()
+    note = serializers.CharField()
+    status_change = serializers.IntegerField(
+        allow_null=True, help_text="The ledger entry it was given for, if any."
+    )
+    created_at = serializers.DateTimeField()
+
+
+def span_dict(span) -> dict:
+    return {
+        "source": span.source_id,
+        "role": span.role,
+        "start": span.start,
+        "end": span.end,
+        "exact": span.exact,
+        "prefix": span.prefix,
+        "suffix": span.suffix,
+    }
+
+
+def evidence_dict(item) -> dict:
+    return {
+        "id": item.pk,
+        "source": item.source_id,
+        "stance": item.stance,
+        "start": item.start,
+        "end": item.end,
+        "exact": item.exact,
+        "prefix": item.prefix,
+        "suffix": item.suffix,
+        "note": item.note,
+        "status_change": item.status_change_id,
+        "created_at": item.created_at.isoformat(),
+    }
+
+
+class ClaimSerializer(serializers.Serializer):
+    """A claim as the API shows it (DESIGN.md's contract, plus a few fields)."""
+
+    id = serializers.IntegerField()
+    text = serializers.CharField(
+        help_text="The claim as a short, self-contained statement."
+    )
+    speaker = SpeakerRefSerializer(
+        allow_null=True, help_text="Null for a narrator claim."
+    )
+    speaker_title = serializers.CharField(
+        help_text="The speaker's title as the source gave it."
+    )
+    attribution = serializers.ChoiceField(choices=Attribution.choices)
+    kind = serializers.ChoiceField(choices=ClaimKind.choices)
+    stated_on = serializers.DateField(
+        allow_null=True, help_text="When it was said (first day of the period)."
+    )
+    stated_on_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, allow_blank=True
+    )
+    due_on = serializers.DateField(
+        allow_null=True, help_text="Deadline (last day of the period)."
+    )
+    due_on_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, allow_blank=True
+    )
+    due_text = serializers.CharField(
+        help_text="The source's own words for the deadline."
+    )
+    status = serializers.ChoiceField(choices=Status.choices, help_text="The verdict.")
+    review = serializers.ChoiceField(
+        choices=Review.choices, help_text="Editorial state."
+    )
+    version = serializers.IntegerField(help_text="Increases on every change; the ETag.")
+    spans = SpanSerializer(many=True)
+    evidence = EvidenceSerializer(many=True)
+    ledger_length = serializers.IntegerField(help_text="Entries in the status ledger.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, claim):
+        speaker = claim.speaker
+        return {
+            "id": claim.pk,
+            "text": claim.text,
+            "speaker": None
+            if speaker is None
+            else {
+                "id": speaker.pk,
+                "name": speaker.name,
+                "wikidata_id": speaker.wikidata_id or None,
+            },
+            "speaker_title": claim.speaker_title,
+            "attribution": claim.attribution,
+            "kind": claim.kind,
+            "stated_on": _date(claim.stated_on),
+            "stated_on_precision": claim.stated_on_precision,
+            "due_on": _date(claim.due_on),
+            "due_on_precision": claim.due_on_precision,
+            "due_text": claim.due_text,
+            "status": claim.status,
+            "review": claim.review,
+            "version": claim.version,
+            "spans": [span_dict(span) for span in claim.spans.all()],
+            "evidence": [evidence_dict(item) for item in claim.evidence.all()],
+            "ledger_length": claim.ledger_length,
+            "created_at": claim.created_at.isoformat(),
+            "updated_at": claim.updated_at.isoformat(),
+        }
+
+
+class ClaimSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    review = serializers.ChoiceField(choices=Review.choices)
+    kind = serializers.ChoiceField(choices=ClaimKind.choices)
+
+    def to_representation(self, claim):
+        return {
+            "id": claim.pk,
+            "text": claim.text,
+            "status": claim.status,
+            "review": claim.review,
+            "kind": claim.kind,
+        }
+
+
+class SourceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField(
+        help_text="Where the document was published; may be empty."
+    )
+    publisher = serializers.CharField(allow_null=True)
+    kind = serializers.ChoiceField(choices=SourceKind.choices)
+    language = serializers.CharField(help_text="BCP 47 tag; empty if unknown.")
+    published_on = serializers.DateField(allow_null=True)
+    retrieved_at = serializers.DateTimeField(allow_null=True)
+    content_hash = serializers.CharField(
+        allow_null=True, help_text="SHA-256 of the normalized text; null without text."
+    )
+    length = serializers.IntegerField(help_text="Length of the text in code points.")
+    revises = serializers.IntegerField(allow_null=True)
+
+    def to_representation(self, source):
+        return {
+            "id": source.pk,
+            "title": source.title,
+            "url": source.url,
+            "publisher": source.publisher.name if source.publisher_id else None,
+            "kind": source.kind,
+            "language": source.language,
+            "published_on": _date(source.published_on),
+            "retrieved_at": source.retrieved_at.isoformat()
+            if source.retrieved_at
+            else None,
+            "content_hash": source.content_hash,
+            "length": source.text_length,
+            "revises": source.revises_id,
+        }
+
+
+class SourceDetailSerializer(SourceSerializer):
+    text = serializers.CharField(help_text="The normalized, immutable text.")
+    claims = ClaimSummarySerializer(
+        many=True, help_text="The claims anchored here that you may see (newest 100)."
+    )
+
+    def to_representation(self, source):
+        data = super().to_representation(source)
+        data["text"] = source.text
+        data["claims"] = [
+            ClaimSummarySerializer().to_representation(c) for c in source.visible_claims
+        ]
+        return data
+
+
+class SpeakerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=SpeakerKind.choices)
+    aliases = serializers.ListField(child=serializers.CharField())
+    description = serializers.CharField()
+    wikidata_id = serializers.CharField(allow_null=True)
+    merged_into = serializers.IntegerField(allow_null=True)
+
+    def to_representation(self, speaker):
+        return {
+            "id": speaker.pk,
+            "name": speaker.name,
+            "kind": speaker.kind,
+            "aliases": speaker.aliases,
+            "description": speaker.description,
+            "wikidata_id": speaker.wikidata_id or None,
+            "merged_into": speaker.merged_into_id,
+        }
+
+
+class SpeakerDetailSerializer(SpeakerSerializer):
+    claims = ClaimSummarySerializer(
+        many=True,
+        help_text="Their claims you may see (newest 100; filter "
+        "/api/v1/claims/?speaker=<id> for all).",
+    )
+
+    def to_representation(self, speaker):
+        data = super().to_representation(speaker)
+        data["claims"] = [
+            ClaimSummarySerializer().to_representation(c)
+            for c in speaker.visible_claims
+        ]
+        return data
+
+
+class LedgerEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    from_status = serializers.CharField(help_text="Empty for the first entry.")
+    to_status = serializers.ChoiceField(choices=Status.choices)
+    rationale = serializers.CharField()
+    changed_by = serializers.CharField()
+    changed_at = serializers.DateTimeField()
+    claim_version = serializers.IntegerField()
+    evidence = EvidenceSerializer(many=True)
+
+
+class EditSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    type = serializers.CharField(help_text="+ created, ~ changed.")
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    changes = serializers.DictField(help_text="Field: [old, new], for changed fields.")
+
+
+class HistorySerializer(serializers.Serializer):
+    ledger = LedgerEntrySerializer(many=True)
+    edits = EditSerializer(many=True)
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    claim = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=EventKind.choices)
+    version = serializers.IntegerField(
+        help_text="The claim's version after the change."
+    )
+    state = serializers.DictField(help_text="The claim's fields after the change.")
+    detail = serializers.CharField()
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+
+    def to_representation(self, event):
+        return {
+            "id": event.pk,
+            "claim": event.claim_id,
+            "type": event.kind,
+            "version": event.version,
+            "state": event.state,
+            "detail": event.detail,
+            "by": event.actor.get_username(),
+            "at": event.created_at.isoformat(),
+        }
+
+
+# --- write side --------------------------------------------------------------
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "description": "An existing speaker's id."},
+            {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "maxLength": 200},
+                    "kind": {"type": "string", "enum": ["person", "organization"]},
+                },
+                "required": ["name"],
+                "additionalProperties": False,
+                "description": "Matched by name (case-insensitive), or created.",
+            },
+        ],
+        "nullable": True,
+    }
+)
+class SpeakerField(serializers.Field):
+    """A speaker as an id, or as {"name": …} (matched, or created if new)."""
+
+    default_error_messages = {
+        "invalid": 'Give a speaker id or {"name": "…"}.',
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, int):
+            return {"id": data}
+        if (
+            isinstance(data, dict)
+            and set(data) <= {"name", "kind"}
+            and isinstance(data.get("name"), str)
+        ):
+            name = serializers.CharField(max_length=200).run_validation(data["name"])
+            kind = data.get("kind", SpeakerKind.PERSON)
+            if kind not in SpeakerKind.values:
+                raise serializers.ValidationError(
+                    f"kind must be one of {SpeakerKind.values}."
+                )
+            return {"name": name, "kind": kind}
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+class SpanInputSerializer(StrictSerializer):
+    source = serializers.IntegerField(min_value=1)
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    role = serializers.ChoiceField(choices=SpanRole.choices, default=SpanRole.CONTENT)
+    exact = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        help_text="If given, must match the text.",
+    )
+
+
+class ProposeClaimSerializer(StrictSerializer):
+    text = serializers.CharField(max_length=2000)
+    speaker = SpeakerField(required=False, allow_null=True)
+    speaker_title = serializers.CharField(
+        max_length=300, required=False, allow_blank=True
+    )
+    attribution = serializers.ChoiceField(choices=Attribution.choices)
+    kind = serializers.ChoiceField(choices=ClaimKind.choices)
+    stated_on = serializers.DateField(required=False, allow_null=True)
+    stated_on_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, required=False, allow_blank=True
+    )
+    due_on = serializers.DateField(required=False, allow_null=True)
+    due_on_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, required=False, allow_blank=True
+    )
+    due_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    spans = SpanInputSerializer(many=True, allow_empty=False)
+
+
+class EditClaimSerializer(StrictSerializer):
+    text = serializers.CharField(max_length=2000, required=False)
+    speaker = SpeakerField(required=False, allow_null=True)
+    speaker_title = serializers.CharField(
+        max_length=300, required=False, allow_blank=True
+    )
+    attribution = serializers.ChoiceField(choices=Attribution.choices, required=False)
+    kind = serializers.ChoiceField(choices=ClaimKind.choices, required=False)
+    stated_on = serializers.DateField(required=False, allow_null=True)
+    stated_on_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, required=False, allow_blank=True
+    )
+    due_on = serializers.DateField(required=False, allow_null=True)
+    due_on_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, required=False, allow_blank=True
+    )
+    due_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reason = serializers.CharField(
+        max_length=100, required=False, help_text="Why (kept in the edit history)."
+    )
+
+
+class ReviewSerializer(StrictSerializer):
+    decision = serializers.ChoiceField(choices=["accept", "reject"])
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Required to reject.",
+    )
+
+
+class EvidenceInputSerializer(StrictSerializer):
+    source = serializers.IntegerField(min_value=1)
+    stance = serializers.ChoiceField(choices=Stance.choices)
+    start = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    end = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    exact = serializers.CharField(required=False, trim_whitespace=False)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class StatusChangeSerializer(StrictSerializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    rationale = serializers.CharField(max_length=5000)
+    evidence = EvidenceInputSerializer(
+        many=True, required=False, help_text="Required (at least one) for verdicts."
+    )
+
+
+class SourceCreateSerializer(StrictSerializer):
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=2_000_000,
+        help_text="The full text; normalized (NFC, \\n) on arrival. Empty for a "
+        "source without text, which then needs a url.",
+    )
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    publisher = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Publisher name."
+    )
+    kind = serializers.ChoiceField(
+        choices=SourceKind.choices, default=SourceKind.NEWS_ARTICLE
+    )
+    language = serializers.CharField(max_length=35, required=False, allow_blank=True)
+    published_on = serializers.DateField(required=False, allow_null=True)
+    retrieved_at = serializers.DateTimeField(required=False, allow_null=True)
+    revises = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JSONLDField(serializers.DictField):
+    pass
+
+
+class ClaimReviewSerializer(serializers.Serializer):
+    document = JSONLDField()

@@ -1,0 +1,40 @@
+from django.urls import include, path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from knox import views as knox_views
+from rest_framework.routers import DefaultRouter
+
+from . import schema  # noqa: F401 (registers the schema extensions)
+from .feed import ChangeFeedView
+from .views import ClaimViewSet, SourceViewSet, SpeakerViewSet
+
+
+class LogoutView(knox_views.LogoutView):
+    """Revoke the token this request is authenticated with."""
+
+    resource = "auth"
+
+    @extend_schema(
+        summary="Revoke the token you send",
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Revoked."),
+            401: OpenApiResponse(description="Not authenticated."),
+        },
+    )
+    def post(self, request, format=None):
+        return super().post(request, format)
+
+
+router = DefaultRouter()
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("sources", SourceViewSet, basename="source")
+router.register("speakers", SpeakerViewSet, basename="speaker")
+
+urlpatterns = [
+    path("v1/changes/", ChangeFeedView.as_view(), name="changes"),
+    path("v1/auth/logout/", LogoutView.as_view(), name="knox-logout"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

@@ -1,0 +1,511 @@
+import re
+
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from sources.models import Source
+from sources.services import create_source
+
+from .. import services
+from ..claimreview import NoVerdict, claim_review
+from ..models import Claim, Evidence, Span, Speaker, StatusChange
+from ..models.claim import sees_all_claims
+from ..search import search_claims, uses_full_text
+from . import serializers as s
+from .errors import PreconditionFailed, PreconditionRequired
+from .filters import ClaimFilter, SourceFilter
+from .pagination import CursorPagination
+
+ERRORS = {
+    400: OpenApiResponse(
+        description="Bad input: the body names each wrong field and why."
+    ),
+    401: OpenApiResponse(
+        description="Not authenticated (a token or session is needed)."
+    ),
+    403: OpenApiResponse(description="Your role does not allow this."),
+    404: OpenApiResponse(description="No such object, or not visible to you."),
+    429: OpenApiResponse(description="Too many requests: slow down (Retry-After)."),
+}
+WRITE_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(description="Conflicts with the current state."),
+}
+VERSIONED_ERRORS = {
+    **WRITE_ERRORS,
+    412: OpenApiResponse(description="Stale If-Match: the claim changed; reload it."),
+    428: OpenApiResponse(description="If-Match is required for this change."),
+}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The ETag of the claim you read, e.g. "3".',
+)
+COMMON_PARAMETERS = {"cursor", "page_size", "format"}
+LIMIT_RELATED = 100
+
+
+class StrictQueryMixin:
+    """Unknown query parameters and NUL characters are refused with a 400."""
+
+    extra_query_parameters: set[str] = set()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        allowed = COMMON_PARAMETERS | self.extra_query_parameters
+        filterset = getattr(self, "filterset_class", None)
+        if filterset is not None:
+            allowed |= set(filterset.base_filters)
+        errors = {}
+        for name, values in request.query_params.lists():
+            if name not in allowed:
+                errors[name] = "is not a parameter of this endpoint."
+            elif any("\x00" in value for value in values):
+                errors[name] = "must not contain NUL characters."
+        if errors:
+            raise ValidationError(errors)
+
+
+def expected_version(request, *, required: bool) -> int | None:
+    """The version named by If-Match ("3", W/ is refused), or None if absent."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        if required:
+            raise PreconditionRequired()
+        return None
+    match = re.fullmatch(r'\s*"?(\d{1,10})"?\s*', header)
+    if not match:
+        raise PreconditionFailed(
+            {
+                "version": f'If-Match must be the claim\'s ETag, like "3", not {header!r}.'
+            }
+        )
+    return int(match.group(1))
+
+
+def with_etag(response: Response, claim: Claim) -> Response:
+    response["ETag"] = f'"{claim.version}"'
+    return response
+
+
+def ledger_length():
+    return Coalesce(
+        Subquery(
+            StatusChange.objects.filter(claim=OuterRef("pk"))
+            .order_by()
+            .values("claim")
+            .annotate(n=Count("*"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def claims_with_relations(queryset):
+    return (
+        queryset.select_related("speaker")
+        .prefetch_related(
+            Prefetch("spans", queryset=Span.objects.order_by("id")),
+            Prefetch("evidence", queryset=Evidence.objects.order_by("id")),
+        )
+        .annotate(ledger_length=ledger_length())
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List claims",
+        parameters=[
+            OpenApiParameter(
+                "q", str, description="Full-text search (ranked on PostgreSQL)."
+            ),
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=["-id", "id"],
+                description="Default: newest first.",
+            ),
+        ],
+        responses={200: s.ClaimSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="A claim", responses={200: s.ClaimSerializer, **ERRORS}
+    ),
+    create=extend_schema(
+        summary="Propose a claim with its spans",
+        request=s.ProposeClaimSerializer,
+        responses={201: s.ClaimSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a claim",
+        request=s.EditClaimSerializer,
+        parameters=[IF_MATCH],
+        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
+    ),
+)
+class ClaimViewSet(
+    StrictQueryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    resource = "claim"
+    lookup_value_regex = r"\d{1,18}"
+    serializer_class = s.ClaimSerializer
+    filterset_class = ClaimFilter
+    extra_query_parameters = {"q", "ordering"}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        queryset = Claim.objects.visible_to(self.request.user)
+        if self.action == "list":
+            return claims_with_relations(queryset)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        q = self.request.query_params.get("q", "").strip()
+        if self.action == "list" and q:
+            queryset = search_claims(queryset, q)
+        return queryset
+
+    @property
+    def paginator(self):
+        if not hasattr(self, "_paginator"):
+            self._paginator = CursorPagination()
+            ordering = self.request.query_params.get("ordering", "-id")
+            if ordering not in ("-id", "id"):
+                raise ValidationError({"ordering": "must be -id or id."})
+            q = self.request.query_params.get("q", "").strip()
+            if q and uses_full_text() and "ordering" not in self.request.query_params:
+                ordering = ("-rank_key", "-id")  # best matches first
+            self._paginator.ordering = ordering
+        return self._paginator
+
+    def claim(self, pk, *, for_update=False):
+        """One visible claim with everything the representation shows."""
+        queryset = claims_with_relations(Claim.objects.visible_to(self.request.user))
+        claim = get_object_or_404(queryset, pk=pk)
+        self.check_object_permissions(self.request, claim)
+        return claim
+
+    def represent(self, claim, status_code=status.HTTP_200_OK):
+        claim = self.claim(claim.pk)
+        return with_etag(
+            Response(s.ClaimSerializer(claim).data, status=status_code), claim
+        )
+
+    def retrieve(self, request, pk=None):
+        claim = self.claim(pk)
+        return with_etag(Response(s.ClaimSerializer(claim).data), claim)
+
+    def create(self, request):
+        data = self.valid(s.ProposeClaimSerializer, request.data)
+        claim = services.propose_claim(
+            **{k: v for k, v in data.items() if k not in ("spans", "speaker")},
+            speaker=self.speaker(data.get("speaker")),
+            spans=[services.SpanInput(**span) for span in data["spans"]],
+            by=request.user,
+        )
+        return self.represent(claim, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        claim = self.claim(pk)
+        version = expected_version(request, required=True)
+        data = self.valid(s.EditClaimSerializer, request.data)
+        reason = data.pop("reason", "edited through the API")
+        if "speaker" in data:
+            data["speaker"] = self.speaker(data["speaker"])
+        claim = services.edit_claim(
+            claim=claim,
+            expected_version=version,
+            by=request.user,
+            reason=reason,
+            **data,
+        )
+        return self.represent(claim)
+
+    @extend_schema(
+        summary="Accept or reject a claim",
+        request=s.ReviewSerializer,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Optional: refuse the review if the claim changed.",
+            )
+        ],
+        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        claim = self.claim(pk)
+        data = self.valid(s.ReviewSerializer, request.data)
+        claim = services.review_claim(
+            claim=claim,
+            decision=data["decision"],
+            note=data.get("note", ""),
+            by=request.user,
+            expected_version=expected_version(request, required=False),
+        )
+        return self.represent(claim)
+
+    @extend_schema(
+        summary="Move a claim's status (with evidence for verdicts)",
+        request=s.StatusChangeSerializer,
+        parameters=[IF_MATCH],
+        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        claim = self.claim(pk)
+        version = expected_version(request, required=True)
+        data = self.valid(s.StatusChangeSerializer, request.data)
+        services.change_status(
+            claim=claim,
+            to_status=data["status"],
+            rationale=data["rationale"],
+            by=request.user,
+            expected_version=version,
+            evidence=[
+                services.EvidenceInput(**item) for item in data.get("evidence", [])
+            ],
+        )
+        return self.represent(claim)
+
+    @extend_schema(
+        summary="Anchor a claim in one more place (another appearance, a cue, the speaker)",
+        request=s.SpanInputSerializer,
+        responses={201: s.ClaimSerializer, **VERSIONED_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def spans(self, request, pk=None):
+        claim = self.claim(pk)
+        data = self.valid(s.SpanInputSerializer, request.data)
+        services.add_span(
+            claim=claim,
+            span=services.SpanInput(**data),
+            by=request.user,
+            expected_version=expected_version(request, required=False),
+        )
+        return self.represent(claim, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Attach evidence without moving the status",
+        request=s.EvidenceInputSerializer,
+        responses={201: s.ClaimSerializer, **VERSIONED_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def evidence(self, request, pk=None):
+        claim = self.claim(pk)
+        data = self.valid(s.EvidenceInputSerializer, request.data)
+        services.add_evidence(
+            claim=claim,
+            evidence=services.EvidenceInput(**data),
+            by=request.user,
+            expected_version=expected_version(request, required=False),
+        )
+        return self.represent(claim, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The status ledger and the edit history",
+        responses={200: s.HistorySerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        claim = get_object_or_404(Claim.objects.visible_to(request.user), pk=pk)
+        ledger = claim.ledger.select_related("changed_by").prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("id"))
+        )
+        records = list(
+            claim.history.select_related("history_user").order_by("history_id")
+        )
+        edits, previous = [], None
+        for record in records:
+            changes = {}
+            if previous is not None:
+                delta = record.diff_against(previous)
+                changes = {
+                    c.field: [_plain(c.old), _plain(c.new)] for c in delta.changes
+                }
+            edits.append(
+                {
+                    "version": record.version,
+                    "type": record.history_type,
+                    "at": record.history_date.isoformat(),
+                    "by": record.history_user.get_username()
+                    if record.history_user
+                    else None,
+                    "reason": record.history_change_reason,
+                    "changes": changes,
+                }
+            )
+            previous = record
+        return Response(
+            {
+                "ledger": [
+                    {
+                        "id": entry.pk,
+                        "from_status": entry.from_status,
+                        "to_status": entry.to_status,
+                        "rationale": entry.rationale,
+                        "changed_by": entry.changed_by.get_username(),
+                        "changed_at": entry.changed_at.isoformat(),
+                        "claim_version": entry.claim_version,
+                        "evidence": [s.evidence_dict(e) for e in entry.evidence.all()],
+                    }
+                    for entry in ledger
+                ],
+                "edits": edits,
+            }
+        )
+
+    @extend_schema(
+        summary="schema.org ClaimReview JSON-LD for a claim with a verdict",
+        responses={
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            **ERRORS,
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def claimreview(self, request, pk=None):
+        claim = get_object_or_404(
+            Claim.objects.visible_to(request.user)
+            .select_related("speaker")
+            .prefetch_related("spans__source"),
+            pk=pk,
+        )
+        try:
+            document = claim_review(claim, absolute_url=request.build_absolute_uri)
+        except NoVerdict as reason:
+            raise NotFound(str(reason)) from None
+        return Response(document, content_type="application/ld+json")
+
+    def valid(self, serializer_class, data):
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def speaker(self, value):
+        if value is None:
+            return None
+        if "id" in value:
+            speaker = Speaker.objects.filter(pk=value["id"]).first()
+            if speaker is None:
+                raise ValidationError(
+                    {"speaker": f"there is no speaker with id {value['id']}."}
+                )
+            return speaker
+        return services.find_or_create_speaker(
+            name=value["name"], kind=value["kind"], by=self.request.user
+        )
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return value
+    return str(value)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List sources", responses={200: s.SourceSerializer(many=True), **ERRORS}
+    ),
+    retrieve=extend_schema(
+        summary="A source with its text and claims",
+        responses={200: s.SourceDetailSerializer, **ERRORS},
+    ),
+    create=extend_schema(
+        summary="Submit a source (an identical text answers 200 with the existing one)",
+        request=s.SourceCreateSerializer,
+        responses={
+            201: s.SourceDetailSerializer,
+            200: s.SourceDetailSerializer,
+            **WRITE_ERRORS,
+        },
+    ),
+)
+class SourceViewSet(
+    StrictQueryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    resource = "source"
+    lookup_value_regex = r"\d{1,18}"
+    serializer_class = s.SourceSerializer
+    filterset_class = SourceFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return Source.objects.select_related("publisher").defer("text")
+
+    def source_detail(self, pk):
+        source = get_object_or_404(Source.objects.select_related("publisher"), pk=pk)
+        claims = (
+            Claim.objects.visible_to(self.request.user)
+            .filter(pk__in=Span.objects.filter(source=source).values("claim_id"))
+            .order_by("-id")
+        )
+        source.visible_claims = list(claims[:LIMIT_RELATED])
+        return source
+
+    def retrieve(self, request, pk=None):
+        return Response(s.SourceDetailSerializer(self.source_detail(pk)).data)
+
+    def create(self, request):
+        serializer = s.SourceCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = create_source(**serializer.validated_data, by=request.user)
+        return Response(
+            s.SourceDetailSerializer(self.source_detail(result.source.pk)).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List speakers",
+        responses={200: s.SpeakerSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="A speaker with their claims",
+        responses={200: s.SpeakerDetailSerializer, **ERRORS},
+    ),
+)
+class SpeakerViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+    resource = "speaker"
+    lookup_value_regex = r"\d{1,18}"
+    serializer_class = s.SpeakerSerializer
+    queryset = Speaker.objects.all()
+    filterset_class = None
+
+    def retrieve(self, request, pk=None):
+        speaker = get_object_or_404(Speaker, pk=pk)
+        claims = (
+            Claim.objects.visible_to(request.user)
+            .filter(speaker=speaker)
+            .order_by("-id")
+        )
+        speaker.visible_claims = list(claims[:LIMIT_RELATED])
+        return Response(s.SpeakerDetailSerializer(speaker).data)
+
+
+__all__ = ["ClaimViewSet", "SourceViewSet", "SpeakerViewSet", "sees_all_claims"]

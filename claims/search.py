@@ -1,0 +1,60 @@
+"""Full-text search over claims: text, quoted words and speaker names.
+
+PostgreSQL: a stored tsvector per claim (ClaimSearch), GIN-indexed, ranked with
+ts_rank. SQLite: a case-insensitive substring match over the same fields.
+"""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, Q
+from django.db.models.functions import Cast
+
+from .models import Span, SpanRole
+
+SEARCH_CONFIG = "english"
+
+REFRESH_SQL = """
+INSERT INTO claims_claimsearch (claim_id, document)
+SELECT c.id,
+       setweight(to_tsvector('english', c.text), 'A')
+    || setweight(to_tsvector('simple', coalesce(sp.name, '') || ' '
+                 || coalesce(sp.aliases::text, '')), 'A')
+    || setweight(to_tsvector('english', coalesce(
+           (SELECT string_agg(s.exact, ' ' ORDER BY s.id) FROM claims_span s
+            WHERE s.claim_id = c.id AND s.role = 'content'), '')), 'B')
+FROM claims_claim c
+LEFT JOIN claims_speaker sp ON sp.id = c.speaker_id
+WHERE c.id = %s
+ON CONFLICT (claim_id) DO UPDATE SET document = EXCLUDED.document
+"""
+
+
+def uses_full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def refresh_search_document(claim_id: int) -> None:
+    """Rebuild one claim's search document (PostgreSQL; a no-op on SQLite)."""
+    if uses_full_text():
+        with connection.cursor() as cursor:
+            cursor.execute(REFRESH_SQL, [claim_id])
+
+
+def search_claims(queryset, q: str):
+    """Claims matching ``q``; on PostgreSQL annotated with ``rank_key`` (higher
+    is better, an integer so that cursor pagination can key on it)."""
+    if uses_full_text():
+        query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.filter(search_document__document=query).annotate(
+            rank_key=Cast(
+                Cast(SearchRank(F("search_document__document"), query), FloatField())
+                * 1_000_000,
+                IntegerField(),
+            )
+        )
+    quoted = Span.objects.filter(
+        claim=OuterRef("pk"), role=SpanRole.CONTENT, exact__icontains=q
+    )
+    return queryset.filter(
+        Q(text__icontains=q) | Q(speaker__name__icontains=q) | Exists(quoted)
+    )
