@@ -194,15 +194,27 @@ LOGGING = {
     },
 }
 
-# A cache shared by every worker (the throttle counts live here): a table in
-# the database by default (created by `manage.py createcachetable`, which the
-# demo command and the container run), or any Django cache URL you configure.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "claimtrack_cache",
+# A cache shared by every worker (the throttle counts live here): Redis when
+# CLAIMTRACK_CACHE_URL is set (compose runs one), otherwise a table in the
+# database (zero setup; created by `manage.py createcachetable`, which the demo
+# command and the container run).
+CACHE_URL = os.environ.get("CLAIMTRACK_CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+        }
     }
-}
+elif CACHE_URL:
+    raise ImproperlyConfigured("CLAIMTRACK_CACHE_URL must be a redis:// URL.")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "claimtrack_cache",
+        }
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -219,8 +231,8 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "claims.api.throttling.AnonymousThrottle",
+        "claims.api.throttling.AuthenticatedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("CLAIMTRACK_THROTTLE_ANON", "120/minute"),

@@ -41,6 +41,18 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """A private in-memory cache per test: throttle counts never leak between
+    tests, and query counts pin the application's own queries."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": os.environ.get("PYTEST_CURRENT_TEST", "claimtrack-tests"),
+        }
+    }
+
+
 @pytest.fixture
 def reviewer(db):
     return UserFactory(username="rita-reviewer")
@@ -103,5 +115,34 @@ def propose(source, speaker, reviewer):
             )
         fields.update(overrides)
         return services.propose_claim(**fields)
+
+    return make
+
+
+@pytest.fixture
+def api_user(db):
+    """A user in a role group: api_user("reviewer") / api_user("contributor")."""
+    from django.contrib.auth.models import Group
+
+    def make(role, username=None):
+        user = UserFactory(username=username or f"{role}-user")
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api(db):
+    """An API client; api(user) authenticates it with a fresh hashed token."""
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    def make(user=None, prefix="Token"):
+        client = APIClient()
+        if user is not None:
+            token = AuthToken.objects.create(user)[1]
+            client.credentials(HTTP_AUTHORIZATION=f"{prefix} {token}")
+        return client
 
     return make

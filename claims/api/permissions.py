@@ -22,6 +22,8 @@ class RolePermission(BasePermission):
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return True
+        if not hasattr(view, request.method.lower()):
+            return True  # let the view answer 405 Method Not Allowed
         if not (request.user and request.user.is_authenticated):
             return False
         key = (getattr(view, "resource", ""), getattr(view, "action", ""))

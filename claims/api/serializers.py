@@ -359,7 +359,7 @@ class SpeakerField(serializers.Field):
     """A speaker as an id, or as {"name": …} (matched, or created if new)."""
 
     default_error_messages = {
-        "invalid": 'Give a speaker id or {"name": "…"}.',
+        "invalid": 'Give a speaker id or {{"name": "…"}}.',
     }
 
     def to_internal_value(self, data):

@@ -335,13 +335,22 @@ class ClaimViewSet(
         records = list(
             claim.history.select_related("history_user").order_by("history_id")
         )
+        tracked = [
+            f.attname
+            for f in Claim.history.model._meta.concrete_fields
+            if not f.name.startswith("history_") and f.name != "updated_at"
+        ]
         edits, previous = [], None
         for record in records:
             changes = {}
             if previous is not None:
-                delta = record.diff_against(previous)
                 changes = {
-                    c.field: [_plain(c.old), _plain(c.new)] for c in delta.changes
+                    name: [
+                        _plain(getattr(previous, name)),
+                        _plain(getattr(record, name)),
+                    ]
+                    for name in tracked
+                    if getattr(previous, name) != getattr(record, name)
                 }
             edits.append(
                 {

@@ -1,0 +1,1142 @@
+"""A synthetic claimtrack corpus, bulk-loaded into PostgreSQL with COPY.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/claimtrack_bench \\
+        uv run python bench/corpus.py --claims 100000
+
+(``bench/api.py`` calls :func:`generate` itself; this entry point only builds
+the corpus.) Tops the database up to ``--claims`` claims; deterministic for a
+given seed and starting size.
+
+What it writes, all through the database guards (nothing is disabled):
+
+- sources: news-like texts of 2–6 k characters from a small template grammar,
+  NFC with ``\\n`` newlines, with their SHA-256 and length (the insert trigger
+  re-checks both);
+- speakers with a Zipf-like share of the claims (a few speak a lot, most
+  rarely), people and organizations, some with Wikidata ids;
+- claims of every kind, mostly accepted, some proposed, each anchored by one or
+  two content spans whose exact/prefix/suffix come from the text (the span
+  trigger re-checks them), with the speaker/attribution and deadline rules of
+  the model's constraints;
+- the status ledger as the services write it: '' → initial status at version
+  1, and for accepted claims possibly one more move at version 3 (a verdict
+  with its evidence rows, the deferred trigger checks them at commit; overdue
+  by the system user); the claim row is inserted with its final status (the
+  status trigger fires only on UPDATE);
+- one change-feed event per version (created v1, reviewed v2, status_changed
+  v3), txid stamped by the trigger (one txid per loaded chunk);
+- the full-text documents, by one set-based ``INSERT … SELECT`` (the same
+  expression as ``claims.search.REFRESH_SQL``).
+
+Not written: simple-history rows (bulk loads skip them, as the services' own
+bulk paths would); the history endpoint is not part of the benchmark.
+"""
+
+import bisect
+import datetime as dt
+import hashlib
+import itertools
+import json
+import random
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CONTEXT = 32
+# Fixed, so that a seed always gives the same corpus: deadlines before this
+# day have passed, later ones are still open.
+REFERENCE_DATE = dt.date(2026, 11, 27)
+FIRST_DATE = dt.date(2022, 1, 3)
+UTC = dt.UTC
+CLAIMS_PER_CHUNK = 5000
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+FIRST_NAMES = (
+    "Amina José Zoë Łukasz Chloé Søren Ayşe Raúl François Björn Mehmet Priya "
+    "Kwame Ingrid Hiroshi Fatima Tomás Olga Wei Siobhán Dario Imran Leila Jürgen "
+    "Ana Bilal Nadia Kofi Marta Ravi Elif Oksana Tariq Inès Pedro Yuki Hamza "
+    "Greta Nguyễn Aisha Mateus Sven Zainab Carlos Mariam Dmitri Noor Anaïs Omar "
+    "Ewa Farhan Lucía Kenji Sofía Arjun Hana Emeka Renée Javier Shirin"
+).split()
+LAST_NAMES = (
+    "Álvarez Khan Müller Nowak Okafor Tanaka Haddad Silva Petrović Jensen "
+    "Castillo Rahman Dubois Kowalczyk Mensah Nakamura Ferreira Öztürk Lindqvist "
+    "Qureshi Bianchi Moreau Schmidt Iqbal Novak Adeyemi Sato Costa Horvat Berg "
+    "Chaudhry Lefèvre Wiśniewski Boateng Yamamoto Gonçalves Kaya Nilsson Malik "
+    "Rossi Laurent Becker Siddiqui Dvořák Osei Kimura Pereira Demir Holm Butt"
+).split()
+TITLES = [
+    "Finance Minister",
+    "Minister for Planning",
+    "Prime Minister",
+    "opposition leader",
+    "Chief Minister of {place}",
+    "Mayor of {place}",
+    "Governor of the State Bank",
+    "spokesperson for the {org}",
+    "chair of the {org}",
+    "Minister for Water and Power",
+    "Education Minister",
+    "Health Minister",
+    "senator for {place}",
+    "chief executive of {Pseudo} Group",
+    "economist at the {org}",
+]
+ORGS = [
+    "Ministry of Finance",
+    "Ministry of Planning",
+    "State Bank",
+    "Bureau of Statistics",
+    "Water and Power Authority",
+    "National Highway Authority",
+    "Election Commission",
+    "World Bank",
+    "International Monetary Fund",
+    "Chamber of Commerce",
+    "Auditor General",
+    "Ministry of Health",
+    "Ministry of Education",
+    "Railways Board",
+    "Port Authority",
+]
+SUBJECTS = [
+    "inflation",
+    "unemployment",
+    "the budget deficit",
+    "wheat exports",
+    "electricity prices",
+    "the literacy rate",
+    "child mortality",
+    "foreign reserves",
+    "tax revenue",
+    "fuel imports",
+    "rice production",
+    "the trade deficit",
+    "public debt",
+    "hospital admissions",
+    "road deaths",
+    "school enrolment",
+    "internet coverage",
+    "the poverty rate",
+    "remittances",
+    "tourist arrivals",
+    "cotton output",
+    "petrol prices",
+    "the fiscal gap",
+    "broadband subscriptions",
+    "vaccination coverage",
+    "youth unemployment",
+    "power outages",
+    "food prices",
+    "rail freight",
+    "mobile payments",
+]
+FACILITIES = [
+    "schools",
+    "hospitals",
+    "clinics",
+    "bridges",
+    "dams",
+    "power plants",
+    "water treatment plants",
+    "universities",
+    "police stations",
+    "housing units",
+    "solar farms",
+    "rail stations",
+]
+PEOPLE = [
+    "farmers",
+    "teachers",
+    "nurses",
+    "students",
+    "pensioners",
+    "workers",
+    "families",
+    "small traders",
+    "fishermen",
+    "doctors",
+    "refugees",
+    "drivers",
+]
+SERVICES = [
+    "clean water",
+    "electricity",
+    "broadband",
+    "a health card",
+    "a bank account",
+    "a pension",
+    "free schooling",
+    "gas connections",
+]
+RESOURCES = ["water", "wheat", "gas", "foreign exchange", "diesel", "vaccines"]
+PROJECT_KINDS = [
+    "dam",
+    "motorway",
+    "metro line",
+    "airport",
+    "port",
+    "pipeline",
+    "power plant",
+    "rail link",
+    "tunnel",
+    "satellite",
+]
+MOVES_PAST = [
+    "rose",
+    "fell",
+    "increased",
+    "declined",
+    "climbed",
+    "dropped",
+    "grew",
+    "shrank",
+]
+MOVES_INF = ["rise", "fall", "increase", "decline", "grow", "shrink"]
+ADJECTIVES = [
+    "encouraging",
+    "worrying",
+    "misleading",
+    "incomplete",
+    "accurate",
+    "disputed",
+    "outdated",
+    "surprising",
+]
+STANCE_NOTES = {
+    "supports": [
+        "The official figures match the claim.",
+        "Published data confirm the number.",
+        "Records of the {org} show the same figure.",
+    ],
+    "refutes": [
+        "Official figures contradict the claim.",
+        "The {org} reports a different number.",
+        "The project was not completed on the stated date.",
+    ],
+    "context": [
+        "The figure is right but the period is different.",
+        "Only part of the target was met.",
+        "The data cover a shorter period than claimed.",
+    ],
+}
+
+
+class Zipf:
+    """Draw items with probability proportional to 1 / rank**s."""
+
+    def __init__(self, items, s, rng):
+        self.items = list(items)
+        self.cum = list(
+            itertools.accumulate(1 / rank**s for rank in range(1, len(self.items) + 1))
+        )
+        self.total = self.cum[-1]
+        self.rng = rng
+
+    def __call__(self):
+        return self.items[bisect.bisect(self.cum, self.rng.random() * self.total)]
+
+
+def pseudo_words(seed: int, count: int) -> list[str]:
+    """``count`` distinct made-up proper names ("Velmora", "Kastrin"), in a fixed
+    order: the first are the most frequent places and projects, the tail rare."""
+    rng = random.Random(f"words:{seed}")
+    onsets = "b c d f g h k l m n p r s t v z br dr gr kr st tr sh ch th".split()
+    vowels = "a e i o u a e i o ai ou".split()
+    codas = ["", "", "", "n", "r", "l", "s", "m", "sh", "rn", "nd"]
+    words, seen = [], set()
+    while len(words) < count:
+        syllables = rng.choice((2, 2, 3, 3, 4))
+        word = "".join(
+            rng.choice(onsets) + rng.choice(vowels) for _ in range(syllables)
+        ) + rng.choice(codas)
+        if word not in seen and 5 <= len(word) <= 14:
+            seen.add(word)
+            words.append(word.capitalize())
+    return words
+
+
+def search_terms(seed: int = 1) -> dict[str, str]:
+    """Words for the search benchmark: one in a large share of the claims, one
+    (a place far down the Zipf tail) in a handful."""
+    return {"common": "percent", "rare": pseudo_words(seed, 20_000)[4_000]}
+
+
+@dataclass
+class Unit:
+    """One sentence of a source text; ``anchors`` are (key, offset, exact)
+    for the claimed words inside it (offsets relative to the sentence)."""
+
+    text: str
+    anchors: list = field(default_factory=list)
+
+
+@dataclass
+class PlannedClaim:
+    id: int
+    kind: str
+    attribution: str
+    speaker: tuple | None  # (id, name, title)
+    content: str
+    due: tuple | None  # (due_on, precision, due_text)
+    spans: list = field(default_factory=list)  # (start, end, exact, prefix, suffix)
+
+
+class Grammar:
+    """The small deterministic text generator."""
+
+    def __init__(self, seed: int, rng: random.Random):
+        self.rng = rng
+        words = pseudo_words(seed, 20_000)
+        self.place = Zipf(words, 1.0, rng)
+        self.pseudo = Zipf(words[::-1], 0.6, rng)  # organization / company names
+        self.subject = Zipf(SUBJECTS, 0.8, rng)
+        self.org = Zipf(ORGS, 0.7, rng)
+
+    def pick(self, items):
+        return items[int(self.rng.random() * len(items))]
+
+    def number(self):
+        r = self.rng.random()
+        if r < 0.5:
+            return str(self.rng.randint(2, 99))
+        if r < 0.85:
+            return f"{self.rng.randint(100, 9999):,}"
+        return f"{self.rng.randint(1, 40)} million"
+
+    def pct(self):
+        return f"{self.rng.randint(1, 40)}.{self.rng.randint(0, 9)}"
+
+    def money(self):
+        unit = self.pick(["million", "billion"])
+        return f"{self.pick(['$', '€', 'Rs '])}{self.rng.randint(2, 900)} {unit}"
+
+    def project(self):
+        return f"{self.place()} {self.pick(PROJECT_KINDS)}"
+
+    def year(self, around: dt.date):
+        return str(around.year - self.rng.randint(0, 4))
+
+    def slots(self, when: dt.date) -> dict:
+        return {
+            "subj": self.subject(),
+            "place": self.place(),
+            "place2": self.place(),
+            "org": self.org(),
+            "n": self.number(),
+            "pct": self.pct(),
+            "money": self.money(),
+            "year": self.year(when),
+            "month": self.pick(MONTHS),
+            "weekday": self.pick(WEEKDAYS),
+            "facility": self.pick(FACILITIES),
+            "people": self.pick(PEOPLE),
+            "service": self.pick(SERVICES),
+            "resource": self.pick(RESOURCES),
+            "project": self.project(),
+            "moved": self.pick(MOVES_PAST),
+            "move": self.pick(MOVES_INF),
+            "adj": self.pick(ADJECTIVES),
+            "Pseudo": self.pseudo(),
+        }
+
+    FACTS = [
+        "{subj} in {place} {moved} by {pct} percent in {year}",
+        "{place} opened {n} new {facility} last year",
+        "the {org} spent {money} on {facility} in {place} in {year}",
+        "{n} {people} lost their jobs in {place} after the {project} closed",
+        "{subj} reached a record {pct} percent in {month} {year}",
+        "the government has paid {money} to {people} in {place} since {year}",
+        "{subj} {moved} for the {n}th month in a row",
+        "the {project} cost {money} more than its budget",
+    ]
+    PREDICTIONS = [
+        "{subj} will {move} by {pct} percent {due}",
+        "the {project} will be finished {due}",
+        "{place} will run out of {resource} {due}",
+        "{subj} in {place} will fall below {pct} percent {due}",
+        "the {org} will double its lending to {people} {due}",
+    ]
+    PROMISES = [
+        "we will build {n} {facility} in {place} {due}",
+        "my government will cut {subj} by half {due}",
+        "every family in {place} will have {service} {due}",
+        "we will open the {project} {due}",
+        "we will hire {n} {people} for {place} {due}",
+    ]
+    OPINIONS = [
+        "the {project} is the worst decision this country has made in {n} years",
+        "{place} deserves a better deal on {facility}",
+        "the {org} has failed the {people} of {place}",
+        "no government has done more for {people} than this one",
+        "the plan for {place} is a historic success",
+    ]
+    FILLERS = [
+        "Officials in {place} met on {weekday} to discuss {subj}.",
+        "The {org} did not respond to a request for comment.",
+        "Data from the {org} show that {subj} has changed little since {year}.",
+        "The {project} was first announced in {year} at a cost of {money}.",
+        "Residents of {place} said {people} had waited {n} months for {service}.",
+        "Critics said the plan for {place} lacked detail.",
+        "The debate in {place2} continued late into the evening.",
+        "Opposition members walked out of the session in protest.",
+        "Analysts called the latest figures on {subj} {adj}.",
+        "A report by the {org} in {month} described the numbers as {adj}.",
+        "{Pseudo} Group, which holds the contract for the {project}, declined to comment.",
+        "The {org} expects a review of {subj} before {month}.",
+        "Traders in {place} said prices had {moved} since {month}.",
+        "Local officials in {place2} gave no timetable for the {project}.",
+    ]
+    LEDES = [
+        "{place}, {weekday} — ",
+        "",
+        "",
+        "In {place}, ",
+    ]
+
+    def content(self, kind: str, when: dt.date, due_text: str) -> str:
+        templates = {
+            "fact": self.FACTS,
+            "prediction": self.PREDICTIONS,
+            "promise": self.PROMISES,
+            "opinion": self.OPINIONS,
+        }[kind]
+        slots = self.slots(when)
+        slots["due"] = due_text
+        text = self.pick(templates).format(**slots)
+        return text[0].upper() + text[1:]
+
+    def filler(self, when: dt.date) -> str:
+        text = self.pick(self.FILLERS).format(**self.slots(when))
+        return text[0].upper() + text[1:]
+
+    def due(self, stated: dt.date):
+        """A deadline: (due_on at its period's end, precision, the source's words)."""
+        target = stated + dt.timedelta(days=self.rng.randint(60, 1400))
+        r = self.rng.random()
+        if r < 0.35:
+            end = dt.date(target.year, 12, 31)
+            return end, "year", self.pick(
+                [f"by the end of {target.year}", f"by {target.year}"]
+            )
+        if r < 0.8:
+            last = (
+                dt.date(target.year + (target.month == 12), target.month % 12 + 1, 1)
+                - dt.timedelta(days=1)
+            )
+            month = MONTHS[target.month - 1]
+            return last, "month", self.pick(
+                [f"by {month} {target.year}", f"before the end of {month} {target.year}"]
+            )
+        return target, "day", f"by {target.day} {MONTHS[target.month - 1]} {target.year}"
+
+
+def _lower_first(text: str) -> str:
+    return text[0].lower() + text[1:]
+
+
+def claim_units(claim: PlannedClaim, grammar: Grammar) -> list[Unit]:
+    """The sentence(s) of the source that carry this claim, with its anchors."""
+    rng = grammar.rng
+    c = claim.content
+    name = claim.speaker[1] if claim.speaker else None
+    title = claim.speaker[2] if claim.speaker else None
+
+    def unit(before: str, exact: str, after: str) -> Unit:
+        return Unit(before + exact + after, [(claim.id, len(before), exact)])
+
+    if claim.attribution == "direct_quote":
+        first = grammar.pick(
+            [
+                unit("“", c, f",” said {name}, {title}."),
+                unit(f"{name}, {title}, said: “", c, ".”"),
+                unit(f"“", c, f",” {name} told reporters."),
+            ]
+        )
+    elif claim.attribution == "indirect":
+        first = unit(f"{name}, {title}, said that ", _lower_first(c), ".")
+    elif claim.attribution == "hedged" and name:
+        first = unit(f"{name} reportedly told aides that ", _lower_first(c), ".")
+    elif claim.attribution == "hedged":
+        first = unit("According to people familiar with the matter, ", _lower_first(c), ".")
+    else:  # narrator
+        first = unit("", c, ".")
+    units = [first]
+    if rng.random() < 0.3:  # restated later in the same text: a second span
+        if name:
+            units.append(unit(f"{name} later repeated the point: “", c, ".”"))
+        else:
+            units.append(unit("To sum up, ", _lower_first(c), "."))
+    return units
+
+
+def layout(units: list[Unit], rng: random.Random) -> tuple[str, list, list]:
+    """Join sentences into paragraphs; return the text, the absolute anchors
+    (key, start, exact) and every sentence's (start, end)."""
+    parts, anchors, sentences = [], [], []
+    offset = 0
+    index = 0
+    while index < len(units):
+        size = rng.randint(2, 5)
+        paragraph = units[index : index + size]
+        index += size
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        for position, item in enumerate(paragraph):
+            if position:
+                parts.append(" ")
+                offset += 1
+            for key, relative, exact in item.anchors:
+                anchors.append((key, offset + relative, exact))
+            sentences.append((offset, offset + len(item.text)))
+            parts.append(item.text)
+            offset += len(item.text)
+    text = "".join(parts)
+    return text, anchors, sentences
+
+
+def selector(text: str, start: int, end: int) -> tuple:
+    return (
+        start,
+        end,
+        text[start:end],
+        text[max(0, start - CONTEXT) : start],
+        text[end : end + CONTEXT],
+    )
+
+
+def _ids(cursor, table: str) -> int:
+    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+    return cursor.fetchone()[0]
+
+
+def _copy(cursor, table: str, columns: list[str], rows) -> int:
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    count = 0
+    with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+SOURCE_COLUMNS = [
+    "id",
+    "title",
+    "url",
+    "publisher_id",
+    "kind",
+    "language",
+    "published_on",
+    "retrieved_at",
+    "text",
+    "content_hash",
+    "text_length",
+    "revises_id",
+    "created_at",
+    "created_by_id",
+]
+CLAIM_COLUMNS = [
+    "id",
+    "text",
+    "speaker_id",
+    "speaker_title",
+    "attribution",
+    "kind",
+    "stated_on",
+    "stated_on_precision",
+    "due_on",
+    "due_on_precision",
+    "due_text",
+    "status",
+    "review",
+    "review_note",
+    "reviewed_by_id",
+    "reviewed_at",
+    "version",
+    "created_at",
+    "created_by_id",
+    "updated_at",
+]
+SPAN_COLUMNS = [
+    "id",
+    "claim_id",
+    "source_id",
+    "role",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "created_at",
+    "created_by_id",
+]
+LEDGER_COLUMNS = [
+    "id",
+    "claim_id",
+    "from_status",
+    "to_status",
+    "rationale",
+    "claim_version",
+    "changed_at",
+    "changed_by_id",
+]
+EVIDENCE_COLUMNS = [
+    "id",
+    "claim_id",
+    "status_change_id",
+    "source_id",
+    "stance",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "note",
+    "created_at",
+    "created_by_id",
+]
+EVENT_COLUMNS = [
+    "id",
+    "claim_id",
+    "kind",
+    "version",
+    "state",
+    "detail",
+    "actor_id",
+    "created_at",
+]
+INITIAL = {
+    "fact": "unverified",
+    "prediction": "pending",
+    "promise": "pending",
+    "opinion": "unverifiable",
+}
+VERDICTS = {"confirmed", "partly_confirmed", "refuted"}
+
+SEARCH_SQL = """
+INSERT INTO claims_claimsearch (claim_id, document)
+SELECT c.id,
+       setweight(to_tsvector('english', c.text), 'A')
+    || setweight(to_tsvector('simple', coalesce(sp.name, '') || ' '
+                 || coalesce(sp.aliases::text, '')), 'A')
+    || setweight(to_tsvector('english', coalesce(w.words, '')), 'B')
+FROM claims_claim c
+LEFT JOIN claims_speaker sp ON sp.id = c.speaker_id
+LEFT JOIN (
+    SELECT s.claim_id, string_agg(s.exact, ' ' ORDER BY s.id) AS words
+    FROM claims_span s WHERE s.role = 'content' GROUP BY s.claim_id
+) w ON w.claim_id = c.id
+WHERE NOT EXISTS (SELECT 1 FROM claims_claimsearch d WHERE d.claim_id = c.id)
+"""
+
+
+class Generator:
+    def __init__(self, seed: int, start_claims: int, target: int, log):
+        self.seed = seed
+        self.rng = random.Random(f"corpus:{seed}:{start_claims}")
+        self.grammar = Grammar(seed, self.rng)
+        self.target = target
+        self.start_claims = start_claims
+        self.log = log
+
+    # --- fixed reference rows (users, publishers, speakers) -------------------
+
+    def prepare(self):
+        from django.contrib.auth import get_user_model
+
+        from claims.models import Speaker
+        from claims.services import get_system_user
+        from sources.models import Publisher
+
+        users = get_user_model()
+        self.editor, _ = users.objects.get_or_create(username="bench-editor")
+        self.reviewer, _ = users.objects.get_or_create(username="bench-reviewer")
+        self.system = get_system_user()
+
+        names = [f"The {self.grammar.place()} {k}" for k in ("Times", "Post", "Herald")]
+        names += [f"{p} Daily" for p in pseudo_words(self.seed, 60)[:37]]
+        for name in names:
+            Publisher.objects.get_or_create(
+                name=name, defaults={"url": f"https://{name.lower().replace(' ', '')}.example"}
+            )
+        self.publishers = list(Publisher.objects.order_by("id").values_list("id", "url"))
+
+        wanted = max(200, self.target // 25)
+        have = Speaker.objects.count()
+        if have < wanted:
+            srng = random.Random(f"speakers:{self.seed}:{have}")
+            pseudo = pseudo_words(self.seed + 1, 2000)
+            new = []
+            for index in range(have, wanted):
+                if srng.random() < 0.15:
+                    kind = "organization"
+                    name = srng.choice(
+                        [
+                            f"{srng.choice(pseudo)} Party",
+                            f"{srng.choice(pseudo)} Chamber of Commerce",
+                            f"{srng.choice(pseudo)} Workers’ Union",
+                            f"{srng.choice(pseudo)} Group",
+                        ]
+                    )
+                    description = "spokesperson"
+                else:
+                    kind = "person"
+                    name = f"{srng.choice(FIRST_NAMES)} {srng.choice(LAST_NAMES + pseudo[:40])}"
+                    description = srng.choice(TITLES).format(
+                        place=srng.choice(pseudo[:300]),
+                        org=srng.choice(ORGS),
+                        Pseudo=srng.choice(pseudo),
+                    )
+                aliases = [name.split()[-1]] if kind == "person" and index % 3 == 0 else []
+                new.append(
+                    Speaker(
+                        name=unicodedata.normalize("NFC", name),
+                        kind=kind,
+                        aliases=aliases,
+                        description=description,
+                        wikidata_id=f"Q{7_000_000 + index}" if index % 4 == 0 else "",
+                    )
+                )
+            Speaker.objects.bulk_create(new, batch_size=2000)
+        speakers = list(
+            Speaker.objects.filter(merged_into__isnull=True)
+            .order_by("id")
+            .values_list("id", "name", "description")
+        )
+        self.speaker = Zipf(speakers, 1.1, self.rng)
+        self.speaker_count = len(speakers)
+
+    # --- one chunk of sources with their claims ---------------------------------
+
+    def plan_claim(self, claim_id: int, when: dt.date) -> PlannedClaim:
+        rng = self.rng
+        kind = rng.choices(
+            ["fact", "prediction", "promise", "opinion"], weights=[45, 20, 15, 20]
+        )[0]
+        r = rng.random()
+        if r < 0.72:
+            speaker = self.speaker()
+            attribution = (
+                "direct_quote"
+                if kind in ("opinion", "promise") or rng.random() < 0.5
+                else rng.choices(["indirect", "hedged"], weights=[85, 15])[0]
+            )
+        else:
+            speaker = None
+            attribution = "narrator" if rng.random() < 0.8 else "hedged"
+        due = self.grammar.due(when) if kind in ("prediction", "promise") else None
+        content = self.grammar.content(kind, when, due[2] if due else "")
+        return PlannedClaim(claim_id, kind, attribution, speaker, content, due)
+
+    def final_status(self, claim: PlannedClaim, accepted: bool) -> str:
+        rng = self.rng
+        initial = INITIAL[claim.kind]
+        if not accepted:
+            return initial
+        if claim.kind == "fact":
+            options = {
+                "unverified": 35,
+                "confirmed": 25,
+                "partly_confirmed": 10,
+                "refuted": 20,
+                "unverifiable": 7,
+                "retracted": 3,
+            }
+        elif claim.kind == "opinion":
+            options = {"unverifiable": 95, "retracted": 5}
+        elif claim.due[0] < REFERENCE_DATE:
+            options = {
+                "confirmed": 30,
+                "partly_confirmed": 15,
+                "refuted": 25,
+                "overdue": 20,
+                "unverifiable": 5,
+                "retracted": 5,
+            }
+        else:
+            options = {"pending": 85, "confirmed": 8, "retracted": 7}
+        return rng.choices(list(options), weights=list(options.values()))[0]
+
+    def chunk(self, ids: dict, claims_wanted: int, first_day: float, day_step: float):
+        """Plan one chunk of sources and claims; return the rows per table."""
+        rng, grammar = self.rng, self.grammar
+        rows = {k: [] for k in ("source", "claim", "span", "ledger", "evidence", "event")}
+        planned: list[tuple[PlannedClaim, int, dt.datetime]] = []
+        texts = []  # (source id, text, sentences)
+        made = 0
+        day = first_day
+        while made < claims_wanted:
+            source_id = ids["source"] = ids["source"] + 1
+            published = FIRST_DATE + dt.timedelta(days=int(day))
+            day += day_step
+            retrieved = dt.datetime.combine(published, dt.time(6), UTC) + dt.timedelta(
+                minutes=rng.randint(0, 960)
+            )
+            k = min(claims_wanted - made, rng.choice((1, 2, 3, 4, 5, 5, 6, 7, 8, 9)))
+            claims = []
+            for _ in range(k):
+                claim_id = ids["claim"] = ids["claim"] + 1
+                claims.append(self.plan_claim(claim_id, published))
+            made += k
+            units = [u for c in claims for u in claim_units(c, grammar)]
+            target_length = rng.randint(2000, 6000)
+            length = sum(len(u.text) + 1 for u in units)
+            lede = rng.choice(Grammar.LEDES).format(
+                place=grammar.place(), weekday=rng.choice(WEEKDAYS)
+            )
+            fillers = []
+            while length < target_length:
+                sentence = grammar.filler(published)
+                fillers.append(Unit(sentence))
+                length += len(sentence) + 1
+            # Claims land anywhere among the fillers, restatements after them.
+            for u in units:
+                fillers.insert(rng.randint(0, len(fillers)), u)
+            if lede:
+                first = fillers[0]
+                shift = len(lede)
+                first.text = lede + first.text
+                first.anchors = [(key, off + shift, ex) for key, off, ex in first.anchors]
+            text, anchors, sentences = layout(fillers, rng)
+            text = unicodedata.normalize("NFC", text)
+            assert "\r" not in text and "\x00" not in text
+            publisher_id, publisher_url = rng.choice(self.publishers)
+            title = claims[0].content if len(claims[0].content) < 90 else claims[0].content[:88] + "…"
+            rows["source"].append(
+                (
+                    source_id,
+                    title,
+                    f"{publisher_url}/{published:%Y/%m}/{source_id}",
+                    publisher_id,
+                    rng.choices(
+                        ["news_article", "transcript", "press_release", "official_document"],
+                        weights=[70, 15, 10, 5],
+                    )[0],
+                    rng.choice(["en", "en", "en", "en-GB", "en-US"]),
+                    published,
+                    retrieved,
+                    text,
+                    hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                    len(text),
+                    None,
+                    retrieved,
+                    self.editor.pk,
+                )
+            )
+            by_claim = {}
+            for key, start, exact in anchors:
+                span = selector(text, start, start + len(exact))
+                assert span[2] == exact
+                by_claim.setdefault(key, []).append(span)
+            for claim in claims:
+                claim.spans = by_claim[claim.id]
+                created = retrieved + dt.timedelta(minutes=rng.randint(5, 600))
+                planned.append((claim, source_id, created))
+            texts.append((source_id, text, sentences))
+
+        for claim, source_id, created in planned:
+            self.claim_rows(rows, ids, claim, source_id, created, texts)
+        return rows, made, day
+
+    def claim_rows(self, rows, ids, claim, source_id, created, texts):
+        rng = self.rng
+        accepted = rng.random() < 0.9
+        status = self.final_status(claim, accepted)
+        initial = INITIAL[claim.kind]
+        moved = status != initial
+        stated_on, stated_precision = None, ""
+        r = rng.random()
+        published = created.date()
+        if r < 0.8:
+            stated_on, stated_precision = published, "day"
+        elif r < 0.9:
+            stated_on, stated_precision = published.replace(day=1), "month"
+        due_on, due_precision, due_text = claim.due or (None, "", "")
+        speaker_id = claim.speaker[0] if claim.speaker else None
+        speaker_title = claim.speaker[2] if claim.speaker else ""
+        reviewed_at = created + dt.timedelta(hours=rng.randint(1, 72)) if accepted else None
+        moved_at = None
+        if moved:
+            latest = dt.datetime.combine(REFERENCE_DATE, dt.time(0), UTC)
+            if status == "overdue":
+                moved_at = dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(3), UTC)
+            else:
+                moved_at = reviewed_at + dt.timedelta(days=rng.randint(1, 400))
+            moved_at = max(reviewed_at + dt.timedelta(hours=1), min(moved_at, latest))
+        version = 1 + accepted + moved
+        text = claim.content + "."
+        rows["claim"].append(
+            (
+                claim.id,
+                text,
+                speaker_id,
+                speaker_title,
+                claim.attribution,
+                claim.kind,
+                stated_on,
+                stated_precision,
+                due_on,
+                due_precision,
+                due_text,
+                status,
+                "accepted" if accepted else "proposed",
+                "",
+                self.reviewer.pk if accepted else None,
+                reviewed_at,
+                version,
+                created,
+                self.editor.pk,
+                moved_at or reviewed_at or created,
+            )
+        )
+        for start, end, exact, prefix, suffix in claim.spans:
+            ids["span"] += 1
+            rows["span"].append(
+                (
+                    ids["span"],
+                    claim.id,
+                    source_id,
+                    "content",
+                    start,
+                    end,
+                    exact,
+                    prefix,
+                    suffix,
+                    created,
+                    self.editor.pk,
+                )
+            )
+        ids["ledger"] += 1
+        rows["ledger"].append(
+            (ids["ledger"], claim.id, "", initial, "Proposed.", 1, created, self.editor.pk)
+        )
+
+        def state(version, status, review):
+            return json.dumps(
+                {
+                    "text": text,
+                    "speaker": speaker_id,
+                    "speaker_title": speaker_title,
+                    "attribution": claim.attribution,
+                    "kind": claim.kind,
+                    "stated_on": stated_on.isoformat() if stated_on else None,
+                    "stated_on_precision": stated_precision,
+                    "due_on": due_on.isoformat() if due_on else None,
+                    "due_on_precision": due_precision,
+                    "due_text": due_text,
+                    "status": status,
+                    "review": review,
+                    "version": version,
+                }
+            )
+
+        def event(kind, version, status, review, detail, actor, at):
+            ids["event"] += 1
+            rows["event"].append(
+                (
+                    ids["event"],
+                    claim.id,
+                    kind,
+                    version,
+                    state(version, status, review),
+                    detail,
+                    actor,
+                    at,
+                )
+            )
+
+        event("created", 1, initial, "proposed", "proposed", self.editor.pk, created)
+        if accepted:
+            event(
+                "reviewed", 2, initial, "accepted", "accepted", self.reviewer.pk, reviewed_at
+            )
+        if moved:
+            ids["ledger"] += 1
+            ledger_id = ids["ledger"]
+            actor = self.system.pk if status == "overdue" else self.reviewer.pk
+            if status == "overdue":
+                rationale = (
+                    f"Deadline passed: due {due_text}, last day {due_on.isoformat()}; "
+                    f"no resolution recorded by {moved_at.date().isoformat()}."
+                )
+            else:
+                rationale = rng.choice(
+                    [
+                        "Checked against the published figures.",
+                        "The official record settles it.",
+                        "See the evidence attached.",
+                        "Speaker withdrew the statement.",
+                        "No data exist that could settle this.",
+                    ]
+                )
+            rows["ledger"].append(
+                (ledger_id, claim.id, initial, status, rationale, 3, moved_at, actor)
+            )
+            if status in VERDICTS:
+                stances = {
+                    "confirmed": ["supports"],
+                    "refuted": ["refutes"],
+                    "partly_confirmed": ["supports", "context"],
+                }[status]
+                if rng.random() < 0.3 and status != "partly_confirmed":
+                    stances = stances + ["context"]
+                for stance in stances:
+                    evidence_source, evidence_text, sentences = rng.choice(texts)
+                    if evidence_source == source_id and len(texts) > 1:
+                        evidence_source, evidence_text, sentences = rng.choice(texts)
+                    if rng.random() < 0.7:
+                        start, end = rng.choice(sentences)
+                        anchor = selector(evidence_text, start, end)
+                    else:
+                        anchor = (None, None, "", "", "")
+                    ids["evidence"] += 1
+                    rows["evidence"].append(
+                        (
+                            ids["evidence"],
+                            claim.id,
+                            ledger_id,
+                            evidence_source,
+                            stance,
+                            *anchor,
+                            rng.choice(STANCE_NOTES[stance]).format(org=rng.choice(ORGS)),
+                            moved_at,
+                            actor,
+                        )
+                    )
+            event(
+                "status_changed",
+                3,
+                status,
+                "accepted",
+                f"status {initial} → {status}",
+                actor,
+                moved_at,
+            )
+
+    # --- the whole load -----------------------------------------------------------
+
+    def run(self):
+        from django.db import connection, transaction
+
+        started = time.perf_counter()
+        self.prepare()
+        need = self.target - self.start_claims
+        tables = {
+            "source": "sources_source",
+            "claim": "claims_claim",
+            "span": "claims_span",
+            "ledger": "claims_statuschange",
+            "evidence": "claims_evidence",
+            "event": "claims_claimevent",
+        }
+        with connection.cursor() as cursor:
+            ids = {key: _ids(cursor, table) for key, table in tables.items()}
+        total_days = (REFERENCE_DATE - FIRST_DATE).days - 7
+        # Spread the new sources over the calendar, after any already loaded.
+        day = total_days * self.start_claims / self.target
+        day_step = (total_days - day) / max(1, need / 5)
+        made = 0
+        counts = dict.fromkeys(tables, 0)
+        while made < need:
+            size = min(CLAIMS_PER_CHUNK, need - made)
+            rows, n, day = self.chunk(ids, size, day, day_step)
+            made += n
+            with transaction.atomic(), connection.cursor() as cursor:
+                counts["source"] += _copy(cursor, "sources_source", SOURCE_COLUMNS, rows["source"])
+                counts["claim"] += _copy(cursor, "claims_claim", CLAIM_COLUMNS, rows["claim"])
+                counts["span"] += _copy(cursor, "claims_span", SPAN_COLUMNS, rows["span"])
+                # First entries, then second ones: each must follow the one before.
+                first = [r for r in rows["ledger"] if r[2] == ""]
+                second = [r for r in rows["ledger"] if r[2] != ""]
+                counts["ledger"] += _copy(cursor, "claims_statuschange", LEDGER_COLUMNS, first)
+                counts["ledger"] += _copy(cursor, "claims_statuschange", LEDGER_COLUMNS, second)
+                counts["evidence"] += _copy(
+                    cursor, "claims_evidence", EVIDENCE_COLUMNS, rows["evidence"]
+                )
+                counts["event"] += _copy(cursor, "claims_claimevent", EVENT_COLUMNS, rows["event"])
+            elapsed = time.perf_counter() - started
+            self.log(
+                f"  claims {self.start_claims + made:>7}/{self.target} "
+                f"sources {counts['source']:>6} spans {counts['span']:>7} "
+                f"events {counts['event']:>7}  {elapsed:6.1f} s"
+            )
+        with connection.cursor() as cursor:
+            for table in tables.values():
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                    f"(SELECT MAX(id) FROM {table}))",  # noqa: S608
+                    [table],
+                )
+            self.log("  search documents (one INSERT … SELECT) …")
+            search_started = time.perf_counter()
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(SEARCH_SQL)
+            self.log(
+                f"  {cursor.rowcount} search documents in "
+                f"{time.perf_counter() - search_started:.1f} s"
+            )
+        self.log("  VACUUM ANALYZE …")
+        with connection.cursor() as cursor:
+            for table in [
+                *tables.values(),
+                "claims_claimsearch",
+                "claims_speaker",
+                "auth_user",
+            ]:
+                cursor.execute(f"VACUUM ANALYZE {table}")
+        elapsed = time.perf_counter() - started
+        self.log(
+            f"Corpus: {made} claims added ({self.speaker_count} speakers, "
+            + ", ".join(f"{v} {k}" for k, v in counts.items())
+            + f") in {elapsed:.1f} s"
+        )
+        return {"seconds": elapsed, "added": made, **counts}
+
+
+def generate(target: int, *, seed: int = 1, log=print) -> dict | None:
+    """Top the database up to ``target`` claims. Returns timing and counts, or
+    None when it already has that many."""
+    from claims.models import Claim
+
+    existing = Claim.objects.count()
+    if existing >= target:
+        log(f"Corpus: {existing} claims already present (wanted {target}).")
+        return None
+    log(f"Corpus: generating {target - existing} claims (seed {seed}) …")
+    return Generator(seed, existing, target, log).run()
+
+
+def main():
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.api import setup_django
+
+    setup_django()
+    generate(args.claims, seed=args.seed)
+
+
+if __name__ == "__main__":
+    main()

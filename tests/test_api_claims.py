@@ -1,0 +1,618 @@
+import datetime
+
+import pytest
+
+from claims import services
+from claims.models import Claim, ClaimEvent, Evidence, Span, StatusChange
+from claims.seeding import load_seeds
+
+from .conftest import SAMPLE_TEXT
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(db):
+    load_seeds()
+    services.mark_overdue()
+
+
+@pytest.fixture
+def reviewer_api(api, api_user):
+    return api(api_user("reviewer"))
+
+
+@pytest.fixture
+def contributor_api(api, api_user):
+    return api(api_user("contributor"))
+
+
+def claims_url(*parts):
+    return "/api/v1/claims/" + "".join(f"{p}/" for p in parts)
+
+
+def snapshot():
+    return (
+        Claim.objects.count(),
+        Span.objects.count(),
+        StatusChange.objects.count(),
+        Evidence.objects.count(),
+        ClaimEvent.objects.count(),
+        list(Claim.objects.values_list("id", "version", "status", "review")),
+    )
+
+
+def proposal(source, **overrides):
+    start = SAMPLE_TEXT.index("will reopen by June")
+    body = {
+        "text": "The harbour bridge will reopen by June 2025.",
+        "speaker": {"name": "Zoë Okafor"},
+        "speaker_title": "Mayor",
+        "attribution": "direct_quote",
+        "kind": "prediction",
+        "stated_on": "2025-03-10",
+        "stated_on_precision": "day",
+        "due_on": "2025-06-01",
+        "due_on_precision": "month",
+        "due_text": "by June",
+        "spans": [
+            {
+                "source": source.pk,
+                "start": start,
+                "end": start + 19,
+                "exact": "will reopen by June",
+            }
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def test_the_starlink_claim_reads_as_the_contract_says(api, seeded):
+    claim = Claim.objects.get(text__startswith="Starlink")
+    response = api().get(claims_url(claim.pk))
+    assert response.status_code == 200
+    assert response["ETag"] == f'"{claim.version}"'
+    data = response.json()
+    assert data["speaker"] == {
+        "id": claim.speaker_id,
+        "name": "Shaza Fatima Khawaja",
+        "wikidata_id": None,
+    }
+    assert (data["speaker_title"], data["attribution"], data["kind"]) == (
+        "state minister",
+        "indirect",
+        "prediction",
+    )
+    assert (data["stated_on"], data["stated_on_precision"]) == ("2025-04-01", "month")
+    assert (data["due_on"], data["due_on_precision"], data["due_text"]) == (
+        "2025-12-31",
+        "month",
+        "by November or December",
+    )
+    assert (data["status"], data["review"], data["version"]) == (
+        "overdue",
+        "accepted",
+        claim.version,
+    )
+    content = data["spans"][0]
+    assert set(content) == {
+        "source",
+        "role",
+        "start",
+        "end",
+        "exact",
+        "prefix",
+        "suffix",
+    }
+    text = claim.spans.first().source.text
+    assert text[content["start"] : content["end"]] == content["exact"]
+    assert data["ledger_length"] == 2
+    assert len(data["evidence"]) == 2
+
+
+def test_anonymous_clients_never_see_proposed_or_rejected_claims(
+    api, propose, reviewer
+):
+    accepted = propose()
+    services.review_claim(claim=accepted, decision="accept", by=reviewer)
+    proposed = propose(text="Still proposed.")
+    rejected = propose(text="Rejected one.")
+    services.review_claim(
+        claim=rejected, decision="reject", by=reviewer, note="Misread."
+    )
+    client = api()
+    listed = [c["id"] for c in client.get(claims_url()).json()["results"]]
+    assert listed == [accepted.pk]
+    for hidden in (proposed, rejected):
+        for path in (
+            claims_url(hidden.pk),
+            claims_url(hidden.pk, "history"),
+            claims_url(hidden.pk, "claimreview"),
+        ):
+            assert client.get(path).status_code == 404
+    assert client.get(claims_url(), {"q": "Still proposed"}).json()["results"] == []
+    assert client.get(claims_url(), {"review": "proposed"}).json()["results"] == []
+
+
+def test_contributors_see_accepted_claims_and_their_own_proposals(
+    api, api_user, propose, reviewer
+):
+    contributor = api_user("contributor")
+    mine = propose(by=contributor, text="Mine.")
+    theirs = propose(text="Someone else's.")
+    listed = {c["id"] for c in api(contributor).get(claims_url()).json()["results"]}
+    assert listed == {mine.pk}
+    assert api(contributor).get(claims_url(theirs.pk)).status_code == 404
+    everything = {
+        c["id"] for c in api(api_user("reviewer")).get(claims_url()).json()["results"]
+    }
+    assert everything == {mine.pk, theirs.pk}
+
+
+def test_propose_a_claim_with_spans(contributor_api, source):
+    response = contributor_api.post(claims_url(), proposal(source), format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert (data["review"], data["status"], data["version"]) == (
+        "proposed",
+        "pending",
+        1,
+    )
+    assert data["speaker"]["name"] == "Zoë Okafor"
+    assert data["due_on"] == "2025-06-30"
+    assert data["spans"][0]["prefix"].endswith("harbour bridge “")
+    assert response["ETag"] == '"1"'
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"spans": [{"source": 0, "start": 1, "end": 2}]}, "spans"),
+        ({"spans": []}, "spans"),
+        ({"kind": "rumour"}, "kind"),
+        ({"stated_on": "22 April"}, "stated_on"),
+        ({"speaker": "Zoë"}, "speaker"),
+        ({"speaker": 99999}, "speaker"),
+        ({"text": "a\x00b"}, "text"),
+        ({"colour": "red"}, "colour"),
+        ({"kind": "fact"}, "due_on"),
+        ({"attribution": "narrator"}, "speaker"),
+    ],
+)
+def test_bad_proposals_are_400_naming_the_field_and_write_nothing(
+    contributor_api, source, change, field
+):
+    before = snapshot()
+    response = contributor_api.post(
+        claims_url(), proposal(source, **change), format="json"
+    )
+    assert response.status_code == 400, response.json()
+    assert any(key.startswith(field) for key in response.json()), response.json()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("span", "field"),
+    [
+        ({"start": 57, "end": 76, "exact": "will open by June"}, "spans[0].exact"),
+        ({"start": 57, "end": 900}, "spans[0].end"),
+        ({"start": 60, "end": 60}, "spans[0].end"),
+        ({"start": 57, "end": 76, "role": "headline"}, "spans"),
+    ],
+)
+def test_spans_that_do_not_verify_are_refused(contributor_api, source, span, field):
+    before = snapshot()
+    body = proposal(source, spans=[{"source": source.pk, **span}])
+    response = contributor_api.post(claims_url(), body, format="json")
+    assert response.status_code == 400
+    assert any(key.startswith(field) for key in response.json()), response.json()
+    assert snapshot() == before
+
+
+def test_spans_on_a_source_without_text_are_refused(contributor_api, source, reviewer):
+    from sources.services import create_source
+
+    video = create_source(url="https://video.example.org/1", by=reviewer).source
+    before = snapshot()
+    body = proposal(source, spans=[{"source": video.pk, "start": 0, "end": 3}])
+    response = contributor_api.post(claims_url(), body, format="json")
+    assert response.status_code == 400
+    assert "spans[0].source" in response.json()
+    assert snapshot() == before
+
+
+def test_malformed_json_is_a_400(contributor_api):
+    response = contributor_api.post(
+        claims_url(), data='{"text": ', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_patch_needs_if_match_428_and_a_fresh_one_412(reviewer_api, propose):
+    claim = propose()
+    url = claims_url(claim.pk)
+    before = snapshot()
+    assert (
+        reviewer_api.patch(url, {"speaker_title": "Ms"}, format="json").status_code
+        == 428
+    )
+    stale = reviewer_api.patch(
+        url, {"speaker_title": "Ms"}, format="json", HTTP_IF_MATCH='"7"'
+    )
+    assert stale.status_code == 412
+    assert "stale" in stale.json()["version"][0]
+    garbage = reviewer_api.patch(
+        url, {"speaker_title": "Ms"}, format="json", HTTP_IF_MATCH="abc"
+    )
+    assert garbage.status_code == 412
+    assert snapshot() == before
+    ok = reviewer_api.patch(
+        url,
+        {"speaker_title": "Ms", "reason": "typo"},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert ok.status_code == 200, ok.json()
+    assert ok.json()["speaker_title"] == "Ms"
+    assert ok["ETag"] == '"2"'
+    claim.refresh_from_db()
+    assert claim.history.first().history_change_reason == "typo"
+
+
+def test_patch_refuses_status_and_unknown_fields(reviewer_api, propose):
+    claim = propose()
+    for body in ({"status": "confirmed"}, {"version": 5}, {"review": "accepted"}):
+        response = reviewer_api.patch(
+            claims_url(claim.pk), body, format="json", HTTP_IF_MATCH='"1"'
+        )
+        assert response.status_code == 400
+    claim.refresh_from_db()
+    assert (claim.version, claim.status) == (1, "pending")
+
+
+def test_review_accept_and_reject_with_a_note(reviewer_api, propose):
+    claim = propose()
+    response = reviewer_api.post(
+        claims_url(claim.pk, "review"), {"decision": "reject"}, format="json"
+    )
+    assert response.status_code == 400 and "note" in response.json()
+    response = reviewer_api.post(
+        claims_url(claim.pk, "review"),
+        {"decision": "accept", "note": "Faithful."},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["review"] == "accepted"
+    again = reviewer_api.post(
+        claims_url(claim.pk, "review"), {"decision": "accept"}, format="json"
+    )
+    assert again.status_code == 400
+
+
+def test_status_moves_need_if_match_rationale_and_evidence(
+    reviewer_api, propose, source
+):
+    claim = propose()
+    url = claims_url(claim.pk, "status")
+    body = {"status": "refuted", "rationale": "It did not reopen."}
+    before = snapshot()
+    assert reviewer_api.post(url, body, format="json").status_code == 428
+    no_evidence = reviewer_api.post(url, body, format="json", HTTP_IF_MATCH='"1"')
+    assert no_evidence.status_code == 400 and "evidence" in no_evidence.json()
+    forbidden = reviewer_api.post(
+        url, {"status": "overdue", "rationale": "x"}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert forbidden.status_code == 400 and "sweep" in forbidden.json()["status"][0]
+    bad_span = reviewer_api.post(
+        url,
+        {
+            **body,
+            "evidence": [
+                {
+                    "source": source.pk,
+                    "stance": "refutes",
+                    "start": 0,
+                    "end": 5,
+                    "exact": "Nope.",
+                }
+            ],
+        },
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert bad_span.status_code == 400 and "evidence[0].exact" in bad_span.json()
+    assert snapshot() == before
+    words = "Okafor added"
+    start = SAMPLE_TEXT.index(words)
+    ok = reviewer_api.post(
+        url,
+        {
+            **body,
+            "evidence": [
+                {
+                    "source": source.pk,
+                    "stance": "context",
+                    "start": start,
+                    "end": start + len(words),
+                }
+            ],
+        },
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert ok.status_code == 200, ok.json()
+    data = ok.json()
+    assert (data["status"], data["version"], data["ledger_length"]) == ("refuted", 2, 2)
+    assert data["evidence"][0]["exact"] == words
+    stale = reviewer_api.post(
+        url,
+        {"status": "retracted", "rationale": "x"},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert stale.status_code == 412
+
+
+def test_contributors_cannot_review_edit_or_move_statuses(contributor_api, propose):
+    claim = propose()
+    before = snapshot()
+    assert (
+        contributor_api.post(
+            claims_url(claim.pk, "review"), {"decision": "accept"}, format="json"
+        ).status_code
+        == 403
+    )
+    assert (
+        contributor_api.post(
+            claims_url(claim.pk, "status"),
+            {"status": "retracted", "rationale": "x"},
+            format="json",
+            HTTP_IF_MATCH='"1"',
+        ).status_code
+        == 403
+    )
+    assert (
+        contributor_api.patch(
+            claims_url(claim.pk), {"text": "x"}, format="json", HTTP_IF_MATCH='"1"'
+        ).status_code
+        == 403
+    )
+    assert snapshot() == before
+
+
+def test_anonymous_writes_are_401(api, propose, source):
+    claim = propose()
+    client = api()
+    before = snapshot()
+    assert client.post(claims_url(), proposal(source), format="json").status_code == 401
+    assert (
+        client.post(
+            claims_url(claim.pk, "review"), {"decision": "accept"}, format="json"
+        ).status_code
+        == 401
+    )
+    assert (
+        client.post("/api/v1/sources/", {"text": "x"}, format="json").status_code == 401
+    )
+    assert snapshot() == before
+
+
+def test_contributors_add_spans_and_evidence(
+    contributor_api, propose, source, reviewer
+):
+    claim = propose()
+    services.review_claim(claim=claim, decision="accept", by=reviewer)
+    words = "Mayor Zoë Okafor"
+    response = contributor_api.post(
+        claims_url(claim.pk, "spans"),
+        {
+            "source": source.pk,
+            "start": 0,
+            "end": len(words),
+            "role": "speaker",
+            "exact": words,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert [s["role"] for s in response.json()["spans"]] == ["content", "speaker"]
+    response = contributor_api.post(
+        claims_url(claim.pk, "evidence"),
+        {"source": source.pk, "stance": "context", "note": "Same article."},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["evidence"][0]["start"] is None
+
+
+def test_history_shows_the_ledger_and_the_edits(api, seeded):
+    claim = Claim.objects.get(text__startswith="Starlink")
+    data = api().get(claims_url(claim.pk, "history")).json()
+    assert [(e["from_status"], e["to_status"]) for e in data["ledger"]] == [
+        ("", "pending"),
+        ("pending", "overdue"),
+    ]
+    assert data["ledger"][1]["changed_by"] == "claimtrack-system"
+    assert [e["version"] for e in data["edits"]] == list(range(1, claim.version + 1))
+    assert data["edits"][-1]["changes"]["status"] == ["pending", "overdue"]
+
+
+def test_claimreview_has_googles_required_fields(api, seeded):
+    claim = Claim.objects.get(text__contains="Shanghai SpaceCom")
+    response = api().get(claims_url(claim.pk, "claimreview"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/ld+json")
+    doc = response.json()
+    assert doc["@type"] == "ClaimReview"
+    assert len(doc["claimReviewed"]) < 75
+    assert doc["reviewRating"] == {
+        "@type": "Rating",
+        "alternateName": "False",
+        "ratingValue": 1,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
+    assert doc["url"].endswith(f"/claims/{claim.pk}/")
+    assert doc["author"]["name"] == "claimtrack"
+    item = doc["itemReviewed"]
+    assert item["@type"] == "Claim"
+    assert item["datePublished"] == "2025-04-22"
+    assert item["firstAppearance"]["datePublished"] == "2025-04-22"
+    assert len(item["appearance"]) == 1
+
+
+def test_claimreview_names_the_speaker_with_wikidata(
+    api, propose, reviewer, source, speaker
+):
+    speaker.wikidata_id = "Q4115189"
+    speaker.save()
+    claim = propose(kind="fact", due_on=None, due_on_precision="", due_text="")
+    services.review_claim(claim=claim, decision="accept", by=reviewer)
+    services.change_status(
+        claim=claim,
+        to_status="partly_confirmed",
+        rationale="Partly.",
+        by=reviewer,
+        expected_version=2,
+        evidence=[services.EvidenceInput(source=source, stance="supports")],
+    )
+    doc = api().get(claims_url(claim.pk, "claimreview")).json()
+    assert doc["reviewRating"]["alternateName"] == "Half true"
+    assert doc["reviewRating"]["ratingValue"] == 3
+    assert doc["itemReviewed"]["author"] == {
+        "@type": "Person",
+        "name": "Zoë Okafor",
+        "jobTitle": "Mayor",
+        "sameAs": "https://www.wikidata.org/wiki/Q4115189",
+    }
+
+
+def test_claims_without_a_verdict_have_no_claimreview(api, seeded):
+    claim = Claim.objects.get(text__startswith="Starlink")  # overdue
+    response = api().get(claims_url(claim.pk, "claimreview"))
+    assert response.status_code == 404
+    assert "overdue" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+def test_the_claims_list_runs_a_fixed_number_of_queries(
+    api, seeded, django_assert_num_queries, page_size
+):
+    client = api()
+    client.get(claims_url())  # warm caches (content types, throttle)
+    with django_assert_num_queries(3):  # claims (ledger length inline), spans, evidence
+        response = client.get(claims_url(), {"page_size": page_size})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == min(page_size, 18)
+
+
+def test_a_claim_detail_runs_a_fixed_number_of_queries(
+    api, seeded, django_assert_num_queries
+):
+    client = api()
+    claim = Claim.objects.get(text__startswith="Starlink")
+    client.get(claims_url(claim.pk))
+    with django_assert_num_queries(3):
+        assert client.get(claims_url(claim.pk)).status_code == 200
+
+
+def test_non_numeric_and_huge_ids_are_404(api):
+    assert api().get("/api/v1/claims/abc/").status_code == 404
+    assert api().get("/api/v1/claims/99999999999999999999999/").status_code == 404
+    assert api().get("/api/v1/claims/123/").status_code == 404
+
+
+def test_put_and_delete_are_not_allowed(reviewer_api, propose):
+    claim = propose()
+    assert reviewer_api.delete(claims_url(claim.pk)).status_code == 405
+    assert reviewer_api.put(claims_url(claim.pk), {}, format="json").status_code == 405
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_the_deadline_filter_and_date_ranges(api, seeded):
+    client = api()
+    overdue = client.get(claims_url(), {"overdue": "true"}).json()["results"]
+    assert [c["text"][:8] for c in overdue] == ["Starlink"]
+    ranged = client.get(claims_url(), {"stated_before": "2024-12-31"}).json()["results"]
+    assert [c["stated_on"] for c in ranged] == ["2024-01-01"]
+    due = client.get(
+        claims_url(), {"due_after": "2025-12-01", "due_before": "2025-12-31"}
+    ).json()["results"]
+    assert len(due) == 1
+    assert client.get(claims_url(), {"stated_before": "yesterday"}).status_code == 400
+    assert client.get(claims_url(), {"status": "bogus"}).status_code == 400
+    statuses = {
+        c["status"]
+        for c in client.get(
+            claims_url(), {"status": ["confirmed", "refuted"], "page_size": 100}
+        ).json()["results"]
+    }
+    assert statuses == {"confirmed", "refuted"}
+
+
+def test_filters_by_speaker_and_source(api, seeded):
+    client = api()
+    from claims.models import Speaker
+
+    shehbaz = Speaker.objects.get(name="Shehbaz Sharif")
+    by_speaker = client.get(claims_url(), {"speaker": shehbaz.pk}).json()["results"]
+    assert len(by_speaker) == 3 and all(
+        c["speaker"]["id"] == shehbaz.pk for c in by_speaker
+    )
+    note = Span.objects.none()
+    from sources.models import Source
+
+    note = Source.objects.get(kind="research_note")
+    assert client.get(claims_url(), {"source": note.pk}).json()["results"] == []
+
+
+def test_search_finds_claims_by_text_quote_and_speaker(api, seeded):
+    client = api()
+
+    def found(q):
+        return [c["id"] for c in client.get(claims_url(), {"q": q}).json()["results"]]
+
+    starlink = Claim.objects.get(text__startswith="Starlink").pk
+    assert found("Starlink") == [starlink]
+    assert starlink in found("Shaza")  # the speaker's name
+    assert found("Chang") != []  # quote or text
+    assert found("zzzznothing") == []
+    assert found("100%_") == []  # LIKE metacharacters are plain text
+
+
+def test_pagination_walks_every_claim_once(api, seeded):
+    client = api()
+    seen, url = [], claims_url() + "?page_size=5"
+    while url:
+        page = client.get(url).json()
+        seen += [c["id"] for c in page["results"]]
+        url = page["next"]
+    assert len(seen) == 18 and len(set(seen)) == 18
+    assert seen == sorted(seen, reverse=True)
+    ascending = client.get(claims_url(), {"ordering": "id", "page_size": 3}).json()[
+        "results"
+    ]
+    assert [c["id"] for c in ascending] == sorted(seen)[:3]
+    assert client.get(claims_url(), {"ordering": "text"}).status_code == 400
+
+
+def test_bad_query_parameters_are_400(api):
+    client = api()
+    for params, field in (
+        ({"page_size": 101}, "page_size"),
+        ({"page_size": 0}, "page_size"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "cD1hYmM="}, "cursor"),  # a well-formed cursor with position "abc"
+        ({"colour": "red"}, "colour"),
+        ({"q": "a\x00"}, "q"),
+        ({"speaker": "x"}, "speaker"),
+    ):
+        response = client.get(claims_url(), params)
+        assert response.status_code == 400, (params, response.content)
+        assert field in response.json()
+
+
+def test_dates_in_the_past_stay_valid(api, seeded):
+    assert datetime.date.today() > datetime.date(2025, 12, 31)
