@@ -1,0 +1,148 @@
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from claims import services
+from claims.models import ClaimEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def read_all(client, cursor=None, page_size=3):
+    """Follow the feed to its end; return the events and the last cursor."""
+    events = []
+    while True:
+        params = {"page_size": page_size, **({"after": cursor} if cursor else {})}
+        page = client.get("/api/v1/changes/", params).json()
+        events += page["results"]
+        if not page["results"]:
+            return events, page["cursor"]
+        cursor = page["cursor"]
+
+
+def test_the_feed_lists_every_event_in_order_with_who_and_when(
+    api, api_user, propose, reviewer
+):
+    claim = propose()
+    services.review_claim(claim=claim, decision="accept", by=reviewer)
+    services.edit_claim(
+        claim=claim, expected_version=2, by=reviewer, speaker_title="Ms"
+    )
+    events, cursor = read_all(api(api_user("reviewer")))
+    assert [(e["claim"], e["type"], e["version"]) for e in events] == [
+        (claim.pk, "created", 1),
+        (claim.pk, "reviewed", 2),
+        (claim.pk, "edited", 3),
+    ]
+    assert events[-1]["state"]["speaker_title"] == "Ms"
+    assert events[-1]["by"] == reviewer.username
+    assert cursor
+
+
+def test_a_client_resumes_from_its_cursor_and_misses_nothing(
+    api, api_user, propose, reviewer
+):
+    client = api(api_user("reviewer"))
+    first = propose()
+    seen, cursor = read_all(client)
+    services.review_claim(claim=first, decision="accept", by=reviewer)
+    second = propose(text="Another.")
+    more, cursor = read_all(client, cursor)
+    assert [(e["claim"], e["type"]) for e in more] == [
+        (first.pk, "reviewed"),
+        (second.pk, "created"),
+    ]
+    assert read_all(client, cursor)[0] == []
+    all_ids = [e["id"] for e in seen + more]
+    assert sorted(all_ids) == list(
+        ClaimEvent.objects.values_list("id", flat=True).order_by("id")
+    )
+
+
+def test_anonymous_clients_see_only_events_of_accepted_claims(api, propose, reviewer):
+    hidden = propose(text="Still proposed.")
+    shown = propose()
+    services.review_claim(claim=shown, decision="accept", by=reviewer)
+    events, _ = read_all(api())
+    assert {e["claim"] for e in events} == {shown.pk}
+    assert hidden.pk not in {e["claim"] for e in events}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"after": "!!!"},
+        {"after": "MTI"},
+        {"after": "LTE6LTE"},
+        {"page_size": 500},
+        {"since": "1"},
+    ],
+)
+def test_bad_feed_parameters_are_400(api, params):
+    response = api().get("/api/v1/changes/", params)
+    assert response.status_code == 400
+    assert set(response.json()) & {"after", "page_size", "since"}
+
+
+def test_a_feed_page_runs_a_fixed_number_of_queries(
+    api, api_user, propose, django_assert_num_queries
+):
+    for n in range(5):
+        propose(text=f"Claim {n}.")
+    client = api(api_user("reviewer"))
+    client.get("/api/v1/changes/")
+    for size in (1, 100):
+        # knox token checks (2), the reviewer's permissions (2), the page (1)
+        with django_assert_num_queries(5):
+            client.get("/api/v1/changes/", {"page_size": size})
+    anonymous = api()
+    for size in (1, 100):
+        with django_assert_num_queries(1):
+            anonymous.get("/api/v1/changes/", {"page_size": size})
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_event_committed_late_is_not_skipped(api, api_user, propose, reviewer):
+    """Two overlapping transactions commit out of order: the reader still gets both."""
+    client = api(api_user("reviewer"))
+    propose(text="Before.")
+    seen, cursor = read_all(client)
+
+    wrote_first = threading.Event()
+    release_first = threading.Event()
+    errors = []
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                propose(text="Written first, committed last.")
+                wrote_first.set()
+                release_first.wait(timeout=30)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert wrote_first.wait(timeout=30)
+    propose(text="Written second, committed first.")  # autocommit: commits now
+
+    # Read while the first transaction is still open: the committed later event
+    # must be held back, or the cursor would pass the earlier one.
+    during, cursor_during = read_all(client, cursor)
+    assert during == []
+
+    release_first.set()
+    thread.join(timeout=30)
+    assert not errors, errors
+    after, _ = read_all(client, cursor_during)
+    texts = [e["state"]["text"] for e in after]
+    assert sorted(texts) == [
+        "Written first, committed last.",
+        "Written second, committed first.",
+    ]
+    ids = [e["id"] for e in seen + during + after]
+    assert len(ids) == len(set(ids)) == ClaimEvent.objects.count()
