@@ -484,7 +484,10 @@ class Runner:
     def measure(self, case: Case, reps: int) -> dict:
         _, api_body = self.api(case.path(0))
         _, raw_body = self.raw(case.sql, case.params(0))
-        api_key, raw_key = case.key(json.loads(api_body)), case.key(json.loads(raw_body))
+        api_key, raw_key = (
+            case.key(json.loads(api_body)),
+            case.key(json.loads(raw_body)),
+        )
         if api_key != raw_key:
             raise SystemExit(
                 f"{case.name}: the raw query does not return the API's rows:\n"
@@ -513,6 +516,86 @@ class Runner:
             "raw_p95": percentile(raw_times, 0.95),
             "ratio": statistics.median(api_times) / statistics.median(raw_times),
         }
+
+
+def breakdown(runner: Runner, reps: int, seed: int) -> list[dict]:
+    """Where a request's time goes, for the claim detail and the first list
+    page: the full request, the same with the throttle off (a patch of the view
+    class in this process only), the view's ORM work alone, ORM + serializer +
+    JSON rendering, and the raw query."""
+    from django.contrib.auth.models import AnonymousUser
+    from rest_framework.renderers import JSONRenderer
+
+    from claims.api import serializers as s
+    from claims.api.views import ClaimViewSet, claims_with_relations
+    from claims.models import Claim
+
+    rng = random.Random(f"breakdown:{seed}")
+    accepted = list(
+        Claim.objects.filter(review="accepted").values_list("id", flat=True)[:20000]
+    )
+    ids = [rng.choice(accepted) for _ in range(WARMUP + reps)]
+    anonymous = AnonymousUser()
+    renderer = JSONRenderer()
+
+    def orm_detail(i):
+        qs = claims_with_relations(Claim.objects.visible_to(anonymous))
+        return qs.get(pk=ids[i])
+
+    def orm_list(i):
+        qs = claims_with_relations(Claim.objects.visible_to(anonymous))
+        return list(qs.order_by("-id")[:26])
+
+    def timed(fn):
+        times = []
+        for i in range(WARMUP + reps):
+            started = time.perf_counter()
+            fn(i)
+            if i >= WARMUP:
+                times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times)
+
+    rows = []
+    for name, path, orm, serialize, sql, params in [
+        (
+            "claim detail",
+            lambda i: f"/api/v1/claims/{ids[i]}/",
+            orm_detail,
+            lambda i: renderer.render(s.ClaimSerializer(orm_detail(i)).data),
+            CLAIM_DETAIL_SQL,
+            lambda i: {"id": ids[i]},
+        ),
+        (
+            "claims list, first page, 25",
+            lambda i: "/api/v1/claims/",
+            orm_list,
+            lambda i: renderer.render(
+                [s.ClaimSerializer().to_representation(c) for c in orm_list(i)]
+            ),
+            claims_page_sql(),
+            lambda i: {"limit": 25},
+        ),
+    ]:
+        full = timed(lambda i, path=path: runner.api(path(i)))
+        saved = ClaimViewSet.throttle_classes
+        ClaimViewSet.throttle_classes = []
+        try:
+            unthrottled = timed(lambda i, path=path: runner.api(path(i)))
+        finally:
+            ClaimViewSet.throttle_classes = saved
+        rows.append(
+            {
+                "name": name,
+                "full": full,
+                "unthrottled": unthrottled,
+                "orm": timed(orm),
+                "serialized": timed(serialize),
+                "raw": timed(
+                    lambda i, sql=sql, params=params: runner.raw(sql, params(i))
+                ),
+            }
+        )
+    return rows
 
 
 def explain(results: list[dict], path: Path) -> None:
@@ -580,7 +663,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({model}){memory}, {platform.system()} {platform.release()}"
 
 
-def render(results, info, corpus, generation, command, reps) -> str:
+def render(results, info, corpus, generation, command, reps, parts, load) -> str:
     import django
 
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -618,6 +701,22 @@ def render(results, info, corpus, generation, command, reps) -> str:
             f"{r['raw_median']:.2f} | {r['raw_p95']:.2f} | "
             f"{r['ratio']:.1f}× | {verdict} |"
         )
+    lines += [
+        "",
+        "Where the time goes (medians, ms): the full request; the same with the "
+        "anonymous throttle switched off in the bench process; the view's ORM "
+        "queryset alone; ORM + serializer + JSON rendering; the raw query.",
+        "",
+        "| endpoint | full request | throttle off | ORM only | ORM + serialize + "
+        "render | raw SQL |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for p in parts:
+        lines.append(
+            f"| {p['name']} | {p['full']:.2f} | {p['unthrottled']:.2f} | "
+            f"{p['orm']:.2f} | {p['serialized']:.2f} | {p['raw']:.2f} |"
+        )
+    lines += ["", f"Load average before / after the timings: {load}."]
     return "\n".join(lines) + "\n"
 
 
@@ -635,7 +734,9 @@ def print_table(results) -> None:
             f"{r['api_p95']:>8.2f} {r['raw_median']:>8.2f} {r['raw_p95']:>8.2f} "
             f"{r['ratio']:>5.1f}×{flag}"
         )
-    print("(ms; q = SQL queries per request incl. throttle cache; * = over the 3× target)")
+    print(
+        "(ms; q = SQL queries per request incl. throttle cache; * = over the 3× target)"
+    )
 
 
 def write_doc(block: str) -> None:
@@ -684,6 +785,7 @@ def main(argv=None) -> None:
         generation = json.loads(STATS.read_text())
         generation["when"] = f"generated {generation.get('when', 'earlier')}"
     cases, info = build_cases(args.reps, args.seed)
+    load_before = os.getloadavg()
     runner = Runner()
     results = []
     for case in cases:
@@ -694,14 +796,34 @@ def main(argv=None) -> None:
             f"raw {result['raw_median']:7.2f} ms  {result['ratio']:5.1f}×  "
             f"{result['queries']} queries"
         )
+    parts = breakdown(runner, args.reps, args.seed)
+    load = (
+        f"{' '.join(f'{x:.2f}' for x in load_before)} / "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)"
+    )
     print()
     print_table(results)
+    print()
+    for p in parts:
+        print(
+            f"{p['name']}: full {p['full']:.2f} ms, throttle off "
+            f"{p['unthrottled']:.2f}, ORM only {p['orm']:.2f}, ORM+serialize+render "
+            f"{p['serialized']:.2f}, raw {p['raw']:.2f}"
+        )
+    print(f"load average {load}")
     if args.explain:
         explain(results, args.explain)
     corpus_summary_ = corpus_summary()
     url = os.environ["DATABASE_URL"]
     block = render(
-        results, info, corpus_summary_, generation, f"DATABASE_URL={url} {command}", args.reps
+        results,
+        info,
+        corpus_summary_,
+        generation,
+        f"DATABASE_URL={url} {command}",
+        args.reps,
+        parts,
+        load,
     )
     if not args.no_write:
         write_doc(block)

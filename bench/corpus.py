@@ -9,7 +9,7 @@ given seed and starting size.
 
 What it writes, all through the database guards (nothing is disabled):
 
-- sources: news-like texts of 2–6 k characters from a small template grammar,
+- sources: news-like texts of 2,000 to 6,000 characters from a small template grammar,
   NFC with ``\\n`` newlines, with their SHA-256 and length (the insert trigger
   re-checks both);
 - speakers with a Zipf-like share of the claims (a few speak a lot, most
@@ -67,20 +67,120 @@ MONTHS = [
     "December",
 ]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-FIRST_NAMES = (
-    "Amina José Zoë Łukasz Chloé Søren Ayşe Raúl François Björn Mehmet Priya "
-    "Kwame Ingrid Hiroshi Fatima Tomás Olga Wei Siobhán Dario Imran Leila Jürgen "
-    "Ana Bilal Nadia Kofi Marta Ravi Elif Oksana Tariq Inès Pedro Yuki Hamza "
-    "Greta Nguyễn Aisha Mateus Sven Zainab Carlos Mariam Dmitri Noor Anaïs Omar "
-    "Ewa Farhan Lucía Kenji Sofía Arjun Hana Emeka Renée Javier Shirin"
-).split()
-LAST_NAMES = (
-    "Álvarez Khan Müller Nowak Okafor Tanaka Haddad Silva Petrović Jensen "
-    "Castillo Rahman Dubois Kowalczyk Mensah Nakamura Ferreira Öztürk Lindqvist "
-    "Qureshi Bianchi Moreau Schmidt Iqbal Novak Adeyemi Sato Costa Horvat Berg "
-    "Chaudhry Lefèvre Wiśniewski Boateng Yamamoto Gonçalves Kaya Nilsson Malik "
-    "Rossi Laurent Becker Siddiqui Dvořák Osei Kimura Pereira Demir Holm Butt"
-).split()
+FIRST_NAMES = [
+    "Amina",
+    "José",
+    "Zoë",
+    "Łukasz",
+    "Chloé",
+    "Søren",
+    "Ayşe",
+    "Raúl",
+    "François",
+    "Björn",
+    "Mehmet",
+    "Priya",
+    "Kwame",
+    "Ingrid",
+    "Hiroshi",
+    "Fatima",
+    "Tomás",
+    "Olga",
+    "Wei",
+    "Siobhán",
+    "Dario",
+    "Imran",
+    "Leila",
+    "Jürgen",
+    "Ana",
+    "Bilal",
+    "Nadia",
+    "Kofi",
+    "Marta",
+    "Ravi",
+    "Elif",
+    "Oksana",
+    "Tariq",
+    "Inès",
+    "Pedro",
+    "Yuki",
+    "Hamza",
+    "Greta",
+    "Nguyễn",
+    "Aisha",
+    "Mateus",
+    "Sven",
+    "Zainab",
+    "Carlos",
+    "Mariam",
+    "Dmitri",
+    "Noor",
+    "Anaïs",
+    "Omar",
+    "Ewa",
+    "Farhan",
+    "Lucía",
+    "Kenji",
+    "Sofía",
+    "Arjun",
+    "Hana",
+    "Emeka",
+    "Renée",
+    "Javier",
+    "Shirin",
+]
+LAST_NAMES = [
+    "Álvarez",
+    "Khan",
+    "Müller",
+    "Nowak",
+    "Okafor",
+    "Tanaka",
+    "Haddad",
+    "Silva",
+    "Petrović",
+    "Jensen",
+    "Castillo",
+    "Rahman",
+    "Dubois",
+    "Kowalczyk",
+    "Mensah",
+    "Nakamura",
+    "Ferreira",
+    "Öztürk",
+    "Lindqvist",
+    "Qureshi",
+    "Bianchi",
+    "Moreau",
+    "Schmidt",
+    "Iqbal",
+    "Novak",
+    "Adeyemi",
+    "Sato",
+    "Costa",
+    "Horvat",
+    "Berg",
+    "Chaudhry",
+    "Lefèvre",
+    "Wiśniewski",
+    "Boateng",
+    "Yamamoto",
+    "Gonçalves",
+    "Kaya",
+    "Nilsson",
+    "Malik",
+    "Rossi",
+    "Laurent",
+    "Becker",
+    "Siddiqui",
+    "Dvořák",
+    "Osei",
+    "Kimura",
+    "Pereira",
+    "Demir",
+    "Holm",
+    "Butt",
+]
 TITLES = [
     "Finance Minister",
     "Minister for Planning",
@@ -257,8 +357,34 @@ def pseudo_words(seed: int, count: int) -> list[str]:
     """``count`` distinct made-up proper names ("Velmora", "Kastrin"), in a fixed
     order: the first are the most frequent places and projects, the tail rare."""
     rng = random.Random(f"words:{seed}")
-    onsets = "b c d f g h k l m n p r s t v z br dr gr kr st tr sh ch th".split()
-    vowels = "a e i o u a e i o ai ou".split()
+    onsets = [
+        "b",
+        "c",
+        "d",
+        "f",
+        "g",
+        "h",
+        "k",
+        "l",
+        "m",
+        "n",
+        "p",
+        "r",
+        "s",
+        "t",
+        "v",
+        "z",
+        "br",
+        "dr",
+        "gr",
+        "kr",
+        "st",
+        "tr",
+        "sh",
+        "ch",
+        "th",
+    ]
+    vowels = ["a", "e", "i", "o", "u", "a", "e", "i", "o", "ai", "ou"]
     codas = ["", "", "", "n", "r", "l", "s", "m", "sh", "rn", "nd"]
     words, seen = [], set()
     while len(words) < count:
@@ -298,6 +424,18 @@ class PlannedClaim:
     spans: list = field(default_factory=list)  # (start, end, exact, prefix, suffix)
 
 
+class Slots(dict):
+    """Template slots filled lazily (str.format_map asks only for those used)."""
+
+    def __init__(self, grammar, when):
+        super().__init__()
+        self.grammar, self.when = grammar, when
+
+    def __missing__(self, key):
+        value = self[key] = self.grammar.slot(key, self.when)
+        return value
+
+
 class Grammar:
     """The small deterministic text generator."""
 
@@ -308,53 +446,63 @@ class Grammar:
         self.pseudo = Zipf(words[::-1], 0.6, rng)  # organization / company names
         self.subject = Zipf(SUBJECTS, 0.8, rng)
         self.org = Zipf(ORGS, 0.7, rng)
+        # Slot name -> a function drawing its value, or a list to pick from.
+        self.makers = {
+            "subj": self.subject,
+            "place": self.place,
+            "place2": self.place,
+            "org": self.org,
+            "n": self.number,
+            "pct": self.pct,
+            "money": self.money,
+            "project": self.project,
+            "Pseudo": self.pseudo,
+            "month": MONTHS,
+            "weekday": WEEKDAYS,
+            "facility": FACILITIES,
+            "people": PEOPLE,
+            "service": SERVICES,
+            "resource": RESOURCES,
+            "moved": MOVES_PAST,
+            "move": MOVES_INF,
+            "adj": ADJECTIVES,
+        }
 
     def pick(self, items):
         return items[int(self.rng.random() * len(items))]
 
+    def randint(self, low: int, high: int) -> int:
+        return low + int(self.rng.random() * (high - low + 1))
+
     def number(self):
         r = self.rng.random()
         if r < 0.5:
-            return str(self.rng.randint(2, 99))
+            return str(self.randint(2, 99))
         if r < 0.85:
-            return f"{self.rng.randint(100, 9999):,}"
-        return f"{self.rng.randint(1, 40)} million"
+            return f"{self.randint(100, 9999):,}"
+        return f"{self.randint(1, 40)} million"
 
     def pct(self):
-        return f"{self.rng.randint(1, 40)}.{self.rng.randint(0, 9)}"
+        return f"{self.randint(1, 40)}.{self.randint(0, 9)}"
 
     def money(self):
         unit = self.pick(["million", "billion"])
-        return f"{self.pick(['$', '€', 'Rs '])}{self.rng.randint(2, 900)} {unit}"
+        return f"{self.pick(['$', '€', 'Rs '])}{self.randint(2, 900)} {unit}"
 
     def project(self):
         return f"{self.place()} {self.pick(PROJECT_KINDS)}"
 
-    def year(self, around: dt.date):
-        return str(around.year - self.rng.randint(0, 4))
+    def slot(self, name: str, when: dt.date) -> str:
+        """One template slot's value, drawn only when a template uses it."""
+        if name == "year":
+            return str(when.year - self.randint(0, 4))
+        if name == "months":
+            return str(self.randint(2, 36))
+        maker = self.makers[name]
+        return maker() if callable(maker) else self.pick(maker)
 
-    def slots(self, when: dt.date) -> dict:
-        return {
-            "subj": self.subject(),
-            "place": self.place(),
-            "place2": self.place(),
-            "org": self.org(),
-            "n": self.number(),
-            "pct": self.pct(),
-            "money": self.money(),
-            "year": self.year(when),
-            "month": self.pick(MONTHS),
-            "weekday": self.pick(WEEKDAYS),
-            "facility": self.pick(FACILITIES),
-            "people": self.pick(PEOPLE),
-            "service": self.pick(SERVICES),
-            "resource": self.pick(RESOURCES),
-            "project": self.project(),
-            "moved": self.pick(MOVES_PAST),
-            "move": self.pick(MOVES_INF),
-            "adj": self.pick(ADJECTIVES),
-            "Pseudo": self.pseudo(),
-        }
+    def slots(self, when: dt.date) -> "Slots":
+        return Slots(self, when)
 
     FACTS = [
         "{subj} in {place} {moved} by {pct} percent in {year}",
@@ -392,7 +540,7 @@ class Grammar:
         "The {org} did not respond to a request for comment.",
         "Data from the {org} show that {subj} has changed little since {year}.",
         "The {project} was first announced in {year} at a cost of {money}.",
-        "Residents of {place} said {people} had waited {n} months for {service}.",
+        "Residents of {place} said {people} had waited {months} months for {service}.",
         "Critics said the plan for {place} lacked detail.",
         "The debate in {place2} continued late into the evening.",
         "Opposition members walked out of the session in protest.",
@@ -419,11 +567,11 @@ class Grammar:
         }[kind]
         slots = self.slots(when)
         slots["due"] = due_text
-        text = self.pick(templates).format(**slots)
+        text = self.pick(templates).format_map(slots)
         return text[0].upper() + text[1:]
 
     def filler(self, when: dt.date) -> str:
-        text = self.pick(self.FILLERS).format(**self.slots(when))
+        text = self.pick(self.FILLERS).format_map(self.slots(when))
         return text[0].upper() + text[1:]
 
     def due(self, stated: dt.date):
@@ -432,19 +580,31 @@ class Grammar:
         r = self.rng.random()
         if r < 0.35:
             end = dt.date(target.year, 12, 31)
-            return end, "year", self.pick(
-                [f"by the end of {target.year}", f"by {target.year}"]
+            return (
+                end,
+                "year",
+                self.pick([f"by the end of {target.year}", f"by {target.year}"]),
             )
         if r < 0.8:
-            last = (
-                dt.date(target.year + (target.month == 12), target.month % 12 + 1, 1)
-                - dt.timedelta(days=1)
-            )
+            last = dt.date(
+                target.year + (target.month == 12), target.month % 12 + 1, 1
+            ) - dt.timedelta(days=1)
             month = MONTHS[target.month - 1]
-            return last, "month", self.pick(
-                [f"by {month} {target.year}", f"before the end of {month} {target.year}"]
+            return (
+                last,
+                "month",
+                self.pick(
+                    [
+                        f"by {month} {target.year}",
+                        f"before the end of {month} {target.year}",
+                    ]
+                ),
             )
-        return target, "day", f"by {target.day} {MONTHS[target.month - 1]} {target.year}"
+        return (
+            target,
+            "day",
+            f"by {target.day} {MONTHS[target.month - 1]} {target.year}",
+        )
 
 
 def _lower_first(text: str) -> str:
@@ -466,7 +626,7 @@ def claim_units(claim: PlannedClaim, grammar: Grammar) -> list[Unit]:
             [
                 unit("“", c, f",” said {name}, {title}."),
                 unit(f"{name}, {title}, said: “", c, ".”"),
-                unit(f"“", c, f",” {name} told reporters."),
+                unit("“", c, f",” {name} told reporters."),
             ]
         )
     elif claim.attribution == "indirect":
@@ -474,7 +634,9 @@ def claim_units(claim: PlannedClaim, grammar: Grammar) -> list[Unit]:
     elif claim.attribution == "hedged" and name:
         first = unit(f"{name} reportedly told aides that ", _lower_first(c), ".")
     elif claim.attribution == "hedged":
-        first = unit("According to people familiar with the matter, ", _lower_first(c), ".")
+        first = unit(
+            "According to people familiar with the matter, ", _lower_first(c), "."
+        )
     else:  # narrator
         first = unit("", c, ".")
     units = [first]
@@ -523,7 +685,7 @@ def selector(text: str, start: int, end: int) -> tuple:
 
 
 def _ids(cursor, table: str) -> int:
-    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
     return cursor.fetchone()[0]
 
 
@@ -675,9 +837,12 @@ class Generator:
         names += [f"{p} Daily" for p in pseudo_words(self.seed, 60)[:37]]
         for name in names:
             Publisher.objects.get_or_create(
-                name=name, defaults={"url": f"https://{name.lower().replace(' ', '')}.example"}
+                name=name,
+                defaults={"url": f"https://{name.lower().replace(' ', '')}.example"},
             )
-        self.publishers = list(Publisher.objects.order_by("id").values_list("id", "url"))
+        self.publishers = list(
+            Publisher.objects.order_by("id").values_list("id", "url")
+        )
 
         wanted = max(200, self.target // 25)
         have = Speaker.objects.count()
@@ -705,7 +870,9 @@ class Generator:
                         org=srng.choice(ORGS),
                         Pseudo=srng.choice(pseudo),
                     )
-                aliases = [name.split()[-1]] if kind == "person" and index % 3 == 0 else []
+                aliases = (
+                    [name.split()[-1]] if kind == "person" and index % 3 == 0 else []
+                )
                 new.append(
                     Speaker(
                         name=unicodedata.normalize("NFC", name),
@@ -778,7 +945,9 @@ class Generator:
     def chunk(self, ids: dict, claims_wanted: int, first_day: float, day_step: float):
         """Plan one chunk of sources and claims; return the rows per table."""
         rng, grammar = self.rng, self.grammar
-        rows = {k: [] for k in ("source", "claim", "span", "ledger", "evidence", "event")}
+        rows = {
+            k: [] for k in ("source", "claim", "span", "ledger", "evidence", "event")
+        }
         planned: list[tuple[PlannedClaim, int, dt.datetime]] = []
         texts = []  # (source id, text, sentences)
         made = 0
@@ -807,20 +976,28 @@ class Generator:
                 sentence = grammar.filler(published)
                 fillers.append(Unit(sentence))
                 length += len(sentence) + 1
-            # Claims land anywhere among the fillers, restatements after them.
-            for u in units:
-                fillers.insert(rng.randint(0, len(fillers)), u)
+            # Claims land anywhere among the fillers, in order (a restatement
+            # after the sentence it restates).
+            positions = sorted(rng.randint(0, len(fillers)) for _ in units)
+            for shift, (position, u) in enumerate(zip(positions, units, strict=True)):
+                fillers.insert(position + shift, u)
             if lede:
                 first = fillers[0]
                 shift = len(lede)
                 first.text = lede + first.text
-                first.anchors = [(key, off + shift, ex) for key, off, ex in first.anchors]
+                first.anchors = [
+                    (key, off + shift, ex) for key, off, ex in first.anchors
+                ]
             text, anchors, sentences = layout(fillers, rng)
             # Every piece is precomposed already, so offsets hold as computed.
             assert unicodedata.is_normalized("NFC", text)
             assert "\r" not in text and "\x00" not in text
             publisher_id, publisher_url = rng.choice(self.publishers)
-            title = claims[0].content if len(claims[0].content) < 90 else claims[0].content[:88] + "…"
+            title = (
+                claims[0].content
+                if len(claims[0].content) < 90
+                else claims[0].content[:88] + "…"
+            )
             rows["source"].append(
                 (
                     source_id,
@@ -828,7 +1005,12 @@ class Generator:
                     f"{publisher_url}/{published:%Y/%m}/{source_id}",
                     publisher_id,
                     rng.choices(
-                        ["news_article", "transcript", "press_release", "official_document"],
+                        [
+                            "news_article",
+                            "transcript",
+                            "press_release",
+                            "official_document",
+                        ],
                         weights=[70, 15, 10, 5],
                     )[0],
                     rng.choice(["en", "en", "en", "en-GB", "en-US"]),
@@ -873,12 +1055,16 @@ class Generator:
         due_on, due_precision, due_text = claim.due or (None, "", "")
         speaker_id = claim.speaker[0] if claim.speaker else None
         speaker_title = claim.speaker[2] if claim.speaker else ""
-        reviewed_at = created + dt.timedelta(hours=rng.randint(1, 72)) if accepted else None
+        reviewed_at = (
+            created + dt.timedelta(hours=rng.randint(1, 72)) if accepted else None
+        )
         moved_at = None
         if moved:
             latest = dt.datetime.combine(REFERENCE_DATE, dt.time(0), UTC)
             if status == "overdue":
-                moved_at = dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(3), UTC)
+                moved_at = dt.datetime.combine(
+                    due_on + dt.timedelta(days=1), dt.time(3), UTC
+                )
             else:
                 moved_at = reviewed_at + dt.timedelta(days=rng.randint(1, 400))
             moved_at = max(reviewed_at + dt.timedelta(hours=1), min(moved_at, latest))
@@ -927,7 +1113,16 @@ class Generator:
             )
         ids["ledger"] += 1
         rows["ledger"].append(
-            (ids["ledger"], claim.id, "", initial, "Proposed.", 1, created, self.editor.pk)
+            (
+                ids["ledger"],
+                claim.id,
+                "",
+                initial,
+                "Proposed.",
+                1,
+                created,
+                self.editor.pk,
+            )
         )
 
         def state(version, status, review):
@@ -967,7 +1162,13 @@ class Generator:
         event("created", 1, initial, "proposed", "proposed", self.editor.pk, created)
         if accepted:
             event(
-                "reviewed", 2, initial, "accepted", "accepted", self.reviewer.pk, reviewed_at
+                "reviewed",
+                2,
+                initial,
+                "accepted",
+                "accepted",
+                self.reviewer.pk,
+                reviewed_at,
             )
         if moved:
             ids["ledger"] += 1
@@ -998,7 +1199,7 @@ class Generator:
                     "partly_confirmed": ["supports", "context"],
                 }[status]
                 if rng.random() < 0.3 and status != "partly_confirmed":
-                    stances = stances + ["context"]
+                    stances = [*stances, "context"]
                 for stance in stances:
                     evidence_source, evidence_text, sentences = rng.choice(texts)
                     if evidence_source == source_id and len(texts) > 1:
@@ -1017,7 +1218,9 @@ class Generator:
                             evidence_source,
                             stance,
                             *anchor,
-                            rng.choice(STANCE_NOTES[stance]).format(org=rng.choice(ORGS)),
+                            rng.choice(STANCE_NOTES[stance]).format(
+                                org=rng.choice(ORGS)
+                            ),
                             moved_at,
                             actor,
                         )
@@ -1061,18 +1264,30 @@ class Generator:
             rows, n, day = self.chunk(ids, size, day, day_step)
             made += n
             with transaction.atomic(), connection.cursor() as cursor:
-                counts["source"] += _copy(cursor, "sources_source", SOURCE_COLUMNS, rows["source"])
-                counts["claim"] += _copy(cursor, "claims_claim", CLAIM_COLUMNS, rows["claim"])
-                counts["span"] += _copy(cursor, "claims_span", SPAN_COLUMNS, rows["span"])
+                counts["source"] += _copy(
+                    cursor, "sources_source", SOURCE_COLUMNS, rows["source"]
+                )
+                counts["claim"] += _copy(
+                    cursor, "claims_claim", CLAIM_COLUMNS, rows["claim"]
+                )
+                counts["span"] += _copy(
+                    cursor, "claims_span", SPAN_COLUMNS, rows["span"]
+                )
                 # First entries, then second ones: each must follow the one before.
                 first = [r for r in rows["ledger"] if r[2] == ""]
                 second = [r for r in rows["ledger"] if r[2] != ""]
-                counts["ledger"] += _copy(cursor, "claims_statuschange", LEDGER_COLUMNS, first)
-                counts["ledger"] += _copy(cursor, "claims_statuschange", LEDGER_COLUMNS, second)
+                counts["ledger"] += _copy(
+                    cursor, "claims_statuschange", LEDGER_COLUMNS, first
+                )
+                counts["ledger"] += _copy(
+                    cursor, "claims_statuschange", LEDGER_COLUMNS, second
+                )
                 counts["evidence"] += _copy(
                     cursor, "claims_evidence", EVIDENCE_COLUMNS, rows["evidence"]
                 )
-                counts["event"] += _copy(cursor, "claims_claimevent", EVENT_COLUMNS, rows["event"])
+                counts["event"] += _copy(
+                    cursor, "claims_claimevent", EVENT_COLUMNS, rows["event"]
+                )
             elapsed = time.perf_counter() - started
             self.log(
                 f"  claims {self.start_claims + made:>7}/{self.target} "
@@ -1083,7 +1298,7 @@ class Generator:
             for table in tables.values():
                 cursor.execute(
                     "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                    f"(SELECT MAX(id) FROM {table}))",  # noqa: S608
+                    f"(SELECT MAX(id) FROM {table}))",
                     [table],
                 )
             self.log("  search documents (one INSERT … SELECT) …")
