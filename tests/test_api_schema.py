@@ -38,3 +38,14 @@ def test_the_docs_are_served_from_our_own_static_files(api):
     html = page.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+
+
+def test_every_schema_field_has_a_description(api):
+    schema = api().get("/api/schema/", {"format": "json"}).json()
+    missing = [
+        f"{component}.{name}"
+        for component, body in schema["components"]["schemas"].items()
+        for name, prop in body.get("properties", {}).items()
+        if not prop.get("description")
+    ]
+    assert missing == []
