@@ -13,7 +13,6 @@ import base64
 import binascii
 
 from django.db import connection
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -49,7 +48,21 @@ def visible_events(user):
 
 
 def feed_page(user, after: tuple[int, int] | None, size: int) -> list[ClaimEvent]:
-    events = visible_events(user).select_related("actor")
+    events = (
+        visible_events(user)
+        .select_related("actor")
+        .only(
+            "id",
+            "claim_id",
+            "kind",
+            "version",
+            "state",
+            "detail",
+            "created_at",
+            "txid",
+            "actor__username",
+        )
+    )
     if connection.vendor == "postgresql":
         # Only transactions that can no longer commit earlier-sorting events
         # (and this request's own, for a client that writes and reads at once).
@@ -57,11 +70,13 @@ def feed_page(user, after: tuple[int, int] | None, size: int) -> list[ClaimEvent
             "(txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
             "OR txid = pg_current_xact_id_if_assigned()::text::bigint)"
         )
-        events = events.extra(where=[horizon])
+        where, params = [horizon], []
         if after is not None:
-            txid, pk = after
-            events = events.filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=pk))
-        events = events.order_by("txid", "id")
+            # A row comparison is an index bound on (txid, id); the equivalent
+            # OR of two conditions would scan every earlier event.
+            where.append("(txid, claims_claimevent.id) > (%s, %s)")
+            params += list(after)
+        events = events.extra(where=where, params=params).order_by("txid", "id")
     else:
         if after is not None:
             events = events.filter(id__gt=after[1])

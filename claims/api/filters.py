@@ -9,12 +9,20 @@ from ..models.choices import KINDS_WITH_DEADLINE
 
 
 class ClaimFilter(django_filters.FilterSet):
+    # distinct=False: these filter the claim row itself, so DISTINCT would only
+    # cost a sort of every match (django-filter adds it by default).
     status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, help_text="One or more statuses (repeat the parameter)."
+        choices=Status.choices,
+        distinct=False,
+        help_text="One or more statuses (repeat the parameter).",
     )
-    review = django_filters.MultipleChoiceFilter(choices=Review.choices)
-    kind = django_filters.MultipleChoiceFilter(choices=ClaimKind.choices)
-    attribution = django_filters.MultipleChoiceFilter(choices=Attribution.choices)
+    review = django_filters.MultipleChoiceFilter(choices=Review.choices, distinct=False)
+    kind = django_filters.MultipleChoiceFilter(
+        choices=ClaimKind.choices, distinct=False
+    )
+    attribution = django_filters.MultipleChoiceFilter(
+        choices=Attribution.choices, distinct=False
+    )
     speaker = django_filters.NumberFilter(
         field_name="speaker_id", help_text="Speaker id."
     )
@@ -61,7 +69,9 @@ class SourceFilter(django_filters.FilterSet):
     publisher = django_filters.CharFilter(
         field_name="publisher__name", help_text="Publisher name (exact)."
     )
-    kind = django_filters.MultipleChoiceFilter(choices=SourceKind.choices)
+    kind = django_filters.MultipleChoiceFilter(
+        choices=SourceKind.choices, distinct=False
+    )
     language = django_filters.CharFilter(help_text="BCP 47 tag, e.g. en.")
     published_after = django_filters.DateFilter(
         field_name="published_on", lookup_expr="gte"

@@ -1,6 +1,6 @@
 import re
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -97,11 +97,6 @@ def expected_version(request, *, required: bool) -> int | None:
     return int(match.group(1))
 
 
-def with_etag(response: Response, claim: Claim) -> Response:
-    response["ETag"] = f'"{claim.version}"'
-    return response
-
-
 def ledger_length():
     return Coalesce(
         Subquery(
@@ -115,14 +110,15 @@ def ledger_length():
     )
 
 
-def claims_with_relations(queryset):
-    return (
-        queryset.select_related("speaker")
-        .prefetch_related(
-            Prefetch("spans", queryset=Span.objects.order_by("id")),
-            Prefetch("evidence", queryset=Evidence.objects.order_by("id")),
-        )
-        .annotate(ledger_length=ledger_length())
+def claim_rows(queryset, *extra):
+    """The claim columns the API shows, as dicts, with the speaker and the ledger
+    length joined in: one query for any number of claims."""
+    return queryset.values(
+        *s.CLAIM_COLUMNS,
+        *extra,
+        speaker_name=F("speaker__name"),
+        speaker_wikidata_id=F("speaker__wikidata_id"),
+        ledger_length=ledger_length(),
     )
 
 
@@ -171,10 +167,13 @@ class ClaimViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        queryset = Claim.objects.visible_to(self.request.user)
-        if self.action == "list":
-            return claims_with_relations(queryset)
-        return queryset
+        return Claim.objects.visible_to(self.request.user)
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        extra = ("rank_key",) if "rank_key" in queryset.query.annotations else ()
+        page = self.paginate_queryset(claim_rows(queryset, *extra))
+        return self.get_paginated_response(s.claim_payloads(page))
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -196,22 +195,30 @@ class ClaimViewSet(
             self._paginator.ordering = ordering
         return self._paginator
 
-    def claim(self, pk, *, for_update=False):
-        """One visible claim with everything the representation shows."""
-        queryset = claims_with_relations(Claim.objects.visible_to(self.request.user))
-        claim = get_object_or_404(queryset, pk=pk)
-        self.check_object_permissions(self.request, claim)
-        return claim
+    def claim(self, pk):
+        """One claim the requester may see (for the services to change)."""
+        return get_object_or_404(Claim.objects.visible_to(self.request.user), pk=pk)
 
     def represent(self, claim, status_code=status.HTTP_200_OK):
-        claim = self.claim(claim.pk)
-        return with_etag(
-            Response(s.ClaimSerializer(claim).data, status=status_code), claim
+        """The claim as the API shows it, with its ETag."""
+        rows = list(
+            claim_rows(Claim.objects.visible_to(self.request.user).filter(pk=claim.pk))
         )
+        if not rows:
+            raise NotFound()
+        payload = s.claim_payloads(rows)[0]
+        response = Response(payload, status=status_code)
+        response["ETag"] = f'"{payload["version"]}"'
+        return response
 
     def retrieve(self, request, pk=None):
-        claim = self.claim(pk)
-        return with_etag(Response(s.ClaimSerializer(claim).data), claim)
+        rows = list(claim_rows(self.get_queryset().filter(pk=pk)))
+        if not rows:
+            raise NotFound("No claim with this id is visible to you.")
+        payload = s.claim_payloads(rows)[0]
+        response = Response(payload)
+        response["ETag"] = f'"{payload["version"]}"'
+        return response
 
     def create(self, request):
         data = self.valid(s.ProposeClaimSerializer, request.data)
