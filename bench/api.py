@@ -542,7 +542,7 @@ def breakdown(runner: Runner, reps: int, seed: int) -> list[dict]:
     from rest_framework.renderers import JSONRenderer
 
     from claims.api import serializers as s
-    from claims.api.views import ClaimViewSet, claims_with_relations
+    from claims.api.views import ClaimViewSet, claim_rows
     from claims.models import Claim
 
     rng = random.Random(f"breakdown:{seed}")
@@ -554,12 +554,12 @@ def breakdown(runner: Runner, reps: int, seed: int) -> list[dict]:
     renderer = JSONRenderer()
 
     def orm_detail(i):
-        qs = claims_with_relations(Claim.objects.visible_to(anonymous))
-        return qs.get(pk=ids[i])
+        qs = claim_rows(Claim.objects.visible_to(anonymous).filter(pk=ids[i]))
+        return s.claim_payloads(list(qs))
 
     def orm_list(i):
-        qs = claims_with_relations(Claim.objects.visible_to(anonymous))
-        return list(qs.order_by("-id")[:26])
+        qs = claim_rows(Claim.objects.visible_to(anonymous).order_by("-id"))[:26]
+        return s.claim_payloads(list(qs))
 
     saved = ClaimViewSet.throttle_classes
 
@@ -588,7 +588,7 @@ def breakdown(runner: Runner, reps: int, seed: int) -> list[dict]:
             "claim detail",
             lambda i: f"/api/v1/claims/{ids[i]}/",
             orm_detail,
-            lambda i: renderer.render(s.ClaimSerializer(orm_detail(i)).data),
+            lambda i: renderer.render(orm_detail(i)[0]),
             CLAIM_DETAIL_SQL,
             lambda i: {"id": ids[i]},
         ),
@@ -596,9 +596,7 @@ def breakdown(runner: Runner, reps: int, seed: int) -> list[dict]:
             "claims list, first page, 25",
             lambda i: "/api/v1/claims/",
             orm_list,
-            lambda i: renderer.render(
-                [s.ClaimSerializer().to_representation(c) for c in orm_list(i)]
-            ),
+            lambda i: renderer.render(orm_list(i)),
             claims_page_sql(),
             lambda i: {"limit": 25},
         ),
