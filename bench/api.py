@@ -541,8 +541,8 @@ def breakdown(runner: Runner, reps: int, seed: int) -> list[dict]:
     from django.contrib.auth.models import AnonymousUser
     from rest_framework.renderers import JSONRenderer
 
-    from claims.api import serializers as s
-    from claims.api.views import ClaimViewSet, claim_rows
+    from claims.api.payloads import payloads_for
+    from claims.api.views import ClaimViewSet
     from claims.models import Claim
 
     rng = random.Random(f"breakdown:{seed}")
@@ -554,12 +554,11 @@ def breakdown(runner: Runner, reps: int, seed: int) -> list[dict]:
     renderer = JSONRenderer()
 
     def orm_detail(i):
-        qs = claim_rows(Claim.objects.visible_to(anonymous).filter(pk=ids[i]))
-        return s.claim_payloads(list(qs))
+        return payloads_for([ids[i]], visible=Claim.objects.visible_to(anonymous))
 
     def orm_list(i):
-        qs = claim_rows(Claim.objects.visible_to(anonymous).order_by("-id"))[:26]
-        return s.claim_payloads(list(qs))
+        visible = Claim.objects.visible_to(anonymous).order_by("-id")
+        return payloads_for(list(visible.values_list("id", flat=True)[:26]))
 
     saved = ClaimViewSet.throttle_classes
 

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 
 from claims import services
 from claims.models import Claim, ClaimEvent, Evidence, Span, StatusChange
@@ -502,7 +503,9 @@ def test_the_claims_list_runs_a_fixed_number_of_queries(
 ):
     client = api()
     client.get(claims_url())  # warm caches (content types, throttle)
-    with django_assert_num_queries(3):  # claims (ledger length inline), spans, evidence
+    # PostgreSQL: the page's ids, then one statement for the payloads; SQLite:
+    # the ids, the claim rows, their spans, their evidence.
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 4):
         response = client.get(claims_url(), {"page_size": page_size})
     assert response.status_code == 200
     assert len(response.json()["results"]) == min(page_size, 18)
@@ -514,7 +517,7 @@ def test_a_claim_detail_runs_a_fixed_number_of_queries(
     client = api()
     claim = Claim.objects.get(text__startswith="Starlink")
     client.get(claims_url(claim.pk))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
         assert client.get(claims_url(claim.pk)).status_code == 200
 
 

@@ -1,7 +1,6 @@
 import re
 
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -20,13 +19,14 @@ from sources.services import create_source
 
 from .. import services
 from ..claimreview import NoVerdict, claim_review
-from ..models import Claim, Evidence, Span, Speaker, StatusChange
+from ..models import Claim, Evidence, Span, Speaker
 from ..models.claim import sees_all_claims
 from ..search import search_claims, uses_full_text
 from . import serializers as s
 from .errors import PreconditionFailed, PreconditionRequired
 from .filters import ClaimFilter, SourceFilter
 from .pagination import CursorPagination
+from .payloads import payloads_for
 
 ERRORS = {
     400: OpenApiResponse(
@@ -97,31 +97,6 @@ def expected_version(request, *, required: bool) -> int | None:
     return int(match.group(1))
 
 
-def ledger_length():
-    return Coalesce(
-        Subquery(
-            StatusChange.objects.filter(claim=OuterRef("pk"))
-            .order_by()
-            .values("claim")
-            .annotate(n=Count("*"))
-            .values("n")[:1]
-        ),
-        0,
-    )
-
-
-def claim_rows(queryset, *extra):
-    """The claim columns the API shows, as dicts, with the speaker and the ledger
-    length joined in: one query for any number of claims."""
-    return queryset.values(
-        *s.CLAIM_COLUMNS,
-        *extra,
-        speaker_name=F("speaker__name"),
-        speaker_wikidata_id=F("speaker__wikidata_id"),
-        ledger_length=ledger_length(),
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List claims",
@@ -172,8 +147,9 @@ class ClaimViewSet(
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         extra = ("rank_key",) if "rank_key" in queryset.query.annotations else ()
-        page = self.paginate_queryset(claim_rows(queryset, *extra))
-        return self.get_paginated_response(s.claim_payloads(page))
+        # Page through ids alone (keyset), then build the page's payloads.
+        page = self.paginate_queryset(queryset.values("id", *extra))
+        return self.get_paginated_response(payloads_for([row["id"] for row in page]))
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -201,24 +177,15 @@ class ClaimViewSet(
 
     def represent(self, claim, status_code=status.HTTP_200_OK):
         """The claim as the API shows it, with its ETag."""
-        rows = list(
-            claim_rows(Claim.objects.visible_to(self.request.user).filter(pk=claim.pk))
-        )
-        if not rows:
-            raise NotFound()
-        payload = s.claim_payloads(rows)[0]
-        response = Response(payload, status=status_code)
-        response["ETag"] = f'"{payload["version"]}"'
+        payloads = payloads_for([claim.pk], visible=self.get_queryset())
+        if not payloads:
+            raise NotFound("No claim with this id is visible to you.")
+        response = Response(payloads[0], status=status_code)
+        response["ETag"] = f'"{payloads[0]["version"]}"'
         return response
 
     def retrieve(self, request, pk=None):
-        rows = list(claim_rows(self.get_queryset().filter(pk=pk)))
-        if not rows:
-            raise NotFound("No claim with this id is visible to you.")
-        payload = s.claim_payloads(rows)[0]
-        response = Response(payload)
-        response["ETag"] = f'"{payload["version"]}"'
-        return response
+        return self.represent(Claim(pk=int(pk)))
 
     def create(self, request):
         data = self.valid(s.ProposeClaimSerializer, request.data)
