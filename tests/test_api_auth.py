@@ -126,3 +126,11 @@ def test_each_authenticated_client_has_its_own_allowance(api, api_user, monkeypa
         429,
     ]
     assert second.get("/api/v1/claims/").status_code == 200
+
+
+@pytest.mark.parametrize("token", [b"\xfd\xfe", "é" * 10, "x" * 500, "not-hex-at-all"])
+def test_a_malformed_token_is_401_not_a_crash(token):
+    client = APIClient()
+    header = token if isinstance(token, str) else token.decode("latin-1")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {header}")
+    assert client.get("/api/v1/claims/").status_code == 401

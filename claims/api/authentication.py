@@ -1,8 +1,11 @@
+import re
+
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
 PREFIXES = (b"token", b"bearer")
+TOKEN_PATTERN = re.compile(rb"[0-9a-fA-F]{16,128}")
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -17,4 +20,8 @@ class TokenAuthentication(KnoxTokenAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Invalid token header: give the prefix and the token, nothing else."
             )
-        return self.authenticate_credentials(parts[1])
+        token = parts[1]
+        if not TOKEN_PATTERN.fullmatch(token):
+            # Knox would choke on bytes that are not its hex tokens.
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        return self.authenticate_credentials(token)

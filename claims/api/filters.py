@@ -7,6 +7,8 @@ from sources.models import Source, SourceKind
 from ..models import Attribution, Claim, ClaimKind, Review, Span, Status
 from ..models.choices import KINDS_WITH_DEADLINE
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
 
 class ClaimFilter(django_filters.FilterSet):
     # distinct=False: these filter the claim row itself, so DISTINCT would only
@@ -24,10 +26,13 @@ class ClaimFilter(django_filters.FilterSet):
         choices=Attribution.choices, distinct=False
     )
     speaker = django_filters.NumberFilter(
-        field_name="speaker_id", help_text="Speaker id."
+        field_name="speaker_id", min_value=1, max_value=MAX_ID, help_text="Speaker id."
     )
     source = django_filters.NumberFilter(
-        method="filter_source", help_text="Claims with a span in this source (id)."
+        method="filter_source",
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Claims with a span in this source (id).",
     )
     stated_after = django_filters.DateFilter(
         field_name="stated_on", lookup_expr="gte", help_text="Stated on or after."

@@ -5,6 +5,7 @@ from knox import views as knox_views
 from rest_framework.routers import DefaultRouter
 
 from . import schema  # noqa: F401 (registers the schema extensions)
+from .authentication import TokenAuthentication
 from .feed import ChangeFeedView
 from .views import ClaimViewSet, SourceViewSet, SpeakerViewSet
 
@@ -13,6 +14,7 @@ class LogoutView(knox_views.LogoutView):
     """Revoke the token this request is authenticated with."""
 
     resource = "auth"
+    authentication_classes = (TokenAuthentication,)
 
     @extend_schema(
         summary="Revoke the token you send",
@@ -20,6 +22,8 @@ class LogoutView(knox_views.LogoutView):
         responses={
             204: OpenApiResponse(description="Revoked."),
             401: OpenApiResponse(description="Not authenticated."),
+            403: OpenApiResponse(description="Not allowed."),
+            429: OpenApiResponse(description="Too many requests."),
         },
     )
     def post(self, request, format=None):
