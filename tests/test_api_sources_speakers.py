@@ -35,7 +35,7 @@ def test_submit_a_source_and_get_the_same_one_back_for_the_same_text(api, api_us
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"text": "", "title": "A video"}, "source_has_text_or_url"),
+        ({"text": "", "title": "A video"}, "non_field_errors"),
         ({"text": "nul \x00"}, "text"),
         ({"text": "x", "kind": "rumour"}, "kind"),
         ({"text": "x", "language": "not a tag"}, "language"),

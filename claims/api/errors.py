@@ -19,11 +19,12 @@ class PreconditionRequired(APIException):
 
 def service_error(error: DjangoValidationError) -> APIException:
     """A service's ValidationError as an API error: 412 for a stale version."""
-    detail = (
-        error.message_dict
-        if hasattr(error, "error_dict")
-        else {"non_field_errors": error.messages}
-    )
+    if hasattr(error, "error_dict"):
+        detail = dict(error.message_dict)
+        if "__all__" in detail:  # a model-wide rule: DRF's name for it
+            detail["non_field_errors"] = detail.pop("__all__")
+    else:
+        detail = {"non_field_errors": error.messages}
     if "version" in detail:
         return PreconditionFailed({"version": detail["version"]})
     return DRFValidationError(detail)

@@ -102,8 +102,11 @@ FIELD_HELP = {
 
 
 def describe_every_field(result, generator, request, public):
-    """Postprocessing hook: give every schema property a description."""
+    """Postprocessing hook: give every schema property a description, and say
+    that request bodies take no other fields (the API refuses unknown ones)."""
     for component, schema in result.get("components", {}).get("schemas", {}).items():
+        if component.endswith("Request") and "properties" in schema:
+            schema["additionalProperties"] = False
         for name, prop in schema.get("properties", {}).items():
             if prop.get("description"):
                 continue
