@@ -34,6 +34,7 @@ from .models import (
     Stance,
     Status,
 )
+from .models.choices import stored_dates
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 SEED_FILE = "seed.yaml"
@@ -311,14 +312,12 @@ def _claim_fields(spec: dict, speakers) -> dict:
     if kind not in ClaimKind.values:
         raise SeedError(f"{spec['text'][:40]!r}: unknown kind {kind!r}.")
     # Compare with what the service stores: dates at their period's edge.
-    if fields["stated_on"] and fields["stated_on_precision"] in DatePrecision.values:
-        fields["stated_on"] = DatePrecision(fields["stated_on_precision"]).period_start(
-            fields["stated_on"]
-        )
-    if fields["due_on"] and fields["due_on_precision"] in DatePrecision.values:
-        fields["due_on"] = DatePrecision(fields["due_on_precision"]).period_end(
-            fields["due_on"]
-        )
+    fields["stated_on"], fields["due_on"] = stored_dates(
+        fields["stated_on"],
+        fields["stated_on_precision"],
+        fields["due_on"],
+        fields["due_on_precision"],
+    )
     return fields
 
 

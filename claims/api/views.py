@@ -20,7 +20,6 @@ from sources.services import create_source
 from .. import services
 from ..claimreview import NoVerdict, claim_review
 from ..models import Claim, Evidence, Span, Speaker
-from ..models.claim import sees_all_claims
 from ..search import search_claims, uses_full_text
 from . import serializers as s
 from .errors import PreconditionFailed, PreconditionRequired
@@ -491,4 +490,4 @@ class SpeakerViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
         return Response(s.SpeakerDetailSerializer(speaker).data)
 
 
-__all__ = ["ClaimViewSet", "SourceViewSet", "SpeakerViewSet", "sees_all_claims"]
+__all__ = ["ClaimViewSet", "SourceViewSet", "SpeakerViewSet"]

@@ -90,3 +90,18 @@ class DatePrecision(models.TextChoices):
         if self == DatePrecision.MONTH:
             return date.strftime("%B %Y")
         return date.isoformat()
+
+
+def stored_dates(
+    stated_on: datetime.date | None,
+    stated_on_precision: str,
+    due_on: datetime.date | None,
+    due_on_precision: str,
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """How a claim stores its dates: a month or year ``stated_on`` as its period's
+    first day, a ``due_on`` as its last (so a deadline compares directly)."""
+    if stated_on and stated_on_precision in DatePrecision.values:
+        stated_on = DatePrecision(stated_on_precision).period_start(stated_on)
+    if due_on and due_on_precision in DatePrecision.values:
+        due_on = DatePrecision(due_on_precision).period_end(due_on)
+    return stated_on, due_on

@@ -15,7 +15,6 @@ from sources.models import Source
 from ..models import (
     Claim,
     ClaimEvent,
-    DatePrecision,
     EventKind,
     Evidence,
     Span,
@@ -24,6 +23,7 @@ from ..models import (
     Stance,
     StatusChange,
 )
+from ..models.choices import stored_dates
 from ..search import refresh_search_document
 
 
@@ -154,12 +154,9 @@ def _normalize_fields(claim: Claim) -> None:
         ):
             raise ValidationError({field: "must be a date (YYYY-MM-DD)."})
         setattr(claim, field, value)
-    if claim.stated_on and claim.stated_on_precision in DatePrecision.values:
-        claim.stated_on = DatePrecision(claim.stated_on_precision).period_start(
-            claim.stated_on
-        )
-    if claim.due_on and claim.due_on_precision in DatePrecision.values:
-        claim.due_on = DatePrecision(claim.due_on_precision).period_end(claim.due_on)
+    claim.stated_on, claim.due_on = stored_dates(
+        claim.stated_on, claim.stated_on_precision, claim.due_on, claim.due_on_precision
+    )
 
 
 def _check_speaker(speaker: Speaker | None) -> None:
