@@ -25,7 +25,7 @@ from . import serializers as s
 from .errors import PreconditionFailed, PreconditionRequired
 from .filters import ClaimFilter, SourceFilter
 from .pagination import CursorPagination
-from .payloads import payloads_for
+from .payloads import PagePayloads, payload_for, payloads_for
 
 ERRORS = {
     400: OpenApiResponse(
@@ -146,9 +146,12 @@ class ClaimViewSet(
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         extra = ("rank_key",) if "rank_key" in queryset.query.annotations else ()
-        # Page through ids alone (keyset), then build the page's payloads.
-        page = self.paginate_queryset(queryset.values("id", *extra))
-        return self.get_paginated_response(payloads_for([row["id"] for row in page]))
+        if extra:  # ranked search: the cursor needs each row's rank
+            page = self.paginate_queryset(queryset.values("id", *extra))
+            payloads = payloads_for([row["id"] for row in page])
+        else:  # the page's ids and payloads in one statement
+            payloads = self.paginate_queryset(PagePayloads(queryset))
+        return self.get_paginated_response(payloads)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -176,11 +179,11 @@ class ClaimViewSet(
 
     def represent(self, claim, status_code=status.HTTP_200_OK):
         """The claim as the API shows it, with its ETag."""
-        payloads = payloads_for([claim.pk], visible=self.get_queryset())
-        if not payloads:
+        payload = payload_for(claim.pk, self.request.user)
+        if payload is None:
             raise NotFound("No claim with this id is visible to you.")
-        response = Response(payloads[0], status=status_code)
-        response["ETag"] = f'"{payloads[0]["version"]}"'
+        response = Response(payload, status=status_code)
+        response["ETag"] = f'"{payload["version"]}"'
         return response
 
     def retrieve(self, request, pk=None):

@@ -66,13 +66,22 @@ def sees_all_claims(user) -> bool:
     )
 
 
+def claim_visible_to(user, *, review: str, created_by_id: int | None) -> bool:
+    """The visibility rule for one claim's row, as ``ClaimQuerySet.visible_to``
+    states it for a queryset (a test holds the two to the same answers)."""
+    if review == Review.ACCEPTED or sees_all_claims(user):
+        return True
+    return bool(user and user.is_authenticated and created_by_id == user.pk)
+
+
 class ClaimQuerySet(models.QuerySet):
     def accepted(self):
         return self.filter(review=Review.ACCEPTED)
 
     def visible_to(self, user):
         """What ``user`` may read: accepted claims, plus their own proposals;
-        reviewers and staff everything. Anonymous users: accepted only."""
+        reviewers and staff everything. Anonymous users: accepted only.
+        (``claim_visible_to`` is the same rule for one row.)"""
         if sees_all_claims(user):
             return self
         if user is not None and user.is_authenticated:

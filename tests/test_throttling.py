@@ -1,0 +1,114 @@
+"""The API's throttles: the GCRA arithmetic, and the real thing on Redis.
+
+The Redis tests use the server at CLAIMTRACK_TEST_REDIS_URL (default
+redis://127.0.0.1:6379/15, a database of its own). Without one they skip,
+unless CLAIMTRACK_REQUIRE_REDIS=1 (as in CI), which makes them fail instead.
+"""
+
+import logging
+import os
+import uuid
+
+import pytest
+import redis
+
+from claims.api.throttling import AnonymousThrottle, AuthenticatedThrottle, gcra
+
+REDIS_URL = os.environ.get("CLAIMTRACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_answers() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def test_a_burst_of_n_passes_then_one_per_interval():
+    tat, now = None, 1000.0
+    for _ in range(3):  # 3 per 60 s: a burst of three
+        tat, wait = gcra(tat, now, interval=20, period=60)
+        assert wait == 0
+    tat, wait = gcra(tat, now, interval=20, period=60)
+    assert wait == 20  # the fourth waits for the first interval to drain
+    assert gcra(tat, now + 19, 20, 60)[1] == 1
+    tat, wait = gcra(tat, now + 20, 20, 60)
+    assert wait == 0
+    assert gcra(tat, now + 20, 20, 60)[1] == 20
+    # A client idle for a whole period has its full burst again.
+    for _ in range(3):
+        tat, wait = gcra(tat, now + 200, 20, 60)
+        assert wait == 0
+
+
+@pytest.fixture
+def redis_cache(settings):
+    if not redis_answers():
+        if os.environ.get("CLAIMTRACK_REQUIRE_REDIS") == "1":
+            pytest.fail(f"CLAIMTRACK_REQUIRE_REDIS=1 but no Redis at {REDIS_URL}")
+        pytest.skip(f"no Redis at {REDIS_URL} (CI sets CLAIMTRACK_REQUIRE_REDIS=1)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A fresh prefix per test: no counts from an earlier run.
+            "KEY_PREFIX": uuid.uuid4().hex,
+        }
+    }
+
+
+@pytest.mark.django_db
+def test_on_redis_a_client_gets_its_burst_then_a_429_with_retry_after(
+    redis_cache, api, api_user, monkeypatch
+):
+    monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    client = api()
+    codes = [client.get("/api/v1/claims/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    refused = client.get("/api/v1/claims/")
+    assert refused.status_code == 429
+    assert 19 <= int(refused["Retry-After"]) <= 20
+    # Another address has an allowance of its own.
+    assert client.get("/api/v1/claims/", REMOTE_ADDR="10.9.9.9").status_code == 200
+    # The state in Redis is one short-lived number per client.
+    server = redis.Redis.from_url(REDIS_URL)
+    keys = [k for k in server.keys("*") if k.startswith(redis_key_prefix().encode())]
+    assert len(keys) == 2
+    assert all(0 < server.pttl(k) <= 60_000 for k in keys)
+
+
+def redis_key_prefix():
+    from django.core.cache import caches
+
+    return caches["default"].key_prefix
+
+
+@pytest.mark.django_db
+def test_on_redis_each_user_is_counted_apart(redis_cache, api, api_user, monkeypatch):
+    monkeypatch.setattr(AuthenticatedThrottle, "THROTTLE_RATES", {"user": "2/minute"})
+    first = api(api_user("contributor", "c1"))
+    second = api(api_user("contributor", "c2"))
+    assert [first.get("/api/v1/claims/").status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+    assert second.get("/api/v1/claims/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_when_the_throttle_cache_is_down_requests_pass_and_it_is_logged(
+    settings, api, caplog
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Nothing listens on port 1.
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    with caplog.at_level(logging.ERROR, logger="claims.api.throttling"):
+        response = api().get("/api/v1/claims/")
+    assert response.status_code == 200
+    assert "throttle cache unavailable" in caplog.text
