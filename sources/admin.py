@@ -1,7 +1,13 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
+
+from claims.admin.source_page import source_page_context
 
 from .models import Publisher, Source
 from .services import create_source
@@ -69,6 +75,11 @@ class SourceAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     date_hierarchy = "published_on"
     readonly_fields = ("content_hash", "created_at", "created_by", "text_display")
+    change_form_template = "admin/sources/source/change_form.html"
+
+    class Media:
+        css = {"all": ["claims/admin/desk.css"]}
+        js = ["claims/admin/selection.js"]
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -90,7 +101,6 @@ class SourceAdmin(SimpleHistoryAdmin):
             "content_hash",
             "created_at",
             "created_by",
-            "text_display",
         )
 
     def save_model(self, request, obj, form, change):
@@ -102,6 +112,34 @@ class SourceAdmin(SimpleHistoryAdmin):
         result = create_source(**data, by=request.user)
         obj.pk = result.source.pk
         obj._state.adding = False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/text/",
+                view(self.text_view),
+                name="sources_source_text",
+            ),
+            *super().get_urls(),
+        ]
+
+    def text_view(self, request, object_id):
+        """The text as JSON, for the status form's evidence selection."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        source = get_object_or_404(Source, pk=object_id)
+        return JsonResponse(
+            {"id": source.pk, "title": str(source), "text": source.text}
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        source = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if source is not None:
+            context.update(source_page_context(request, source))
+            context["propose_url"] = reverse("admin:claims_claim_add")
+        return super().change_view(request, object_id, form_url, context)
 
     def has_delete_permission(self, request, obj=None):
         # Sources are provenance; only a superuser may remove one, and PROTECT

@@ -8,7 +8,7 @@ from .choices import (
     Stance,
     Status,
 )
-from .claim import Claim, ClaimQuerySet
+from .claim import Claim, ClaimQuerySet, DeadlineClaim, QueuedClaim
 from .event import ClaimEvent, EventKind
 from .ledger import Evidence, StatusChange
 from .search import ClaimSearch
@@ -23,8 +23,10 @@ __all__ = [
     "ClaimQuerySet",
     "ClaimSearch",
     "DatePrecision",
+    "DeadlineClaim",
     "EventKind",
     "Evidence",
+    "QueuedClaim",
     "Review",
     "Span",
     "SpanRole",

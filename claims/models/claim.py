@@ -58,11 +58,15 @@ def _kind_status_condition() -> Q:
 
 
 def sees_all_claims(user) -> bool:
-    """Reviewers and staff see proposed and rejected claims too."""
+    """Reviewers and superusers see proposed and rejected claims too.
+
+    Not ``is_staff``: Django requires it of everyone who logs in to the admin,
+    contributors included, so it is no role (the groups are).
+    """
     return bool(
         user
         and user.is_authenticated
-        and (user.is_staff or user.has_perm("claims.review_claim"))
+        and (user.is_superuser or user.has_perm("claims.review_claim"))
     )
 
 
@@ -80,7 +84,7 @@ class ClaimQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """What ``user`` may read: accepted claims, plus their own proposals;
-        reviewers and staff everything. Anonymous users: accepted only.
+        reviewers and superusers everything. Anonymous users: accepted only.
         (``claim_visible_to`` is the same rule for one row.)"""
         if sees_all_claims(user):
             return self
@@ -166,6 +170,16 @@ class Claim(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,  # claim_assigned_idx below serves "assigned to me"
+        help_text="The reviewer this claim waits for in the review queue.",
+    )
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Increases on every change (the ETag)."
     )
@@ -242,6 +256,9 @@ class Claim(models.Model):
             models.Index(fields=["kind", "id"], name="claim_kind_idx"),
             models.Index(fields=["attribution", "id"], name="claim_attribution_idx"),
             models.Index(fields=["speaker", "id"], name="claim_speaker_idx"),
+            models.Index(
+                fields=["assigned_to", "review", "id"], name="claim_assigned_idx"
+            ),
         ]
 
     def __str__(self):
@@ -311,3 +328,23 @@ class Claim(models.Model):
     @property
     def is_public(self) -> bool:
         return self.review == Review.ACCEPTED
+
+
+class QueuedClaim(Claim):
+    """The review queue: proposed claims, oldest first. A view of Claim for the
+    admin (no table, no permissions of its own: Claim's apply)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "claim to review"
+        verbose_name_plural = "review queue"
+
+
+class DeadlineClaim(Claim):
+    """Predictions and promises by deadline: overdue, and due within 30 days.
+    A view of Claim for the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "deadline"
+        verbose_name_plural = "deadlines"

@@ -249,3 +249,43 @@ def add_evidence(
         event=EventKind.EVIDENCE_ADDED,
     )
     return row
+
+
+def can_review(user) -> bool:
+    """Whether ``user`` may accept and reject claims (reviewers, superusers)."""
+    return bool(
+        user is not None
+        and user.is_active
+        and (user.is_superuser or user.has_perm("claims.review_claim"))
+    )
+
+
+@transaction.atomic
+def assign_claim(*, claim: Claim, to, by) -> Claim:
+    """Put a proposed claim in a reviewer's queue (``to``), or back in the
+    common queue (``to=None``).
+
+    Assignment is workflow, not content: the version and the change feed stay
+    as they are (an open edit form is not made stale by it); the claim's
+    history records who assigned it to whom.
+    """
+    if to is not None and not can_review(to):
+        raise ValidationError(
+            {"assigned_to": f"{to} cannot review claims, so cannot be assigned one."}
+        )
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.review != Review.PROPOSED:
+        raise ValidationError(
+            {
+                "assigned_to": f"only proposed claims are assigned; this one is {claim.review}."
+            }
+        )
+    if claim.assigned_to_id == (to.pk if to is not None else None):
+        raise ValidationError(
+            {"assigned_to": f"already assigned to {to}." if to else "not assigned."}
+        )
+    claim.assigned_to = to
+    claim._history_user = by
+    claim._change_reason = f"assigned to {to}" if to else "unassigned"
+    claim.save(update_fields=["assigned_to", "updated_at"])
+    return claim

@@ -64,7 +64,10 @@ class Command(BaseCommand):
     def _demo_user(self, username, *, superuser=False, group=None) -> str:
         password = secrets.token_urlsafe(12)
         user, _ = get_user_model().objects.get_or_create(username=username)
-        user.is_staff = user.is_superuser = superuser
+        # Every demo user may log in to the admin (is_staff); what they may
+        # do there comes from their group, or from being the superuser.
+        user.is_staff = True
+        user.is_superuser = superuser
         user.is_active = True
         user.set_password(password)
         user.save()

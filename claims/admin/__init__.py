@@ -1,0 +1,12 @@
+"""The review desk: the Django admin where reviewers and contributors work.
+
+- ``claim``: the claim list, the claim page (spans in their text, ledger,
+  accept / reject / accept and next, the status form), proposing a claim from
+  a selection, bulk actions; the review queue and the deadlines view.
+- ``speaker``: speakers, with the merge action.
+- ``provenance``: spans, the ledger and evidence, read-only.
+
+Every write goes through ``claims.services``.
+"""
+
+from . import claim, provenance, speaker  # noqa: F401 (they register the admins)

@@ -1,0 +1,100 @@
+from django.contrib import admin
+
+from ..models import Claim, Evidence, Span, StatusChange
+from .display import words_in_context
+
+
+class ReadOnlyMixin:
+    """Provenance rows: shown, never added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OfVisibleClaims:
+    """Rows of claims the user may not see (others' proposals) stay hidden."""
+
+    def get_queryset(self, request):
+        visible = Claim.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(claim__in=visible)
+
+
+class SpanInline(ReadOnlyMixin, admin.TabularInline):
+    model = Span
+    fields = ("role", "source", "start", "end", "words")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+    @admin.display(description="words in context")
+    def words(self, obj):
+        return words_in_context(obj)
+
+
+class StatusChangeInline(ReadOnlyMixin, admin.TabularInline):
+    model = StatusChange
+    fields = ("changed_at", "changed_by", "from_status", "to_status", "rationale")
+    readonly_fields = fields
+    extra = 0
+
+
+class EvidenceInline(ReadOnlyMixin, admin.TabularInline):
+    model = Evidence
+    fields = ("status_change", "stance", "source", "words", "note", "created_by")
+    readonly_fields = fields
+    extra = 0
+
+    @admin.display(description="words in context")
+    def words(self, obj):
+        return words_in_context(obj)
+
+
+@admin.register(Span)
+class SpanAdmin(OfVisibleClaims, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("id", "claim", "source", "role", "start", "end", "words")
+    list_filter = ("role",)
+    search_fields = ("exact",)
+    list_select_related = ("claim", "source")
+    show_full_result_count = False
+
+    @admin.display(description="words in context")
+    def words(self, obj):
+        return words_in_context(obj)
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(OfVisibleClaims, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "claim",
+        "from_status",
+        "to_status",
+        "changed_by",
+        "changed_at",
+    )
+    list_filter = ("to_status", "from_status")
+    search_fields = ("rationale",)
+    list_select_related = ("claim", "changed_by")
+    show_full_result_count = False
+    date_hierarchy = "changed_at"
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(OfVisibleClaims, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("id", "claim", "stance", "source", "words", "created_by")
+    list_filter = ("stance",)
+    search_fields = ("note", "exact")
+    list_select_related = ("claim", "source", "created_by")
+    show_full_result_count = False
+
+    @admin.display(description="words in context")
+    def words(self, obj):
+        return words_in_context(obj)

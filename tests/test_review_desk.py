@@ -1,0 +1,626 @@
+"""The review desk (the admin) with the test client: queue, claim page, review,
+status form, source page and proposing, bulk actions, deadlines, permissions.
+The browser tests (tests/browser) drive the same pages in Chromium."""
+
+import datetime
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+from django.utils import timezone
+
+from claims import services
+from claims.admin import lists
+from claims.models import Claim, ClaimKind, Evidence, StatusChange
+from sources.models import Source
+from sources.services import create_source
+
+from .conftest import span_of
+from .factories import StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("admin:claims_queuedclaim_changelist")
+CLAIMS = reverse("admin:claims_claim_changelist")
+DEADLINES = reverse("admin:claims_deadlineclaim_changelist")
+
+
+def claim_page(claim):
+    return reverse("admin:claims_claim_change", args=[claim.pk])
+
+
+def desk(name, claim):
+    return reverse(f"admin:claims_claim_{name}", args=[claim.pk])
+
+
+@pytest.fixture
+def role_user(db):
+    from django.contrib.auth.models import Group
+
+    def make(role, username=None):
+        user = UserFactory(username=username or f"desk-{role}", is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def as_reviewer(client, role_user):
+    user = role_user("reviewer")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def as_contributor(client, role_user):
+    user = role_user("contributor")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def snapshot():
+    """Everything a refused request must leave as it was."""
+    return (
+        list(Claim.objects.order_by("id").values()),
+        StatusChange.objects.count(),
+        Evidence.objects.count(),
+        Claim.history.count(),
+    )
+
+
+# --- the queue ---------------------------------------------------------------
+
+
+def test_the_queue_lists_proposed_claims_oldest_first_with_quote_source_and_age(
+    as_reviewer, propose, reviewer, source
+):
+    first = propose(text="First proposed.")
+    second = propose(text="Second proposed.")
+    accepted = propose(text="Accepted already.")
+    services.review_claim(claim=accepted, decision="accept", by=reviewer)
+    page = as_reviewer.get(QUEUE)
+    assert page.status_code == 200
+    text = page.text
+    assert text.index("First proposed.") < text.index("Second proposed.")
+    assert "Accepted already." not in text.split('id="result_list"')[1]
+    assert "“will reopen by June”" in text
+    assert source.title in text
+    assert claim_page(first) in text and claim_page(second) in text
+    assert "minute" in text  # the age column ("0 minutes")
+
+
+def test_queue_filters_source_speaker_kind_attribution_and_assigned(
+    as_reviewer, propose, reviewer, source, speaker
+):
+    other = create_source(text="An unrelated statement.", title="Other", by=reviewer)
+    elsewhere = propose(
+        text="Elsewhere.",
+        kind=ClaimKind.FACT,
+        due_on=None,
+        due_on_precision="",
+        due_text="",
+        speaker=None,
+        attribution="narrator",
+        spans=[span_of(other.source, "unrelated statement")],
+    )
+    here = propose(text="Here.")
+    services.assign_claim(claim=here, to=as_reviewer.user, by=reviewer)
+
+    def listed(**params):
+        body = as_reviewer.get(QUEUE, params).text.split('id="result_list"')[1]
+        return {c.text for c in (elsewhere, here) if c.text in body}
+
+    assert listed() == {"Elsewhere.", "Here."}
+    assert listed(source=str(source.pk)) == {"Here."}
+    assert listed(source="Other") == {"Elsewhere."}
+    assert listed(speaker=str(speaker.pk)) == {"Here."}
+    assert listed(speaker="okafor") == {"Here."}
+    assert listed(kind__exact="fact") == {"Elsewhere."}
+    assert listed(attribution__exact="narrator") == {"Elsewhere."}
+    assert listed(assigned="me") == {"Here."}
+    assert listed(assigned="nobody") == {"Elsewhere."}
+
+
+def test_counts_are_capped_and_paging_stops_at_the_cap(
+    as_reviewer, propose, monkeypatch
+):
+    for n in range(5):
+        propose(text=f"Claim {n}.")
+    monkeypatch.setattr(lists, "CAP", 3)
+    page = as_reviewer.get(CLAIMS)
+    assert "Proposed 3+" in page.text
+    assert "More than 3 claims match" in page.text
+    assert as_reviewer.get(CLAIMS, {"p": "2"}).status_code in (200, 302)
+
+
+def test_the_queue_runs_a_fixed_number_of_queries(
+    as_reviewer, propose, django_assert_max_num_queries
+):
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert as_reviewer.get(QUEUE).status_code == 200
+        return len(captured)
+
+    propose(text="One.")
+    few = count()
+    for n in range(12):
+        propose(text=f"More {n}.")
+    assert count() == few
+
+
+def test_assignment_goes_through_the_service_and_needs_a_reviewer(
+    propose, reviewer, role_user
+):
+    claim = propose()
+    contributor = role_user("contributor")
+    with pytest.raises(Exception) as refused:
+        services.assign_claim(claim=claim, to=contributor, by=reviewer)
+    assert "cannot review" in str(refused.value)
+    version = Claim.objects.get(pk=claim.pk).version
+    assignee = role_user("reviewer")
+    services.assign_claim(claim=claim, to=assignee, by=reviewer)
+    claim.refresh_from_db()
+    assert claim.assigned_to == assignee
+    assert claim.version == version  # workflow, not content
+    latest = claim.history.first()
+    assert latest.history_change_reason == f"assigned to {assignee}"
+    assert latest.history_user == reviewer
+
+
+# --- the claim page and reviewing ---------------------------------------------
+
+
+def test_claim_page_shows_context_ledger_history_and_review_buttons(
+    as_reviewer, propose
+):
+    claim = propose()
+    page = as_reviewer.get(claim_page(claim))
+    assert page.status_code == 200
+    assert "<mark>will reopen by June</mark>" in page.text
+    assert "Mayor Zoë Okafor said on Monday that the harbour bridge “" in page.text
+    assert 'value="accept_next"' in page.text
+    assert desk("reject", claim) in page.text
+    assert desk("status", claim) in page.text
+    assert "Status ledger" in page.text and "Proposed." in page.text
+    assert reverse("admin:claims_claim_history", args=[claim.pk]) in page.text
+    assert "month precision" in page.text  # the deadline, at its precision
+
+
+def test_source_html_on_the_claim_page_is_text(as_reviewer, reviewer, propose):
+    hostile = 'He said <script>alert("x")</script> and "we will build it".'
+    source = create_source(text=hostile, title="Hostile", by=reviewer).source
+    claim = propose(spans=[span_of(source, "we will build it")])
+    page = as_reviewer.get(claim_page(claim)).text
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_accept_and_accept_and_next(as_reviewer, propose):
+    first, second, third = (propose(text=f"Claim {n}.") for n in range(3))
+    response = as_reviewer.post(
+        desk("review", first),
+        {"decision": "accept", "expected_version": first.version},
+    )
+    assert response.url == claim_page(first)
+    assert Claim.objects.get(pk=first.pk).review == "accepted"
+    response = as_reviewer.post(
+        desk("review", second),
+        {"decision": "accept_next", "expected_version": second.version},
+    )
+    assert response.url == claim_page(third)
+    response = as_reviewer.post(
+        desk("review", third),
+        {"decision": "accept_next", "expected_version": third.version},
+    )
+    assert response.url == QUEUE  # the queue is empty
+
+
+def test_a_stale_accept_is_refused_and_changes_nothing(as_reviewer, propose, reviewer):
+    claim = propose()
+    services.edit_claim(
+        claim=claim, expected_version=claim.version, by=reviewer, text="Edited."
+    )
+    before = snapshot()
+    response = as_reviewer.post(
+        desk("review", claim),
+        {"decision": "accept", "expected_version": claim.version},
+        follow=True,
+    )
+    assert "Someone else changed this claim" in response.text
+    assert snapshot() == before
+
+
+def test_reject_needs_a_note_on_the_field(as_reviewer, propose):
+    claim = propose()
+    before = snapshot()
+    page = as_reviewer.post(
+        desk("reject", claim), {"note": "  ", "expected_version": claim.version}
+    )
+    assert page.status_code == 200
+    assert 'class="form-row errors field-note"' in page.text
+    assert snapshot() == before
+    response = as_reviewer.post(
+        desk("reject", claim),
+        {"note": "Misquotes the mayor.", "expected_version": claim.version},
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.review, claim.review_note) == ("rejected", "Misquotes the mayor.")
+
+
+# --- the status form ----------------------------------------------------------
+
+
+def test_the_status_form_offers_only_allowed_moves(as_reviewer, propose):
+    claim = propose()  # a pending prediction
+    form = as_reviewer.get(desk("status", claim)).context["form"]
+    offered = {value for value, _ in form.fields["status"].choices if value}
+    # Not the status it has, not overdue (the sweep's), not unverified (a fact's).
+    assert offered == {
+        "confirmed",
+        "partly_confirmed",
+        "refuted",
+        "retracted",
+        "unverifiable",
+    }
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"status": "confirmed", "rationale": ""}, "rationale"),
+        ({"status": "confirmed", "rationale": "It opened."}, "evidence_source"),
+        ({"status": "overdue", "rationale": "Late."}, "status"),
+        (
+            {
+                "status": "confirmed",
+                "rationale": "It opened.",
+                "evidence_start": 5,
+                "evidence_end": 99999,
+            },
+            "evidence_end",
+        ),
+    ],
+)
+def test_bad_status_changes_show_on_the_field_and_change_nothing(
+    as_reviewer, propose, source, data, field
+):
+    claim = propose()
+    before = snapshot()
+    body = {"expected_version": claim.version, "evidence_stance": "supports", **data}
+    if "evidence_start" in data:
+        body["evidence_source"] = source.pk
+    page = as_reviewer.post(desk("status", claim), body)
+    assert page.status_code == 200
+    assert page.context["form"].errors.get(field), page.context["form"].errors
+    assert snapshot() == before
+
+
+def test_a_status_change_with_selected_evidence_lands_in_the_ledger(
+    as_reviewer, propose, reviewer
+):
+    claim = propose()
+    report = create_source(
+        text="The bridge reopened to traffic on 2 June 2025, the council said.",
+        title="Council report",
+        by=reviewer,
+    ).source
+    start = report.text.index("reopened")
+    end = start + len("reopened to traffic on 2 June 2025")
+    page = as_reviewer.get(desk("status", claim), {"evidence_source": report.pk})
+    assert 'data-selectable data-prefix="evidence_"' in page.text
+    response = as_reviewer.post(
+        desk("status", claim),
+        {
+            "status": "confirmed",
+            "rationale": "The council reports the reopening.",
+            "expected_version": claim.version,
+            "evidence_source": report.pk,
+            "evidence_stance": "supports",
+            "evidence_start": start,
+            "evidence_end": end,
+            "evidence_exact": report.text[start:end],
+        },
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "confirmed"
+    evidence = Evidence.objects.get(claim=claim)
+    assert evidence.exact == "reopened to traffic on 2 June 2025"
+    page = as_reviewer.get(claim_page(claim)).text
+    assert "pending → <strong>confirmed</strong>" in page
+    assert "reopened to traffic on 2 June 2025" in page
+
+
+def test_a_stale_status_form_is_refused(as_reviewer, propose, reviewer):
+    claim = propose()
+    services.edit_claim(
+        claim=claim, expected_version=claim.version, by=reviewer, text="Changed."
+    )
+    before = snapshot()
+    page = as_reviewer.post(
+        desk("status", claim),
+        {
+            "status": "retracted",
+            "rationale": "The mayor took it back.",
+            "expected_version": claim.version,
+            "evidence_stance": "supports",
+        },
+    )
+    assert "Someone else changed this claim" in page.text
+    assert snapshot() == before
+
+
+# --- the source page and proposing ---------------------------------------------
+
+
+def test_source_page_highlights_visible_claims_by_status_with_links(
+    as_contributor, propose, reviewer, source
+):
+    shown = propose()
+    services.review_claim(claim=shown, decision="accept", by=reviewer)
+    hidden = propose(
+        text="Someone else's proposal.",
+        kind=ClaimKind.OPINION,
+        due_on=None,
+        due_on_precision="",
+        due_text="",
+        spans=[span_of(source, "is the city’s lifeline")],
+    )
+    page = as_contributor.get(reverse("admin:sources_source_change", args=[source.pk]))
+    assert page.status_code == 200
+    assert (
+        f'<a class="ct-mark ct-status-pending ct-review-accepted" '
+        f'href="{claim_page(shown)}"' in page.text
+    )
+    assert ">will reopen by June</a>" in page.text
+    assert claim_page(hidden) not in page.text  # a contributor's view
+    assert "Propose a claim from the selection" in page.text
+
+
+def test_propose_from_a_selection(as_contributor, source):
+    start = source.text.index("spent €4 million")
+    end = start + len("spent €4 million on repairs 🚧")
+    form = as_contributor.get(
+        reverse("admin:claims_claim_add"),
+        {"source": source.pk, "start": start, "end": end},
+    )
+    assert form.status_code == 200
+    assert form.context["form"].initial["exact"] == "spent €4 million on repairs 🚧"
+    response = as_contributor.post(
+        reverse("admin:claims_claim_add"),
+        {
+            "source": source.pk,
+            "start": start,
+            "end": end,
+            "exact": "spent €4 million on repairs 🚧",
+            "text": "The council spent €4 million on bridge repairs.",
+            "kind": "fact",
+            "attribution": "hedged",
+        },
+    )
+    assert response.status_code == 302
+    claim = Claim.objects.get(text__startswith="The council spent")
+    assert claim.review == "proposed" and claim.created_by == as_contributor.user
+    assert claim.spans.get().exact == "spent €4 million on repairs 🚧"
+
+
+@pytest.mark.parametrize(
+    "offsets, field",
+    [((5, 100_000), "end"), ((10, 4), "end"), ((0, 5), "exact")],
+)
+def test_a_selection_outside_the_text_or_not_matching_is_refused(
+    as_contributor, source, offsets, field
+):
+    before = snapshot()
+    page = as_contributor.post(
+        reverse("admin:claims_claim_add"),
+        {
+            "source": source.pk,
+            "start": offsets[0],
+            "end": offsets[1],
+            "exact": "not these words",
+            "text": "A claim.",
+            "kind": "fact",
+            "attribution": "narrator",
+        },
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors.get(field), page.context["form"].errors
+    assert snapshot() == before
+
+
+def test_adding_a_source_by_pasting_text_normalizes_and_finds_twins(
+    as_contributor, reviewer
+):
+    url = reverse("admin:sources_source_add")
+    body = {"title": "Pasted", "kind": "news_article", "language": "en"}
+    response = as_contributor.post(url, {**body, "text": "Cafe\u0301 opens.\r\nToday."})
+    assert response.status_code == 302
+    source = Source.objects.get(title="Pasted")
+    assert source.text == "Café opens.\nToday."
+    again = as_contributor.post(url, {**body, "text": "Café opens.\nToday."})
+    assert "already stored as" in again.text
+    assert Source.objects.filter(title="Pasted").count() == 1
+
+
+# --- bulk actions --------------------------------------------------------------
+
+
+def bulk(client, action, claims, **extra):
+    return client.post(
+        CLAIMS,
+        {"action": action, ACTION_CHECKBOX_NAME: [c.pk for c in claims], **extra},
+        follow=True,
+    )
+
+
+def test_bulk_accept_reports_what_it_skipped_and_why(as_reviewer, propose, reviewer):
+    fresh = propose(text="Fresh.")
+    done = propose(text="Done.")
+    services.review_claim(claim=done, decision="accept", by=reviewer)
+    page = bulk(as_reviewer, "accept_selected", [fresh, done])
+    assert "Accepted 1 claim(s)." in page.text
+    assert f"Skipped 1: #{done.pk}: the claim is already accepted." in page.text
+    assert Claim.objects.get(pk=fresh.pk).review == "accepted"
+    assert Claim.history.filter(id=fresh.pk, history_change_reason="accepted").exists()
+
+
+def test_bulk_reject_asks_for_a_note_then_rejects(as_reviewer, propose):
+    claims = [propose(text=f"Claim {n}.") for n in range(2)]
+    page = bulk(as_reviewer, "reject_selected", claims)
+    assert "Reject claims" in page.text and 'name="note"' in page.text
+    page = bulk(as_reviewer, "reject_selected", claims, apply="1", note="Duplicates.")
+    assert "Rejected 2 claim(s)." in page.text
+    assert set(Claim.objects.values_list("review", flat=True)) == {"rejected"}
+
+
+def test_bulk_assign_to_me_and_to_another_reviewer(
+    as_reviewer, propose, role_user, reviewer
+):
+    claims = [propose(text=f"Claim {n}.") for n in range(2)]
+    page = bulk(as_reviewer, "assign_to_me", claims)
+    assert "Assigned to you 2 claim(s)." in page.text
+    other = role_user("reviewer", "other-reviewer")
+    page = bulk(as_reviewer, "assign_to", claims, apply="1", reviewer=other.pk)
+    assert {c.assigned_to for c in Claim.objects.all()} == {other}
+    contributor = role_user("contributor")
+    page = bulk(as_reviewer, "assign_to", claims, apply="1", reviewer=contributor.pk)
+    assert {c.assigned_to for c in Claim.objects.all()} == {other}
+
+
+# --- deadlines -----------------------------------------------------------------
+
+
+def test_deadlines_show_overdue_and_due_soon_only(as_reviewer, propose):
+    today = timezone.localdate()
+    overdue = propose(
+        text="Overdue one.",
+        due_on=today - datetime.timedelta(days=40),
+        due_on_precision="day",
+    )
+    soon = propose(
+        text="Due soon.",
+        due_on=today + datetime.timedelta(days=10),
+        due_on_precision="day",
+    )
+    later = propose(
+        text="Due later.",
+        due_on=today + datetime.timedelta(days=200),
+        due_on_precision="day",
+    )
+    services.mark_overdue(today=today)
+    page = as_reviewer.get(DEADLINES).text
+    assert "Overdue one." in page and "Due soon." in page
+    assert "Due later." not in page
+    assert "overdue by 1" in page  # "1 month, …"
+    assert "due in 1" in page  # "1 week, 3 days"
+    only_overdue = as_reviewer.get(DEADLINES, {"when": "overdue"}).text
+    body = only_overdue.split('id="result_list"')[1]
+    assert overdue.text in body and soon.text not in body
+    assert later.pk
+
+
+# --- permissions ---------------------------------------------------------------
+
+
+def test_contributors_see_no_review_or_status_controls(
+    as_contributor, propose, reviewer
+):
+    mine = propose(text="Mine.", by=as_contributor.user)
+    page = as_contributor.get(claim_page(mine))
+    assert page.status_code == 200
+    assert 'value="accept_next"' not in page.text
+    assert desk("status", mine) not in page.text
+    for name in ("review", "reject", "status"):
+        response = as_contributor.post(
+            desk(name, mine),
+            {"decision": "accept", "note": "x", "expected_version": mine.version},
+        )
+        assert response.status_code == 403
+    theirs = propose(text="Theirs.")
+    assert as_contributor.get(claim_page(theirs)).status_code in (302, 404)
+    for rows in ("span", "statuschange"):
+        listing = as_contributor.get(reverse(f"admin:claims_{rows}_changelist"))
+        assert "Mine." in listing.text and "Theirs." not in listing.text
+    actions = as_contributor.get(CLAIMS).text
+    assert "accept_selected" not in actions
+    assert Claim.objects.get(pk=mine.pk).review == "proposed"
+
+
+def test_only_superusers_may_delete_sources(client, as_reviewer, reviewer):
+    source = create_source(text="Unused text.", title="Unused", by=reviewer).source
+    url = reverse("admin:sources_source_delete", args=[source.pk])
+    assert as_reviewer.post(url, {"post": "yes"}).status_code == 403
+    client.force_login(StaffFactory(username="root"))
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Source.objects.filter(pk=source.pk).exists()
+
+
+# --- fixed query counts -----------------------------------------------------------
+
+
+def queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm the per-process caches (content types, permissions)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_claim_page_and_lists_run_a_fixed_number_of_queries(
+    as_reviewer, propose, reviewer, source
+):
+    claim = propose()
+    other = propose(text="Other.")
+    few = {
+        "claim": queries(as_reviewer, claim_page(claim)),
+        "list": queries(as_reviewer, CLAIMS),
+        "source": queries(
+            as_reviewer, reverse("admin:sources_source_change", args=[source.pk])
+        ),
+        "deadlines": queries(as_reviewer, DEADLINES),
+    }
+    # More of everything: spans, ledger entries with evidence, claims.
+    for words in ("Mayor Zoë Okafor", "harbour bridge"):
+        services.add_span(
+            claim=claim,
+            span=span_of(
+                source, words, role="speaker" if "Mayor" in words else "content"
+            ),
+            by=reviewer,
+        )
+    claim.refresh_from_db()
+    services.change_status(
+        claim=claim,
+        to_status="confirmed",
+        rationale="It reopened.",
+        by=reviewer,
+        expected_version=claim.version,
+        evidence=[
+            services.EvidenceInput(source=source, stance="supports"),
+            services.EvidenceInput(
+                source=source, stance="context", start=0, end=5, exact="Mayor"
+            ),
+        ],
+    )
+    for n in range(8):
+        propose(text=f"More {n}.")
+    assert other.pk
+    many = {
+        "claim": queries(as_reviewer, claim_page(claim)),
+        "list": queries(as_reviewer, CLAIMS),
+        "source": queries(
+            as_reviewer, reverse("admin:sources_source_change", args=[source.pk])
+        ),
+        "deadlines": queries(as_reviewer, DEADLINES),
+    }
+    assert many == few
