@@ -624,3 +624,22 @@ def test_claim_page_and_lists_run_a_fixed_number_of_queries(
         "deadlines": queries(as_reviewer, DEADLINES),
     }
     assert many == few
+
+
+def test_foreign_key_widgets_never_list_a_whole_table(as_reviewer, propose, reviewer):
+    from .factories import SpeakerFactory
+
+    for n in range(30):
+        SpeakerFactory(name=f"Filler speaker {n}")
+        create_source(text=f"Filler source {n}.", title=f"Filler {n}", by=reviewer)
+    claim = propose()
+    pages = [
+        claim_page(claim),
+        desk("status", claim),
+        reverse("admin:claims_claim_add"),
+        reverse("admin:sources_source_add"),
+    ]
+    for url in pages:
+        page = as_reviewer.get(url).text
+        assert "Filler" not in page, url
+        assert page.count("<option") < 40, url

@@ -367,6 +367,7 @@ class ReviewDeskMixin:
 
     paginator = CappedPaginator
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a COUNT per filter choice over the table
     change_list_template = "admin/claims/capped_change_list.html"
     actions = (
         "accept_selected",
@@ -382,11 +383,13 @@ class ReviewDeskMixin:
     def has_review_permission(self, request):
         return services.can_review(request.user)
 
+    list_title = None  # the heading of the list, if not Django's "Select … to change"
+
     def changelist_view(self, request, extra_context=None):
-        counts = review_and_status_counts(self.visible(request))
-        return super().changelist_view(
-            request, {"review_counts": counts, **(extra_context or {})}
-        )
+        context = {"review_counts": review_and_status_counts(self.visible(request))}
+        if self.list_title:
+            context["title"] = self.list_title
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     @admin.action(description="Accept selected claims", permissions=["review"])
     def accept_selected(self, request, queryset):
@@ -903,6 +906,7 @@ class ClaimViewAdmin(ReviewDeskMixin, admin.ModelAdmin):
 
 @admin.register(QueuedClaim)
 class QueueAdmin(ClaimViewAdmin):
+    list_title = "Review queue: proposed claims, oldest first"
     list_display = (
         "claim_link",
         "quote",
@@ -910,7 +914,6 @@ class QueueAdmin(ClaimViewAdmin):
         "source",
         "age",
         "kind",
-        "attribution",
         "assigned_to",
     )
     list_filter = (SourceFilter, SpeakerFilter, "kind", "attribution", AssignedFilter)
@@ -977,6 +980,7 @@ def overdue_q(today: datetime.date) -> Q:
 
 @admin.register(DeadlineClaim)
 class DeadlineAdmin(ClaimViewAdmin):
+    list_title = f"Deadlines: overdue, and due in the next {DUE_SOON_DAYS} days"
     list_display = (
         "claim_link",
         "speaker",

@@ -64,6 +64,7 @@ class SpanAdmin(OfVisibleClaims, ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("exact",)
     list_select_related = ("claim", "source")
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     @admin.display(description="words in context")
     def words(self, obj):
@@ -84,6 +85,7 @@ class StatusChangeAdmin(OfVisibleClaims, ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("rationale",)
     list_select_related = ("claim", "changed_by")
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     date_hierarchy = "changed_at"
 
 
@@ -94,6 +96,7 @@ class EvidenceAdmin(OfVisibleClaims, ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("note", "exact")
     list_select_related = ("claim", "source", "created_by")
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     @admin.display(description="words in context")
     def words(self, obj):

@@ -26,6 +26,7 @@ class SpeakerAdmin(SimpleHistoryAdmin):
     readonly_fields = ("merged_into", "created_at")
     actions = ("merge_speakers",)
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     def get_search_results(self, request, queryset, search_term):
         # Merged speakers stay for history but are not offered in autocompletes.
