@@ -73,6 +73,7 @@ class SourceAdmin(SimpleHistoryAdmin):
     list_select_related = ("publisher",)
     autocomplete_fields = ("publisher", "revises")
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     date_hierarchy = "published_on"
     readonly_fields = ("content_hash", "created_at", "created_by", "text_display")
     change_form_template = "admin/sources/source/change_form.html"
