@@ -40,6 +40,15 @@ def refresh_search_document(claim_id: int) -> None:
             cursor.execute(REFRESH_SQL, [claim_id])
 
 
+def matching_claims(queryset, q: str):
+    """Claims matching ``q``, unranked (the admin's search: its lists keep
+    their own order). On PostgreSQL an index lookup, not a scan."""
+    if uses_full_text():
+        query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.filter(search_document__document=query)
+    return _substring_match(queryset, q)
+
+
 def search_claims(queryset, q: str):
     """Claims matching ``q``; on PostgreSQL annotated with ``rank_key`` (higher
     is better, an integer so that cursor pagination can key on it)."""
@@ -52,6 +61,10 @@ def search_claims(queryset, q: str):
                 IntegerField(),
             )
         )
+    return _substring_match(queryset, q)
+
+
+def _substring_match(queryset, q: str):
     quoted = Span.objects.filter(
         claim=OuterRef("pk"), role=SpanRole.CONTENT, exact__icontains=q
     )

@@ -49,6 +49,11 @@ def test_changelist_filters_and_search_work(staff_client, seeded):
     assert "Starlink" not in response.text
     response = staff_client.get(url, {"q": "Starlink"})
     assert "Starlink will launch" in response.text
+    # The search covers speaker names and the quoted words too (full text on
+    # PostgreSQL, a substring match on SQLite).
+    by_speaker = staff_client.get(url, {"q": "Khawaja"}).text
+    assert "Starlink will launch" in by_speaker
+    assert "Shanghai SpaceCom" not in by_speaker
 
 
 def test_claim_page_shows_spans_with_the_source_words_and_the_ledger(
