@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "simple_history",
     "sources",
     "claims",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -196,7 +197,7 @@ LOGGING = {
 
 # A cache shared by every worker (the throttle counts live here): Redis when
 # CLAIMTRACK_CACHE_URL is set (compose runs one), otherwise a table in the
-# database (zero setup; created by `manage.py createcachetable`, which the demo
+# database (zero setup; created after every `migrate` by claims/apps.py, and by the demo
 # command and the container run).
 CACHE_URL = os.environ.get("CLAIMTRACK_CACHE_URL", "").strip()
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -284,5 +285,7 @@ SPECTACULAR_SETTINGS = {
 CLAIMTRACK_PUBLISHER_NAME = os.environ.get("CLAIMTRACK_PUBLISHER_NAME", "claimtrack")
 # The username under which automatic changes (the deadline sweep) are recorded.
 CLAIMTRACK_SYSTEM_USERNAME = "claimtrack-system"
+# The username the claim extractor's proposals are recorded under.
+CLAIMTRACK_EXTRACTOR_USERNAME = "claimtrack-extractor"
 # The username that signs the curated seed reviews.
 CLAIMTRACK_SEED_REVIEWER_USERNAME = "seed-reviewer"

@@ -107,3 +107,12 @@ def test_manage_py_turns_debug_on_only_without_a_database_url():
         DJANGO_SECRET_KEY="x" * 60,
     )
     assert with_url.stdout.strip() == "False", with_url.stderr
+
+
+@pytest.mark.django_db
+def test_migrate_leaves_the_database_cache_table_in_place():
+    # claims/apps.py creates it after every migrate (the test database's too):
+    # a plain `migrate` gives a site whose cached pages and throttles work.
+    from django.db import connection
+
+    assert "claimtrack_cache" in connection.introspection.table_names()

@@ -47,7 +47,8 @@ class Command(BaseCommand):
         password = self._demo_user(DEMO_USERNAME, superuser=True)
         host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
         lines = [
-            f"\nclaimtrack demo ready: http://{host}/admin/",
+            f"\nclaimtrack demo ready: http://{host}/  (the public tracker)",
+            f"Review desk: http://{host}/admin/",
             f"  username: {DEMO_USERNAME}",
             f"  password: {password}   (new on every run; local DEBUG use only)",
             f"API: http://{host}/api/v1/  (docs: http://{host}/api/docs/)",

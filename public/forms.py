@@ -1,0 +1,60 @@
+"""The search form: every parameter of /search/ is checked here, so a bad one is
+a 400 with the reason on its field, never a 500."""
+
+from django import forms
+
+from claims.models import Status
+
+ID_DIGITS = 18  # an id of more digits does not fit the database's bigint
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Words",
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput,
+        help_text="Words of the claim, the quoted source words or the speaker's name.",
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), *Status.choices],
+    )
+    speaker = forms.CharField(
+        label="Speaker",
+        required=False,
+        max_length=200,
+        help_text="Part of the name, or the speaker's number.",
+    )
+    stated_from = forms.DateField(
+        label="Said from", required=False, widget=DateInput(format="%Y-%m-%d")
+    )
+    stated_to = forms.DateField(
+        label="Said until", required=False, widget=DateInput(format="%Y-%m-%d")
+    )
+    # The keyset cursor of the next page (public/keyset.py checks its shape).
+    after = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())
+
+    def clean_speaker(self):
+        return self.cleaned_data["speaker"].strip()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("stated_from"), data.get("stated_to")
+        if start and end and end < start:
+            self.add_error("stated_to", "must not be before “Said from”.")
+        return data
+
+    @property
+    def speaker_id(self) -> int | None:
+        value = self.cleaned_data.get("speaker", "")
+        digits = value.isascii() and value.isdigit()
+        return int(value) if digits and len(value) <= ID_DIGITS else None

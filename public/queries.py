@@ -1,0 +1,243 @@
+"""What the public pages read, and only through ``Claim.objects.accepted()``.
+
+Every query here is bounded by what one claim, source or speaker holds, or by a
+``LIMIT``, never by the size of the tables: no ``COUNT(*)`` over a table (counts
+stop at ``CAP``), no ``OFFSET`` (lists page by keyset).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch, Value
+from django.db.models.functions import Greatest, Substr
+
+from claims.admin.lists import CAP
+from claims.models import Claim, Evidence, Span, Speaker, Status, StatusChange
+from claims.models.choices import VERDICTS
+from sources.models import Source
+
+CONTEXT = 240  # characters of source text shown around a claim's words
+LIST_LENGTH = 10  # rows in each list of the tracker
+RELATED_LENGTH = 100  # evidence rows a source page lists
+COUNTS_CACHE_KEY = "public:tracker-status-counts"
+COUNTS_SECONDS = 60
+
+
+def public_claims():
+    """The only door to claims on the public pages: accepted ones, whoever asks.
+
+    Not ``visible_to(request.user)``: a reviewer reading the public pages sees
+    what everyone sees, never proposals or rejections.
+    """
+    return Claim.objects.accepted()
+
+
+def public_speakers():
+    """Speakers with at least one accepted claim (a name only a proposal
+    carries is not published)."""
+    return Speaker.objects.filter(
+        Exists(public_claims().filter(speaker=OuterRef("pk")))
+    )
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+    at_least: bool = False  # more may exist: the count stopped at its cap
+
+    @property
+    def shown(self) -> str:
+        if self.count > CAP:
+            return f"{CAP:,}+"
+        return f"{self.count:,}+" if self.at_least else f"{self.count:,}"
+
+
+def status_counts(claims) -> list[StatusCount]:
+    """How many of ``claims`` hold each status, each count stopping at ``CAP``.
+
+    One statement: a scalar subquery per status, each a ``COUNT(*)`` over at
+    most ``CAP + 1`` rows, so its cost is bounded by the cap, not by the table
+    (a ``GROUP BY status`` reads every accepted claim; docs/PUBLIC.md has the
+    measurements). For the tracker, over all accepted claims.
+    """
+    parts, params = [], []
+    for value in Status.values:
+        subquery = claims.filter(status=value).order_by().values("pk")[: CAP + 1]
+        sql, subquery_params = subquery.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{value})")
+        params.extend(subquery_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        numbers = cursor.fetchone()
+    return [
+        StatusCount(value, label, number)
+        for (value, label), number in zip(Status.choices, numbers, strict=True)
+    ]
+
+
+def tracker_counts() -> list[StatusCount]:
+    """``status_counts`` of every accepted claim, kept in the cache for
+    ``COUNTS_SECONDS``: the tracker is the busiest page and its counts the
+    only query whose cost grows with the table (up to the cap)."""
+    return cache.get_or_set(
+        COUNTS_CACHE_KEY,
+        lambda: status_counts(public_claims()),
+        COUNTS_SECONDS,
+    )
+
+
+def status_breakdown(claims) -> list[StatusCount]:
+    """How many of ``claims`` (one speaker's) hold each status: one grouped
+    count over at most ``CAP + 1`` of them (an index range of the speaker's
+    claims). Past the cap each count is a lower bound, shown as "n+"."""
+    sample = claims.order_by().values("status")[: CAP + 1]
+    sql, params = sample.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status, COUNT(*) FROM ({sql}) AS sample GROUP BY status", params
+        )
+        rows = dict(cursor.fetchall())
+    capped = sum(rows.values()) > CAP
+    return [
+        StatusCount(value, label, rows.get(value, 0), at_least=capped)
+        for value, label in Status.choices
+    ]
+
+
+def shown_total(counts: list[StatusCount]) -> str:
+    """The sum of the counts: exact, or "n+" when one of them stopped at its cap."""
+    if any(c.at_least for c in counts):  # a sample of CAP + 1 rows was counted
+        return f"{CAP:,}+"
+    total = sum(min(c.count, CAP) for c in counts)
+    return f"{total:,}+" if any(c.count > CAP for c in counts) else f"{total:,}"
+
+
+def overdue_claims(limit: int = LIST_LENGTH):
+    """Accepted predictions and promises the sweep marked overdue, longest overdue
+    first (``claim_due_on_idx``)."""
+    return (
+        public_claims()
+        .filter(status=Status.OVERDUE)
+        .select_related("speaker")
+        .order_by("due_on", "id")[:limit]
+    )
+
+
+def recent_verdicts(limit: int = LIST_LENGTH):
+    """The latest verdict entries of the ledger (confirmed, partly confirmed,
+    refuted) of accepted claims, newest first."""
+    return (
+        StatusChange.objects.filter(
+            to_status__in=sorted(VERDICTS), claim__in=public_claims()
+        )
+        .select_related("claim", "claim__speaker")
+        .order_by("-id")[:limit]
+    )
+
+
+def recent_sources(limit: int = LIST_LENGTH):
+    return (
+        Source.objects.select_related("publisher").defer("text").order_by("-id")[:limit]
+    )
+
+
+def spans_in_context():
+    """A claim's spans with their source (not its text: only ``CONTEXT``
+    characters each side of the words, cut by the database)."""
+    window_start = Greatest(F("start") - CONTEXT, Value(0))
+    return (
+        Span.objects.select_related("source", "source__publisher")
+        .defer("source__text")
+        .annotate(
+            window_start=window_start,
+            window=Substr(
+                "source__text", window_start + 1, F("end") + CONTEXT - window_start
+            ),
+        )
+        .order_by("id")
+    )
+
+
+def claim_with_spans(pk: int) -> Claim | None:
+    """An accepted claim, its speaker and its spans in context (two queries).
+
+    The spans are ``claim.spans.all()``, so ``claim_review`` reads them too."""
+    return (
+        public_claims()
+        .select_related("speaker")
+        .prefetch_related(Prefetch("spans", queryset=spans_in_context()))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def ledger_of(claim: Claim) -> list[StatusChange]:
+    return list(StatusChange.objects.filter(claim=claim).order_by("id"))
+
+
+def evidence_of(claim: Claim) -> list[Evidence]:
+    return list(
+        Evidence.objects.filter(claim=claim)
+        .select_related("source")
+        .defer("source__text")
+        .order_by("id")
+    )
+
+
+def source_with_neighbours(pk: int) -> Source | None:
+    return (
+        Source.objects.select_related("publisher", "revises")
+        .defer("revises__text")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def revisions_of(source: Source) -> list[Source]:
+    """Later versions of ``source`` (``revises`` points from the newer one)."""
+    return list(
+        Source.objects.filter(revises=source).defer("text").order_by("id")[:LIST_LENGTH]
+    )
+
+
+def accepted_spans_in(source: Source) -> list[Span]:
+    return list(
+        Span.objects.filter(source=source, claim__in=public_claims())
+        .select_related("claim", "claim__speaker")
+        .order_by("start", "-end", "id")
+    )
+
+
+def evidence_citing(source: Source) -> list[Evidence]:
+    return list(
+        Evidence.objects.filter(source=source, claim__in=public_claims())
+        .select_related("claim", "source")
+        .defer("source__text")
+        .order_by("id")[:RELATED_LENGTH]
+    )
+
+
+def claims_by(speaker, limit: int) -> list[Claim]:
+    return list(
+        public_claims()
+        .filter(speaker=speaker)
+        .select_related("speaker")
+        .order_by("-id")[:limit]
+    )
+
+
+def first_published(sources) -> list:
+    """Sources in order of appearance: earliest published first, undated last
+    (as ``claims.claimreview`` orders a ClaimReview's appearances)."""
+    return sorted(
+        sources,
+        key=lambda s: (
+            s.published_on is None,
+            s.published_on or datetime.date.min,
+            s.pk,
+        ),
+    )

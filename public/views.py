@@ -1,0 +1,255 @@
+"""The public tracker pages: accepted claims only, server-rendered, no JavaScript.
+
+Each view runs a fixed number of queries whatever the data (pinned in
+tests/test_public_pages.py); docs/PUBLIC.md lists them.
+"""
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.admin.lists import capped_count, shown_count
+from claims.claimreview import NoVerdict, claim_review
+from claims.models import ClaimKind, SpanRole, Speaker, Status
+from claims.search import matching_claims, search_claims, uses_full_text
+
+from . import keyset, queries
+from .forms import SearchForm
+from .highlight import Highlight, excerpt, highlight_text
+
+PAGE_SIZE = 25
+
+
+def not_found(request, what: str):
+    return render(request, "public/not_found.html", {"what": what}, status=404)
+
+
+def tracker(request):
+    counts = queries.tracker_counts()
+    return render(
+        request,
+        "public/tracker.html",
+        {
+            "counts": counts,
+            "total": queries.shown_total(counts),
+            "overdue": list(queries.overdue_claims()),
+            "verdicts": list(queries.recent_verdicts()),
+            "sources": list(queries.recent_sources()),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _span_mark(span, *, href: str = "", claim=None) -> Highlight:
+    claim = claim or span.claim
+    role = SpanRole(span.role)
+    status = Status(claim.status)
+    words = f"#{claim.pk} {status.label}"
+    if role != SpanRole.CONTENT:
+        words += f" ({role.label.lower()})"
+    return Highlight(
+        start=span.start,
+        end=span.end,
+        key=str(span.pk),
+        css_class=f"hl role-{role.value} status-{status.value}",
+        title=f"{words}: {claim}",
+        href=href,
+        data=(("status", status.value), ("claim", str(claim.pk))),
+    )
+
+
+def _appearances(claim, spans) -> list[dict]:
+    """The claim's spans grouped by source, earliest published source first;
+    each content span shown in its context with the claim's other spans."""
+    by_source = {}
+    for span in spans:
+        by_source.setdefault(span.source_id, []).append(span)
+    sources = queries.first_published({group[0].source for group in by_source.values()})
+    appearances = []
+    for source in sources:
+        group = by_source[source.pk]
+        marks = [_span_mark(span, claim=claim) for span in group]
+        shown = [s for s in group if s.role == SpanRole.CONTENT] or group
+        appearances.append(
+            {
+                "source": source,
+                "excerpts": [
+                    {
+                        "span": span,
+                        "html": excerpt(
+                            span.window,
+                            window_start=span.window_start,
+                            text_length=source.text_length,
+                            marks=marks,
+                        ),
+                    }
+                    for span in shown
+                ],
+            }
+        )
+    if appearances:
+        appearances[0]["first"] = True
+    return appearances
+
+
+def _timeline(ledger, evidence) -> tuple[list[dict], list]:
+    """Each ledger entry with the evidence given for it, and the evidence
+    attached without a move."""
+    given = {}
+    loose = []
+    for item in evidence:
+        if item.status_change_id is None:
+            loose.append(item)
+        else:
+            given.setdefault(item.status_change_id, []).append(item)
+    return [
+        {"entry": entry, "evidence": given.get(entry.pk, [])} for entry in ledger
+    ], loose
+
+
+def claim_detail(request, pk: int):
+    claim = queries.claim_with_spans(pk)
+    if claim is None:
+        return not_found(request, "claim")
+    spans = list(claim.spans.all())
+    timeline, loose_evidence = _timeline(
+        queries.ledger_of(claim), queries.evidence_of(claim)
+    )
+    try:
+        review = claim_review(claim, absolute_url=request.build_absolute_uri)
+    except NoVerdict:
+        review = None
+    today = timezone.localdate()
+    deadline = claim.deadline
+    return render(
+        request,
+        "public/claim.html",
+        {
+            "claim": claim,
+            "appearances": _appearances(claim, spans),
+            "timeline": timeline,
+            "loose_evidence": loose_evidence,
+            "claim_review": review,
+            "has_deadline": ClaimKind(claim.kind).has_deadline,
+            "deadline": deadline,
+            "deadline_passed": deadline is not None and deadline < today,
+            "today": today,
+        },
+    )
+
+
+def source_detail(request, pk: int):
+    source = queries.source_with_neighbours(pk)
+    if source is None:
+        return not_found(request, "source")
+    spans = queries.accepted_spans_in(source)
+    marks = [
+        _span_mark(span, href=reverse("public:claim", args=[span.claim_id]))
+        for span in spans
+    ]
+    claims = list({span.claim_id: span.claim for span in spans}.values())
+    statuses = {claim.status for claim in claims}
+    return render(
+        request,
+        "public/source.html",
+        {
+            "source": source,
+            "revisions": queries.revisions_of(source),
+            "text": highlight_text(source.text, marks) if source.text else None,
+            "claims": claims,
+            "legend": [
+                (value, label) for value, label in Status.choices if value in statuses
+            ],
+            "evidence": queries.evidence_citing(source),
+        },
+    )
+
+
+def speaker_detail(request, pk: int):
+    speaker = Speaker.objects.filter(pk=pk).first()
+    if speaker is None:
+        return not_found(request, "speaker")
+    if speaker.merged_into_id is not None:
+        # Their claims moved to the speaker they were merged into.
+        return redirect("public:speaker", pk=speaker.merged_into_id)
+    claims = queries.claims_by(speaker, limit=queries.LIST_LENGTH * 2 + 1)
+    if not claims:
+        # Only accepted claims make a speaker public: a name that only a
+        # proposal (or a rejected claim) carries is not published.
+        return not_found(request, "speaker")
+    counts = queries.status_breakdown(queries.public_claims().filter(speaker=speaker))
+    return render(
+        request,
+        "public/speaker.html",
+        {
+            "speaker": speaker,
+            "counts": counts,
+            "total": queries.shown_total(counts),
+            "claims": claims[: queries.LIST_LENGTH * 2],
+            "more": len(claims) > queries.LIST_LENGTH * 2,
+        },
+    )
+
+
+def _filtered(form: SearchForm):
+    data = form.cleaned_data
+    claims = queries.public_claims()
+    if data["status"]:
+        claims = claims.filter(status=data["status"])
+    if form.speaker_id is not None:
+        claims = claims.filter(speaker_id=form.speaker_id)
+    elif data["speaker"]:
+        claims = claims.filter(speaker__name__icontains=data["speaker"])
+    if data["stated_from"]:
+        claims = claims.filter(stated_on__gte=data["stated_from"])
+    if data["stated_to"]:
+        claims = claims.filter(stated_on__lte=data["stated_to"])
+    return claims
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    context = {"form": form, "results": None}
+    if not request.GET:
+        return render(request, "public/search.html", context)
+    if not form.is_valid():
+        return render(request, "public/search.html", context, status=400)
+    data = form.cleaned_data
+    filtered = _filtered(form)
+    q = data["q"]
+    if q and uses_full_text():
+        order = keyset.RANKED
+    elif data["stated_from"] or data["stated_to"]:
+        order = keyset.BY_DATE
+    else:
+        order = keyset.NEWEST
+    claims = search_claims(filtered, q) if q else filtered
+    if data["after"]:
+        try:
+            claims = order.after(claims, data["after"])
+        except ValueError:
+            form.add_error("after", "is not a page of these results.")
+            return render(request, "public/search.html", context, status=400)
+    page = list(
+        claims.select_related("speaker").order_by(*order.fields)[: PAGE_SIZE + 1]
+    )
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    speaker = None
+    if form.speaker_id is not None:
+        speaker = queries.public_speakers().filter(pk=form.speaker_id).first()
+    context.update(
+        results=page,
+        # Counted without the ranking or the page's cursor: all that match.
+        matches=shown_count(
+            capped_count(matching_claims(filtered, q) if q else filtered)
+        ),
+        next_cursor=order.cursor(page[-1]) if more else None,
+        paged=bool(data["after"]),
+        speaker=speaker,
+        order=order,
+    )
+    return render(request, "public/search.html", context)
+
+
+__all__ = ["claim_detail", "search", "source_detail", "speaker_detail", "tracker"]

@@ -1,0 +1,702 @@
+"""The public tracker pages with the test client: what readers see, and what they
+never see (proposed and rejected claims), escaping, JSON-LD, fixed query counts,
+search and its bad parameters. The browser tests (tests/browser) drive the same
+pages in Chromium."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import escape
+
+from claims import services
+from claims.models import Claim, ClaimKind, Span, Speaker, Status
+from claims.seeding import load_seeds
+from public.highlight import Highlight, excerpt, highlight_text
+from sources.models import Source
+from sources.services import create_source
+
+from .conftest import span_of
+from .factories import SpeakerFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+TRACKER = reverse("public:tracker")
+SEARCH = reverse("public:search")
+SEED_TITLE = "Khunjerab border opens year-round"
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def claim_url(claim):
+    return reverse("public:claim", args=[claim.pk])
+
+
+def source_url(source):
+    return reverse("public:source", args=[source.pk])
+
+
+def speaker_url(speaker):
+    return reverse("public:speaker", args=[speaker.pk])
+
+
+def accept(claim, by):
+    return services.review_claim(claim=claim, decision="accept", by=by)
+
+
+def reject(claim, by):
+    return services.review_claim(
+        claim=claim, decision="reject", by=by, note="Not in the source."
+    )
+
+
+def move(claim, to_status, by, evidence_source, rationale="Checked.", words=None):
+    claim = Claim.objects.get(pk=claim.pk)
+    evidence = []
+    if to_status in (Status.CONFIRMED, Status.PARTLY_CONFIRMED, Status.REFUTED):
+        start = evidence_source.text.index(words) if words else None
+        evidence = [
+            services.EvidenceInput(
+                source=evidence_source,
+                stance="refutes" if to_status == Status.REFUTED else "supports",
+                start=start,
+                end=start + len(words) if words else None,
+                exact=words,
+            )
+        ]
+    services.change_status(
+        claim=claim,
+        to_status=to_status,
+        rationale=rationale,
+        by=by,
+        expected_version=claim.version,
+        evidence=evidence,
+    )
+    return Claim.objects.get(pk=claim.pk)
+
+
+def json_ld(page) -> list[dict]:
+    return [json.loads(block) for block in JSON_LD.findall(page.text)]
+
+
+def queries_of(client, url) -> int:
+    cache.clear()  # the tracker's counts are cached: count the cold page
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.fixture
+def seeded(db):
+    load_seeds()
+    return Source.objects.get(title__startswith=SEED_TITLE)
+
+
+@pytest.fixture
+def hidden(propose, reviewer, source):
+    """A proposed claim and a rejected (and refuted) one, in the fixture source."""
+    proposed = propose(
+        text="Secret proposal about the ferry.",
+        kind=ClaimKind.FACT,
+        due_on=None,
+        due_on_precision="",
+        due_text="",
+        spans=[span_of(source, "is the city’s lifeline")],
+    )
+    rejected = propose(
+        text="Rejected claim about repairs.",
+        kind=ClaimKind.FACT,
+        due_on=None,
+        due_on_precision="",
+        due_text="",
+        spans=[span_of(source, "spent €4 million on repairs")],
+    )
+    rejected = move(rejected, Status.REFUTED, reviewer, source, words="last year")
+    reject(rejected, reviewer)
+    return proposed, rejected
+
+
+# --- each page, with the seed data ---------------------------------------------
+
+
+def test_every_page_renders_with_the_seed_data(client, seeded):
+    seed_claims = Claim.objects.filter(spans__source=seeded).distinct()
+    assert seed_claims.count() == 18
+    tracker = client.get(TRACKER)
+    assert tracker.status_code == 200
+    assert '<html lang="en">' in tracker.text
+    assert f"Accepted claims: <strong>{Claim.objects.accepted().count()}</strong>" in (
+        tracker.text
+    )
+    assert seeded.title in tracker.text  # recent sources
+    for claim in seed_claims:
+        page = client.get(claim_url(claim))
+        assert page.status_code == 200
+        assert claim.stated_display in page.text
+        assert f"badge status-{claim.status}" in page.text
+    source_page = client.get(source_url(seeded))
+    assert source_page.status_code == 200
+    assert source_page.text.count('data-claim="') >= 18
+    for claim in seed_claims:
+        assert claim_url(claim) in source_page.text
+    note = Source.objects.get(title__startswith="claimtrack research note")
+    assert client.get(source_url(note)).status_code == 200
+    for speaker in Speaker.objects.filter(claims__spans__source=seeded).distinct():
+        assert client.get(speaker_url(speaker)).status_code == 200
+    found = client.get(SEARCH, {"q": "Starlink"})
+    assert found.status_code == 200
+    assert "Starlink will launch its satellite internet service" in found.text
+
+
+def test_the_claim_page_shows_the_quote_in_context_speaker_date_and_status(
+    client, seeded
+):
+    claim = Claim.objects.get(text__startswith="Starlink will launch")
+    page = client.get(claim_url(claim)).text
+    span = claim.spans.get(role="content")
+    assert re.search(
+        f'data-span="{span.pk}"[^>]*>{re.escape(escape(span.exact))}</mark>', page
+    )
+    assert "Shaza Fatima Khawaja" in page and "“state minister”" in page
+    assert "April 2025" in page  # stated at month precision
+    assert "December 2025" in page and "“by November or December”" in page
+    assert f'<span class="badge status-{claim.status} badge-large">' in page
+    assert claim.get_status_display() in page
+    assert f"{source_url(seeded)}#span-{span.pk}" in page
+
+
+def test_the_timeline_shows_each_move_with_rationale_and_evidence(
+    client, propose, reviewer, source
+):
+    report = create_source(
+        text="The bridge stayed closed until September 2025.",
+        title="Port report",
+        published_on=datetime.date(2025, 10, 1),
+        by=reviewer,
+    ).source
+    claim = accept(propose(), reviewer)
+    claim = move(
+        claim,
+        Status.REFUTED,
+        reviewer,
+        report,
+        rationale="It reopened in <b>September</b>.",
+        words="stayed closed until September 2025",
+    )
+    page = client.get(claim_url(claim)).text
+    timeline = page.split('id="timeline-heading"')[1]
+    assert "Pending" in timeline and "Refuted" in timeline
+    assert "It reopened in &lt;b&gt;September&lt;/b&gt;." in timeline
+    evidence = claim.evidence.get()
+    assert f"{source_url(report)}#evidence-{evidence.pk}" in timeline
+    assert (
+        '<mark class="cited-words">stayed closed until September 2025</mark>'
+        in timeline
+    )
+    assert "Refutes" in timeline
+    report_page = client.get(source_url(report)).text
+    assert f'id="evidence-{evidence.pk}"' in report_page
+    assert claim_url(claim) in report_page
+
+
+def test_every_appearance_is_listed_and_the_earliest_published_marked_first(
+    client, propose, reviewer, source
+):
+    earlier = create_source(
+        text="Days before, the mayor promised the bridge will reopen by June.",
+        title="Earlier report",
+        published_on=datetime.date(2025, 3, 1),
+        by=reviewer,
+    ).source
+    claim = accept(propose(), reviewer)
+    services.add_span(
+        claim=claim, span=span_of(earlier, "will reopen by June"), by=reviewer
+    )
+    page = client.get(claim_url(claim)).text
+    appearances = page.split('id="appearances-heading"')[1].split("</ol>")[0]
+    assert appearances.index("Earlier report") < appearances.index(source.title)
+    first, second = appearances.split('<li class="appearance')[1:3]
+    assert "First appearance" in first and "First appearance" not in second
+
+
+# --- visibility ----------------------------------------------------------------
+
+
+def test_proposed_and_rejected_claims_appear_nowhere(
+    client, propose, reviewer, source, speaker, hidden
+):
+    proposed, rejected = hidden
+    public = accept(propose(), reviewer)
+    public = move(public, Status.CONFIRMED, reviewer, source, words="last year")
+    superuser = StaffFactory(username="boss")
+    for viewer in (None, reviewer, superuser):
+        if viewer is not None:
+            client.force_login(viewer)
+        for claim in (proposed, rejected):
+            assert client.get(claim_url(claim)).status_code == 404
+        pages = [
+            client.get(url)
+            for url in (
+                TRACKER,
+                claim_url(public),
+                source_url(source),
+                speaker_url(speaker),
+                SEARCH + "?q=claim",
+                SEARCH + "?status=refuted",
+                SEARCH + f"?speaker={speaker.pk}",
+            )
+        ]
+        for page in pages:
+            assert page.status_code == 200
+            for claim in (proposed, rejected):
+                assert claim.text not in page.text
+                assert claim_url(claim) not in page.text
+                assert f'data-claim="{claim.pk}"' not in page.text
+        tracker, claim_page, source_page, speaker_page = pages[:4]
+        # Counts: one accepted claim, confirmed; the rejected refuted one is not counted.
+        assert "Accepted claims: <strong>1</strong>" in tracker.text
+        assert 'aria-label="1 confirmed claims"' in tracker.text
+        assert "refuted claims" not in tracker.text
+        assert "Rejected claim" not in tracker.text  # recently resolved
+        assert 'aria-label="1 confirmed claims by' in speaker_page.text
+        assert "refuted claims by" not in speaker_page.text
+        (review,) = json_ld(claim_page)
+        flat = json.dumps(review)
+        assert proposed.text not in flat and rejected.text not in flat
+        highlighted = re.findall(r'data-claim="(\d+)"', source_page.text)
+        assert set(highlighted) == {str(public.pk)}
+        cache.clear()
+
+
+def test_a_speaker_whom_only_hidden_claims_name_is_not_published(
+    client, propose, reviewer, source
+):
+    unknown = SpeakerFactory(name="Name From A Proposal")
+    proposal = propose(speaker=unknown)
+    assert client.get(speaker_url(unknown)).status_code == 404
+    page = client.get(SEARCH, {"speaker": str(unknown.pk)})
+    assert page.status_code == 200
+    assert "Name From A Proposal" not in page.text
+    accept(proposal, reviewer)
+    assert client.get(speaker_url(unknown)).status_code == 200
+    reject(Claim.objects.get(pk=proposal.pk), reviewer)
+    assert client.get(speaker_url(unknown)).status_code == 404
+
+
+def test_the_tracker_lists_overdue_claims_with_how_long_overdue(
+    client, propose, reviewer
+):
+    claim = accept(propose(), reviewer)  # due by June 2025
+    hidden = propose(text="A proposal that is overdue too.")
+    services.mark_overdue(today=datetime.date(2025, 9, 15))
+    assert Claim.objects.get(pk=claim.pk).status == Status.OVERDUE
+    assert Claim.objects.get(pk=hidden.pk).status == Status.OVERDUE
+    page = client.get(TRACKER).text
+    overdue = page.split('id="overdue-heading"')[1].split("</section>")[0]
+    assert claim_url(claim) in overdue and claim_url(hidden) not in overdue
+    assert "June 2025" in overdue and "“by June”" in overdue
+    assert re.search(r"overdue by \d+\xa0(month|year)", overdue)
+    claim_page = client.get(claim_url(claim)).text
+    assert re.search(r"overdue by \d+\xa0(month|year)", claim_page)
+
+
+def test_a_reviewers_session_changes_nothing_on_the_public_pages(
+    client, propose, reviewer, hidden
+):
+    accept(propose(), reviewer)
+    anonymous = client.get(TRACKER).text
+    client.force_login(StaffFactory(username="boss"))
+    cache.clear()
+    assert client.get(TRACKER).text == anonymous
+
+
+def test_not_found_for_hidden_claims_and_missing_records(client, hidden):
+    proposed, rejected = hidden
+    for url in (
+        claim_url(proposed),
+        claim_url(rejected),
+        "/claims/0/",
+        "/claims/999999999/",
+        "/sources/999999999/",
+        "/speakers/999999999/",
+    ):
+        page = client.get(url)
+        assert page.status_code == 404, url
+        assert "No such" in page.text
+    # Ids beyond the database's bigint are not a database error.
+    assert client.get("/claims/99999999999999999999999/").status_code == 404
+
+
+def test_a_merged_speaker_redirects_to_the_one_they_were_merged_into(
+    client, propose, reviewer, speaker
+):
+    accept(propose(), reviewer)
+    duplicate = SpeakerFactory(name="Mayor Z. Okafor")
+    services.merge_speakers(merged=duplicate, into=speaker, by=reviewer)
+    response = client.get(speaker_url(duplicate))
+    assert response.status_code == 302
+    assert response.url == speaker_url(speaker)
+
+
+def test_a_source_with_no_accepted_claims_still_shows_its_text(client, source, hidden):
+    page = client.get(source_url(source)).text
+    assert "No claim from this source has been published yet." in page
+    assert "Mayor Zoë Okafor said on Monday" in page
+    assert 'data-span="' not in page
+
+
+def test_a_revised_source_says_so_and_links_both_ways(client, reviewer, source):
+    newer = create_source(
+        text=source.text + "\nCorrection: the bridge reopens in July.",
+        title="Bridge works (corrected)",
+        revises=source,
+        by=reviewer,
+    ).source
+    older_page = client.get(source_url(source)).text
+    assert "This source was revised." in older_page
+    assert source_url(newer) in older_page
+    newer_page = client.get(source_url(newer)).text
+    assert "This is a revised version of" in newer_page
+    assert source_url(source) in newer_page
+
+
+# --- escaping and JSON-LD --------------------------------------------------------
+
+
+def test_html_in_source_text_is_shown_as_text(client, reviewer, propose):
+    hostile = (
+        'He said <script>alert("x")</script> and <b>“we will build it”</b> '
+        "& more <!-- comment -->."
+    )
+    source = create_source(text=hostile, title="<i>Hostile</i>", by=reviewer).source
+    claim = accept(
+        propose(spans=[span_of(source, "<b>“we will build it”</b>")]), reviewer
+    )
+    for url in (source_url(source), claim_url(claim)):
+        page = client.get(url).text
+        assert "<script>alert" not in page
+        assert "<b>“we" not in page and "<!-- comment" not in page
+        assert "<i>Hostile" not in page
+        assert "&lt;b&gt;“we will build it”&lt;/b&gt;" in page
+    source_page = client.get(source_url(source)).text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in source_page
+
+
+def test_the_claim_review_json_ld_has_the_required_fields_and_is_script_safe(
+    client, propose, reviewer, source
+):
+    claim = accept(
+        propose(text="The bridge </script><script>alert(1)</script>"), reviewer
+    )
+    claim = move(
+        claim,
+        Status.REFUTED,
+        reviewer,
+        source,
+        rationale="Closed until July </script><!-- & more",
+        words="last year",
+    )
+    page = client.get(claim_url(claim))
+    assert "</script><script>alert" not in page.text
+    assert "<!-- & more" not in page.text
+    (review,) = json_ld(page)
+    assert review["@type"] == "ClaimReview"
+    assert review["url"] == f"http://testserver{claim_url(claim)}"
+    assert review["claimReviewed"].startswith("The bridge </script>")
+    assert review["reviewRating"]["alternateName"] == "False"
+    assert review["reviewRating"]["ratingValue"] == 1
+    assert review["reviewBody"] == "Closed until July </script><!-- & more"
+    assert review["itemReviewed"]["author"]["name"] == "Zoë Okafor"
+    assert review["itemReviewed"]["firstAppearance"]["url"].endswith(source_url(source))
+    assert review["datePublished"]
+
+
+def test_a_claim_without_a_verdict_has_no_json_ld(client, propose, reviewer):
+    claim = accept(propose(), reviewer)  # pending
+    page = client.get(claim_url(claim))
+    assert json_ld(page) == []
+
+
+# --- fixed query counts -------------------------------------------------------------
+
+
+def test_the_claim_page_runs_a_fixed_number_of_queries(
+    client, propose, reviewer, source
+):
+    other = create_source(
+        text="It will reopen by June, the mayor repeated. It will reopen by June.",
+        title="Repeat",
+        by=reviewer,
+    ).source
+    small = accept(propose(text="Small."), reviewer)
+    small = move(small, Status.REFUTED, reviewer, other, words="the mayor repeated")
+    big = accept(propose(text="Big."), reviewer)
+    for n in (1, 2):
+        services.add_span(
+            claim=big, span=span_of(other, "reopen by June", occurrence=n), by=reviewer
+        )
+    services.add_span(
+        claim=big, span=span_of(source, "Okafor", role="speaker"), by=reviewer
+    )
+    services.add_span(claim=big, span=span_of(source, "said", role="cue"), by=reviewer)
+    for status in (Status.CONFIRMED, Status.UNVERIFIABLE, Status.RETRACTED):
+        big = move(big, status, reviewer, other, words="the mayor repeated")
+    big = move(big, Status.REFUTED, reviewer, other, words="the mayor repeated")
+    assert big.spans.count() == 5 and big.ledger.count() == 5
+    assert small.spans.count() == 1 and small.ledger.count() == 2
+    assert queries_of(client, claim_url(small)) == queries_of(client, claim_url(big))
+    assert (
+        queries_of(client, claim_url(big)) == 5
+    )  # claim, spans, ledger, evidence, verdict
+
+
+def test_the_source_page_runs_a_fixed_number_of_queries(
+    client, propose, reviewer, source
+):
+    words = ["will reopen by June", "Okafor", "ferry service", "€4 million"]
+    accept(propose(spans=[span_of(source, words[0])]), reviewer)
+    few = queries_of(client, source_url(source))
+    for n in range(9):
+        accept(
+            propose(text=f"Claim {n}.", spans=[span_of(source, words[n % 4])]),
+            reviewer,
+        )
+    assert Span.objects.filter(source=source).count() == 10
+    assert queries_of(client, source_url(source)) == few == 4
+
+
+def test_the_speaker_tracker_and_search_pages_run_a_fixed_number_of_queries(
+    client, propose, reviewer, source, speaker
+):
+    accept(propose(text="One."), reviewer)
+    urls = [
+        TRACKER,
+        speaker_url(speaker),
+        SEARCH + "?q=One",
+        SEARCH + "?status=pending",
+    ]
+    few = [queries_of(client, url) for url in urls]
+    for n in range(12):
+        claim = accept(propose(text=f"More {n}."), reviewer)
+        if n % 3 == 0:
+            move(claim, Status.CONFIRMED, reviewer, source, words="last year")
+    assert [queries_of(client, url) for url in urls] == few == [4, 3, 2, 2]
+
+
+# --- search --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def searchable(propose, reviewer, source, speaker):
+    other = SpeakerFactory(name="Ines Varga")
+    made = {
+        "bridge": accept(
+            propose(text="The harbour bridge will reopen by June."), reviewer
+        ),
+        "ferry": accept(
+            propose(
+                text="The ferry service is vital to the city.",
+                kind=ClaimKind.OPINION,
+                due_on=None,
+                due_on_precision="",
+                due_text="",
+                speaker=other,
+                stated_on=datetime.date(2024, 5, 2),
+                spans=[span_of(source, "is the city’s lifeline")],
+            ),
+            reviewer,
+        ),
+        "repairs": accept(
+            propose(
+                text="The council spent four million euros on bridge repairs.",
+                kind=ClaimKind.FACT,
+                due_on=None,
+                due_on_precision="",
+                due_text="",
+                stated_on=datetime.date(2025, 1, 15),
+                spans=[span_of(source, "spent €4 million on repairs")],
+            ),
+            reviewer,
+        ),
+    }
+    made["repairs"] = move(
+        made["repairs"], Status.CONFIRMED, reviewer, source, words="last year"
+    )
+    return made
+
+
+def found(client, **params):
+    page = client.get(SEARCH, params)
+    assert page.status_code == 200, page.text
+    results = page.text.split('id="results-heading"')[1]
+    return {
+        int(pk)
+        for pk in re.findall(r'class="claim-link" href="/claims/(\d+)/"', results)
+    }
+
+
+def test_search_filters_by_words_status_speaker_and_date(client, searchable, speaker):
+    bridge, ferry, repairs = (searchable[k].pk for k in ("bridge", "ferry", "repairs"))
+    assert found(client, q="bridge") == {bridge, repairs}
+    assert found(client, q="lifeline") == {ferry}  # the quoted words too
+    assert found(client, status="confirmed") == {repairs}
+    assert found(client, status="confirmed", q="ferry") == set()
+    assert found(client, speaker=str(speaker.pk)) == {bridge, repairs}
+    assert found(client, speaker="varga") == {ferry}
+    assert found(client, stated_from="2025-01-01") == {bridge, repairs}
+    assert found(client, stated_to="2024-12-31") == {ferry}
+    assert found(client, stated_from="2025-01-01", stated_to="2025-01-31") == {repairs}
+    assert found(client, q="nothing-like-this") == set()
+    page = client.get(SEARCH, {"speaker": str(speaker.pk)}).text
+    assert "Claims by Zoë Okafor" in page
+
+
+def test_search_pages_by_keyset_without_losing_or_repeating_a_claim(
+    client, propose, reviewer, monkeypatch
+):
+    from public import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    made = {accept(propose(text=f"Claim number {n}."), reviewer).pk for n in range(5)}
+    for params in (
+        {"status": "pending"},
+        {"q": "number"},
+        {"stated_from": "2025-01-01"},
+    ):
+        seen, after, pages = [], None, 0
+        while True:
+            query = dict(params, **({"after": after} if after else {}))
+            page = client.get(SEARCH, query)
+            assert page.status_code == 200
+            seen += [
+                int(pk)
+                for pk in re.findall(
+                    r'class="claim-link" href="/claims/(\d+)/"', page.text
+                )
+            ]
+            pages += 1
+            match = re.search(r'href="\?([^"]*after=[^"]*)" rel="next"', page.text)
+            if not match:
+                break
+            after = dict(
+                pair.split("=", 1) for pair in match[1].replace("&amp;", "&").split("&")
+            )["after"]
+        assert sorted(seen) == sorted(made), params
+        assert pages == 3
+        assert "Matching claims: <strong>5</strong>" in page.text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"stated_from": "2025-13-45"},
+        {"stated_from": "yesterday"},
+        {"stated_from": "2025-06-01", "stated_to": "2025-01-01"},
+        {"status": "bogus"},
+        {"q": "x" * 201},
+        {"q": "nul\x00byte"},
+        {"speaker": "nul\x00"},
+        {"after": "not-a-cursor"},
+        {"after": "99999999999999999999999"},
+        {"after": "2025-02-30.5", "stated_from": "2025-01-01"},
+        {"after": "12.34", "status": "pending"},
+    ],
+)
+def test_bad_search_parameters_are_a_400_with_the_reason(client, searchable, params):
+    page = client.get(SEARCH, params)
+    assert page.status_code == 400
+    assert 'class="field-error"' in page.text or 'class="errors"' in page.text
+
+
+def test_odd_but_harmless_search_parameters_are_answered(client, searchable):
+    for params in (
+        {"unknown": "1"},
+        {"q": ""},
+        {"q": "   "},
+        {"q": "<script>alert(1)</script>"},
+        {"q": "&|!():*'\""},
+        {"speaker": "99999999999999999999999"},  # too long for an id: a name
+        {"speaker": "²"},
+        {"q": "bridge", "status": ""},
+    ):
+        page = client.get(SEARCH, params)
+        assert page.status_code == 200, params
+        assert "<script>alert(1)" not in page.text
+
+
+def test_the_search_form_is_labelled(client):
+    page = client.get(SEARCH).text
+    for name in ("q", "status", "speaker", "stated_from", "stated_to"):
+        assert f'<label for="id_{name}">' in page
+        assert f'id="id_{name}"' in page
+    assert 'type="date"' in page
+
+
+# --- the highlighter (plain Python) ---------------------------------------------
+
+
+def text_of(html: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_highlights_nest_and_keep_the_text_exact():
+    text = "He said <b>we will build it</b> soon & well."
+    outer = Highlight(8, 31, "1", "c", href="/claims/1/")
+    inner = Highlight(11, 13, "2", "cue", href="/claims/1/")
+    html = highlight_text(text, [inner, outer])
+    assert text_of(html) == text
+    assert html.count("<a ") == 1  # a nested mark is never a link inside a link
+    assert '<mark class="cue" data-span="2" id="span-2">we</mark>' in html
+    first = re.search(r'<a class="c" data-span="1"[^>]*>(.*?)</a>', html)[1]
+    assert text_of(first) == text[8:31]
+
+
+def test_crossing_highlights_split_into_pieces_of_the_same_span():
+    text = "abcdefghij"
+    html = highlight_text(
+        text,
+        [Highlight(1, 6, "a", "x", href="/a"), Highlight(4, 9, "b", "y", href="/b")],
+    )
+    assert text_of(html) == text
+    pieces = re.findall(r'data-span="b"[^>]*>([^<]*)<', html)
+    assert "".join(pieces) == text[4:9]
+    assert html.count('id="span-b"') == 1
+
+
+def test_an_excerpt_marks_only_what_falls_in_its_window():
+    text = "0123456789" * 5
+    window_start, window = 10, text[10:30]
+    html = excerpt(
+        window,
+        window_start=window_start,
+        text_length=len(text),
+        marks=[
+            Highlight(12, 15, "a", "m"),
+            Highlight(28, 35, "b", "m"),
+            Highlight(40, 45, "c", "m"),
+        ],
+    )
+    assert text_of(html) == "…" + window + "…"
+    assert 'data-span="a">234<' in html and 'data-span="b">89<' in html
+    assert 'data-span="c"' not in html and 'id="span-' not in html
+
+
+def test_counts_past_the_cap_say_so(client, propose, reviewer, speaker, monkeypatch):
+    from public import queries
+
+    for n in range(4):
+        accept(propose(text=f"Counted {n}."), reviewer)
+    monkeypatch.setattr(queries, "CAP", 2)
+    tracker = client.get(TRACKER).text
+    assert "Accepted claims: <strong>2+</strong>" in tracker
+    assert 'aria-label="2+ pending claims"' in tracker
+    speaker_page = client.get(speaker_url(speaker)).text
+    assert '<td class="num">2+</td>' in speaker_page  # the total
+    assert 'aria-label="2+ pending claims by' in speaker_page  # a lower bound
