@@ -1,5 +1,7 @@
+from collections import Counter
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -8,6 +10,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.admin.source_page import source_page_context
+from claims.services.proposals import propose_claims
 
 from .models import Publisher, Source
 from .services import create_source
@@ -22,6 +25,13 @@ class PublisherAdmin(admin.ModelAdmin):
 
 class SourceAddForm(forms.ModelForm):
     """Adding a source: paste the text; it is normalized and checked for a twin."""
+
+    propose_claims = forms.BooleanField(
+        required=False,
+        label="Propose its claims",
+        help_text="Run the claim extractor over the text: its proposals join the "
+        "review queue.",
+    )
 
     class Meta:
         model = Source
@@ -76,6 +86,7 @@ class SourceAdmin(SimpleHistoryAdmin):
     show_facets = admin.ShowFacets.NEVER
     date_hierarchy = "published_on"
     readonly_fields = ("content_hash", "created_at", "created_by", "text_display")
+    actions = ("propose_selected",)
     change_form_template = "admin/sources/source/change_form.html"
 
     class Media:
@@ -87,7 +98,7 @@ class SourceAdmin(SimpleHistoryAdmin):
             kwargs["form"] = SourceAddForm
         return super().get_form(request, obj, **kwargs)
 
-    def get_fields(self, request, obj=None):
+    def _fields(self, obj):
         if obj is None:
             return SourceAddForm.Meta.fields
         return (
@@ -113,6 +124,8 @@ class SourceAdmin(SimpleHistoryAdmin):
         result = create_source(**data, by=request.user)
         obj.pk = result.source.pk
         obj._state.adding = False
+        if form.cleaned_data.get("propose_claims") and result.source.text:
+            self.report(request, propose_claims(source=result.source))
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -141,6 +154,34 @@ class SourceAdmin(SimpleHistoryAdmin):
             context.update(source_page_context(request, source))
             context["propose_url"] = reverse("admin:claims_claim_add")
         return super().change_view(request, object_id, form_url, context)
+
+    def get_fields(self, request, obj=None):
+        fields = self._fields(obj)
+        if obj is None and request.user.has_perm("claims.add_claim"):
+            fields = (*fields, "propose_claims")
+        return fields
+
+    def has_propose_permission(self, request):
+        return request.user.has_perm("claims.add_claim")
+
+    @admin.action(
+        description="Propose claims from the selected sources' text",
+        permissions=["propose"],
+    )
+    def propose_selected(self, request, queryset):
+        for source in queryset.exclude(text="").order_by("id"):
+            self.report(request, propose_claims(source=source))
+
+    def report(self, request, run):
+        reasons = Counter(why.split(";")[0] for _, why in run.skipped)
+        skipped = ", ".join(f"{n} {why}" for why, n in reasons.most_common())
+        self.message_user(
+            request,
+            f"Source {run.source.pk}: {len(run.created)} claim(s) proposed for review"
+            + (f"; skipped: {skipped}" if skipped else "")
+            + ".",
+            messages.SUCCESS if run.created else messages.WARNING,
+        )
 
     def has_delete_permission(self, request, obj=None):
         # Sources are provenance; only a superuser may remove one, and PROTECT

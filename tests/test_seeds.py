@@ -70,7 +70,10 @@ def test_the_curation_is_complete(seeded):
     assert {c.review for c in claims} == {"accepted"}
     assert {c.reviewed_by.username for c in claims} == {"seed-reviewer"}
     assert all(c.spans.filter(role="content").exists() for c in claims)
-    assert all(c.stated_on and c.stated_on_precision for c in claims)
+    # A source without a publication date (seeds/svalbard-fjords-study) leaves
+    # its claims undated unless the text dates them.
+    dated = [c for c in claims if c.spans.first().source.published_on]
+    assert all(c.stated_on and c.stated_on_precision for c in dated)
     assert set(claims.values_list("attribution", flat=True)) == {
         "direct_quote",
         "indirect",

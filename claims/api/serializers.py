@@ -580,6 +580,34 @@ class SourceCreateSerializer(StrictSerializer):
     published_on = serializers.DateField(required=False, allow_null=True)
     retrieved_at = serializers.DateTimeField(required=False, allow_null=True)
     revises = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    propose_claims = serializers.BooleanField(
+        default=False,
+        help_text="Also run the claim extractor over the text: its proposals become "
+        "proposed claims for review, made by the extractor (needs the right to "
+        "propose claims).",
+    )
+
+    def validate(self, data):
+        if data.get("propose_claims") and not data.get("text"):
+            raise serializers.ValidationError(
+                {"propose_claims": "needs a text to propose claims from."}
+            )
+        return data
+
+
+class ProposalRunSerializer(serializers.Serializer):
+    created = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Ids of the claims proposed (readable by reviewers).",
+    )
+    skipped = serializers.IntegerField(help_text="Proposals not recorded.")
+
+
+class SourceCreatedSerializer(SourceDetailSerializer):
+    proposals = ProposalRunSerializer(
+        allow_null=True,
+        help_text="What the extractor proposed, when propose_claims was true.",
+    )
 
 
 @extend_schema_field({"type": "object", "additionalProperties": True})

@@ -11,7 +11,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from sources.models import Source
@@ -21,6 +21,7 @@ from .. import services
 from ..claimreview import NoVerdict, claim_review
 from ..models import Claim, Evidence, Span, Speaker
 from ..search import search_claims, uses_full_text
+from ..services.proposals import propose_claims
 from . import serializers as s
 from .errors import PreconditionFailed, PreconditionRequired
 from .filters import ClaimFilter, SourceFilter
@@ -421,8 +422,8 @@ def _plain(value):
         summary="Submit a source (an identical text answers 200 with the existing one)",
         request=s.SourceCreateSerializer,
         responses={
-            201: s.SourceDetailSerializer,
-            200: s.SourceDetailSerializer,
+            201: s.SourceCreatedSerializer,
+            200: s.SourceCreatedSerializer,
             **WRITE_ERRORS,
         },
     ),
@@ -458,9 +459,21 @@ class SourceViewSet(
     def create(self, request):
         serializer = s.SourceCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = create_source(**serializer.validated_data, by=request.user)
+        data = dict(serializer.validated_data)
+        propose = data.pop("propose_claims")
+        if propose and not request.user.has_perm("claims.add_claim"):
+            raise PermissionDenied("Proposing claims needs the contributor role.")
+        result = create_source(**data, by=request.user)
+        proposals = None
+        if propose:
+            run = propose_claims(source=result.source)
+            proposals = {
+                "created": [claim.pk for claim in run.created],
+                "skipped": len(run.skipped),
+            }
+        body = s.SourceDetailSerializer(self.source_detail(result.source.pk)).data
         return Response(
-            s.SourceDetailSerializer(self.source_detail(result.source.pk)).data,
+            {**body, "proposals": proposals},
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 

@@ -10,6 +10,7 @@ from .choices import (
 )
 from .claim import Claim, ClaimQuerySet, DeadlineClaim, QueuedClaim
 from .event import ClaimEvent, EventKind
+from .extraction import ClaimExtraction
 from .ledger import Evidence, StatusChange
 from .search import ClaimSearch
 from .span import Span
@@ -19,6 +20,7 @@ __all__ = [
     "Attribution",
     "Claim",
     "ClaimEvent",
+    "ClaimExtraction",
     "ClaimKind",
     "ClaimQuerySet",
     "ClaimSearch",

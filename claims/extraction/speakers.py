@@ -1,0 +1,335 @@
+"""Who said it: resolving mentions to one name per speaker within a text.
+
+A ``SpeakerBook`` lives for one ``extract()`` call. It knows the speakers passed
+in (by name and alias), learns the people a text introduces ("Federal Minister
+… Shaza Fatima Khawaja"), and resolves later short forms to them: a surname or
+part of the name ("PM Shehbaz"), a title ("the prime minister"), a group noun
+("the delegation members") and pronouns ("he", "they") via the last speaker or
+sentence subject of the fitting kind.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .lexicon import GROUP_WORDS, MEMBER_GROUPS, NAME_PARTICLES, TITLE_ABBREVIATIONS
+from .mentions import Mention, group_organization, spoken_for
+from .proposal import KnownSpeaker
+
+_TITLE_BREAKS = (" of ", " for ", " to ", " on ", " at ")
+# "the company" may be any company named before; "the ministry" only a ministry.
+_GENERIC_ORGANIZATIONS = frozenset(
+    [
+        "company",
+        "firm",
+        "business",
+        "group",
+        "carrier",
+        "airline",
+        "retailer",
+        "lender",
+        "manufacturer",
+        "operator",
+        "maker",
+        "insurer",
+        "bank",
+    ]
+)
+_RECENT_ORGANIZATIONS = 24
+
+
+@dataclass(eq=False)
+class Entry:
+    name: str
+    title: str
+    kind: str
+    known: bool = False
+    last_used: int = 0
+    tokens: frozenset[str] = frozenset()  # of the name, for part-of-name matches
+
+
+@dataclass(frozen=True)
+class Resolved:
+    name: str
+    title: str
+    kind: str
+    via: str  # known, name, surname, title, group, pronoun or new
+
+
+def normalize(words: str) -> str:
+    """Lower case, straight apostrophes, no article, abbreviations spelled out."""
+    text = " ".join(words.lower().replace("’", "'").split())
+    for article in ("the ", "a ", "an "):
+        if text.startswith(article):
+            text = text[len(article) :]
+    text = text.removesuffix("'s")
+    return " ".join(TITLE_ABBREVIATIONS.get(w, w) for w in text.split())
+
+
+def title_head(title: str) -> str:
+    """ "federal minister for economic affairs" → "federal minister"."""
+    text = normalize(title)
+    for word in _TITLE_BREAKS:
+        text = text.split(word, 1)[0]
+    return text
+
+
+def _name_tokens(name: str) -> frozenset[str]:
+    return frozenset(t for t in normalize(name).split() if t not in NAME_PARTICLES)
+
+
+class SpeakerBook:
+    def __init__(self, known: Sequence[KnownSpeaker] = ()):
+        self._known: dict[str, KnownSpeaker] = {}
+        # token → (all tokens of a name or alias, its speaker)
+        self._known_tokens: dict[str, list[tuple[frozenset[str], KnownSpeaker]]] = {}
+        for speaker in known:
+            for alias in (speaker.name, *speaker.aliases):
+                if alias and alias.strip():
+                    self._known.setdefault(normalize(alias), speaker)
+                    tokens = _name_tokens(alias)
+                    for token in tokens:
+                        self._known_tokens.setdefault(token, []).append(
+                            (tokens, speaker)
+                        )
+        self._entries: dict[str, Entry] = {}
+        self._by_token: dict[str, list[Entry]] = {}
+        self._by_title: dict[str, dict[str, Entry]] = {}
+        self._groups: dict[str, Entry] = {}
+        self._last: dict[str, Entry] = {}
+        self._recent_orgs: list[Entry] = []
+        self._clock = 0
+
+    # -- public -------------------------------------------------------------
+
+    def resolve(self, mention: Mention) -> Resolved | None:
+        """The speaker ``mention`` stands for; it becomes the latest antecedent."""
+        if mention.pronoun:
+            entry = self._antecedent(mention.pronoun)
+            if entry is None:
+                return None
+            self._touch(entry)
+            return Resolved(entry.name, entry.title, entry.kind, "pronoun")
+        organization = spoken_for(mention)
+        if organization:
+            return self._resolve_spokesperson(mention, organization)
+        entry, via = self._find(mention)
+        if entry is None:
+            entry, via = self._add(mention), "new"
+        self._touch(entry)
+        return Resolved(entry.name, mention.title or entry.title, entry.kind, via)
+
+    def _resolve_spokesperson(self, mention: Mention, organization: str) -> Resolved:
+        """A spokesperson's words are the organisation's; "she" later still
+        refers to the spokesperson, so to the organisation."""
+        stand_in = Mention(
+            mention.start, mention.end, name=organization, words=organization
+        )
+        entry, via = self._find(stand_in)
+        if entry is None:
+            entry, via = self._entry(organization, "", "organization"), "new"
+        self._touch(entry)
+        self._last["person"] = entry
+        return Resolved(entry.name, mention.title, entry.kind, via)
+
+    def notice(self, mention: Mention) -> None:
+        """A sentence subject: a candidate antecedent for later pronouns (the
+        caller decides which subjects qualify)."""
+        if mention.pronoun or not (mention.name or mention.group or mention.title):
+            return
+        entry, _ = self._find(mention)
+        if entry is None:
+            entry = self._add(mention)
+        if entry is not None:
+            self._touch(entry)
+
+    @property
+    def first_person(self) -> Resolved | None:
+        """The first person the text named: an interview's interviewee."""
+        entry = next((e for e in self._entries.values() if e.kind == "person"), None)
+        return entry and Resolved(entry.name, entry.title, entry.kind, "context")
+
+    @property
+    def last_person(self) -> Resolved | None:
+        entry = self._last.get("person")
+        return entry and Resolved(entry.name, entry.title, entry.kind, "context")
+
+    def learn(self, mention: Mention) -> None:
+        """A titled name seen anywhere: known for later short forms only."""
+        if mention.name and mention.title:
+            entry, _ = self._find(mention)
+            if entry is None:
+                self._add(mention)
+
+    def learn_group(self, head: str, organization: str, title: str) -> None:
+        """ "a delegation from … Galaxy Space" → the "Galaxy Space delegation";
+        "researchers at the Institute" → the Institute."""
+        self._groups[head.lower()] = self._group_entry(head, organization, title)
+
+    def _group_entry(self, head: str, organization: str, title: str) -> Entry:
+        head = head.lower()
+        names = [f"{organization} {head}", organization]
+        if head in MEMBER_GROUPS:
+            names.reverse()
+        for name in names:
+            known = self._known.get(normalize(name))
+            if known is not None:
+                entry = self._entry(known.name, title, known.kind)
+                entry.known = True
+                return entry
+        return self._entry(names[0], title, "organization")
+
+    # -- matching -----------------------------------------------------------
+
+    def _find(self, mention: Mention) -> tuple[Entry | None, str]:
+        known = self._match_known(mention)
+        if known is not None:
+            entry = self._entry(known.name, mention.title, known.kind)
+            entry.known = True
+            return entry, "known"
+        if mention.name:
+            return self._match_name(mention.name)
+        if mention.group:
+            head, organization = group_organization(mention.group)
+            if organization:
+                return self._group_entry(head, organization, mention.group), "group"
+            return self._match_group(mention.group), "group"
+        if mention.title:
+            return self._match_title(mention.title), "title"
+        return None, ""
+
+    def _match_known(self, mention: Mention) -> KnownSpeaker | None:
+        if not self._known:
+            return None
+        candidates = (
+            mention.words,
+            f"{mention.title} {mention.name}",
+            mention.name,
+            mention.title,
+            mention.group,
+        )
+        for words in dict.fromkeys(candidates):
+            key = normalize(words) if words.strip() else ""
+            if key and key in self._known:
+                return self._known[key]
+        wanted = _name_tokens(mention.name) if mention.name else frozenset()
+        if mention.group:
+            group = [w for w in normalize(mention.group).split() if w in GROUP_WORDS]
+            fits = {
+                s.name: s
+                for word in group
+                for _, s in self._known_tokens.get(word, ())
+                if s.kind != "person"
+            }
+        elif wanted:
+            last = normalize(mention.name).split()[-1]
+            fits = {
+                s.name: s
+                for tokens, s in self._known_tokens.get(last, ())
+                if wanted <= tokens
+            }
+        else:
+            return None
+        return self._most_recent_known(list(fits.values()))
+
+    def _most_recent_known(self, fits: list[KnownSpeaker]) -> KnownSpeaker | None:
+        if len(fits) <= 1:
+            return fits[0] if fits else None
+        used = [
+            (self._entries[s.name].last_used, s)
+            for s in fits
+            if s.name in self._entries
+        ]
+        return max(used, key=lambda pair: pair[0])[1] if used else None
+
+    def _match_name(self, name: str) -> tuple[Entry | None, str]:
+        key = normalize(name)
+        if key in self._entries:
+            return self._entries[key], "name"
+        wanted = _name_tokens(name)
+        if not wanted:
+            return None, ""
+        last = key.split()[-1]
+        fits = [e for e in self._by_token.get(last, ()) if wanted <= e.tokens]
+        if not fits:
+            fits = [
+                e
+                for token in wanted
+                for e in self._by_token.get(token, ())
+                if wanted <= e.tokens
+            ]
+        if not fits:
+            return None, ""
+        return max(fits, key=lambda e: e.last_used), "surname"
+
+    def _match_group(self, group: str) -> Entry | None:
+        """A group seen before ("the delegation members"), or for "the
+        company"/"the ministry" the latest organisation of that sort."""
+        words = normalize(group).split()
+        for word in reversed(words):
+            if word in self._groups:
+                return self._groups[word]
+        if len(words) != 1:
+            return None
+        head = words[0]
+        fits = [e for e in self._recent_orgs if head in normalize(e.name).split()]
+        if not fits and head in _GENERIC_ORGANIZATIONS:
+            fits = list(self._recent_orgs)
+        return max(fits, key=lambda e: e.last_used) if fits else None
+
+    def _match_title(self, title: str) -> Entry | None:
+        head = title_head(title)
+        if not head:
+            return None
+        fits = [
+            e
+            for e in self._by_title.get(head.split()[-1], {}).values()
+            if (entry_head := title_head(e.title)) == head
+            or entry_head.endswith(" " + head)
+            or head.endswith(" " + entry_head)
+        ]
+        return max(fits, key=lambda e: e.last_used) if fits else None
+
+    def _antecedent(self, pronoun: str) -> Entry | None:
+        if pronoun in ("he", "she"):
+            return self._last.get("person")
+        return self._last.get("organization")
+
+    # -- bookkeeping --------------------------------------------------------
+
+    def _add(self, mention: Mention) -> Entry:
+        name = mention.name or mention.group or mention.title
+        for article in ("the ", "The ", "a ", "A ", "an ", "An "):
+            name = name.removeprefix(article)
+        entry = self._entry(name, mention.title, mention.kind)
+        if mention.group:
+            for word in normalize(mention.group).split():
+                if word in GROUP_WORDS:
+                    self._groups.setdefault(word, entry)
+        return entry
+
+    def _entry(self, name: str, title: str, kind: str) -> Entry:
+        key = normalize(name)
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = Entry(name, title, kind, tokens=_name_tokens(name))
+            self._entries[key] = entry
+            for token in entry.tokens:
+                self._by_token.setdefault(token, []).append(entry)
+        if title and not entry.title:
+            entry.title = title
+        if title:
+            head = title_head(title)
+            if head:
+                bucket = self._by_title.setdefault(head.split()[-1], {})
+                bucket[key] = entry
+        return entry
+
+    def _touch(self, entry: Entry) -> None:
+        self._clock += 1
+        entry.last_used = self._clock
+        self._last["person" if entry.kind == "person" else "organization"] = entry
+        if entry.kind != "person":
+            if entry in self._recent_orgs:
+                self._recent_orgs.remove(entry)
+            self._recent_orgs.append(entry)
+            del self._recent_orgs[:-_RECENT_ORGANIZATIONS]

@@ -1,0 +1,95 @@
+"""What a sentence teaches about people, even when it reports no speech: the
+titled names it introduces and the subject later pronouns may refer to."""
+
+from .lexicon import GROUP_WORDS, word_set
+from .mentions import Mention, build_mention
+from .scanning import MAX_MENTION_TOKENS, run_after
+from .speakers import SpeakerBook
+from .tokens import Token, is_title, join_tokens
+
+_GROUP_LINKS = frozenset({"from", "of", "representing", "at"})
+_ORG_WINDOW = 12
+_HUMAN_VERBS = word_set(
+    """
+    spoke speaks arrived arrives visited visits met meets travelled traveled
+    attended attends addressed thanked urged urges called welcomed praised
+    criticised criticized signed resigned joined led chaired inaugurated declined
+    refused apologised apologized answered asked testified campaigned voted
+    appeared stood sat walked smiled laughed wept insisted admitted denied
+    """
+)
+
+
+def learn_names(book: SpeakerBook, tokens: list[Token]) -> None:
+    """Register every "Title Name" and "a delegation from Org" in ``tokens``."""
+    titles = [k for k, t in enumerate(tokens) if is_title(t)]
+    next_title = iter(titles)
+    title_at = next(next_title, None)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        lower = token.lower
+        if (
+            lower in GROUP_WORDS
+            and i + 1 < len(tokens)
+            and tokens[i + 1].lower in _GROUP_LINKS
+        ):
+            _learn_group(book, tokens, i)
+        while title_at is not None and title_at < i:
+            title_at = next(next_title, None)
+        # A titled name needs a title word within reach of its first token.
+        near_title = title_at is not None and title_at - i < MAX_MENTION_TOKENS
+        if near_title and (token.is_capitalized or is_title(token)):
+            run, stop = run_after(tokens, i)
+            mention = build_mention(run) if run else None
+            if mention is not None and mention.name and mention.title:
+                book.learn(mention)
+            i = max(stop, i + 1)
+        else:
+            i += 1
+
+
+def _learn_group(book: SpeakerBook, tokens: list[Token], at: int) -> None:
+    """ "a delegation from the Chinese company Galaxy Space" → Galaxy Space delegation."""
+    end = at + 2
+    last_run: tuple[int, int] | None = None
+    run_start = None
+    while end < len(tokens) and end - at < _ORG_WINDOW and tokens[end].is_word:
+        inside = (
+            run_start is not None
+            and tokens[end].lower in ("of", "for", "and", "&")
+            and end + 1 < len(tokens)
+            and tokens[end + 1].is_capitalized
+        )
+        if tokens[end].is_capitalized:
+            run_start = end if run_start is None else run_start
+            last_run = (run_start, end + 1)
+        elif not inside:
+            run_start = None
+        end += 1
+    if last_run is None:
+        return
+    organization = join_tokens(tokens[last_run[0] : last_run[1]])
+    title = join_tokens(tokens[at : last_run[1]])
+    book.learn_group(tokens[at].lower, organization, title)
+
+
+def sentence_subject(tokens: list[Token], first: int) -> Mention | None:
+    """The mention a sentence opens with ("The delegation members also …"),
+    past a short introductory phrase ("Last year, …"). A bare name counts only
+    before a verb people do ("Ana Ruiz spoke …"): "South Africa has …" is no
+    antecedent for "she"."""
+    start = first
+    for i in range(first, min(len(tokens), first + 6)):
+        if tokens[i].text == ",":
+            start = i + 1
+            break
+    run, stop = run_after(tokens, start)
+    if not run or stop >= len(tokens) or not tokens[stop].is_word:
+        return None
+    mention = build_mention(run)
+    if mention is None or not mention.name or mention.title:
+        return mention
+    if mention.kind == "person" and tokens[stop].lower not in _HUMAN_VERBS:
+        return None
+    return mention

@@ -1,0 +1,190 @@
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.extraction import KnownSpeaker, extract
+from claims.extraction.evaluation import (
+    FIELDS,
+    Expected,
+    Score,
+    combine,
+    field_checks,
+    score,
+)
+from claims.seeding import SEEDS_DIR, SeedError, read_seed, seed_folders
+
+RUNS = (
+    ("known", "with the seed's speakers known"),
+    ("unknown", "with no known speakers"),
+)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One curated source text with its claims, as the seed file gives them."""
+
+    name: str
+    text: str
+    published_on: object
+    expected: tuple[Expected, ...]
+    speakers: tuple[KnownSpeaker, ...]
+
+
+def curated_articles(folder: Path) -> list[Article]:
+    """Every source of a seed folder that has curated claims (read-only)."""
+    data = read_seed(folder)
+    speakers = tuple(
+        KnownSpeaker(s["name"], tuple(s.get("aliases") or ()), s.get("kind", "person"))
+        for s in data.get("speakers") or ()
+    )
+    articles = []
+    for key, meta in data["sources"].items():
+        expected = tuple(
+            _expected(claim, key)
+            for claim in data.get("claims") or ()
+            if _in(claim, key)
+        )
+        if expected:
+            articles.append(
+                Article(
+                    name=folder.name
+                    if len(data["sources"]) == 1
+                    else f"{folder.name}/{key}",
+                    text=data["_texts"][key],
+                    published_on=meta.get("published_on"),
+                    expected=expected,
+                    speakers=speakers,
+                )
+            )
+    return articles
+
+
+def _in(claim: dict, key: str) -> bool:
+    return any(a.source_key == key and role == "content" for a, role in claim["_spans"])
+
+
+def _expected(claim: dict, key: str) -> Expected:
+    return Expected(
+        content_spans=tuple(
+            (a.start, a.end)
+            for a, role in claim["_spans"]
+            if a.source_key == key and role == "content"
+        ),
+        speaker=claim.get("speaker"),
+        attribution=claim["attribution"],
+        kind=claim["kind"],
+        stated_on=claim.get("stated_on"),
+        stated_on_precision=claim.get("stated_on_precision", ""),
+        due_on=claim.get("due_on"),
+        due_on_precision=claim.get("due_on_precision", ""),
+        text=claim["text"],
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure the claim extractor against the curated seeds: precision, recall "
+        "and F1 of content spans, and on matched claims the accuracy of speaker, "
+        "attribution, kind, stated date and deadline. Reads files only."
+    )
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", action="append", help="Only this seed folder.")
+        parser.add_argument(
+            "--verbose",
+            action="store_true",
+            help="List misses, false positives and wrong fields.",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="Machine-readable output.",
+        )
+
+    def handle(self, *args, seed=None, verbose=False, as_json=False, **options):
+        folders = seed_folders(SEEDS_DIR)
+        if seed:
+            folders = [f for f in folders if f.name in seed]
+            if not folders:
+                raise CommandError(f"No seed folder named {', '.join(seed)}.")
+        try:
+            articles = [a for folder in folders for a in curated_articles(folder)]
+        except SeedError as error:
+            raise CommandError(str(error)) from None
+        results = {run: {} for run, _ in RUNS}
+        for article in articles:
+            for run, _ in RUNS:
+                known = article.speakers if run == "known" else ()
+                proposals = extract(article.text, article.published_on, known)
+                results[run][article.name] = score(article.expected, proposals)
+        if as_json:
+            self.stdout.write(_as_json(results))
+            return
+        for run, label in RUNS:
+            self._table(label, results[run])
+            if verbose:
+                for article in articles:
+                    self._details(article, results[run][article.name])
+
+    def _table(self, label: str, scores: dict[str, Score]) -> None:
+        self.stdout.write(f"\nExtraction {label}")
+        header = (
+            f"{'article':40} {'claims':>6} {'props':>5} {'P':>5} {'R':>5} {'F1':>5}"
+        )
+        header += "".join(f" {name[:8]:>8}" for name in FIELDS)
+        self.stdout.write(header)
+        rows = [*scores.items(), ("overall", combine(list(scores.values())))]
+        for name, s in rows:
+            line = (
+                f"{name[:40]:40} {s.expected:6d} {s.proposed:5d} "
+                f"{s.precision:5.2f} {s.recall:5.2f} {s.f1:5.2f}"
+            )
+            for field_name in FIELDS:
+                value = s.accuracy(field_name)
+                line += f" {'—' if value is None else f'{value:.2f}':>8}"
+            self.stdout.write(line)
+
+    def _details(self, article: Article, s: Score) -> None:
+        text = article.text
+        self.stdout.write(f"\n  {article.name}")
+        for claim in s.misses:
+            words = " | ".join(text[a:b] for a, b in claim.content_spans)
+            self.stdout.write(f"    missed:   {words[:160]}")
+        for proposal in s.false_positives:
+            words = " | ".join(text[a:b] for a, b in proposal.content_spans)
+            self.stdout.write(f"    extra:    [{proposal.rule}] {words[:150]}")
+        for claim, proposal in s.pairs:
+            got = {
+                "speaker": (claim.speaker, proposal.speaker_name),
+                "attribution": (claim.attribution, proposal.attribution),
+                "kind": (claim.kind, proposal.kind),
+                "stated_on": (
+                    f"{claim.stated_on} {claim.stated_on_precision}",
+                    f"{proposal.stated_on} {proposal.stated_on_precision}",
+                ),
+                "due": (
+                    f"{claim.due_on} {claim.due_on_precision}",
+                    f"{proposal.due_on} {proposal.due_on_precision}",
+                ),
+            }
+            for name, ok in field_checks(claim, proposal).items():
+                if not ok:
+                    want, have = got[name]
+                    self.stdout.write(
+                        f"    {name}: want {want!r}, got {have!r} — {claim.text[:70]}"
+                    )
+
+
+def _as_json(results: dict[str, dict[str, Score]]) -> str:
+    payload = {
+        run: {
+            "articles": {name: s.as_dict() for name, s in scores.items()},
+            "overall": combine(list(scores.values())).as_dict(),
+        }
+        for run, scores in results.items()
+    }
+    return json.dumps(payload, indent=2, sort_keys=True)

@@ -1,0 +1,166 @@
+"""Proposing claims with the extractor, in the product: the service, the
+command, the API flag and the admin (the extractor itself: test_extraction)."""
+
+import datetime
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from claims.integrity import audit_provenance
+from claims.models import Claim, ClaimExtraction, Span, Speaker
+from claims.services.proposals import extractor_user, propose_claims
+from sources.models import Source
+from sources.services import create_source
+
+from .factories import SpeakerFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+# Our own text, in a common news style.
+ARTICLE = (
+    "Transport Minister Aiko Tanaka said on Monday that the new tram line "
+    "“will carry its first passengers by March next year”.\n"
+    "“We will not raise fares this year,” Tanaka added.\n"
+    "Opposition leader Marek Nowak told reporters that the project was "
+    "“a waste of public money”.\n"
+    "The city council reportedly spent €40 million on the first phase."
+)
+
+
+@pytest.fixture
+def article(reviewer):
+    return create_source(
+        text=ARTICLE,
+        title="Tram line",
+        kind="news_article",
+        language="en",
+        published_on=datetime.date(2025, 9, 10),
+        by=reviewer,
+    ).source
+
+
+def test_proposals_become_proposed_claims_by_the_extractor(article):
+    run = propose_claims(source=article)
+    assert run.created, run.skipped
+    extractor = extractor_user()
+    assert not extractor.is_active  # a system account: it cannot log in
+    for claim in run.created:
+        assert claim.review == "proposed"
+        assert claim.created_by == extractor
+        record = ClaimExtraction.objects.get(claim=claim)
+        assert 0 <= record.confidence <= 1 and record.rule
+        assert "Proposed by the extractor (rule " in claim.ledger.get().rationale
+        for span in claim.spans.all():
+            assert article.text[span.start : span.end] == span.exact
+    assert list(audit_provenance()) == []
+    quoted = {span.exact for span in Span.objects.filter(role="content")}
+    assert "will carry its first passengers by March next year" in quoted
+
+
+def test_known_speakers_are_matched_and_new_ones_created(article):
+    tanaka = SpeakerFactory(name="Aiko Tanaka", aliases=["Minister Tanaka"])
+    propose_claims(source=article)
+    assert Claim.objects.filter(speaker=tanaka).exists()
+    assert Speaker.objects.filter(name="Aiko Tanaka").count() == 1
+    assert Speaker.objects.filter(name__icontains="Nowak").exists()
+
+
+def test_a_rerun_duplicates_nothing(article):
+    first = propose_claims(source=article)
+    again = propose_claims(source=article)
+    assert again.created == []
+    assert len(again.skipped) >= len(first.created)
+    assert {why for _, why in again.skipped} >= {
+        "a claim is already anchored to these words"
+    }
+    assert Claim.objects.count() == len(first.created)
+
+
+def test_a_source_without_text_is_refused(reviewer):
+    bare = create_source(
+        text="", url="https://example.org/report", title="Report", by=reviewer
+    ).source
+    with pytest.raises(ValidationError) as refused:
+        propose_claims(source=bare)
+    assert "has no text" in str(refused.value)
+    assert Claim.objects.count() == 0
+
+
+def test_the_minimum_confidence_skips_weaker_proposals(article):
+    run = propose_claims(source=article, min_confidence=1.0)
+    assert all(claim.extraction.confidence >= 1.0 for claim in run.created)
+    with pytest.raises(ValidationError):
+        propose_claims(source=article, min_confidence=2)
+
+
+def test_the_command(article, capsys):
+    call_command("propose_claims", str(article.pk))
+    out = capsys.readouterr().out
+    assert f"source {article.pk}: " in out and "claim(s) proposed" in out
+    assert Claim.objects.exists()
+    with pytest.raises(CommandError, match="No source with id 999"):
+        call_command("propose_claims", "999")
+
+
+def test_the_api_flag(api, api_user):
+    contributor = api(api_user("contributor"))
+    response = contributor.post(
+        "/api/v1/sources/",
+        {
+            "text": ARTICLE,
+            "title": "Tram line",
+            "published_on": "2025-09-10",
+            "propose_claims": True,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    created = response.json()["proposals"]["created"]
+    assert created and set(created) == set(Claim.objects.values_list("id", flat=True))
+    plain = contributor.post(
+        "/api/v1/sources/", {"text": "Another text entirely."}, format="json"
+    )
+    assert plain.json()["proposals"] is None
+
+
+def test_the_api_flag_needs_a_text_and_writes_nothing_without(api, api_user):
+    contributor = api(api_user("contributor"))
+    response = contributor.post(
+        "/api/v1/sources/",
+        {"url": "https://example.org/x", "propose_claims": True},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "propose_claims" in response.json()
+    assert Source.objects.count() == 0
+
+
+def test_the_admin_checkbox_and_action(client, reviewer):
+    client.force_login(StaffFactory(username="root"))
+    response = client.post(
+        reverse("admin:sources_source_add"),
+        {
+            "title": "Tram line",
+            "kind": "news_article",
+            "language": "en",
+            "published_on": "2025-09-10",
+            "text": ARTICLE,
+            "propose_claims": "on",
+        },
+        follow=True,
+    )
+    assert "claim(s) proposed for review" in response.text
+    proposed = Claim.objects.count()
+    assert proposed
+    source = Source.objects.get(title="Tram line")
+    page = client.post(
+        reverse("admin:sources_source_changelist"),
+        {"action": "propose_selected", ACTION_CHECKBOX_NAME: [source.pk]},
+        follow=True,
+    )
+    assert "0 claim(s) proposed for review; skipped:" in page.text
+    assert Claim.objects.count() == proposed
