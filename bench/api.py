@@ -755,44 +755,46 @@ def print_table(results) -> None:
     )
 
 
-def write_doc(block: str) -> None:
-    text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text or END not in text:
-        text = text.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{BEGIN}\n{block}{END}{tail}")
+def write_block(block: str, begin: str, end: str, section: str = "") -> None:
+    """Replace the generated block between ``begin`` and ``end`` in
+    docs/PERFORMANCE.md (appended, after ``section``, if missing); the rest of
+    the file is kept."""
+    text = DOC.read_text() if DOC.exists() else "# Performance\n"
+    if begin not in text or end not in text:
+        text = text.rstrip("\n") + f"\n\n{section}{begin}\n{end}\n"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    DOC.write_text(f"{head}{begin}\n{block}{end}{tail}")
     print(f"Results written to {DOC.relative_to(ROOT)}")
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(
-        description="Read-API latency beside one raw SQL query per page."
-    )
+def write_doc(block: str) -> None:
+    write_block(block, BEGIN, END)
+
+
+def bench_arguments(description: str, *, reps: int, explain: str):
+    """The options every benchmark here shares."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--claims", type=int, default=100_000, help="corpus size (default 100000)"
     )
-    parser.add_argument("--reps", type=int, default=50, help="timed repetitions")
+    parser.add_argument("--reps", type=int, default=reps, help="timed repetitions")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--no-write", action="store_true", help="do not update docs/PERFORMANCE.md"
     )
-    parser.add_argument(
-        "--explain",
-        type=Path,
-        metavar="FILE",
-        help="also write EXPLAIN (ANALYZE, BUFFERS) of the API's queries to FILE",
-    )
+    parser.add_argument("--explain", type=Path, metavar="FILE", help=explain)
     parser.add_argument("--allow-any-database", action="store_true")
-    args = parser.parse_args(argv)
-    command = "uv run python bench/api.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
-    started = time.perf_counter()
-    prepare_database(allow_any=args.allow_any_database)
+    return parser
+
+
+def top_up_corpus(claims: int, seed: int) -> dict | None:
+    """Generate the corpus up to ``claims`` (bench/corpus.py); the generation's
+    time and counts, from this run or the last one that generated (kept in
+    bench/results/corpus.json), or None if unknown."""
     from bench import corpus
 
-    generation = corpus.generate(args.claims, seed=args.seed)
+    generation = corpus.generate(claims, seed=seed)
     if generation:
         generation["when"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
         STATS.parent.mkdir(parents=True, exist_ok=True)
@@ -800,6 +802,22 @@ def main(argv=None) -> None:
     elif STATS.exists():
         generation = json.loads(STATS.read_text())
         generation["when"] = f"generated {generation.get('when', 'earlier')}"
+    return generation
+
+
+def main(argv=None) -> None:
+    parser = bench_arguments(
+        "Read-API latency beside one raw SQL query per page.",
+        reps=50,
+        explain="also write EXPLAIN (ANALYZE, BUFFERS) of the API's queries to FILE",
+    )
+    args = parser.parse_args(argv)
+    command = "uv run python bench/api.py " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
+    started = time.perf_counter()
+    prepare_database(allow_any=args.allow_any_database)
+    generation = top_up_corpus(args.claims, args.seed)
     cases, info = build_cases(args.reps, args.seed)
     load_before = os.getloadavg()
     runner = Runner()
