@@ -811,14 +811,29 @@ WHERE NOT EXISTS (SELECT 1 FROM claims_claimsearch d WHERE d.claim_id = c.id)
 """
 
 
+# Claims per source before scaling: a mean of 5.
+CLAIMS_PER_SOURCE = (1, 2, 3, 4, 5, 5, 6, 7, 8, 9)
+
+
 class Generator:
-    def __init__(self, seed: int, start_claims: int, target: int, log):
+    def __init__(
+        self,
+        seed: int,
+        start_claims: int,
+        target: int,
+        log,
+        *,
+        claims_per_source: float = 5.0,
+        progress=None,
+    ):
         self.seed = seed
         self.rng = random.Random(f"corpus:{seed}:{start_claims}")
         self.grammar = Grammar(seed, self.rng)
         self.target = target
         self.start_claims = start_claims
         self.log = log
+        self.scale = claims_per_source / 5.0
+        self.progress = progress  # called with (claims made, claims wanted)
 
     # --- fixed reference rows (users, publishers, speakers) -------------------
 
@@ -960,7 +975,8 @@ class Generator:
             retrieved = dt.datetime.combine(published, dt.time(6), UTC) + dt.timedelta(
                 minutes=rng.randint(0, 960)
             )
-            k = min(claims_wanted - made, rng.choice((1, 2, 3, 4, 5, 5, 6, 7, 8, 9)))
+            drawn = max(1, round(rng.choice(CLAIMS_PER_SOURCE) * self.scale))
+            k = min(claims_wanted - made, drawn)
             claims = []
             for _ in range(k):
                 claim_id = ids["claim"] = ids["claim"] + 1
@@ -1257,7 +1273,7 @@ class Generator:
         total_days = (REFERENCE_DATE - FIRST_DATE).days - 7
         # Spread the new sources over the calendar, after any already loaded.
         day = total_days * self.start_claims / self.target
-        day_step = (total_days - day) / max(1, need / 5)
+        day_step = (total_days - day) / max(1, need / (5 * self.scale))
         made = 0
         counts = dict.fromkeys(tables, 0)
         while made < need:
@@ -1290,6 +1306,8 @@ class Generator:
                     cursor, "claims_claimevent", EVENT_COLUMNS, rows["event"]
                 )
             elapsed = time.perf_counter() - started
+            if self.progress is not None:
+                self.progress(made, need)
             self.log(
                 f"  claims {self.start_claims + made:>7}/{self.target} "
                 f"sources {counts['source']:>6} spans {counts['span']:>7} "
@@ -1328,9 +1346,17 @@ class Generator:
         return {"seconds": elapsed, "added": made, **counts}
 
 
-def generate(target: int, *, seed: int = 1, log=print) -> dict | None:
-    """Top the database up to ``target`` claims. Returns timing and counts, or
-    None when it already has that many."""
+def generate(
+    target: int,
+    *,
+    seed: int = 1,
+    log=print,
+    claims_per_source: float = 5.0,
+    progress=None,
+) -> dict | None:
+    """Top the database up to ``target`` claims, about ``claims_per_source``
+    to a source. Returns timing and counts, or None when it already has that
+    many."""
     from claims.models import Claim
 
     existing = Claim.objects.count()
@@ -1338,7 +1364,15 @@ def generate(target: int, *, seed: int = 1, log=print) -> dict | None:
         log(f"Corpus: {existing} claims already present (wanted {target}).")
         return None
     log(f"Corpus: generating {target - existing} claims (seed {seed}) …")
-    return Generator(seed, existing, target, log).run()
+    generator = Generator(
+        seed,
+        existing,
+        target,
+        log,
+        claims_per_source=claims_per_source,
+        progress=progress,
+    )
+    return generator.run()
 
 
 def main():
