@@ -122,14 +122,38 @@ def propose(source, speaker, reviewer):
 @pytest.fixture
 def api_user(db):
     """A user in a role group: api_user("reviewer") / api_user("contributor")."""
-    from django.contrib.auth.models import Group
 
     def make(role, username=None):
         user = UserFactory(username=username or f"{role}-user")
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(role_group(role))
         return user
 
     return make
+
+
+def role_group(name: str):
+    """The role group that migration 0005_roles makes.
+
+    A transactional test ends by emptying every table; the flush brings back
+    content types and permissions (post_migrate) but not a data migration's
+    rows, so a later transactional test may find the group gone: it is made
+    again here, with the migration's own list of permissions.
+    """
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        roles = import_module("claims.migrations.0005_roles").ROLES
+        for label in roles[name]:
+            app_label, codename = label.split(".")
+            group.permissions.add(
+                Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+    return group
 
 
 @pytest.fixture

@@ -121,9 +121,7 @@ def test_a_feed_page_runs_a_fixed_number_of_queries(
 
 
 @pytest.mark.postgresql
-# serialized_rollback: the reviewer group comes from a migration, and an earlier
-# transactional test (a browser test, say) ends by emptying every table.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_event_committed_late_is_not_skipped(api, api_user, propose, reviewer):
     """Two overlapping transactions commit out of order: the reader still gets both."""
     client = api(api_user("reviewer"))

@@ -11,7 +11,7 @@ from sources.models import Source
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_small_corpus_has_the_sources_asked_for_and_verifies(capsys):
     call_command("generate_corpus", "--claims", "300", "--sources", "30", "--seed", "7")
     assert Claim.objects.count() == 300
