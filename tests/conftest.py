@@ -134,17 +134,26 @@ def api_user(db):
 def role_group(name: str):
     """The role group that migration 0005_roles makes.
 
-    A transactional test ends by emptying every table; the flush brings back
-    content types and permissions (post_migrate) but not a data migration's
-    rows, so a later transactional test may find the group gone: it is made
-    again here, with the migration's own list of permissions.
+    A transactional test ends by emptying every table, a data migration's rows
+    included, so a later transactional test may find the group gone: it is
+    made again here, with the migration's own list of permissions.
     """
     from importlib import import_module
 
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
 
     group, created = Group.objects.get_or_create(name=name)
     if created:
+        # After a flush that skipped post_migrate (a serialized-rollback test
+        # ends that way), content types and permissions are gone too.
+        ContentType.objects.clear_cache()
+        for app_config in apps.get_app_configs():
+            create_contenttypes(app_config, verbosity=0)
+            create_permissions(app_config, verbosity=0)
         roles = import_module("claims.migrations.0005_roles").ROLES
         for label in roles[name]:
             app_label, codename = label.split(".")
