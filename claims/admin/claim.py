@@ -39,6 +39,7 @@ from ..models import (
     StatusChange,
 )
 from ..models.choices import KINDS_WITH_DEADLINE
+from ..models.claim import overdue_q
 from ..search import matching_claims
 from ..transitions import allowed_targets
 from .display import excerpt
@@ -982,11 +983,6 @@ class DeadlineFilter(admin.SimpleListFilter):
         if self.value() == "soon":
             return queryset.filter(status=Status.PENDING, due_on__gte=today)
         return queryset
-
-
-def overdue_q(today: datetime.date) -> Q:
-    """Overdue, or past the deadline and waiting for the next sweep."""
-    return Q(status=Status.OVERDUE) | Q(status=Status.PENDING, due_on__lt=today)
 
 
 @admin.register(DeadlineClaim)

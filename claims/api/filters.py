@@ -8,7 +8,7 @@ from django.utils import timezone
 from sources.models import Source, SourceKind
 
 from ..models import Attribution, Claim, ClaimKind, Review, Span, Status
-from ..models.choices import KINDS_WITH_DEADLINE
+from ..models.claim import overdue_q
 
 MAX_ID = 2**63 - 1  # the largest id a database column holds
 
@@ -120,11 +120,7 @@ class ClaimFilter(LeanFilterSet):
         )
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status=Status.OVERDUE) | Q(
-            status=Status.PENDING,
-            kind__in=KINDS_WITH_DEADLINE,
-            due_on__lt=timezone.localdate(),
-        )
+        overdue = overdue_q(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 

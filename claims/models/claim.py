@@ -78,6 +78,16 @@ def claim_visible_to(user, *, review: str, created_by_id: int | None) -> bool:
     return bool(user and user.is_authenticated and created_by_id == user.pk)
 
 
+def past_deadline_q(today) -> Q:
+    return Q(status=Status.PENDING, kind__in=KINDS_WITH_DEADLINE, due_on__lt=today)
+
+
+def overdue_q(today) -> Q:
+    """The one definition of "overdue" the lists filter by: the status, or a
+    pending deadline already behind us (the sweep has not run yet)."""
+    return Q(status=Status.OVERDUE) | past_deadline_q(today)
+
+
 class ClaimQuerySet(models.QuerySet):
     def accepted(self):
         return self.filter(review=Review.ACCEPTED)
@@ -91,6 +101,16 @@ class ClaimQuerySet(models.QuerySet):
         if user is not None and user.is_authenticated:
             return self.filter(Q(review=Review.ACCEPTED) | Q(created_by=user))
         return self.accepted()
+
+    def past_deadline(self, today):
+        """Pending predictions and promises whose deadline has passed: the
+        sweep's candidates. (``due_on`` is stored as the last day of its
+        period, so ``due_on < today`` is "the deadline is behind us".)"""
+        return self.filter(past_deadline_q(today))
+
+    def overdue(self, today):
+        """Overdue, or past the deadline and waiting for the next sweep."""
+        return self.filter(overdue_q(today))
 
     def with_relations(self):
         return self.select_related("speaker")

@@ -112,9 +112,7 @@ def overdue_claims(today: datetime.date) -> Iterable[Claim]:
     The candidate ids are read first and each claim fetched as it comes, so the
     sweep never writes to a table while a cursor over it is open.
     """
-    candidates = Claim.objects.filter(
-        status=Status.PENDING, kind__in=KINDS_WITH_DEADLINE, due_on__lt=today
-    )
+    candidates = Claim.objects.past_deadline(today)
     for pk in list(candidates.order_by("id").values_list("pk", flat=True)):
         claim = Claim.objects.filter(pk=pk).first()
         if claim is not None and _is_overdue(claim, today):
