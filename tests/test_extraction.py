@@ -723,3 +723,22 @@ def test_seasons_as_deadlines(season, due_on):
 def test_a_bare_season_word_is_no_deadline():
     text = "Treasurer Omar Haddad said the spring floods would damage the road."
     assert extract(text, TUESDAY)[0].due_on is None
+
+
+def test_the_extractors_date_periods_are_the_models():
+    # claims/extraction/dates.py keeps its own copy of the precision arithmetic
+    # so that the extractor imports no Django models; it must agree with
+    # DatePrecision, the rule's home.
+    import datetime as dt
+
+    from claims.extraction import dates
+    from claims.models import DatePrecision
+
+    day = dt.date(2023, 1, 1)
+    while day < dt.date(2025, 1, 1):
+        for precision in DatePrecision:
+            assert dates.period_start(day, precision.value) == precision.period_start(
+                day
+            )
+            assert dates.period_end(day, precision.value) == precision.period_end(day)
+        day += dt.timedelta(days=3)
