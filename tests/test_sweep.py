@@ -141,3 +141,62 @@ def test_a_late_resolution_moves_overdue_to_confirmed(propose, reviewer, source)
         "overdue",
         "confirmed",
     ]
+
+
+def _trail(claim):
+    """What a move leaves behind: the claim, its last ledger entry, history
+    record and change-feed event."""
+    claim.refresh_from_db()
+    entry = claim.ledger.last()
+    record = claim.history.order_by("-history_id").first()
+    event = claim.events.order_by("-id").first()
+    return {
+        "claim": (claim.status, claim.version),
+        "ledger": (
+            entry.from_status,
+            entry.to_status,
+            entry.claim_version,
+            entry.changed_by.username,
+        ),
+        "history": (
+            record.history_type,
+            record.status,
+            record.version,
+            record.history_change_reason,
+            record.history_user.username,
+        ),
+        "event": (event.kind, event.version, event.state["status"], event.detail),
+        "counts": (claim.ledger.count(), claim.history.count(), claim.events.count()),
+    }
+
+
+def test_a_batched_move_leaves_the_same_trail_as_a_single_move(propose):
+    """The sweep writes batches in bulk; each claim must end up exactly as
+    change_status leaves it (ledger, version, history, change feed)."""
+    from claims.services._base import claim_state
+    from claims.services.status import _move_one, _overdue_rationale
+
+    today = datetime.date(2025, 6, 1)
+    single = predict(propose, datetime.date(2025, 1, 1), "day")
+    by = services.get_system_user()
+    assert _move_one(single.pk, today, by).moved
+    batched = [
+        predict(propose, datetime.date(2025, 1, day), "day") for day in range(2, 9)
+    ]
+    moves = services.mark_overdue(today=today, batch_size=3)
+    assert [m.claim_id for m in moves] == [c.pk for c in batched]
+    assert all(m.moved for m in moves)
+    expected = _trail(single)
+    assert expected["claim"] == ("overdue", 2)
+    assert expected["counts"] == (2, 2, 2)
+    for claim in [single, *batched]:
+        trail = _trail(claim)
+        assert trail == expected
+        assert claim.ledger.last().rationale == _overdue_rationale(claim, today)
+        # The feed's state and the history record are the claim as it now is.
+        assert claim.events.order_by("-id").first().state == claim_state(claim)
+        record = claim.history.order_by("-history_id").first()
+        for field in Claim._meta.concrete_fields:
+            assert getattr(record, field.attname) == getattr(claim, field.attname), (
+                field.name
+            )

@@ -279,6 +279,13 @@ class Claim(models.Model):
             models.Index(
                 fields=["assigned_to", "review", "id"], name="claim_assigned_idx"
             ),
+            # The deadline sweep's candidates (past_deadline) and the deadlines
+            # view's due-soon rows: pending predictions and promises by due date.
+            models.Index(
+                fields=["due_on", "id"],
+                name="claim_pending_deadline_idx",
+                condition=Q(status="pending", kind__in=["prediction", "promise"]),
+            ),
         ]
 
     def __str__(self):

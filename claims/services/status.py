@@ -2,15 +2,19 @@
 
 import dataclasses
 import datetime
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ..models import (
     Claim,
+    ClaimEvent,
     DatePrecision,
     EventKind,
     Status,
@@ -25,6 +29,7 @@ from ._base import (
     _record_status,
     _required_text,
     _save_claim,
+    claim_state,
     get_system_user,
 )
 
@@ -106,63 +111,265 @@ def _is_overdue(claim: Claim, today: datetime.date) -> bool:
     )
 
 
+SWEEP_BATCH = 500
+
+
+class _BatchConflict(Exception):
+    """A batch met a claim another writer changed: roll it back, go one by one."""
+
+
 def overdue_claims(today: datetime.date) -> Iterable[Claim]:
     """Pending predictions and promises whose deadline (at its precision) has passed.
 
     The candidate ids are read first and each claim fetched as it comes, so the
     sweep never writes to a table while a cursor over it is open.
     """
-    candidates = Claim.objects.past_deadline(today)
-    for pk in list(candidates.order_by("id").values_list("pk", flat=True)):
+    for pk in _candidate_ids(today):
         claim = Claim.objects.filter(pk=pk).first()
         if claim is not None and _is_overdue(claim, today):
             yield claim
 
 
+def _candidate_ids(today: datetime.date) -> list[int]:
+    # Served by the partial index claim_pending_deadline_idx.
+    return list(
+        Claim.objects.past_deadline(today).order_by("id").values_list("pk", flat=True)
+    )
+
+
 def mark_overdue(
-    *, today: datetime.date | None = None, dry_run: bool = False, by=None
+    *,
+    today: datetime.date | None = None,
+    dry_run: bool = False,
+    by=None,
+    batch_size: int = SWEEP_BATCH,
 ) -> list[OverdueMove]:
     """The deadline sweep: move each overdue pending claim to ``overdue``.
 
-    Each claim moves in its own transaction through :func:`change_status`, so a
-    crash leaves only whole moves and a rerun finishes the rest. A claim that
-    another writer (or a concurrent sweep) changed meanwhile is re-read and
-    moved only if it still qualifies, so running twice at once moves it once. A
-    claim that keeps changing under the sweep is reported, not moved; the next
-    sweep retries it.
+    Claims move in batches of ``batch_size``, each batch one transaction: the
+    rows are locked (``SELECT … FOR UPDATE`` re-checks them after any wait, so
+    a claim a concurrent writer or sweep moved meanwhile drops out), then every
+    claim gets the ledger entry, version, history record and change-feed event
+    :func:`change_status` would give it, written in bulk. A crash leaves only
+    whole batches, and a rerun finishes the rest. If anything in a batch
+    conflicts with another writer, the batch is rolled back and its claims go
+    one by one through :func:`change_status`, re-read and moved only if they
+    still qualify, so running twice at once moves each claim once. A claim that
+    keeps changing under the sweep is reported, not moved; the next sweep
+    retries it.
     """
     today = today or timezone.localdate()
-    by = by or (None if dry_run else get_system_user())
+    ids = _candidate_ids(today)
+    if dry_run:
+        return [
+            OverdueMove(c.pk, c.text, c.deadline, c.due_text, False)
+            for chunk in _chunks(ids, batch_size)
+            for c in Claim.objects.filter(pk__in=chunk).order_by("pk")
+            if _is_overdue(c, today)
+        ]
+    by = by or get_system_user()
     moves = []
-    for claim in overdue_claims(today):
-        move = OverdueMove(claim.pk, claim.text, claim.deadline, claim.due_text, False)
-        if dry_run:
-            moves.append(move)
-            continue
-        for _attempt in range(3):
-            try:
-                change_status(
-                    claim=claim,
-                    to_status=Status.OVERDUE,
-                    rationale=_overdue_rationale(claim, today),
-                    by=by,
-                    expected_version=claim.version,
-                    by_sweep=True,
-                    today=today,
-                )
-            except ValidationError as error:
-                if "version" not in getattr(error, "error_dict", {}):
-                    raise
-                claim = Claim.objects.filter(pk=claim.pk).first()
-                if claim is None or not _is_overdue(claim, today):
-                    break  # someone else resolved or moved it meanwhile
-                continue
-            moves.append(dataclasses.replace(move, moved=True))
-            break
-        else:
-            moves.append(
-                dataclasses.replace(
-                    move, note="changed by others during the sweep; retried next time"
-                )
+    for chunk in _chunks(ids, batch_size):
+        try:
+            moves.extend(_move_batch(chunk, today, by))
+        except (_BatchConflict, IntegrityError):
+            moves.extend(_move_one(pk, today, by) for pk in chunk)
+    return [move for move in moves if move is not None]
+
+
+def _chunks(ids: list[int], size: int):
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+@transaction.atomic
+def _move_batch(ids: list[int], today: datetime.date, by) -> list[OverdueMove]:
+    if connection.vendor == "postgresql":
+        return _move_batch_sql(ids, today, by)
+    claims = list(
+        Claim.objects.select_for_update()
+        .filter(pk__in=ids)
+        .past_deadline(today)
+        .order_by("pk")
+    )
+    if not claims:
+        return []
+    for claim in claims:
+        if not _is_overdue(claim, today) or move_problem(
+            claim.kind, claim.status, Status.OVERDUE, by_sweep=True
+        ):
+            raise _BatchConflict(claim.pk)
+    now = timezone.now()
+    entries = []
+    for claim in claims:
+        entries.append(
+            StatusChange(
+                claim=claim,
+                from_status=claim.status,
+                to_status=Status.OVERDUE,
+                rationale=_overdue_rationale(claim, today),
+                claim_version=claim.version + 1,
+                changed_by=by,
             )
-    return moves
+        )
+    # The ledger first: the database checks that a claim's status is its
+    # last entry's, and that each entry follows the one before.
+    StatusChange.objects.bulk_create(entries)
+    moved = Claim.objects.filter(
+        pk__in=[c.pk for c in claims], status=Status.PENDING
+    ).update(status=Status.OVERDUE, version=F("version") + 1, updated_at=now)
+    if moved != len(claims):
+        raise _BatchConflict("a claim changed under the batch")
+    reason = f"status {Status.PENDING} → {Status.OVERDUE}"
+    for claim in claims:
+        claim.status = Status.OVERDUE
+        claim.version += 1
+        claim.updated_at = now
+        claim._change_reason = reason
+    Claim.history.bulk_history_create(claims, update=True, default_user=by)
+    # The search document holds no status, so it needs no refresh.
+    ClaimEvent.objects.bulk_create(
+        ClaimEvent(
+            claim=claim,
+            kind=EventKind.STATUS_CHANGED,
+            version=claim.version,
+            state=claim_state(claim),
+            detail=reason,
+            actor=by,
+        )
+        for claim in claims
+    )
+    return [OverdueMove(c.pk, c.text, c.deadline, c.due_text, True) for c in claims]
+
+
+# The claim's columns the change feed's state, the rationale and the result need.
+_STATE_COLUMNS = (
+    "id",
+    "text",
+    "speaker_id",
+    "speaker_title",
+    "attribution",
+    "kind",
+    "stated_on",
+    "stated_on_precision",
+    "due_on",
+    "due_on_precision",
+    "due_text",
+    "status",
+    "review",
+    "version",
+)
+
+
+class _Row(SimpleNamespace):
+    """A claim row with what ``claim_state`` and the rationale read."""
+
+    deadline = Claim.deadline
+
+
+def _move_batch_sql(ids: list[int], today: datetime.date, by) -> list[OverdueMove]:
+    """:func:`_move_batch` on PostgreSQL in six statements, whatever the batch
+    size: the same rows as the ORM path (held to it by a test), without
+    building a model instance per row, which made the sweep four times slower.
+    """
+    claim_table = Claim._meta.db_table
+    history = Claim.history.model._meta
+    own = [
+        f.column for f in history.concrete_fields if not f.name.startswith("history_")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(_STATE_COLUMNS)} FROM {claim_table} "
+            "WHERE id = ANY(%s) AND status = %s AND kind = ANY(%s) AND due_on < %s "
+            "ORDER BY id FOR UPDATE",
+            [ids, Status.PENDING, list(KINDS_WITH_DEADLINE), today],
+        )
+        claims = [
+            _Row(**dict(zip(_STATE_COLUMNS, row, strict=True)))
+            for row in cursor.fetchall()
+        ]
+        if not claims:
+            return []
+        now = timezone.now()
+        records = []
+        for claim in claims:
+            if move_problem(claim.kind, claim.status, Status.OVERDUE, by_sweep=True):
+                raise _BatchConflict(claim.id)
+            rationale = _overdue_rationale(claim, today)
+            claim.status = Status.OVERDUE
+            claim.version += 1
+            records.append(
+                {
+                    "claim_id": claim.id,
+                    "rationale": rationale,
+                    "version": claim.version,
+                    "state": claim_state(claim),
+                }
+            )
+        payload = json.dumps(records)
+        moved_ids = [claim.id for claim in claims]
+        reason = f"status {Status.PENDING} → {Status.OVERDUE}"
+        # The ledger first: the database checks that a claim's status is its
+        # last entry's, and that each entry follows the one before.
+        cursor.execute(
+            f"INSERT INTO {StatusChange._meta.db_table} (claim_id, from_status, "
+            "to_status, rationale, claim_version, changed_at, changed_by_id) "
+            "SELECT x.claim_id, %s, %s, x.rationale, x.version, %s, %s "
+            "FROM jsonb_to_recordset(%s::jsonb) "
+            "AS x(claim_id bigint, rationale text, version integer) ORDER BY x.claim_id",
+            [Status.PENDING, Status.OVERDUE, now, by.pk, payload],
+        )
+        cursor.execute(
+            f"UPDATE {claim_table} SET status = %s, version = version + 1, "
+            "updated_at = %s WHERE id = ANY(%s) AND status = %s",
+            [Status.OVERDUE, now, moved_ids, Status.PENDING],
+        )
+        if cursor.rowcount != len(claims):
+            raise _BatchConflict("a claim changed under the batch")
+        cursor.execute(
+            f"INSERT INTO {history.db_table} ({', '.join(own)}, history_date, "
+            "history_change_reason, history_type, history_user_id) "
+            f"SELECT {', '.join(own)}, %s, %s, '~', %s FROM {claim_table} "
+            "WHERE id = ANY(%s) ORDER BY id",
+            [now, reason[:100], by.pk, moved_ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {ClaimEvent._meta.db_table} (claim_id, kind, version, "
+            "state, detail, actor_id, created_at) "
+            "SELECT x.claim_id, %s, x.version, x.state, %s, %s, %s "
+            "FROM jsonb_to_recordset(%s::jsonb) "
+            "AS x(claim_id bigint, version integer, state jsonb) ORDER BY x.claim_id",
+            [EventKind.STATUS_CHANGED, reason, by.pk, now, payload],
+        )
+    # The search document holds no status, so it needs no refresh.
+    return [OverdueMove(c.id, c.text, c.deadline, c.due_text, True) for c in claims]
+
+
+def _move_one(pk: int, today: datetime.date, by) -> OverdueMove | None:
+    """One claim through :func:`change_status`, re-read after a lost race."""
+    claim = Claim.objects.filter(pk=pk).first()
+    if claim is None or not _is_overdue(claim, today):
+        return None
+    move = OverdueMove(claim.pk, claim.text, claim.deadline, claim.due_text, False)
+    for _attempt in range(3):
+        try:
+            change_status(
+                claim=claim,
+                to_status=Status.OVERDUE,
+                rationale=_overdue_rationale(claim, today),
+                by=by,
+                expected_version=claim.version,
+                by_sweep=True,
+                today=today,
+            )
+        except ValidationError as error:
+            if "version" not in getattr(error, "error_dict", {}):
+                raise
+            claim = Claim.objects.filter(pk=claim.pk).first()
+            if claim is None or not _is_overdue(claim, today):
+                return None  # someone else resolved or moved it meanwhile
+            continue
+        return dataclasses.replace(move, moved=True)
+    return dataclasses.replace(
+        move, note="changed by others during the sweep; retried next time"
+    )
