@@ -14,6 +14,7 @@ from django.db.models.sql.constants import SINGLE
 from sources.anchoring import AnchorError, select
 from sources.models import Source
 
+from ..constraints import Unsupported, evaluate
 from ..models import (
     Claim,
     ClaimEvent,
@@ -65,55 +66,74 @@ def get_system_user(username: str | None = None):
 
 
 def validate_constraints(instance: models.Model) -> None:
-    """``instance.validate_constraints()`` in one query.
+    """``instance.validate_constraints()``, without a query per check.
 
     Django checks each ``CheckConstraint`` with its own ``SELECT`` inside its
     own savepoint: three round trips per constraint, thirty for a claim, most
-    of the time it took to propose one. Here every check condition is one
-    column of a single ``SELECT`` over the instance's values (NULL passes, as
-    in the database); the errors are Django's own, in the same shape. Other
-    constraints (unique ones) are validated as Django does.
+    of the time it took to propose one. Here conditions made of plain lookups
+    are evaluated in Python (claims/constraints.py, in SQL's three-valued
+    logic); the rest are one column each of a single ``SELECT`` over the
+    instance's values (NULL passes, as in the database). The errors are
+    Django's own, in the same shape. Other constraints (unique ones) are
+    validated as Django does.
     """
     model = type(instance)
     using = router.db_for_write(model, instance=instance)
-    connection = connections[using]
-    errors = {}
+    failed = []  # (position, constraint, error): reported in Django's order
     for model_class, constraints in instance.get_constraints():
-        checks = [c for c in constraints if isinstance(c, models.CheckConstraint)]
-        for constraint in constraints:
-            if not isinstance(constraint, models.CheckConstraint):
+        asked = []
+        for position, constraint in enumerate(constraints):
+            if isinstance(constraint, models.CheckConstraint):
                 try:
-                    constraint.validate(model_class, instance, using=using)
-                except ValidationError as error:
-                    if error.code == "unique" and len(constraint.fields) == 1:
-                        errors.setdefault(constraint.fields[0], []).append(error)
-                    else:
-                        errors = error.update_error_dict(errors)
-        if not checks:
-            continue
-        query = Query(None)
-        against = instance._get_field_expression_map(meta=model_class._meta)
-        for name, value in against.items():
-            if not hasattr(value, "resolve_expression"):
-                value = Value(value)
-            query.add_annotation(value, name, select=False)
-        for index, constraint in enumerate(checks):
-            condition = Q(constraint.condition)
-            query.add_annotation(
-                ExpressionWrapper(condition, output_field=models.BooleanField()),
-                f"_check_{index}",
-            )
-        with transaction.atomic(using=using):
-            row = query.get_compiler(connection=connection).execute_sql(SINGLE)
-        for constraint, passed in zip(checks, row, strict=True):
-            if passed is not None and not passed:
-                error = ValidationError(
-                    constraint.get_violation_error_message(),
-                    code=constraint.violation_error_code,
-                )
-                errors = error.update_error_dict(errors)
+                    if evaluate(constraint.condition, instance) is False:
+                        failed.append((position, constraint, _violation(constraint)))
+                except Unsupported:
+                    asked.append((position, constraint))
+                continue
+            try:
+                constraint.validate(model_class, instance, using=using)
+            except ValidationError as error:
+                failed.append((position, constraint, error))
+        if asked:
+            row = _ask_database(model_class, instance, [c for _, c in asked], using)
+            for (position, constraint), passed in zip(asked, row, strict=True):
+                if passed is not None and not passed:
+                    failed.append((position, constraint, _violation(constraint)))
+    errors = {}
+    for _, constraint, error in sorted(failed, key=lambda item: item[0]):
+        if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+            errors.setdefault(constraint.fields[0], []).append(error)
+        else:
+            errors = error.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
+
+
+def _violation(constraint) -> ValidationError:
+    return ValidationError(
+        constraint.get_violation_error_message(), code=constraint.violation_error_code
+    )
+
+
+def _ask_database(model_class, instance, checks, using) -> tuple:
+    """Each check's condition on the instance's values, one column each of
+    one ``SELECT``: True, False or None (unknown, which passes)."""
+    query = Query(None)
+    against = instance._get_field_expression_map(meta=model_class._meta)
+    for name, value in against.items():
+        if not hasattr(value, "resolve_expression"):
+            value = Value(value)
+        query.add_annotation(value, name, select=False)
+    for index, constraint in enumerate(checks):
+        query.add_annotation(
+            ExpressionWrapper(
+                Q(constraint.condition), output_field=models.BooleanField()
+            ),
+            f"_check_{index}",
+        )
+    with transaction.atomic(using=using):
+        compiler = query.get_compiler(connection=connections[using])
+        return compiler.execute_sql(SINGLE)
 
 
 def _loaded_relations(instance: models.Model) -> list[str]:
