@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, Q
 from django.db.models.functions import Cast
 
-from .models import Span, SpanRole
+from .models import ClaimSearch, Span, SpanRole
 
 SEARCH_CONFIG = "english"
 
@@ -49,12 +49,33 @@ def matching_claims(queryset, q: str):
     return _substring_match(queryset, q)
 
 
-def search_claims(queryset, q: str):
+# Ranked search scores at most this many matches: the newest ones.
+RANK_WINDOW = 2000
+
+
+def search_claims(queryset, q: str, *, ranked: bool = True):
     """Claims matching ``q``; on PostgreSQL annotated with ``rank_key`` (higher
-    is better, an integer so that cursor pagination can key on it)."""
+    is better, an integer so that cursor pagination can key on it).
+
+    ``ranked``: the caller orders by ``rank_key``. Ranking must score every
+    candidate before the first page, so a broad query (a word in a fifth of a
+    million claims) would cost hundreds of milliseconds; the candidates are
+    therefore the newest ``RANK_WINDOW`` matches (read newest first from the
+    primary key, or from the GIN index for a rare word, whichever the planner
+    finds cheaper). Every match of a rarer query is ranked. Callers that order
+    by id (``ranked=False``) get every match.
+    """
     if uses_full_text():
         query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
-        return queryset.filter(search_document__document=query).annotate(
+        matches = queryset.filter(search_document__document=query)
+        if ranked:
+            window = (
+                ClaimSearch.objects.filter(document=query)
+                .order_by("-claim_id")
+                .values("claim_id")[:RANK_WINDOW]
+            )
+            matches = matches.filter(pk__in=window)
+        return matches.annotate(
             rank_key=Cast(
                 Cast(SearchRank(F("search_document__document"), query), FloatField())
                 * 1_000_000,

@@ -663,3 +663,28 @@ def test_bad_query_parameters_are_400(api):
 
 def test_dates_in_the_past_stay_valid(api, seeded):
     assert datetime.date.today() > datetime.date(2025, 12, 31)
+
+
+@pytest.mark.postgresql
+def test_ranked_search_scores_the_newest_matches_and_id_order_reaches_all(
+    api, propose, monkeypatch
+):
+    """A broad query ranks only the newest RANK_WINDOW matches (so its cost
+    stays flat as the corpus grows); ordering by id still walks every match."""
+    from claims import search
+
+    matching = [propose(text=f"Harbour tolls will rise, plan {n}.") for n in range(6)]
+    propose(text="Something else entirely.")
+    Claim.objects.update(review="accepted")  # visible to anonymous readers
+    monkeypatch.setattr(search, "RANK_WINDOW", 4)
+    client = api()
+
+    def ids(**params):
+        body = client.get(claims_url(), {"q": "tolls", **params}).json()
+        return [c["id"] for c in body["results"]]
+
+    newest = sorted((c.pk for c in matching), reverse=True)
+    assert sorted(ids(), reverse=True) == newest[:4]
+    assert ids(ordering="-id") == newest
+    monkeypatch.setattr(search, "RANK_WINDOW", 100)
+    assert sorted(ids(), reverse=True) == newest

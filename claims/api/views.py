@@ -158,7 +158,8 @@ class ClaimViewSet(
         queryset = super().filter_queryset(queryset)
         q = self.request.query_params.get("q", "").strip()
         if self.action == "list" and q:
-            queryset = search_claims(queryset, q)
+            ranked = "ordering" not in self.request.query_params
+            queryset = search_claims(queryset, q, ranked=ranked)
         return queryset
 
     @property

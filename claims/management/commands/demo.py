@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 self.style.WARNING(
                     "DJANGO_DEBUG is off: no demo user is created and the development "
                     "server is not started. In production run gunicorn (see "
-                    "docs/deployment.md) and create users with createsuperuser."
+                    "docs/DEPLOYMENT.md) and create users with createsuperuser."
                 )
             )
             return
