@@ -141,6 +141,17 @@ else:
         }
     }
 
+# A PostgreSQL read replica for anonymous reads (claims/replica.py): the
+# public pages and anonymous API reads go there, everything else to DATABASE_URL.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    MIDDLEWARE.insert(1, "claims.replica.ReplicaReadsMiddleware")
+DATABASE_ROUTERS = ["claims.replica.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

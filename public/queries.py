@@ -9,13 +9,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections
 from django.db.models import Exists, F, OuterRef, Prefetch, Value
 from django.db.models.functions import Greatest, Substr
 
 from claims.admin.lists import CAP
 from claims.models import Claim, Evidence, Span, Speaker, Status, StatusChange
 from claims.models.choices import VERDICTS
+from claims.replica import read_alias
 from sources.models import Source
 
 CONTEXT = 240  # characters of source text shown around a claim's words
@@ -70,7 +71,7 @@ def status_counts(claims) -> list[StatusCount]:
         sql, subquery_params = subquery.query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{value})")
         params.extend(subquery_params)
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         numbers = cursor.fetchone()
     return [
@@ -96,7 +97,7 @@ def status_breakdown(claims) -> list[StatusCount]:
     claims). Past the cap each count is a lower bound, shown as "n+"."""
     sample = claims.order_by().values("status")[: CAP + 1]
     sql, params = sample.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(
             f"SELECT status, COUNT(*) FROM ({sql}) AS sample GROUP BY status", params
         )

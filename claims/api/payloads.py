@@ -8,12 +8,13 @@ Both shapes are pinned by the same API tests on both databases.
 """
 
 import orjson
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from ..models import Claim, StatusChange
 from ..models.claim import claim_visible_to
+from ..replica import read_alias
 from . import serializers as s
 
 # One row per claim: its position in {ids} (an array expression), its author
@@ -116,7 +117,7 @@ def payloads_for(ids: list[int], visible=None) -> list[dict]:
 
 
 def run_payload_sql(ids: str, where: str, params: list) -> list[dict]:
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(PAYLOAD_SQL.format(ids=ids, visible=where), params)
         return orjson.loads(cursor.fetchone()[0])
 
@@ -143,7 +144,7 @@ def payload_for(pk: int, user) -> dict | None:
     if connection.vendor != "postgresql":
         payloads = payloads_for([pk], visible=Claim.objects.visible_to(user))
         return payloads[0] if payloads else None
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(ONE_PAYLOAD_SQL, [pk])
         row = cursor.fetchone()
     if row is None:
