@@ -171,6 +171,7 @@ def build_cases(reviewer, seed: int, assigned: int) -> tuple[list[Case], dict]:
     from bench.corpus import search_terms
     from claims.models import Claim, Evidence, Span, StatusChange
     from claims.models.choices import KINDS_WITH_DEADLINE
+    from claims.search import matching_claims
 
     rng = random.Random(f"bench-admin:{seed}")
     claims = Claim.objects.all()  # the reviewer sees every claim
@@ -226,7 +227,9 @@ def build_cases(reviewer, seed: int, assigned: int) -> tuple[list[Case], dict]:
     terms = {"common": (common, search(common).count())}
     for word in candidates[:40]:
         count = search(word).count()
-        if 3 <= count <= 20:
+        # The substring scan also finds the word inside longer ones, which the
+        # full-text index rightly does not: take a word both count alike.
+        if 3 <= count <= 20 and matching_claims(claims, word).count() == count:
             terms["rare"] = (word, count)
             break
     confirmed = claims.filter(status="confirmed")
@@ -293,7 +296,7 @@ def build_cases(reviewer, seed: int, assigned: int) -> tuple[list[Case], dict]:
         cases.append(
             Case(
                 f"claim list ?q={word} ({label})",
-                f"{count:,} matches; icontains on 4 columns, no index",
+                f"{count:,} matches, through the full-text index",
                 [url(list_url, q=word)],
                 rows_check(ids(search(word), "-id"), f"search {word!r}"),
                 target=True,
@@ -721,6 +724,11 @@ def main(argv=None) -> None:
     )
     if not args.no_write:
         write_doc(block)
+    b.dump_json(
+        args,
+        "admin",
+        [b.summary_row(r, TARGET_MS if r["target"] else None) for r in results],
+    )
     print(f"Total {time.perf_counter() - started:.0f} s")
 
 
