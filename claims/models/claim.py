@@ -128,6 +128,9 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="claims",
+        # claim_speaker_idx (speaker, id) serves the key's lookups; a second
+        # index on speaker alone would only slow every write of a claim.
+        db_index=False,
         help_text="Who made the claim; empty when the source asserts it in its own voice.",
     )
     speaker_title = models.CharField(

@@ -86,7 +86,10 @@ class Span(AnchorFields):
     claim = models.ForeignKey(
         "claims.Claim", on_delete=models.PROTECT, related_name="spans"
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="spans")
+    # span_source_start_idx (source, start) serves the key's lookups.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="spans", db_index=False
+    )
     role = models.CharField(
         max_length=10,
         choices=SpanRole.choices,

@@ -291,22 +291,23 @@ def _move_batch_sql(ids: list[int], today: datetime.date, by) -> list[OverdueMov
         if not claims:
             return []
         now = timezone.now()
-        records = []
+        entries, events = [], []
         for claim in claims:
             if move_problem(claim.kind, claim.status, Status.OVERDUE, by_sweep=True):
                 raise _BatchConflict(claim.id)
             rationale = _overdue_rationale(claim, today)
             claim.status = Status.OVERDUE
             claim.version += 1
-            records.append(
+            entries.append(
+                {"claim_id": claim.id, "rationale": rationale, "version": claim.version}
+            )
+            events.append(
                 {
                     "claim_id": claim.id,
-                    "rationale": rationale,
                     "version": claim.version,
                     "state": claim_state(claim),
                 }
             )
-        payload = json.dumps(records)
         moved_ids = [claim.id for claim in claims]
         reason = f"status {Status.PENDING} → {Status.OVERDUE}"
         # The ledger first: the database checks that a claim's status is its
@@ -317,7 +318,7 @@ def _move_batch_sql(ids: list[int], today: datetime.date, by) -> list[OverdueMov
             "SELECT x.claim_id, %s, %s, x.rationale, x.version, %s, %s "
             "FROM jsonb_to_recordset(%s::jsonb) "
             "AS x(claim_id bigint, rationale text, version integer) ORDER BY x.claim_id",
-            [Status.PENDING, Status.OVERDUE, now, by.pk, payload],
+            [Status.PENDING, Status.OVERDUE, now, by.pk, json.dumps(entries)],
         )
         cursor.execute(
             f"UPDATE {claim_table} SET status = %s, version = version + 1, "
@@ -339,7 +340,7 @@ def _move_batch_sql(ids: list[int], today: datetime.date, by) -> list[OverdueMov
             "SELECT x.claim_id, %s, x.version, x.state, %s, %s, %s "
             "FROM jsonb_to_recordset(%s::jsonb) "
             "AS x(claim_id bigint, version integer, state jsonb) ORDER BY x.claim_id",
-            [EventKind.STATUS_CHANGED, reason, by.pk, now, payload],
+            [EventKind.STATUS_CHANGED, reason, by.pk, now, json.dumps(events)],
         )
     # The search document holds no status, so it needs no refresh.
     return [OverdueMove(c.id, c.text, c.deadline, c.due_text, True) for c in claims]
