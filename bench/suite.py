@@ -208,10 +208,16 @@ def render(results: dict, sizes: list[int], command: str, load: str) -> str:
     for bench in BENCHES:
         lines.append(
             f"| bench/{bench}.py | "
-            + " | ".join(f"{results[s][bench]['peak_rss_mib']:.0f}" for s in sizes)
+            + " | ".join(f"{peak_rss(results[s][bench]):.0f}" for s in sizes)
             + " |"
         )
     return "\n".join(lines) + "\n"
+
+
+def peak_rss(result: dict) -> float:
+    """MiB: from wait4 when the suite ran the bench, else the bench's own
+    getrusage (the same figure for a process that starts no children)."""
+    return result.get("peak_rss_mib", result.get("maxrss_mib", 0))
 
 
 def generic(name: str) -> str:
@@ -236,6 +242,11 @@ def main(argv=None) -> None:
     parser.add_argument("--sources", type=int, default=1000)
     parser.add_argument("--due", type=int, default=100_000)
     parser.add_argument("--only", help="comma-separated benches (default: all)")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep each (size, bench) result already in bench/results/suite/",
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -253,7 +264,7 @@ def main(argv=None) -> None:
         results[size] = {}
         for bench in BENCHES:
             out = RESULTS / f"{label(size)}-{bench}.json"
-            if bench in benches:
+            if bench in benches and not (args.resume and out.exists()):
                 results[size][bench] = run(
                     bench, size, args, detail=size == sizes[-1] and not args.no_write
                 )
