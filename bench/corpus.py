@@ -5,7 +5,9 @@
 
 (``bench/api.py`` calls :func:`generate` itself; this entry point only builds
 the corpus.) Tops the database up to ``--claims`` claims; deterministic for a
-given seed and starting size.
+given seed and starting size, whatever ``--workers`` (the processes planning
+the text while the main one loads it, one per CPU by default: each chunk of
+5,000 claims is planned from a seed of its own).
 
 What it writes, all through the database guards (nothing is disabled):
 
@@ -37,6 +39,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import os
 import random
 import sys
 import time
@@ -690,6 +693,81 @@ def _ids(cursor, table: str) -> int:
     return cursor.fetchone()[0]
 
 
+TABLES = {
+    "source": "sources_source",
+    "claim": "claims_claim",
+    "span": "claims_span",
+    "ledger": "claims_statuschange",
+    "evidence": "claims_evidence",
+    "event": "claims_claimevent",
+}
+
+# Where each table's row holds ids that count from 0 within a planned chunk:
+# (column position, whose id it is). Claim ids are final when planned.
+RELATIVE_IDS = {
+    "source": ((0, "source"),),
+    "span": ((0, "span"), (2, "source")),
+    "ledger": ((0, "ledger"),),
+    "evidence": ((0, "evidence"), (2, "ledger"), (3, "source")),
+    "event": ((0, "event"),),
+}
+
+
+def _shift(rows: dict, base: dict) -> dict:
+    """A planned chunk's rows with its chunk-relative ids made absolute, each
+    table's counted on from ``base`` (the highest id loaded so far)."""
+    shifted = dict(rows)
+    for table, positions in RELATIVE_IDS.items():
+        out = []
+        for row in rows[table]:
+            row = list(row)
+            for position, key in positions:
+                if row[position] is not None:
+                    row[position] += base[key]
+            out.append(row)
+        shifted[table] = out
+    return shifted
+
+
+# The generator a worker process plans with: forked from the loading process
+# after it read the reference rows, so a worker never touches the database.
+_WORKER_GENERATOR = None
+
+
+def _plan_in_worker(task):
+    return _WORKER_GENERATOR.plan(*task)
+
+
+def _planned(generator, sizes, first_day, day_step, workers):
+    """Each chunk's rows, in order; with ``workers`` > 1 planned by that many
+    forked processes, at most two chunks each ahead of the loading."""
+    tasks = [(index, size, first_day, day_step) for index, size in enumerate(sizes)]
+    if workers <= 1 or len(tasks) < 2:
+        for task in tasks:
+            yield generator.plan(*task)
+        return
+    import collections
+    import multiprocessing
+
+    from django.db import connections
+
+    global _WORKER_GENERATOR
+    _WORKER_GENERATOR = generator
+    # A forked child must not share this process's database connections.
+    connections.close_all()
+    pending = collections.deque()
+    pending_limit = 2 * workers
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        queued = iter(tasks)
+        for task in itertools.islice(queued, pending_limit):
+            pending.append(pool.apply_async(_plan_in_worker, (task,)))
+        while pending:
+            rows = pending.popleft().get()
+            for task in itertools.islice(queued, 1):
+                pending.append(pool.apply_async(_plan_in_worker, (task,)))
+            yield rows
+
+
 def _copy(cursor, table: str, columns: list[str], rows) -> int:
     quoted = ", ".join(f'"{c}"' for c in columns)
     count = 0
@@ -786,6 +864,14 @@ EVENT_COLUMNS = [
     "actor_id",
     "created_at",
 ]
+COLUMNS = {
+    "source": SOURCE_COLUMNS,
+    "claim": CLAIM_COLUMNS,
+    "span": SPAN_COLUMNS,
+    "ledger": LEDGER_COLUMNS,
+    "evidence": EVIDENCE_COLUMNS,
+    "event": EVENT_COLUMNS,
+}
 INITIAL = {
     "fact": "unverified",
     "prediction": "pending",
@@ -1254,57 +1340,61 @@ class Generator:
 
     # --- the whole load -----------------------------------------------------------
 
-    def run(self):
+    def plan(self, index: int, claims_wanted: int, first_day: float, day_step: float):
+        """Chunk ``index`` of this load, planned from its own seed: the same
+        rows whichever process plans it and whatever ran before. Claim ids are
+        final; every other id counts from 0 within the chunk and is shifted by
+        :func:`_shift` when the chunk is loaded."""
+        self.rng.seed(f"corpus:{self.seed}:{self.start_claims}:{index}")
+        ids = dict.fromkeys(TABLES, 0)
+        ids["claim"] = self.first_claim + index * CLAIMS_PER_CHUNK
+        day = first_day + index * CLAIMS_PER_CHUNK / (5 * self.scale) * day_step
+        rows, _, _ = self.chunk(ids, claims_wanted, day, day_step)
+        return rows
+
+    def run(self, workers: int = 1):
         from django.db import connection, transaction
 
         started = time.perf_counter()
         self.prepare()
         need = self.target - self.start_claims
-        tables = {
-            "source": "sources_source",
-            "claim": "claims_claim",
-            "span": "claims_span",
-            "ledger": "claims_statuschange",
-            "evidence": "claims_evidence",
-            "event": "claims_claimevent",
-        }
         with connection.cursor() as cursor:
-            ids = {key: _ids(cursor, table) for key, table in tables.items()}
+            ids = {key: _ids(cursor, table) for key, table in TABLES.items()}
+        self.first_claim = ids["claim"]
         total_days = (REFERENCE_DATE - FIRST_DATE).days - 7
         # Spread the new sources over the calendar, after any already loaded.
         day = total_days * self.start_claims / self.target
         day_step = (total_days - day) / max(1, need / (5 * self.scale))
+        sizes = [
+            min(CLAIMS_PER_CHUNK, need - done)
+            for done in range(0, need, CLAIMS_PER_CHUNK)
+        ]
         made = 0
-        counts = dict.fromkeys(tables, 0)
-        while made < need:
-            size = min(CLAIMS_PER_CHUNK, need - made)
-            rows, n, day = self.chunk(ids, size, day, day_step)
-            made += n
+        counts = dict.fromkeys(TABLES, 0)
+        for rows in _planned(self, sizes, day, day_step, workers):
+            made += len(rows["claim"])
             with transaction.atomic(), connection.cursor() as cursor:
-                counts["source"] += _copy(
-                    cursor, "sources_source", SOURCE_COLUMNS, rows["source"]
-                )
-                counts["claim"] += _copy(
-                    cursor, "claims_claim", CLAIM_COLUMNS, rows["claim"]
-                )
-                counts["span"] += _copy(
-                    cursor, "claims_span", SPAN_COLUMNS, rows["span"]
-                )
+                shifted = _shift(rows, ids)
+                for key in ("source", "claim", "span"):
+                    counts[key] += _copy(
+                        cursor, TABLES[key], COLUMNS[key], shifted[key]
+                    )
                 # First entries, then second ones: each must follow the one before.
-                first = [r for r in rows["ledger"] if r[2] == ""]
-                second = [r for r in rows["ledger"] if r[2] != ""]
+                first = [r for r in shifted["ledger"] if r[2] == ""]
+                second = [r for r in shifted["ledger"] if r[2] != ""]
                 counts["ledger"] += _copy(
-                    cursor, "claims_statuschange", LEDGER_COLUMNS, first
+                    cursor, TABLES["ledger"], LEDGER_COLUMNS, first
                 )
                 counts["ledger"] += _copy(
-                    cursor, "claims_statuschange", LEDGER_COLUMNS, second
+                    cursor, TABLES["ledger"], LEDGER_COLUMNS, second
                 )
-                counts["evidence"] += _copy(
-                    cursor, "claims_evidence", EVIDENCE_COLUMNS, rows["evidence"]
-                )
-                counts["event"] += _copy(
-                    cursor, "claims_claimevent", EVENT_COLUMNS, rows["event"]
-                )
+                for key in ("evidence", "event"):
+                    counts[key] += _copy(
+                        cursor, TABLES[key], COLUMNS[key], shifted[key]
+                    )
+            for key in ids:
+                if key != "claim":
+                    ids[key] += len(rows[key])
             elapsed = time.perf_counter() - started
             if self.progress is not None:
                 self.progress(made, need)
@@ -1313,6 +1403,7 @@ class Generator:
                 f"sources {counts['source']:>6} spans {counts['span']:>7} "
                 f"events {counts['event']:>7}  {elapsed:6.1f} s"
             )
+        tables = TABLES
         with connection.cursor() as cursor:
             for table in tables.values():
                 cursor.execute(
@@ -1353,10 +1444,12 @@ def generate(
     log=print,
     claims_per_source: float = 5.0,
     progress=None,
+    workers: int | None = None,
 ) -> dict | None:
     """Top the database up to ``target`` claims, about ``claims_per_source``
-    to a source. Returns timing and counts, or None when it already has that
-    many."""
+    to a source, the text planned by ``workers`` processes (default: one per
+    CPU) while this one loads. Returns timing and counts, or None when it
+    already has that many. The corpus is the same for any number of workers."""
     from claims.models import Claim
 
     existing = Claim.objects.count()
@@ -1372,7 +1465,12 @@ def generate(
         claims_per_source=claims_per_source,
         progress=progress,
     )
-    return generator.run()
+    return generator.run(workers=default_workers() if workers is None else workers)
+
+
+def default_workers() -> int:
+    """One planning process per CPU this process may use."""
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 def main():
@@ -1381,13 +1479,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="planning processes (default: CPUs)"
+    )
     parser.add_argument("--allow-any-database", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.api import prepare_database
 
     prepare_database(allow_any=args.allow_any_database)
-    generate(args.claims, seed=args.seed)
+    generate(args.claims, seed=args.seed, workers=args.workers)
 
 
 if __name__ == "__main__":

@@ -175,11 +175,18 @@ def build_cases(seed: int) -> list:
             .values_list("id", "rank_key")[: 2 * 25]
         )
 
-    rare = None
-    for word in candidates[:40]:
-        if 3 <= len(ranked(word)) <= 20:
+    # The first candidate with 3–20 matches; at a million claims the tail is
+    # denser than that, and the one with the fewest (at least 3) stands in.
+    rare, fewest = None, None
+    for word in candidates:
+        found = len(ranked(word))
+        if 3 <= found <= 20:
             rare = word
             break
+        if found >= 3 and (fewest is None or found < fewest[1]):
+            fewest = (word, found)
+    if rare is None and fewest is not None:
+        rare = fewest[0]
     for label, word in (("common", common), ("rare", rare)):
         if word is None:
             continue
@@ -197,7 +204,7 @@ def build_cases(seed: int) -> list:
             cursor_value = f"{rows[24][1]}.{rows[24][0]}"
             cases.append(
                 a.Case(
-                    f"search ?q={word}, page 2",
+                    f"search ?q={word} ({label}), page 2",
                     "the next 25 through the keyset cursor",
                     [f"/search/?{urlencode({'q': word, 'after': cursor_value})}"],
                     lists_claims([[pk for pk, _ in rows[25:50]]]),

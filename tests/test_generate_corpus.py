@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from bench import corpus
 from claims.integrity import audit_provenance
 from claims.models import Claim, Span
 from sources.models import Source
@@ -12,8 +13,20 @@ from sources.models import Source
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_small_corpus_has_the_sources_asked_for_and_verifies(capsys):
-    call_command("generate_corpus", "--claims", "300", "--sources", "30", "--seed", "7")
+def test_a_small_corpus_has_the_sources_asked_for_and_verifies(capsys, monkeypatch):
+    # Three chunks, planned by two worker processes while this one loads.
+    monkeypatch.setattr(corpus, "CLAIMS_PER_CHUNK", 100)
+    call_command(
+        "generate_corpus",
+        "--claims",
+        "300",
+        "--sources",
+        "30",
+        "--seed",
+        "7",
+        "--workers",
+        "2",
+    )
     assert Claim.objects.count() == 300
     sources = Source.objects.count()
     assert 20 <= sources <= 45  # about 10 claims a source
@@ -39,3 +52,56 @@ def test_bad_arguments_are_refused():
         return
     with pytest.raises(CommandError, match="--sources must be between"):
         call_command("generate_corpus", "--claims", "10", "--sources", "11")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_corpus_is_the_same_whatever_the_number_of_workers(monkeypatch):
+    monkeypatch.setattr(corpus, "CLAIMS_PER_CHUNK", 100)
+    generator = corpus.Generator(3, 0, 350, log=lambda line: None)
+    generator.prepare()
+    generator.first_claim = 0
+    sizes = [100, 100, 100, 50]
+
+    def planned(workers):
+        return list(corpus._planned(generator, sizes, 10.0, 0.5, workers))
+
+    alone = planned(1)
+    assert planned(2) == alone
+    assert planned(3) == alone
+    # Every chunk has rows of its own, and counts its ids from 0 but its claims'.
+    assert [len(rows["claim"]) for rows in alone] == sizes
+    assert alone[1]["claim"][0][0] == 101
+    assert alone[0]["source"][0][0] == alone[1]["source"][0][0] == 1
+    assert alone[0]["source"] != alone[1]["source"]
+
+
+def test_shifting_makes_a_chunks_ids_follow_the_rows_loaded_before():
+    rows = {
+        "source": [(1, "title")],
+        "claim": [(7, "text")],
+        "span": [(1, 7, 1, "content")],
+        "ledger": [(1, 7, "", "pending"), (2, 7, "pending", "confirmed")],
+        "evidence": [(1, 7, 2, 1, "supports"), (2, 7, 2, 1, "context")],
+        "event": [(1, 7, "created")],
+    }
+    base = {
+        "source": 40,
+        "claim": 6,
+        "span": 50,
+        "ledger": 60,
+        "evidence": 70,
+        "event": 80,
+    }
+    shifted = corpus._shift(rows, base)
+    assert shifted["source"] == [[41, "title"]]
+    assert shifted["claim"] == [(7, "text")]
+    assert shifted["span"] == [[51, 7, 41, "content"]]
+    assert shifted["ledger"] == [
+        [61, 7, "", "pending"],
+        [62, 7, "pending", "confirmed"],
+    ]
+    assert shifted["evidence"] == [
+        [71, 7, 62, 41, "supports"],
+        [72, 7, 62, 41, "context"],
+    ]
+    assert shifted["event"] == [[81, 7, "created"]]

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from claims.integrity import audit_provenance
 from claims.models import Claim, ClaimExtraction, Span, Speaker
-from claims.services.proposals import extractor_user, propose_claims
+from claims.services.proposals import extractor_user, known_speakers, propose_claims
 from sources.models import Source
 from sources.services import create_source
 
@@ -67,6 +67,41 @@ def test_known_speakers_are_matched_and_new_ones_created(article):
     assert Claim.objects.filter(speaker=tanaka).exists()
     assert Speaker.objects.filter(name="Aiko Tanaka").count() == 1
     assert Speaker.objects.filter(name__icontains="Nowak").exists()
+
+
+def test_the_speaker_index_follows_every_change_between_sources(
+    article, reviewer, django_assert_max_num_queries
+):
+    def speaker_of(quote):
+        return Claim.objects.get(
+            spans__exact__contains=quote, spans__role="content"
+        ).speaker
+
+    def fresh_source(text):
+        return create_source(text=text, title="t", by=reviewer).source
+
+    known_speakers()  # built once; from now on brought up to date
+    tanaka = SpeakerFactory(name="Aiko Tanaka", aliases=["Minister Tanaka"])
+    propose_claims(source=article)
+    assert speaker_of("We will not raise fares this year") == tanaka
+    # The speakers that run created are added (one more query), then, with
+    # nothing changed, two small queries and no reload of every speaker.
+    with django_assert_max_num_queries(3):
+        known_speakers()
+    with django_assert_max_num_queries(2):
+        known_speakers()
+    # An alias added later (an edit, not a creation) rebuilds the index.
+    tanaka.aliases = ["Minister Tanaka", "Aiko Sato"]
+    tanaka.save()
+    propose_claims(source=fresh_source("Aiko Sato said the depot “will open in May”."))
+    assert speaker_of("will open in May") == tanaka
+    # A speaker created through the service is known to the next source.
+    okafor = SpeakerFactory(name="Chidi Okafor")
+    propose_claims(
+        source=fresh_source("Chidi Okafor said the bridge “will close in June”.")
+    )
+    assert speaker_of("will close in June") == okafor
+    assert Speaker.objects.filter(name="Chidi Okafor").count() == 1
 
 
 def test_a_rerun_duplicates_nothing(article):

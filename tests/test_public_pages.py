@@ -591,6 +591,23 @@ def test_search_pages_by_keyset_without_losing_or_repeating_a_claim(
         assert "Matching claims: <strong>5</strong>" in page.text
 
 
+def test_search_counts_its_matches_up_to_a_cap(client, propose, reviewer, monkeypatch):
+    from public import views
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)
+    for n in range(5):
+        accept(propose(text=f"Claim number {n}."), reviewer)
+    assert (
+        "Matching claims: <strong>3+</strong>"
+        in client.get(SEARCH, {"q": "number"}).text
+    )
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 5)
+    assert (
+        "Matching claims: <strong>5</strong>"
+        in client.get(SEARCH, {"q": "number"}).text
+    )
+
+
 @pytest.mark.parametrize(
     "params",
     [

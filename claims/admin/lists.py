@@ -16,13 +16,15 @@ from ..models import Review, Span, Status
 CAP = 10_000
 
 
-def capped_count(queryset) -> int:
-    """How many rows ``queryset`` has, counting at most ``CAP + 1``."""
-    return queryset.order_by()[: CAP + 1].count()
+def capped_count(queryset, cap: int | None = None) -> int:
+    """How many rows ``queryset`` has, counting at most ``cap + 1`` (``CAP``)."""
+    cap = CAP if cap is None else cap
+    return queryset.order_by()[: cap + 1].count()
 
 
-def shown_count(n: int) -> str:
-    return f"{CAP:,}+" if n > CAP else f"{n:,}"
+def shown_count(n: int, cap: int | None = None) -> str:
+    cap = CAP if cap is None else cap
+    return f"{cap:,}+" if n > cap else f"{n:,}"
 
 
 def review_and_status_counts(queryset) -> dict:

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from .extractor import extract_text
 from .proposal import KnownSpeaker, Proposal
+from .speakers import KnownSpeakers
 
-__all__ = ["EXTRACTOR_VERSION", "KnownSpeaker", "Proposal", "extract"]
+__all__ = ["EXTRACTOR_VERSION", "KnownSpeaker", "KnownSpeakers", "Proposal", "extract"]
 
 # Recorded beside each proposed claim; raise it when the rules change output.
 EXTRACTOR_VERSION = "rules-1"
@@ -21,13 +22,17 @@ EXTRACTOR_VERSION = "rules-1"
 def extract(
     text: str,
     published_on: datetime.date | None = None,
-    known_speakers: Sequence[KnownSpeaker] = (),
+    known_speakers: Sequence[KnownSpeaker] | KnownSpeakers = (),
 ) -> list[Proposal]:
-    """Proposed claims of ``text``, in reading order; never raises on bad text."""
+    """Proposed claims of ``text``, in reading order; never raises on bad text.
+    ``known_speakers``: speakers to recognise, or an index of them built once
+    for many texts."""
     if not isinstance(text, str) or not text.strip():
         return []
     if published_on is not None and not isinstance(published_on, datetime.date):
         published_on = None
     if isinstance(published_on, datetime.datetime):
         published_on = published_on.date()
-    return extract_text(text, published_on, tuple(known_speakers))
+    if not isinstance(known_speakers, KnownSpeakers):
+        known_speakers = tuple(known_speakers)
+    return extract_text(text, published_on, known_speakers)

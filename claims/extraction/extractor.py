@@ -35,7 +35,7 @@ from .segment import (
     trim,
     without_relative_clauses,
 )
-from .speakers import SpeakerBook
+from .speakers import KnownSpeakers, SpeakerBook
 from .subjects import learn_names, sentence_subject
 from .tokens import Token, tokenize
 
@@ -429,7 +429,7 @@ class Extraction:
 def extract_text(
     text: str,
     published_on: datetime.date | None,
-    known_speakers: Sequence[KnownSpeaker],
+    known_speakers: Sequence[KnownSpeaker] | KnownSpeakers,
 ) -> list[Proposal]:
     book = SpeakerBook(known_speakers)
     return Extraction(text, published_on, book).run()

@@ -8,7 +8,7 @@ part of the name ("PM Shehbaz"), a title ("the prime minister"), a group noun
 sentence subject of the fitting kind.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .lexicon import GROUP_WORDS, MEMBER_GROUPS, NAME_PARTICLES, TITLE_ABBREVIATIONS
@@ -77,20 +77,36 @@ def _name_tokens(name: str) -> frozenset[str]:
     return frozenset(t for t in normalize(name).split() if t not in NAME_PARTICLES)
 
 
-class SpeakerBook:
-    def __init__(self, known: Sequence[KnownSpeaker] = ()):
-        self._known: dict[str, KnownSpeaker] = {}
+class KnownSpeakers:
+    """Speakers already in the database, indexed by normalized name or alias
+    and by name token. Built once, it can serve any number of extractions
+    (claims/services/proposals.py keeps one per process and adds new speakers
+    to it); a SpeakerBook only reads it."""
+
+    def __init__(self, known: Iterable[KnownSpeaker] = ()):
+        self.by_name: dict[str, KnownSpeaker] = {}
         # token → (all tokens of a name or alias, its speaker)
-        self._known_tokens: dict[str, list[tuple[frozenset[str], KnownSpeaker]]] = {}
+        self.by_token: dict[str, list[tuple[frozenset[str], KnownSpeaker]]] = {}
+        self.add(known)
+
+    def add(self, known: Iterable[KnownSpeaker]) -> None:
+        """Index ``known``, which come after those indexed already (a name
+        keeps the first speaker that had it)."""
         for speaker in known:
             for alias in (speaker.name, *speaker.aliases):
                 if alias and alias.strip():
-                    self._known.setdefault(normalize(alias), speaker)
+                    self.by_name.setdefault(normalize(alias), speaker)
                     tokens = _name_tokens(alias)
                     for token in tokens:
-                        self._known_tokens.setdefault(token, []).append(
-                            (tokens, speaker)
-                        )
+                        self.by_token.setdefault(token, []).append((tokens, speaker))
+
+
+class SpeakerBook:
+    def __init__(self, known: Sequence[KnownSpeaker] | KnownSpeakers = ()):
+        if not isinstance(known, KnownSpeakers):
+            known = KnownSpeakers(known)
+        self._known = known.by_name
+        self._known_tokens = known.by_token
         self._entries: dict[str, Entry] = {}
         self._by_token: dict[str, list[Entry]] = {}
         self._by_title: dict[str, dict[str, Entry]] = {}

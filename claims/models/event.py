@@ -24,8 +24,9 @@ class ClaimEvent(models.Model):
     commit order and ``txid`` stays empty.
     """
 
+    # Indexed by claimevent_unique_version (claim, version).
     claim = models.ForeignKey(
-        "claims.Claim", on_delete=models.PROTECT, related_name="events"
+        "claims.Claim", on_delete=models.PROTECT, related_name="events", db_index=False
     )
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     version = models.PositiveIntegerField(help_text="The claim's version after it.")

@@ -12,8 +12,9 @@ from .span import AnchorFields, anchor_constraints
 class StatusChange(models.Model):
     """One entry of a claim's append-only status ledger."""
 
+    # Indexed by statuschange_unique_version (claim, claim_version).
     claim = models.ForeignKey(
-        "claims.Claim", on_delete=models.PROTECT, related_name="ledger"
+        "claims.Claim", on_delete=models.PROTECT, related_name="ledger", db_index=False
     )
     from_status = models.CharField(
         max_length=20,

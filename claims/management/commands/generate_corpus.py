@@ -32,6 +32,14 @@ class Command(BaseCommand):
             help="write into a database whose name has none of "
             f"{', '.join(SAFE_NAME_WORDS)} (it adds many rows)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            metavar="W",
+            help="processes planning the text while this one loads (default: "
+            "one per CPU); the corpus is the same for any number",
+        )
         parser.add_argument("--quiet-progress", action="store_true")
 
     def handle(self, *args, claims, sources, seed, allow_any_database, **options):
@@ -49,6 +57,8 @@ class Command(BaseCommand):
             )
         if claims < 1:
             raise CommandError("--claims must be at least 1.")
+        if options["workers"] is not None and options["workers"] < 1:
+            raise CommandError("--workers must be at least 1.")
         if sources is not None and not 1 <= sources <= claims:
             raise CommandError("--sources must be between 1 and --claims.")
         try:
@@ -88,6 +98,7 @@ class Command(BaseCommand):
             claims_per_source=per_source,
             progress=progress,
             log=log,
+            workers=options["workers"],
         )
         if result is None:
             self.stdout.write("Nothing to do: the database has that many claims.")
