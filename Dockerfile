@@ -43,10 +43,12 @@ RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-a-secret \
 
 # Run as an unprivileged user. The code stays root-owned (read-only to the app), so
 # the image is meant to be used with DATABASE_URL pointing at PostgreSQL; the default
-# SQLite file (/app/db.sqlite3) is not writable here.
+# SQLite file (/app/db.sqlite3) is not writable here. /backups is the app's, for the
+# backups volume compose mounts there (a new named volume copies its owner).
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home \
-       --shell /usr/sbin/nologin app
+       --shell /usr/sbin/nologin app \
+    && install -d -o app -g app -m 700 /backups
 USER app
 
 # manage.py defaults DJANGO_DEBUG to 1 for development; production must say 0.
@@ -54,11 +56,12 @@ ENV DJANGO_DEBUG=0
 
 EXPOSE 8000
 
-# Any HTTP answer below 500 means gunicorn is up and Django loaded its settings (a 301
-# to https with SECURE_SSL_REDIRECT on, or a 400 for a host outside ALLOWED_HOSTS, still
-# counts). The start period covers migrations, which run before gunicorn starts.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', 8000, timeout=4); c.request('GET', '/admin/login/', headers={'Host': 'localhost'}); sys.exit(0 if c.getresponse().status < 500 else 1)"]
+# /healthz (config/health.py) answers 200 only when gunicorn serves and the database
+# and the cache answer; it is exempt from the HTTPS redirect. The probe names the first
+# of DJANGO_ALLOWED_HOSTS as its Host, so host validation passes. The start period
+# covers migrations, which run before gunicorn starts. (docs/OPERATIONS.md)
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import http.client, os, sys; h = os.environ.get('DJANGO_ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); c = http.client.HTTPConnection('127.0.0.1', 8000, timeout=9); c.request('GET', '/healthz', headers={'Host': h if h not in ('', '*') else 'localhost'}); sys.exit(c.getresponse().status != 200)"]
 
 # Migrate, then hand the process over to gunicorn (exec: it gets the stop signals).
 CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable && exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]

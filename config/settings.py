@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,6 +61,9 @@ if not SECRET_KEY:
             "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')"
         )
     SECRET_KEY = "django-insecure-claimtrack-local-development-only"
+# Old keys, still accepted for signatures (sessions, password reset links) while
+# they expire: rotate by moving the old key here (docs/OPERATIONS.md).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -87,6 +91,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads a body: an oversized one is a 413, unread.
+    "config.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A lost database connection in a view: 503 with Retry-After, not 500.
+    "config.health.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -131,7 +141,12 @@ if DATABASE_URL:
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
         DATABASES["default"]["CONN_MAX_AGE"] = 0
     else:
+        # A persistent connection the server dropped (restart, failover) is
+        # checked and replaced before a request uses it.
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # Fail fast when the server does not answer (a ?connect_timeout= in
+        # DATABASE_URL wins); the request then answers 503 (config/health.py).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     DATABASES = {
         "default": {
@@ -184,6 +199,8 @@ STORAGES = {
 # HTTPS. On by default in production; behind a TLS-terminating proxy set
 # DJANGO_SECURE_PROXY_SSL_HEADER=1 so Django trusts X-Forwarded-Proto.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers and container probes ask for /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
@@ -195,6 +212,50 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content Security Policy (docs/SECURITY.md): every script, style, image and font
+# from this site only (the API docs' Swagger UI is served from our static files),
+# no plugins, no framing, forms post here only. A template may opt in to an
+# inline block with {% csp_nonce_attr %}; the nonce is sent only when used.
+# Inline style attributes: only the three that DRF's browsable API and
+# simple-history's history list carry, by the hash of their exact text.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "style-src-attr": [
+        CSP.UNSAFE_HASHES,
+        "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='",  # float: right; …
+        "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",  # border-top: 0
+    ],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# Request bodies over this many bytes are refused with 413 before they are read
+# (config/middleware.py). A source text is at most MAX_TEXT_CHARS (2,000,000)
+# characters (sources/text.py); 16 MiB carries the longest one as JSON even with
+# every character \u-escaped (6 bytes each).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CLAIMTRACK_MAX_REQUEST_BYTES", 16 * 1024 * 1024)
+
+# Failed log-ins (the admin's form) and failed API tokens, counted in the shared
+# cache (claims/login_throttle.py): after this many failures for one username
+# from one address (or ten times as many from one address, any username), or this
+# many bad tokens from one address, the next attempt is refused with 429 until
+# the window has passed since the last failure.
+CLAIMTRACK_LOGIN_FAILURES = env_int("CLAIMTRACK_LOGIN_FAILURES", 5)
+CLAIMTRACK_TOKEN_FAILURES = env_int("CLAIMTRACK_TOKEN_FAILURES", 20)
+CLAIMTRACK_LOGIN_WINDOW_SECONDS = env_int("CLAIMTRACK_LOGIN_WINDOW_SECONDS", 15 * 60)
+# How many proxies in front of the app append to X-Forwarded-For: the client's
+# address is taken that many hops from the right. Unset, it is the connecting
+# address (REMOTE_ADDR): a client-sent X-Forwarded-For is never trusted for the
+# log-in counts.
+CLAIMTRACK_TRUSTED_PROXIES = env_int("CLAIMTRACK_TRUSTED_PROXIES", 0)
 
 LOGGING = {
     "version": 1,
@@ -216,6 +277,9 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
+            # A Redis that stops answering costs a request a second or so
+            # (the throttle then lets it through), never a hang.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 elif CACHE_URL:
@@ -237,9 +301,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "claims.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "claims.api.renderers.FastJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "claims.api.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -250,6 +319,11 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("CLAIMTRACK_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("CLAIMTRACK_THROTTLE_USER", "1200/minute"),
     },
+    # The request throttles find the client as the log-in throttle does: the
+    # connecting address, or behind CLAIMTRACK_TRUSTED_PROXIES proxies the
+    # address they appended to X-Forwarded-For (DRF trusts the whole header
+    # when this is unset, letting a client pick its own throttle key).
+    "NUM_PROXIES": CLAIMTRACK_TRUSTED_PROXIES,
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -1,4 +1,5 @@
 from django.urls import path, register_converter
+from django.views.decorators.http import require_safe
 
 from . import views
 
@@ -19,10 +20,11 @@ class IdConverter:
 register_converter(IdConverter, "id")
 
 app_name = "public"
+# Read-only pages: GET and HEAD; any other method is a 405.
 urlpatterns = [
-    path("", views.tracker, name="tracker"),
-    path("claims/<id:pk>/", views.claim_detail, name="claim"),
-    path("sources/<id:pk>/", views.source_detail, name="source"),
-    path("speakers/<id:pk>/", views.speaker_detail, name="speaker"),
-    path("search/", views.search, name="search"),
+    path("", require_safe(views.tracker), name="tracker"),
+    path("claims/<id:pk>/", require_safe(views.claim_detail), name="claim"),
+    path("sources/<id:pk>/", require_safe(views.source_detail), name="source"),
+    path("speakers/<id:pk>/", require_safe(views.speaker_detail), name="speaker"),
+    path("search/", require_safe(views.search), name="search"),
 ]

@@ -7,8 +7,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin.history import GuardedHistoryAdmin
 from claims.admin.source_page import source_page_context
 from claims.services.proposals import propose_claims
 
@@ -67,7 +67,7 @@ class SourceAddForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(GuardedHistoryAdmin):
     list_display = (
         "id",
         "title",

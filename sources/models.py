@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
-from .text import content_hash, normalize_text
+from .text import bidi_control_problem, content_hash, normalize_text
 
 # BCP 47 in the shape claimtrack accepts: a 2–3 letter primary language and
 # optional subtags ("en", "ur", "en-GB", "zh-Hans-CN").
@@ -24,6 +24,11 @@ class Publisher(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        problem = bidi_control_problem(self.name or "")
+        if problem:
+            raise ValidationError({"name": problem})
 
 
 class SourceKind(models.TextChoices):
@@ -158,6 +163,12 @@ class Source(models.Model):
             self.ensure_text_unchanged()
         super().save(*args, **kwargs)
         self._stored_text = self.text
+
+    def clean(self):
+        # The text keeps whatever the source has; the title is ours to show.
+        problem = bidi_control_problem(self.title or "")
+        if problem:
+            raise ValidationError({"title": problem})
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):

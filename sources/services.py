@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from .models import Publisher, Source
-from .text import content_hash, normalize_text, text_problem
+from .text import bidi_control_problem, content_hash, normalize_text, text_problem
 
 
 def _resolve(model, value, field: str):
@@ -35,6 +35,9 @@ def _resolve_publisher(publisher) -> Publisher | None:
             raise ValidationError(
                 {"publisher": f"must be a name of at most {max_length} characters."}
             )
+        problem = bidi_control_problem(name)
+        if problem:
+            raise ValidationError({"publisher": problem})
         return Publisher.objects.get_or_create(name=name)[0]
     return _resolve(Publisher, publisher, "publisher")
 

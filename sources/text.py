@@ -20,8 +20,31 @@ def content_hash(normalized_text: str) -> str:
     return hashlib.sha256(normalized_text.encode("utf-8")).hexdigest()
 
 
+# The longest source text stored, in characters (a long report is ~500,000).
+MAX_TEXT_CHARS = 2_000_000
+
+# Characters that reorder the text displayed after them (embeddings, overrides,
+# isolates): the "Trojan Source" characters, U+202A-U+202E and U+2066-U+2069.
+# Refused in short fields (titles, names): "Okafor" could be stored as letters
+# that only look like it. Source texts keep them (the exact words).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def bidi_control_problem(value: str) -> str | None:
+    """Why a short field cannot hold ``value`` (a bidirectional control), or None."""
+    for index, char in enumerate(value):
+        if char in BIDI_CONTROLS:
+            return (
+                f"must not contain bidirectional control characters (U+{ord(char):04X} "
+                f"at position {index}): type the words in their natural order."
+            )
+    return None
+
+
 def text_problem(text: str) -> str | None:
     """Why ``text`` cannot be stored as a source text, or ``None`` if it can."""
+    if len(text) > MAX_TEXT_CHARS:
+        return f"is {len(text):,} characters long; the limit is {MAX_TEXT_CHARS:,}."
     if "\x00" in text:
         return "contains a NUL character (\\x00), which no database text column holds"
     for index, char in enumerate(text):

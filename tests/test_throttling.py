@@ -77,6 +77,40 @@ def test_on_redis_a_client_gets_its_burst_then_a_429_with_retry_after(
     assert all(0 < server.pttl(k) <= 60_000 for k in keys)
 
 
+@pytest.mark.django_db
+def test_a_client_sent_forwarded_for_buys_no_new_allowance(
+    redis_cache, api, settings, monkeypatch
+):
+    monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    client = api()
+    codes = [
+        client.get("/api/v1/claims/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
+        for n in range(3)
+    ]
+    assert codes == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_address_it_recorded_is_counted(
+    redis_cache, api, settings, monkeypatch
+):
+    monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client = api()
+
+    def get(forwarded):
+        return client.get("/api/v1/claims/", HTTP_X_FORWARDED_FOR=forwarded)
+
+    # The proxy appends the address it saw; whatever the client put before it
+    # is ignored.
+    assert [get(f"6.6.6.{n}, 10.0.0.1").status_code for n in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+    assert get("10.0.0.2").status_code == 200
+
+
 def redis_key_prefix():
     from django.core.cache import caches
 

@@ -17,7 +17,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
-from simple_history.admin import SimpleHistoryAdmin
 
 from sources.models import Source
 
@@ -43,6 +42,7 @@ from ..models.claim import overdue_q
 from ..search import matching_claims
 from ..transitions import allowed_targets
 from .display import excerpt
+from .history import GuardedHistoryAdmin
 from .lists import (
     AssignedFilter,
     CappedPaginator,
@@ -509,7 +509,7 @@ class ReviewDeskMixin:
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReviewDeskMixin, SimpleHistoryAdmin):
+class ClaimAdmin(ReviewDeskMixin, GuardedHistoryAdmin):
     form = ClaimForm
     list_display = (
         "id",

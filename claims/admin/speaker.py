@@ -2,10 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
-from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..models import Speaker
+from .history import GuardedHistoryAdmin
 
 
 class MergeSpeakersForm(forms.Form):
@@ -18,7 +18,7 @@ class MergeSpeakersForm(forms.Form):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SimpleHistoryAdmin):
+class SpeakerAdmin(GuardedHistoryAdmin):
     list_display = ("name", "kind", "description", "wikidata_id", "merged_into")
     list_filter = ("kind", ("merged_into", admin.EmptyFieldListFilter))
     search_fields = ("name", "aliases", "wikidata_id")

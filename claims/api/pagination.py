@@ -1,8 +1,14 @@
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
 MAX_PAGE_SIZE = 100
+# The cursors this API issues: base64 of "o=…&r=…&p=…", whose position is a
+# value of an integer key (an id, or a search rank).
+CURSOR_PATTERN = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+POSITION_PATTERN = re.compile(r"-?[0-9]{1,18}")
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -32,10 +38,18 @@ class CursorPagination(pagination.CursorPagination):
     }
 
     def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is not None and not CURSOR_PATTERN.fullmatch(encoded):
+            # base64 decoding would skip the stray characters, not refuse them.
+            raise ValidationError(self.bad_cursor)
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound as error:
             raise ValidationError(self.bad_cursor) from error
+        position = cursor.position if cursor is not None else None
+        if position is not None and not POSITION_PATTERN.fullmatch(position):
+            raise ValidationError(self.bad_cursor)
+        return cursor
 
     def paginate_queryset(self, queryset, request, view=None):
         try:

@@ -4,6 +4,7 @@ honoured), about ten times faster: rendering a page of 25 claims took 0.2 ms of
 a 3 ms request with the standard library's encoder."""
 
 import orjson
+from rest_framework import renderers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -26,3 +27,10 @@ class FastJSONRenderer(JSONRenderer):
                 b"\xe2\x80\xa9", b"\\u2029"
             )
         return rendered
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's browsable API, its one inline style (the colours of the code)
+    carrying the request's nonce for the Content Security Policy."""
+
+    template = "claims/api/browsable.html"

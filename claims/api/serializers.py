@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sources.models import SourceKind
+from sources.text import MAX_TEXT_CHARS
 
 from ..models import (
     Attribution,
@@ -564,7 +565,7 @@ class SourceCreateSerializer(StrictSerializer):
         required=False,
         allow_blank=True,
         trim_whitespace=False,
-        max_length=2_000_000,
+        max_length=MAX_TEXT_CHARS,
         help_text="The full text; normalized (NFC, \\n) on arrival. Empty for a "
         "source without text, which then needs a url.",
     )

@@ -42,6 +42,9 @@ ERRORS = {
 WRITE_ERRORS = {
     **ERRORS,
     409: OpenApiResponse(description="Conflicts with the current state."),
+    413: OpenApiResponse(
+        description="The body is over the size limit (config/middleware.py)."
+    ),
 }
 VERSIONED_ERRORS = {
     **WRITE_ERRORS,

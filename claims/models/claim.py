@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from sources.text import bidi_control_problem
+
 from .choices import (
     KINDS_WITH_DEADLINE,
     Attribution,
@@ -331,6 +333,10 @@ class Claim(models.Model):
                 errors["due_text"] = (
                     f"only predictions and promises have a deadline, not a {self.kind}."
                 )
+        for field in ("text", "speaker_title", "due_text"):
+            problem = bidi_control_problem(getattr(self, field) or "")
+            if problem:
+                errors[field] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from sources.text import bidi_control_problem
+
 from .choices import SpeakerKind
 
 WIKIDATA_ID_PATTERN = r"^Q[1-9][0-9]*$"
@@ -84,6 +86,13 @@ class Speaker(models.Model):
         ):
             raise ValidationError({"aliases": "must be a list of names (strings)."})
         self.aliases = list(dict.fromkeys(a.strip() for a in self.aliases if a.strip()))
+        errors = {}
+        for field, values in (("name", [self.name or ""]), ("aliases", self.aliases)):
+            problems = [bidi_control_problem(value) for value in values]
+            if any(problems):
+                errors[field] = next(problem for problem in problems if problem)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def all_names(self) -> list[str]:
