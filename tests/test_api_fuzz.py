@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from knox.models import AuthToken
 from rest_framework.throttling import SimpleRateThrottle
 
+from bench import fuzz
 from claims import services
 from claims.models import Attribution, Claim, ClaimKind, Speaker
 from claims.seeding import load_seeds
@@ -86,29 +87,9 @@ schema = load_schema()
 
 # Filled by the `world` fixture: what exists, so requests can name it.
 KNOWN: dict[str, dict[int, str]] = {}  # resource -> {id: text (sources only)}
-COMPONENTS = schema.raw_schema["components"]["schemas"]
-
-
-def resolve(node):
-    while isinstance(node, dict) and "$ref" in node:
-        node = COMPONENTS[node["$ref"].rsplit("/", 1)[-1]]
-    return node
-
-
-@schema.hook
-def flatmap_path_parameters(context, path_parameters):
-    """About half the time, an id that exists."""
-    if not path_parameters or "id" not in path_parameters:
-        return st.just(path_parameters)
-    resource = context.operation.path.split("/")[3]  # /api/v1/<resource>/{id}/
-    if not KNOWN.get(resource):
-        return st.just(path_parameters)
-    return st.one_of(
-        st.sampled_from(sorted(KNOWN[resource])).map(
-            lambda pk: {**path_parameters, "id": str(pk)}
-        ),
-        st.just(path_parameters),
-    )
+# Ids that exist, current If-Match versions, bodies the services accept:
+# bench/fuzz.py's hooks, the same for the live fuzzer.
+fuzz.steer(schema, KNOWN)
 
 
 # What a client may put in a header: Latin-1 without control characters
@@ -129,70 +110,6 @@ def flatmap_headers(context, headers):
         lambda parts: {**headers, "Authorization": " ".join(parts)}
     )
     return st.one_of(tokens, st.just(headers))
-
-
-@schema.hook
-def flatmap_case(context, case):
-    """About half the time, If-Match names the claim's current version."""
-    if not KNOWN or "If-Match" not in (case.headers or {}):
-        return st.just(case)
-    return st.one_of(st.builds(lambda: with_current_version(case)), st.just(case))
-
-
-def with_current_version(case):
-    pk = str(case.path_parameters.get("id", ""))
-    if pk.isdigit() and len(pk) <= 18:
-        version = Claim.objects.filter(pk=pk).values_list("version", flat=True)
-        if version:
-            case.headers["If-Match"] = f'"{version[0]}"'
-    return case
-
-
-@schema.hook
-def flatmap_body(context, body):
-    """About half the time, a body steered towards the services: only declared
-    fields (the API refuses others), existing source and speaker ids, offsets
-    inside the source text."""
-    definition = context.operation.definition.raw.get("requestBody")
-    if not KNOWN or not isinstance(body, dict) or definition is None:
-        return st.just(body)
-    body_schema = definition["content"]["application/json"]["schema"]
-    return st.one_of(steered(body, body_schema), st.just(body))
-
-
-@st.composite
-def steered(draw, value, node):
-    node = resolve(node)
-    if isinstance(value, list) and "items" in node:
-        return [draw(steered(item, node["items"])) for item in value]
-    if not isinstance(value, dict) or "properties" not in node:
-        return value
-    properties = node["properties"]
-    if "spans" in properties and not value.get("spans"):
-        value = {**value, "spans": [{"source": 1, "start": 0, "end": 1}]}
-    if {"text", "url"} <= set(properties) and not (
-        value.get("text") or value.get("url")
-    ):
-        value = {**value, "text": draw(st.text(min_size=1, max_size=300))}
-    result = {
-        name: draw(steered(item, properties[name]))
-        for name, item in value.items()
-        if name in properties
-    }
-    if "language" in result:  # a BCP 47 tag; the schema does not say so
-        result["language"] = draw(st.sampled_from([result["language"], "en", "pt-BR"]))
-    for name, resource in (("speaker", "speakers"), ("revises", "sources")):
-        if isinstance(result.get(name), int) and not isinstance(result[name], bool):
-            result[name] = draw(st.sampled_from(sorted(KNOWN[resource])))
-    if isinstance(result.get("source"), int) and "start" in properties:
-        source = draw(st.sampled_from(sorted(KNOWN["sources"])))
-        text = KNOWN["sources"][source]
-        start = draw(st.integers(0, max(len(text) - 1, 0)))
-        end = draw(st.integers(start + 1, start + 60))
-        result.update(source=source, start=start, end=end)
-        if "exact" in result:
-            result["exact"] = draw(st.sampled_from([result["exact"], text[start:end]]))
-    return result
 
 
 def user_in(group, username):
