@@ -22,6 +22,7 @@ docs/PERFORMANCE.md (--no-write to skip).
 
 import argparse
 import base64
+import contextlib
 import datetime as dt
 import json
 import math
@@ -75,8 +76,68 @@ def configure_environment() -> dict:
     return parsed
 
 
-def ensure_database(parsed: dict, *, allow_any: bool) -> None:
+def maintenance_connection(parsed: dict | None = None):
+    """A connection to the ``postgres`` database of DATABASE_URL's server, in
+    autocommit: for creating and dropping databases."""
+    import dj_database_url
     import psycopg
+
+    parsed = parsed or dj_database_url.parse(os.environ["DATABASE_URL"])
+    params = {
+        "dbname": "postgres",
+        "host": parsed.get("HOST") or None,
+        "port": parsed.get("PORT") or None,
+        "user": parsed.get("USER") or None,
+        "password": parsed.get("PASSWORD") or None,
+    }
+    return psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True)
+
+
+def clone_database(template: str, name: str) -> None:
+    """``name`` as a fresh copy of ``template`` (replacing an earlier copy);
+    nothing may be connected to ``template`` meanwhile."""
+    from psycopg import sql
+
+    with maintenance_connection() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template)
+            )
+        )
+
+
+@contextlib.contextmanager
+def on_a_copy(suffix: str):
+    """Run the block on a fresh copy of the corpus database, dropped after it:
+    for benches that commit what they write, as production does, and leave the
+    corpus as it was. Every connection opened meanwhile, in any thread, opens
+    the copy. Nothing else may be connected to the corpus while it is copied."""
+    from django.db import connection, connections
+
+    corpus = connection.settings_dict["NAME"]
+    copy = f"{corpus}_{suffix}"
+    connections.close_all()
+    started = time.perf_counter()
+    clone_database(corpus, copy)
+    print(f"Copied {corpus} to {copy} in {time.perf_counter() - started:.0f} s")
+    connection.settings_dict["NAME"] = copy
+    try:
+        yield copy
+    finally:
+        connections.close_all()
+        connection.settings_dict["NAME"] = corpus
+        drop_database(copy)
+
+
+def drop_database(name: str) -> None:
+    from psycopg import sql
+
+    with maintenance_connection() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def ensure_database(parsed: dict, *, allow_any: bool) -> None:
     from psycopg import sql
 
     name = parsed["NAME"]
@@ -86,16 +147,7 @@ def ensure_database(parsed: dict, *, allow_any: bool) -> None:
             f"database whose name contains 'bench' (e.g. {SUGGESTED_URL}) or pass "
             "--allow-any-database."
         )
-    params = {
-        "dbname": "postgres",
-        "host": parsed.get("HOST") or None,
-        "port": parsed.get("PORT") or None,
-        "user": parsed.get("USER") or None,
-        "password": parsed.get("PASSWORD") or None,
-    }
-    with psycopg.connect(
-        **{k: v for k, v in params.items() if v}, autocommit=True
-    ) as conn:
+    with maintenance_connection(parsed) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone()

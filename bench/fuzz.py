@@ -84,7 +84,6 @@ LIMITS = {"CLAIMTRACK_TOKEN_FAILURES": "1000000"}
 def recreate_database(url: str) -> None:
     """Drop and create the database of ``url``; only a name containing "fuzz"."""
     import dj_database_url
-    import psycopg
     from psycopg import sql
 
     parsed = dj_database_url.parse(url)
@@ -96,16 +95,9 @@ def recreate_database(url: str) -> None:
             f"Refusing to drop {name!r}: the fuzz database is scratch, and its name "
             f"must contain 'fuzz' (e.g. {DEFAULT_DATABASE_URL})."
         )
-    params = {
-        "dbname": "postgres",
-        "host": parsed.get("HOST") or None,
-        "port": parsed.get("PORT") or None,
-        "user": parsed.get("USER") or None,
-        "password": parsed.get("PASSWORD") or None,
-    }
-    with psycopg.connect(
-        **{k: v for k, v in params.items() if v}, autocommit=True
-    ) as conn:
+    from bench.api import maintenance_connection
+
+    with maintenance_connection(parsed) as conn:
         name_sql = sql.Identifier(name)
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name_sql)

@@ -189,7 +189,8 @@ def render(results: dict, sizes: list[int], command: str, load: str) -> str:
         )
     sw_big = results[big]["sweep"]["rows"][0]
     lines.append(
-        "| deadline sweep (`mark_overdue`) | "
+        f"| deadline sweep (`mark_overdue`, {sw_big.get('workers', 1)} workers, "
+        "every batch committed) | "
         + " | ".join(sweep_cells)
         + f" | ≤ 20 s per 100k: {'met' if sw_big['per_100k'] <= 20 else '**missed**'} |"
     )

@@ -6,7 +6,7 @@ it after the fact (after a restore, an upgrade, or a raw SQL session).
 
 from collections.abc import Iterator
 
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from sources.anchoring import AnchorError, select
@@ -72,6 +72,22 @@ def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
     )
     for pk, claim_id in broken_chain.iterator(chunk_size=chunk_size):
         yield f"status change {pk} of claim {claim_id}: does not follow the entry before it"
+    # The chain's order is its versions' (the database's checks read it so):
+    # each entry was appended after every earlier one of its claim.
+    out_of_order = StatusChange.objects.filter(
+        Exists(
+            StatusChange.objects.filter(
+                claim=OuterRef("claim"),
+                id__lt=OuterRef("id"),
+                claim_version__gte=OuterRef("claim_version"),
+            )
+        )
+    ).values_list("pk", "claim_id")
+    for pk, claim_id in out_of_order.iterator(chunk_size=chunk_size):
+        yield (
+            f"status change {pk} of claim {claim_id}: its claim_version is not above "
+            "the entries before it"
+        )
     unsourced = (
         StatusChange.objects.filter(to_status__in=sorted(VERDICTS))
         .exclude(

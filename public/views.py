@@ -28,8 +28,8 @@ def not_found(request, what: str):
 
 
 def tracker(request):
-    counts = queries.tracker_counts()
-    return render(
+    counts, stale = queries.tracker_counts()
+    response = render(
         request,
         "public/tracker.html",
         {
@@ -41,6 +41,12 @@ def tracker(request):
             "today": timezone.localdate(),
         },
     )
+    if stale and queries.claim_counts_refresh():
+        # Recount once this response has been sent: the WSGI server calls
+        # close() after the last byte, and Django runs these closers there
+        # (as its FileResponse does to close its file).
+        response._resource_closers.append(queries.refresh_tracker_counts_quietly)
+    return response
 
 
 def _span_mark(span, *, href: str = "", claim=None) -> Highlight:

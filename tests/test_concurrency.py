@@ -79,6 +79,57 @@ def test_two_sweeps_at_once_move_each_claim_once(propose):
     assert StatusChange.objects.filter(to_status="overdue").count() == 5
 
 
+def test_the_sweep_in_worker_threads_moves_each_claim_once_in_order(propose):
+    """Batches on several connections at once: every claim moved once, with the
+    trail a single move leaves, and the moves reported in claim order."""
+    from django.db import connections
+
+    claims = [
+        propose(due_on=datetime.date(2025, 1, 1 + n % 28), due_on_precision="day")
+        for n in range(23)
+    ]
+    before = len(connections.all(initialized_only=True))
+    moves = services.mark_overdue(
+        today=datetime.date(2025, 6, 1), batch_size=3, workers=3
+    )
+    assert [m.claim_id for m in moves] == [c.pk for c in claims]
+    assert all(m.moved for m in moves)
+    for claim in claims:
+        claim.refresh_from_db()
+        assert (claim.status, claim.version) == ("overdue", 2)
+        assert claim.ledger.count() == claim.events.count() == 2
+        assert claim.history.count() == 2
+    assert len(connections.all(initialized_only=True)) == before  # this thread's
+    assert services.mark_overdue(today=datetime.date(2025, 6, 1), workers=3) == []
+
+
+def test_an_error_in_a_sweep_worker_reaches_the_caller_and_stops_the_rest(
+    propose, monkeypatch
+):
+    from claims.services import status
+
+    claims = [
+        propose(due_on=datetime.date(2025, 1, day), due_on_precision="day")
+        for day in range(1, 10)
+    ]
+    batches = []
+    move_batch = status._move_batch
+
+    def failing(ids, today, by):
+        batches.append(ids)
+        if len(batches) == 1:
+            raise RuntimeError("disk full")
+        return move_batch(ids, today, by)
+
+    monkeypatch.setattr(status, "_move_batch", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        services.mark_overdue(today=datetime.date(2025, 6, 1), batch_size=1, workers=2)
+    # The other worker stopped after at most the batch it had begun.
+    assert len(batches) <= 2
+    moved = Claim.objects.filter(status="overdue").count()
+    assert moved <= 1 and moved < len(claims)
+
+
 def test_the_same_text_submitted_at_once_is_stored_once(reviewer):
     text = "Two scrapers found this article at the same moment."
     results = run_at_once(

@@ -20,6 +20,7 @@ SQLITE_TRIGGERS = {
     "claims_claimevent_no_update",
     "claims_claim_status_is_ledger",
     "claims_statuschange_follows_ledger",
+    "claims_statuschange_appends",
 }
 POSTGRESQL_TRIGGERS = {
     "sources_source_text_immutable",

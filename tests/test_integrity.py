@@ -37,3 +37,29 @@ def test_the_audit_reports_a_status_that_is_not_the_last_ledger_entry(propose):
     ]
     with pytest.raises(CommandError, match="1 provenance problem"):
         call_command("verify_provenance")
+
+
+def test_the_audit_reports_a_ledger_entry_out_of_version_order(propose, reviewer):
+    claim = propose()  # pending, version 1
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                "ALTER TABLE claims_statuschange "
+                "DISABLE TRIGGER claims_statuschange_follows_ledger"
+            )
+        else:
+            cursor.execute("DROP TRIGGER claims_statuschange_appends")
+        # Version 0, after version 1: the chain of statuses still follows.
+        cursor.execute(
+            "INSERT INTO claims_statuschange (claim_id, from_status, to_status, "
+            "rationale, claim_version, changed_at, changed_by_id) "
+            "VALUES (%s, 'pending', 'retracted', 'x', 0, CURRENT_TIMESTAMP, %s)",
+            [claim.pk, reviewer.pk],
+        )
+    problems = list(audit_provenance())
+    entry = claim.ledger.order_by("-id").first()
+    assert (
+        f"status change {entry.pk} of claim {claim.pk}: its claim_version is not "
+        "above the entries before it"
+    ) in problems

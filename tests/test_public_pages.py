@@ -717,3 +717,91 @@ def test_counts_past_the_cap_say_so(client, propose, reviewer, speaker, monkeypa
     speaker_page = client.get(speaker_url(speaker)).text
     assert '<td class="num">2+</td>' in speaker_page  # the total
     assert 'aria-label="2+ pending claims by' in speaker_page  # a lower bound
+
+
+# --- the tracker's cached counts -----------------------------------------------------
+
+
+def age_the_counts(seconds):
+    """Make the cached tracker counts ``seconds`` older, as time would."""
+    from public import queries
+
+    counted_at, counts = cache.get(queries.COUNTS_CACHE_KEY)
+    cache.set(queries.COUNTS_CACHE_KEY, (counted_at - seconds, counts), 600)
+
+
+def test_stale_counts_are_served_then_recounted_after_the_response(
+    client, propose, reviewer
+):
+    from public import queries
+
+    accept(propose(text="Counted first."), reviewer)
+    cache.clear()
+    assert "Accepted claims: <strong>1</strong>" in client.get(TRACKER).text
+    accept(propose(text="Counted second."), reviewer)
+    # Within the minute: the cached counts, no recount.
+    with CaptureQueriesContext(connection) as fresh:
+        assert "Accepted claims: <strong>1</strong>" in client.get(TRACKER).text
+    age_the_counts(queries.COUNTS_SECONDS + 1)
+    # Stale: this reader still gets the cached counts without waiting for the
+    # recount, which runs when the response is closed (the test client closes
+    # it as a WSGI server does, after the body).
+    with CaptureQueriesContext(connection) as stale:
+        response = client.get(TRACKER)
+    assert "Accepted claims: <strong>1</strong>" in response.text
+    assert (len(fresh), len(stale)) == (3, 4)  # the lists; then the recount too
+    _counted_at, counts = cache.get(queries.COUNTS_CACHE_KEY)
+    assert sum(c.count for c in counts) == 2
+    assert "Accepted claims: <strong>2</strong>" in client.get(TRACKER).text
+
+
+def test_one_request_recounts_while_the_others_serve_the_stale_counts(
+    client, propose, reviewer
+):
+    from public import queries
+
+    accept(propose(text="Counted."), reviewer)
+    cache.clear()
+    client.get(TRACKER)
+    with CaptureQueriesContext(connection) as fresh:
+        client.get(TRACKER)
+    age_the_counts(queries.COUNTS_SECONDS + 1)
+    assert queries.claim_counts_refresh()  # another worker is recounting
+    with CaptureQueriesContext(connection) as stale:
+        assert "Accepted claims: <strong>1</strong>" in client.get(TRACKER).text
+    assert len(stale) == len(fresh)  # no second recount
+    assert not queries.claim_counts_refresh()
+    queries.refresh_tracker_counts()  # the recount done releases the claim
+    assert queries.claim_counts_refresh()
+
+
+def test_a_failed_recount_keeps_the_stale_counts_and_lets_the_next_reader_retry(
+    client, propose, reviewer, monkeypatch, caplog
+):
+    from public import queries
+
+    accept(propose(text="Counted."), reviewer)
+    cache.clear()
+    client.get(TRACKER)
+    age_the_counts(queries.COUNTS_SECONDS + 1)
+
+    def database_away(claims):
+        raise queries.connections["default"].Database.OperationalError("gone")
+
+    monkeypatch.setattr(queries, "status_counts", database_away)
+    response = client.get(TRACKER)
+    assert response.status_code == 200
+    assert "Accepted claims: <strong>1</strong>" in response.text
+    assert "recounting the tracker's status counts failed" in caplog.text
+    assert queries.claim_counts_refresh()  # released for the next reader
+
+
+def test_counts_long_unread_are_recounted_before_the_page(client, propose, reviewer):
+    from public import queries
+
+    accept(propose(text="Counted first."), reviewer)
+    cache.clear()
+    client.get(TRACKER)
+    accept(propose(text="Counted second."), reviewer)
+    cache.delete(queries.COUNTS_CACHE_KEY)  # expired: COUNTS_KEEP_SECONDS unread
+    assert "Accepted claims: <strong>2</strong>" in client.get(TRACKER).text

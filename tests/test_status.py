@@ -327,6 +327,64 @@ def test_the_database_refuses_a_bad_ledger_entry(propose, reviewer, update, cons
     assert constraint in str(error.value)
 
 
+def ledger_rows(claim, by, *entries):
+    """INSERT ledger entries (from, to, version) of ``claim`` in one statement."""
+    values = ", ".join(["(%s, %s, %s, 'x', %s, CURRENT_TIMESTAMP, %s)"] * len(entries))
+    params = []
+    for from_status, to_status, version in entries:
+        params += [claim.pk, from_status, to_status, version, by.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO claims_statuschange (claim_id, from_status, to_status, "
+            f"rationale, claim_version, changed_at, changed_by_id) VALUES {values}",
+            params,
+        )
+
+
+def test_an_entry_follows_the_claims_last_entry(propose, reviewer):
+    """The chain is in version order, and an entry is only ever appended: one
+    below the last version is refused, even when its statuses would chain."""
+    claim = fact_claim(propose)  # unverified, version 1
+    ledger_rows(claim, reviewer, ("unverified", "unverifiable", 5))
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        ledger_rows(claim, reviewer, ("unverified", "unverifiable", 3))
+    assert "claim_version must be above the last entry" in str(error.value)
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        ledger_rows(claim, reviewer, ("unverified", "retracted", 6))
+    assert "from_status must be the last entry" in str(error.value)
+    assert list(claim.ledger.values_list("claim_version", flat=True)) == [1, 5]
+
+
+def test_one_statement_may_write_a_chain_and_each_link_is_checked(propose, reviewer):
+    """Several entries of one claim in one INSERT (a restore, the corpus
+    loader): checked in version order, against the entries of the same
+    statement too (PostgreSQL checks once per statement, SQLite per row)."""
+    claim, other = fact_claim(propose), fact_claim(propose)
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        ledger_rows(
+            claim,
+            reviewer,
+            ("unverified", "unverifiable", 2),
+            ("unverified", "retracted", 3),  # does not follow version 2
+        )
+    assert "from_status must be the last entry" in str(error.value)
+    ledger_rows(
+        claim,
+        reviewer,
+        ("unverified", "unverifiable", 2),
+        ("unverifiable", "retracted", 3),
+    )
+    assert claim.ledger.count() == 3
+    # A bulk update is checked claim by claim: one status off refuses it all.
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        Claim.objects.filter(pk__in=[claim.pk, other.pk]).update(
+            status=Status.RETRACTED
+        )
+    assert "status must equal its last status ledger entry" in str(error.value)
+    Claim.objects.filter(pk=claim.pk).update(status=Status.RETRACTED)
+    assert Claim.objects.get(pk=other.pk).status == Status.UNVERIFIED
+
+
 def test_editing_the_kind_from_its_starting_status_moves_to_the_new_start(
     propose, reviewer
 ):

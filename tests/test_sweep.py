@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from claims import services
 from claims.models import Claim, ClaimKind, Status
@@ -104,6 +104,23 @@ def test_the_command_moves_and_reports(propose, capsys):
     assert claim.status == "overdue"
     call_command("mark_overdue", "--today", "2025-06-01")
     assert "0 claim(s) moved to overdue." in capsys.readouterr().out
+
+
+def test_inside_a_transaction_the_sweep_keeps_to_its_connection(propose):
+    """Worker threads open connections of their own, which could not see rows
+    of a transaction still open: there, the batches run on the caller's."""
+    claims = [
+        predict(propose, datetime.date(2025, 1, day), "day") for day in range(1, 6)
+    ]
+    moves = services.mark_overdue(
+        today=datetime.date(2025, 6, 1), batch_size=2, workers=4
+    )
+    assert [m.claim_id for m in moves if m.moved] == [c.pk for c in claims]
+
+
+def test_the_command_refuses_a_worker_count_below_one(db):
+    with pytest.raises(CommandError, match="--workers must be 1 or more"):
+        call_command("mark_overdue", "--workers", "0")
 
 
 def test_the_command_refuses_a_bad_date(db):

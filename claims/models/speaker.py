@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 from sources.text import bidi_control_problem
@@ -56,6 +57,18 @@ class Speaker(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # find_or_create_speaker: the active speaker of a name, any case
+            # (``name__iexact``, UPPER(name) = UPPER(%s) on PostgreSQL), first
+            # by id. Without it, proposing a claim by a new or long-tail
+            # speaker read every speaker: 40 ms at 40,000.
+            models.Index(
+                Upper("name"),
+                "id",
+                condition=Q(merged_into__isnull=True),
+                name="speaker_active_name_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=SpeakerKind.values), name="speaker_kind_valid"

@@ -3,12 +3,13 @@
 import dataclasses
 import datetime
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -143,6 +144,7 @@ def mark_overdue(
     dry_run: bool = False,
     by=None,
     batch_size: int = SWEEP_BATCH,
+    workers: int = 1,
 ) -> list[OverdueMove]:
     """The deadline sweep: move each overdue pending claim to ``overdue``.
 
@@ -157,6 +159,15 @@ def mark_overdue(
     still qualify, so running twice at once moves each claim once. A claim that
     keeps changing under the sweep is reported, not moved; the next sweep
     retries it.
+
+    With ``workers`` above 1 (PostgreSQL, outside a transaction), that many
+    threads move batches at once, each on its own connection, so the database
+    works on one batch while Python prepares the next: 31 → 17 s per 100,000
+    claims with 2 on the 2-core machine (docs/PERFORMANCE.md). Batches hold
+    disjoint claims, so they never wait on one another; the moves come back in
+    claim order whatever the number of workers. Inside a transaction the
+    batches run on the caller's connection, as savepoints of its transaction
+    (other connections could not see its rows).
     """
     today = today or timezone.localdate()
     ids = _candidate_ids(today)
@@ -168,13 +179,59 @@ def mark_overdue(
             if _is_overdue(c, today)
         ]
     by = by or get_system_user()
-    moves = []
-    for chunk in _chunks(ids, batch_size):
+    chunks = list(_chunks(ids, batch_size))
+    if workers > 1 and len(chunks) > 1 and _can_use_other_connections():
+        batches = _in_threads(_sweep_batch, chunks, today, by, workers=workers)
+    else:
+        batches = [_sweep_batch(chunk, today, by) for chunk in chunks]
+    return [move for batch in batches for move in batch if move is not None]
+
+
+def _sweep_batch(chunk: list[int], today: datetime.date, by) -> list:
+    try:
+        return _move_batch(chunk, today, by)
+    except (_BatchConflict, IntegrityError):
+        return [_move_one(pk, today, by) for pk in chunk]
+
+
+def _can_use_other_connections() -> bool:
+    """Batches may run on other connections: PostgreSQL (SQLite has one
+    writer at a time), and no transaction open here whose rows they would not
+    see."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _in_threads(function, chunks: list, *args, workers: int) -> list:
+    """``[function(chunk, *args) for chunk in chunks]``, ``workers`` chunks at a
+    time in threads, each thread on its own database connection (closed when
+    it is done). The first error stops the others' remaining chunks and is
+    raised here."""
+    results = [None] * len(chunks)
+    pending = iter(range(len(chunks)))
+    lock = threading.Lock()
+    errors = []
+
+    def work():
         try:
-            moves.extend(_move_batch(chunk, today, by))
-        except (_BatchConflict, IntegrityError):
-            moves.extend(_move_one(pk, today, by) for pk in chunk)
-    return [move for move in moves if move is not None]
+            while not errors:
+                with lock:
+                    index = next(pending, None)
+                if index is None:
+                    return
+                results[index] = function(chunks[index], *args)
+        except BaseException as error:  # raised in the caller's thread below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(min(workers, len(chunks)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def _chunks(ids: list[int], size: int):
@@ -292,10 +349,20 @@ def _move_batch_sql(ids: list[int], today: datetime.date, by) -> list[OverdueMov
             return []
         now = timezone.now()
         entries, events = [], []
+        # Every row is pending (the SELECT says so): one transition check per
+        # kind, and one rationale per deadline, not one per claim.
+        problems = {
+            kind: move_problem(kind, Status.PENDING, Status.OVERDUE, by_sweep=True)
+            for kind in {claim.kind for claim in claims}
+        }
+        rationales = {}
         for claim in claims:
-            if move_problem(claim.kind, claim.status, Status.OVERDUE, by_sweep=True):
+            if problems[claim.kind]:
                 raise _BatchConflict(claim.id)
-            rationale = _overdue_rationale(claim, today)
+            deadline = (claim.due_on, claim.due_on_precision, claim.due_text)
+            rationale = rationales.get(deadline)
+            if rationale is None:
+                rationale = rationales[deadline] = _overdue_rationale(claim, today)
             claim.status = Status.OVERDUE
             claim.version += 1
             entries.append(

@@ -19,11 +19,22 @@ class Command(BaseCommand):
             help="List what would move; change nothing.",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help=(
+                "Batches of 500 claims moved at once, each on its own database "
+                "connection (PostgreSQL; default 2). 1 moves them one after another."
+            ),
+        )
+        parser.add_argument(
             "--today",
             help="Sweep as if today were this date (YYYY-MM-DD); default: today.",
         )
 
-    def handle(self, *args, dry_run=False, today=None, **options):
+    def handle(self, *args, dry_run=False, today=None, workers=2, **options):
+        if workers < 1:
+            raise CommandError(f"--workers must be 1 or more, not {workers}.")
         if today:
             try:
                 today = datetime.date.fromisoformat(today)
@@ -31,7 +42,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--today must be a date (YYYY-MM-DD), not {today!r}."
                 ) from None
-        moves = mark_overdue(today=today, dry_run=dry_run)
+        moves = mark_overdue(today=today, dry_run=dry_run, workers=workers)
         verb = "would move" if dry_run else "moved"
         for move in moves:
             words = f' ("{move.due_text}")' if move.due_text else ""
