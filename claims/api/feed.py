@@ -27,8 +27,8 @@ from .views import ERRORS, StrictQueryMixin
 BAD_CURSOR = {"after": "is not a cursor this feed issued; start without it."}
 
 
-def encode_cursor(event: ClaimEvent) -> str:
-    raw = f"{event.txid or 0}:{event.pk}".encode()
+def encode_cursor(event: dict) -> str:
+    raw = f"{event['txid'] or 0}:{event['id']}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -47,22 +47,24 @@ def visible_events(user):
     return ClaimEvent.objects.filter(claim__in=Claim.objects.visible_to(user))
 
 
-def feed_page(user, after: tuple[int, int] | None, size: int) -> list[ClaimEvent]:
-    events = (
-        visible_events(user)
-        .select_related("actor")
-        .only(
-            "id",
-            "claim_id",
-            "kind",
-            "version",
-            "state",
-            "detail",
-            "created_at",
-            "txid",
-            "actor__username",
-        )
-    )
+# The columns a feed page shows, read as rows: building a model instance (and
+# its actor's) per event was most of a page's Python time.
+FEED_COLUMNS = (
+    "id",
+    "claim_id",
+    "kind",
+    "version",
+    "state",
+    "detail",
+    "actor__username",
+    "created_at",
+    "txid",
+)
+
+
+def feed_page(user, after: tuple[int, int] | None, size: int) -> list[dict]:
+    """The page's events as rows (dicts of ``FEED_COLUMNS``)."""
+    events = visible_events(user).values(*FEED_COLUMNS)
     if connection.vendor == "postgresql":
         # Only transactions that can no longer commit earlier-sorting events
         # (and this request's own, for a client that writes and reads at once).
@@ -138,6 +140,6 @@ class ChangeFeedView(StrictQueryMixin, APIView):
                 "next": next_url,
                 "previous": None,
                 "cursor": cursor,
-                "results": [s.EventSerializer().to_representation(e) for e in events],
+                "results": [s.EventSerializer.represent(event) for event in events],
             }
         )

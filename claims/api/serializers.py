@@ -416,15 +416,32 @@ class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
     def to_representation(self, event):
+        return self.represent(
+            {
+                "id": event.pk,
+                "claim_id": event.claim_id,
+                "kind": event.kind,
+                "version": event.version,
+                "state": event.state,
+                "detail": event.detail,
+                "actor__username": event.actor.get_username(),
+                "created_at": event.created_at,
+            }
+        )
+
+    @staticmethod
+    def represent(row: dict) -> dict:
+        """An event from its row (``claims.api.feed.FEED_COLUMNS``), without a
+        serializer instance per event."""
         return {
-            "id": event.pk,
-            "claim": event.claim_id,
-            "type": event.kind,
-            "version": event.version,
-            "state": event.state,
-            "detail": event.detail,
-            "by": event.actor.get_username(),
-            "at": event.created_at.isoformat(),
+            "id": row["id"],
+            "claim": row["claim_id"],
+            "type": row["kind"],
+            "version": row["version"],
+            "state": row["state"],
+            "detail": row["detail"],
+            "by": row["actor__username"],
+            "at": row["created_at"].isoformat(),
         }
 
 

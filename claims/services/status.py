@@ -162,7 +162,7 @@ def mark_overdue(
 
     With ``workers`` above 1 (PostgreSQL, outside a transaction), that many
     threads move batches at once, each on its own connection, so the database
-    works on one batch while Python prepares the next: 31 → 17 s per 100,000
+    works on one batch while Python prepares the next: 31 → 18-19 s per 100,000
     claims with 2 on the 2-core machine (docs/PERFORMANCE.md). Batches hold
     disjoint claims, so they never wait on one another; the moves come back in
     claim order whatever the number of workers. Inside a transaction the
