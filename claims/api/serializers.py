@@ -415,24 +415,11 @@ class EventSerializer(serializers.Serializer):
     by = serializers.CharField()
     at = serializers.DateTimeField()
 
-    def to_representation(self, event):
-        return self.represent(
-            {
-                "id": event.pk,
-                "claim_id": event.claim_id,
-                "kind": event.kind,
-                "version": event.version,
-                "state": event.state,
-                "detail": event.detail,
-                "actor__username": event.actor.get_username(),
-                "created_at": event.created_at,
-            }
-        )
-
     @staticmethod
     def represent(row: dict) -> dict:
         """An event from its row (``claims.api.feed.FEED_COLUMNS``), without a
-        serializer instance per event."""
+        serializer instance per event; the fields above describe it in the
+        schema."""
         return {
             "id": row["id"],
             "claim": row["claim_id"],
