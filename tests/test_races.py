@@ -32,10 +32,11 @@ from claims import services
 from claims.models import Claim, ClaimEvent, ClaimKind, Speaker, Status, StatusChange
 from sources.models import Publisher, Source
 
+from .threads import JOIN_TIMEOUT, run_together
+
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 20
-JOIN_TIMEOUT = 60
 
 
 @pytest.fixture(autouse=True)
@@ -80,35 +81,6 @@ class Client:
 
 def token_for(user) -> str:
     return AuthToken.objects.create(user)[1]
-
-
-def run_together(functions):
-    """Run each function in its own thread, released together by a barrier.
-
-    A function receives ``ready``, to call once it is set up (its connection
-    open): it returns when every function has called it, so the requests all
-    go at once. Returns each function's result or the exception it raised.
-    """
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def runner(index, function):
-        try:
-            results[index] = function(lambda: barrier.wait(timeout=JOIN_TIMEOUT))
-        except Exception as error:  # reported to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=JOIN_TIMEOUT)
-        assert not thread.is_alive(), "a client is still waiting"
-    return results
 
 
 def one_request(base_url, token, method, path, body=None, **headers):
