@@ -8,9 +8,11 @@ contain "bench" unless --allow-any-database is given, because the corpus is
 bulk-loaded into it. The database is created if missing and migrated; the
 corpus (bench/corpus.py) is generated when it holds fewer claims than asked.
 
-Each endpoint is fetched in-process through Django's test client, the whole
-stack (middleware, authentication, throttling, DRF, JSON rendering) with
-DJANGO_DEBUG=0, as an anonymous reader (accepted claims only); beside it the
+Each endpoint is fetched in-process through Django's WSGI application, called
+as a WSGI server (gunicorn) calls it: the whole stack (request signals and the
+connection health check, middleware, authentication, throttling, DRF, JSON
+rendering) with DJANGO_DEBUG=0, as an anonymous reader (accepted claims only),
+timed until the body is complete; beside it the
 same rows come from one hand-written SQL query that builds the page's JSON in
 the database (json_agg over a keyset query). Both run on the same connection,
 interleaved, --reps times each after a warm-up. The ratio is API median / raw
@@ -24,6 +26,7 @@ import argparse
 import base64
 import contextlib
 import datetime as dt
+import io
 import json
 import math
 import os
@@ -503,25 +506,60 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
 
 
+def wsgi_environ(path: str, ip: str) -> dict:
+    """A GET of ``path`` over HTTPS from ``ip``, as a WSGI server passes it."""
+    path_info, _, query = path.partition("?")
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "443",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "HTTP_ACCEPT": "application/json",
+        "REMOTE_ADDR": ip,
+        "HTTPS": "on",
+        "wsgi.url_scheme": "https",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
 class Runner:
+    """Requests through Django's WSGI application, called as gunicorn's worker
+    calls it (the request signals included, so the connection health check
+    runs), beside raw queries on the same database connection."""
+
     def __init__(self):
+        from django.core.handlers.wsgi import WSGIHandler
         from django.db import connection
-        from django.test import Client
 
         self.connection = connection
-        self.client = Client(HTTP_ACCEPT="application/json")
+        self.app = WSGIHandler()
         self.requests = 0
 
     def api(self, path: str, *, same_client: bool = False):
+        """``(seconds, body)`` of a GET: from the call until the body is
+        complete. The response's close() (request_finished) runs after, as a
+        server runs it once the response is sent."""
         if not same_client:
             self.requests += 1
         ip = f"10.0.{self.requests % IPS // 250}.{self.requests % IPS % 250 + 1}"
+        environ = wsgi_environ(path, ip)
+        status = []
         started = time.perf_counter()
-        response = self.client.get(path, secure=True, REMOTE_ADDR=ip)
-        body = response.content
+        response = self.app(environ, lambda line, headers, *exc: status.append(line))
+        body = b"".join(response)
         elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise SystemExit(f"GET {path}: {response.status_code} {body[:300]!r}")
+        response.close()
+        if not status[0].startswith("200"):
+            raise SystemExit(f"GET {path}: {status[0]} {body[:300]!r}")
         return elapsed, body
 
     def raw(self, sql: str, params: dict):

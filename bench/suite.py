@@ -134,7 +134,9 @@ def render(results: dict, sizes: list[int], command: str, load: str) -> str:
     lines += [
         f"- load average before / after: {load}",
         "",
-        "Medians and p95 in ms, server-side (in-process test client, whole stack); "
+        "Medians and p95 in ms, server-side, whole stack, in process (the API through "
+        "Django's WSGI application as a WSGI server calls it, the admin and public "
+        "pages through the test client); "
         f"*ratio*: API median over the same page from one raw SQL query; *growth*: "
         f"median at {label(big)} over median at {label(before) if before else '—'}; "
         f"targets from issue 7, judged at {big:,} claims.",

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from claims import services
 from claims.models import Claim, ClaimEvent, Evidence, Span, StatusChange
@@ -521,6 +522,32 @@ def test_a_claim_detail_runs_a_fixed_number_of_queries(
         assert client.get(claims_url(claim.pk)).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "ordering",
+    [
+        ("-id",),
+        ("id",),
+        ("-pk",),
+        ("kind", "-id"),
+        ("-id", "text"),
+        (F("due_on").asc(nulls_last=True), "id"),
+    ],
+)
+def test_page_payloads_keep_the_querysets_order_and_slice(seeded, ordering):
+    # Ordered by columns ending with the id, the keyset query is joined to the
+    # claims; any other (total) order goes through the ids in order. Both must give
+    # the rows (and payloads) the queryset selects, as payloads_for does.
+    from claims.api.payloads import page_payloads, payloads_for
+
+    queryset = Claim.objects.order_by(*ordering)
+    ids = list(queryset.values_list("id", flat=True))
+    assert len(ids) > 4
+    for window in (slice(0, 3), slice(2, 5), slice(0, 100)):
+        page = page_payloads(queryset[window])
+        assert [p["id"] for p in page] == ids[window]
+        assert page == payloads_for(ids[window])
+
+
 def test_non_numeric_and_huge_ids_are_404(api):
     assert api().get("/api/v1/claims/abc/").status_code == 404
     assert api().get("/api/v1/claims/99999999999999999999999/").status_code == 404
@@ -569,6 +596,29 @@ def test_filters_by_speaker_and_source(api, seeded):
 
     note = Source.objects.get(kind="research_note")
     assert client.get(claims_url(), {"source": note.pk}).json()["results"] == []
+
+
+def test_empty_filter_parameters_filter_nothing(api, seeded):
+    # A filter set takes only the filters whose parameters are given; an empty
+    # one is given and filters nothing, as an absent one.
+    client = api()
+    everything = client.get(claims_url(), {"page_size": 100}).json()["results"]
+    assert len(everything) == Claim.objects.filter(review="accepted").count()
+    for name in ("overdue", "speaker", "stated_after", "source"):
+        response = client.get(claims_url(), {name: "", "page_size": 100})
+        assert response.status_code == 200, (name, response.json())
+        assert response.json()["results"] == everything, name
+    assert client.get(claims_url(), {"speaker": "x"}).json() == {
+        "speaker": ["Enter a number."]
+    }
+
+
+def test_the_browsable_api_shows_every_filter_whatever_is_filtered(api, seeded):
+    page = api().get(claims_url(), {"speaker": "1"}, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for name in ("speaker", "status", "overdue", "due_before", "source"):
+        assert f'name="{name}"' in html, name
 
 
 def test_search_finds_claims_by_text_quote_and_speaker(api, seeded):
