@@ -160,8 +160,8 @@ def column_order(queryset) -> str | None:
 def page_payloads(queryset) -> list[dict]:
     """The payloads of the claims that ``queryset`` (filtered, ordered, sliced)
     selects, in its order: on PostgreSQL one statement, the page's keyset query
-    inside it, joined to the claims as a hand-written query would be (planned
-    and run about a fifth faster than the same ids read through an array)."""
+    inside it, joined to the claims as a FROM item rather than read as an
+    array of ids (docs/PERFORMANCE.md, "Fixed for scale", 14)."""
     ids = queryset.values("id")
     if connection.vendor != "postgresql":
         return payloads_for([row["id"] for row in ids])
