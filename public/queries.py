@@ -31,6 +31,7 @@ COUNTS_SECONDS = 60  # counts older than this are recounted after the response
 # Kept this long for readers while a recount is due; past it (a site idle
 # this long) the next reader waits for a fresh count.
 COUNTS_KEEP_SECONDS = 15 * 60
+COUNTS_REFRESH_LOCK_KEY = f"{COUNTS_CACHE_KEY}:refreshing"  # one recount at a time
 COUNTS_REFRESH_LOCK_SECONDS = 30
 
 logger = logging.getLogger(__name__)
@@ -111,16 +112,14 @@ def tracker_counts() -> tuple[list[StatusCount], bool]:
 def claim_counts_refresh() -> bool:
     """True for the one request (across workers) that should recount the stale
     tracker counts; the others keep serving the cached ones."""
-    return cache.add(
-        f"{COUNTS_CACHE_KEY}:refreshing", True, COUNTS_REFRESH_LOCK_SECONDS
-    )
+    return cache.add(COUNTS_REFRESH_LOCK_KEY, True, COUNTS_REFRESH_LOCK_SECONDS)
 
 
 def refresh_tracker_counts() -> list[StatusCount]:
     """Count the accepted claims by status and keep the counts in the cache."""
     counts = status_counts(public_claims())
     cache.set(COUNTS_CACHE_KEY, (time.time(), counts), COUNTS_KEEP_SECONDS)
-    cache.delete(f"{COUNTS_CACHE_KEY}:refreshing")
+    cache.delete(COUNTS_REFRESH_LOCK_KEY)
     return counts
 
 
@@ -132,7 +131,7 @@ def refresh_tracker_counts_quietly() -> None:
         refresh_tracker_counts()
     except Exception:
         logger.exception("recounting the tracker's status counts failed")
-        cache.delete(f"{COUNTS_CACHE_KEY}:refreshing")
+        cache.delete(COUNTS_REFRESH_LOCK_KEY)
 
 
 def status_breakdown(claims) -> list[StatusCount]:
