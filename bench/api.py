@@ -16,8 +16,9 @@ timed until the body is complete; beside it the
 same rows come from one hand-written SQL query that builds the page's JSON in
 the database (json_agg over a keyset query). Both run on the same connection,
 interleaved, --reps times each after a warm-up, each repetition's rows read
-once untimed first (so that both find them in PostgreSQL's buffers). The ratio is API median / raw
-median. Query counts come from one extra request per endpoint (not timed).
+once untimed first (so that both find them in PostgreSQL's buffers). The
+ratio is API median / raw median. Query counts come from one extra request
+per endpoint (not timed).
 
 Results print as a table and replace the generated block of
 docs/PERFORMANCE.md (--no-write to skip).
@@ -102,8 +103,8 @@ def clone_database(template: str, name: str) -> None:
     nothing may be connected to ``template`` meanwhile."""
     from psycopg import sql
 
+    drop_database(name)
     with maintenance_connection() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
         conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
                 sql.Identifier(name), sql.Identifier(template)
