@@ -73,6 +73,11 @@ def ids_sql(ids: str, where: str = "") -> str:
     )
 
 
+# The start of the keyset query as ``values("id")`` compiles it, and what it
+# becomes to select the whole rows instead.
+ID_SELECT = 'SELECT "claims_claim"."id" AS "id" FROM '
+ROW_SELECT = 'SELECT "claims_claim".* FROM '
+
 # One claim by id, with its author (for the visibility check).
 ONE_PAYLOAD_SQL = (
     f"SELECT {PAYLOAD}::text, c.created_by_id FROM claims_claim c {SPEAKER_JOIN} "
@@ -160,8 +165,8 @@ def column_order(queryset) -> str | None:
 def page_payloads(queryset) -> list[dict]:
     """The payloads of the claims that ``queryset`` (filtered, ordered, sliced)
     selects, in its order: on PostgreSQL one statement, the page's keyset query
-    inside it, joined to the claims as a FROM item rather than read as an
-    array of ids (docs/PERFORMANCE.md, "Fixed for scale", 14)."""
+    inside it as a FROM item rather than read as an array of ids
+    (docs/PERFORMANCE.md, "Fixed for scale", 14 and 16)."""
     ids = queryset.values("id")
     if connection.vendor != "postgresql":
         return payloads_for([row["id"] for row in ids])
@@ -170,7 +175,15 @@ def page_payloads(queryset) -> list[dict]:
     if order is None:  # ordered by an expression: keep the subquery's order
         # (ARRAY(subquery) keeps it; WITH ORDINALITY numbers it).
         return run_payload_sql(ids_sql(f"ARRAY({sql})"), list(params))
-    claims = f"({sql}) k JOIN claims_claim c ON c.id = k.id"
+    if sql.startswith(ID_SELECT):
+        # The keyset query reads whole rows: one scan, as the hand-written
+        # query does, where joining its ids back to the claims cost the
+        # planner a join to plan (docs/PERFORMANCE.md, "Fixed for scale", 16).
+        # Its ORDER BY may name the id by position: the id is the table's
+        # first column, as in every table Django creates.
+        claims = f"({ROW_SELECT}{sql.removeprefix(ID_SELECT)}) c"
+    else:
+        claims = f"({sql}) k JOIN claims_claim c ON c.id = k.id"
     return run_payload_sql(page_sql(claims, order), list(params))
 
 
