@@ -14,7 +14,8 @@ connection health check, middleware, authentication, throttling, DRF, JSON
 rendering) with DJANGO_DEBUG=0, as an anonymous reader (accepted claims only),
 timed until the body is complete; beside it the
 same rows come from one hand-written SQL query that builds the page's JSON in
-the database (json_agg over a keyset query). Both run on the same connection,
+the database (json_agg over a keyset query), sent straight through psycopg.
+Both run on the same connection,
 interleaved, --reps times each after a warm-up, each repetition's rows read
 once untimed first (so that both find them in PostgreSQL's buffers). The
 ratio is API median / raw median. Query counts come from one extra request
@@ -565,8 +566,12 @@ class Runner:
         return elapsed, body
 
     def raw(self, sql: str, params: dict):
+        """``(seconds, first column)`` of one query sent straight through the
+        psycopg connection: not through Django's cursor, whose first use after
+        a request runs the connection health check (PERFORMANCE.md, fix 17)."""
+        self.connection.ensure_connection()
         started = time.perf_counter()
-        with self.connection.cursor() as cursor:
+        with self.connection.connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
         elapsed = time.perf_counter() - started

@@ -99,7 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, skipped on the API (no API view uses messages).
+    "config.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # A lost database connection in a view: 503 with Retry-After, not 500.
@@ -142,7 +143,10 @@ if DATABASE_URL:
         DATABASES["default"]["CONN_MAX_AGE"] = 0
     else:
         # A persistent connection the server dropped (restart, failover) is
-        # checked and replaced before a request uses it.
+        # checked and replaced before a request uses it; the check costs no
+        # round trip on a connection in use (config/postgresql/base.py).
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+            DATABASES["default"]["ENGINE"] = "config.postgresql"
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         # Fail fast when the server does not answer (a ?connect_timeout= in
         # DATABASE_URL wins); the request then answers 503 (config/health.py).
@@ -163,6 +167,8 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
     )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = "config.postgresql"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     MIDDLEWARE.insert(1, "claims.replica.ReplicaReadsMiddleware")
 DATABASE_ROUTERS = ["claims.replica.ReplicaRouter"]

@@ -84,7 +84,8 @@ def test_database_url_selects_postgresql():
         DATABASE_URL="postgres://u@db.example.org:5432/claimtrack",
         DJANGO_DEBUG="1",
     )
-    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+    # Django's backend, with the health check of config/postgresql/base.py.
+    assert result.stdout.strip() == "config.postgresql", result.stderr
 
 
 @pytest.mark.skipif(
@@ -116,3 +117,18 @@ def test_migrate_leaves_the_database_cache_table_in_place():
     from django.db import connection
 
     assert "claimtrack_cache" in connection.introspection.table_names()
+
+
+@pytest.mark.django_db
+def test_messages_are_set_up_everywhere_but_the_api(client, admin_user):
+    # config.middleware.MessageMiddleware: the admin's messages still work...
+    client.force_login(admin_user)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert hasattr(response.wsgi_request, "_messages")
+    # ...and an API request gets no message storage (none of its views uses it).
+    response = client.get("/api/v1/claims/")
+    assert response.status_code == 200
+    assert not hasattr(response.wsgi_request, "_messages")
+    response = client.get("/api/v1/claims/", HTTP_ACCEPT="text/html")  # browsable
+    assert response.status_code == 200
