@@ -5,7 +5,7 @@ import logging
 import shutil
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from knox.models import AuthToken
 
 from claims.models import Claim
@@ -169,6 +169,12 @@ def test_the_health_check_skips_its_round_trip_only_on_a_connection_in_use():
     check()
     assert last_statement(pid) == "SELECT 1"
     assert backend_pid() == pid
+
+    with transaction.atomic():  # in a transaction, not idle: the full check
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 'in a transaction'")
+        check()
+        assert last_statement(pid) == "SELECT 1"
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT 'in use again'")

@@ -74,9 +74,17 @@ def ids_sql(ids: str, where: str = "") -> str:
 
 
 # The start of the keyset query as ``values("id")`` compiles it, and what it
-# becomes to select the whole rows instead.
+# becomes to select the whole rows instead: every column, the id first, so
+# that an ORDER BY naming the id by position (``ORDER BY 1``) still names it.
 ID_SELECT = 'SELECT "claims_claim"."id" AS "id" FROM '
-ROW_SELECT = 'SELECT "claims_claim".* FROM '
+ROW_SELECT = "SELECT {} FROM ".format(
+    ", ".join(
+        f'"claims_claim".{connection.ops.quote_name(field.column)}'
+        for field in sorted(
+            Claim._meta.concrete_fields, key=lambda f: not f.primary_key
+        )
+    )
+)
 
 # One claim by id, with its author (for the visibility check).
 ONE_PAYLOAD_SQL = (
@@ -179,8 +187,6 @@ def page_payloads(queryset) -> list[dict]:
         # The keyset query reads whole rows: one scan, as the hand-written
         # query does, where joining its ids back to the claims cost the
         # planner a join to plan (docs/PERFORMANCE.md, "Fixed for scale", 16).
-        # Its ORDER BY may name the id by position: the id is the table's
-        # first column, as in every table Django creates.
         claims = f"({ROW_SELECT}{sql.removeprefix(ID_SELECT)}) c"
     else:
         claims = f"({sql}) k JOIN claims_claim c ON c.id = k.id"

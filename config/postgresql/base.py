@@ -6,14 +6,16 @@ first query, so that a persistent connection the server has dropped is replaced
 instead of failing the request: a round trip on every request, about 0.1 ms of
 a 2 ms API read (docs/PERFORMANCE.md, "Fixed for scale", 17).
 
-Here the round trip is skipped when the connection sent a query less than
-``RECENT_SECONDS`` ago, is idle, and nothing has arrived on its socket since:
-a server that ends a connection (a restart, ``pg_terminate_backend``, an idle
-timeout) sends a message and closes its end, and either makes the socket
-readable. Otherwise (idle for longer, or anything waiting) the full check
-runs. What only the full check sees, a path that died without a word within
-that second (the server's address moved to another host), fails that one
-request with a 503 (config/health.py), and the next reconnects: what Django
+Here the round trip is skipped when the connection handed out a cursor (to run
+a query) less than ``RECENT_SECONDS`` ago, is idle, and nothing has arrived on
+its socket since: a server that ends a connection (a restart,
+``pg_terminate_backend``, an idle timeout) sends a message and closes its end,
+and either makes the socket readable. Otherwise (idle for longer, anything
+waiting, or no ``select.poll`` on this platform) the full check runs. What
+only the full check would have seen, a path that died without a word within
+that second, costs that one request: an error answered 503 (config/health.py)
+if the network says so, a wait for TCP to give up if it says nothing (as
+``SELECT 1`` would wait); the next request reconnects. That is what Django
 does without health checks.
 """
 
@@ -27,7 +29,7 @@ RECENT_SECONDS = 1.0
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    used_at = float("-inf")  # time.monotonic() of the last cursor handed out
+    used_at = float("-inf")  # time.monotonic() when it last handed out a cursor
 
     def create_cursor(self, name=None):
         self.used_at = time.monotonic()
@@ -55,6 +57,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             or pgconn.status != pq.ConnStatus.OK
             or pgconn.transaction_status != pq.TransactionStatus.IDLE
         ):
+            return False
+        if not hasattr(select, "poll"):  # Windows: no cheap look at the socket
             return False
         poller = select.poll()
         poller.register(pgconn.socket, select.POLLIN | select.POLLPRI)
