@@ -78,6 +78,28 @@ def test_on_redis_a_client_gets_its_burst_then_a_429_with_retry_after(
 
 
 @pytest.mark.django_db
+def test_on_redis_the_count_goes_on_past_a_flushed_script_and_a_closed_connection(
+    redis_cache, api, monkeypatch, caplog
+):
+    monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {"anon": "4/minute"})
+    client = api()
+    server = redis.Redis.from_url(REDIS_URL)
+    caplog.set_level(logging.ERROR, logger="claims.api.throttling")
+    assert client.get("/api/v1/claims/").status_code == 200
+    # A restarted or flushed server no longer knows the script: it is sent
+    # again in full, and the count is the one already recorded.
+    server.script_flush()
+    assert client.get("/api/v1/claims/").status_code == 200
+    # The server closes the throttle's connection (a restart, an idle
+    # timeout): the check connects afresh instead of letting the request
+    # through unthrottled.
+    assert server.client_kill_filter(_type="normal", skipme=True) >= 1
+    codes = [client.get("/api/v1/claims/").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert "throttle cache unavailable" not in caplog.text
+
+
+@pytest.mark.django_db
 def test_a_client_sent_forwarded_for_buys_no_new_allowance(
     redis_cache, api, settings, monkeypatch
 ):

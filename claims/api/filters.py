@@ -1,7 +1,9 @@
 import copy
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 from django.template import loader
 from django.utils import timezone
@@ -41,6 +43,9 @@ class LeanFilterSet(django_filters.FilterSet):
     nothing (a list filtered by one parameter validated all twelve).
     ``every_filter=True`` keeps them all, for a form that shows every field
     (the browsable API's filter form).
+
+    Bound data is validated by ``clean()``, field by field, without a form;
+    the form is built only where one is shown.
     """
 
     _form_classes: dict
@@ -76,18 +81,62 @@ class LeanFilterSet(django_filters.FilterSet):
             forms = cls._form_classes = {}
         form = forms.get(names)
         if form is None:
-            fields = {}
-            for name in names:
-                base = cls.base_filters[name]
-                base.model = cls._meta.model
-                fields[name] = base.field
+            fields = {name: cls.base_field(name) for name in names}
             form = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
             form.base_fields = SharedFields(form.base_fields)
             forms[names] = form
         return form
 
+    @classmethod
+    def base_field(cls, name: str):
+        """The form field of the filter ``name``, built once per filter set
+        class and shared by its forms and ``clean()``."""
+        base = cls.base_filters[name]
+        base.model = cls._meta.model
+        return base.field
+
     def get_form_class(self):
         return self.form_class(tuple(self.filters))
+
+    @property
+    def errors(self):
+        """The errors of the bound data, as the filter set's form would give
+        them, from ``clean()``; the form itself is built only to be shown."""
+        if not self.is_bound:
+            return ErrorDict()
+        if not hasattr(self, "_errors"):
+            self.clean()
+        return self._errors
+
+    def is_valid(self):
+        return self.is_bound and not self.errors
+
+    def clean(self):
+        """Each filter's value, read from the data by its field's widget and
+        cleaned by its field, as the filter set's form does it, without the
+        form: building and validating one took 0.03 to 0.05 ms of a 1.4 ms
+        list read (docs/PERFORMANCE.md, "Fixed for scale", 18). The forms of these
+        filter sets have nothing else to run (no ``clean`` methods)."""
+        cleaned, errors = {}, ErrorDict()
+        for name in self.filters:
+            field = self.base_field(name)
+            key = f"{self.form_prefix}-{name}" if self.form_prefix else name
+            try:
+                cleaned[name] = field.clean(
+                    field.widget.value_from_datadict(self.data, {}, key)
+                )
+            except ValidationError as error:
+                errors[name] = ErrorList(error.error_list)
+        self.cleaned_data, self._errors = cleaned, errors
+
+    def filter_queryset(self, queryset):
+        """As django-filter's: the values that are valid filter the queryset
+        (the backend refuses invalid data before it asks)."""
+        if self.is_bound and not hasattr(self, "cleaned_data"):
+            self.clean()
+        for name, value in getattr(self, "cleaned_data", {}).items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
 
 class FilterBackend(DjangoFilterBackend):
