@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, F
 from django.http import QueryDict
@@ -786,6 +788,23 @@ def test_filter_sets_clean_their_parameters_as_their_forms_do(filterset, query):
     if form.is_valid():
         assert lean.cleaned_data == form.cleaned_data
         assert set(lean.cleaned_data) == {key for key in QueryDict(query)}
+
+
+def test_a_filter_set_with_a_form_of_its_own_is_validated_by_that_form():
+    class CheckedForm(forms.Form):
+        def clean(self):
+            raise ValidationError("Checked by the form.")
+
+    class CheckedFilter(ClaimFilter):
+        class Meta(ClaimFilter.Meta):
+            form = CheckedForm
+
+    filterset = CheckedFilter(QueryDict("speaker=7"))
+    assert not filterset.is_valid()
+    assert filterset.errors.get_json_data() == {
+        "__all__": [{"message": "Checked by the form.", "code": ""}]
+    }
+    assert ClaimFilter(QueryDict("speaker=7")).is_valid()
 
 
 def test_bad_query_parameters_are_400(api):

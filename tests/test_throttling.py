@@ -11,8 +11,14 @@ import uuid
 
 import pytest
 import redis
+from django.core.cache import caches
 
-from claims.api.throttling import AnonymousThrottle, AuthenticatedThrottle, gcra
+from claims.api.throttling import (
+    AnonymousThrottle,
+    AuthenticatedThrottle,
+    GCRAThrottle,
+    gcra,
+)
 
 REDIS_URL = os.environ.get("CLAIMTRACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -93,7 +99,9 @@ def test_on_redis_the_count_goes_on_past_a_flushed_script_and_a_closed_connectio
     # The server closes the throttle's connection (a restart, an idle
     # timeout): the check connects afresh instead of letting the request
     # through unthrottled.
-    assert server.client_kill_filter(_type="normal", skipme=True) >= 1
+    script = GCRAThrottle._scripts[tuple(caches["default"]._servers)]
+    host, port = script.local.connection._sock.getsockname()[:2]
+    assert server.client_kill_filter(addr=f"{host}:{port}") == 1
     codes = [client.get("/api/v1/claims/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert "throttle cache unavailable" not in caplog.text
@@ -154,7 +162,7 @@ def test_on_redis_each_user_is_counted_apart(redis_cache, api, api_user, monkeyp
 
 @pytest.mark.django_db
 def test_when_the_throttle_cache_is_down_requests_pass_and_it_is_logged(
-    settings, api, caplog
+    settings, api, caplog, monkeypatch
 ):
     settings.CACHES = {
         "default": {
@@ -164,7 +172,16 @@ def test_when_the_throttle_cache_is_down_requests_pass_and_it_is_logged(
             "OPTIONS": {"socket_connect_timeout": 0.5},
         }
     }
+    attempts = []
+    connect = redis.connection.Connection._connect
+    monkeypatch.setattr(
+        redis.connection.Connection,
+        "_connect",
+        lambda self: attempts.append(self) or connect(self),
+    )
     with caplog.at_level(logging.ERROR, logger="claims.api.throttling"):
         response = api().get("/api/v1/claims/")
     assert response.status_code == 200
     assert "throttle cache unavailable" in caplog.text
+    # One try: a Redis that refuses a new connection is not asked again.
+    assert len(attempts) == 1
