@@ -954,22 +954,36 @@ def dump_json(args, bench: str, rows: list[dict], **extra) -> None:
 def top_up_corpus(claims: int, seed: int) -> dict | None:
     """Generate the corpus up to ``claims`` (bench/corpus.py); the generation's
     time and counts, from this run or the last one that generated (kept in
-    bench/results/corpus.json), or None if unknown."""
+    bench/results/corpus-<database>.json), or None if unknown."""
     from django.db import connection
 
     from bench import corpus
 
-    # One record per database: bench/results/corpus-<database>.json.
-    stats = RESULTS / f"corpus-{connection.settings_dict['NAME']}.json"
     generation = corpus.generate(claims, seed=seed)
     if generation:
-        generation["when"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
-        stats.parent.mkdir(parents=True, exist_ok=True)
-        stats.write_text(json.dumps(generation, indent=2) + "\n")
-    elif stats.exists():
+        record_generation(generation)
+        return generation
+    stats = generation_record(connection.settings_dict["NAME"])
+    if stats.exists():
         generation = json.loads(stats.read_text())
         generation["when"] = f"generated {generation.get('when', 'earlier')}"
     return generation
+
+
+def generation_record(database: str) -> Path:
+    """Where the last generation of ``database``'s corpus is recorded."""
+    return RESULTS / f"corpus-{database}.json"
+
+
+def record_generation(generation: dict) -> None:
+    """Record a corpus generation's time and counts for later runs' reports
+    (a run that finds the corpus complete reports the last generation)."""
+    from django.db import connection
+
+    generation["when"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stats = generation_record(connection.settings_dict["NAME"])
+    stats.parent.mkdir(parents=True, exist_ok=True)
+    stats.write_text(json.dumps(generation, indent=2) + "\n")
 
 
 def main(argv=None) -> None:

@@ -1485,10 +1485,12 @@ def main():
     parser.add_argument("--allow-any-database", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.api import prepare_database
+    from bench.api import prepare_database, record_generation
 
     prepare_database(allow_any=args.allow_any_database)
-    generate(args.claims, seed=args.seed, workers=args.workers)
+    generation = generate(args.claims, seed=args.seed, workers=args.workers)
+    if generation:  # for the reports of the benches that read this corpus
+        record_generation(generation)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """generate_corpus: a synthetic corpus whose every guarantee holds (PostgreSQL)."""
 
+import json
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -105,3 +107,17 @@ def test_shifting_makes_a_chunks_ids_follow_the_rows_loaded_before():
         [72, 7, 62, 41, "context"],
     ]
     assert shifted["event"] == [[81, 7, "created"]]
+
+
+def test_a_generation_is_recorded_for_the_reports_of_later_runs(tmp_path, monkeypatch):
+    """bench/corpus.py run alone records its generation as the benches do, so
+    that their reports give the corpus's real generation time."""
+    from bench import api
+
+    monkeypatch.setattr(api, "RESULTS", tmp_path)
+    api.record_generation({"seconds": 12.5, "added": 300})
+    path = api.generation_record(connection.settings_dict["NAME"])
+    assert path.parent == tmp_path
+    record = json.loads(path.read_text())
+    assert record["seconds"] == 12.5 and record["added"] == 300
+    assert record["when"].endswith(" UTC")
