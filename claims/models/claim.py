@@ -279,6 +279,15 @@ class Claim(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "id"], name="claim_status_idx"),
+            # Accepted claims by status: the tracker's capped counts
+            # (public.queries.status_counts) read this index alone, not a
+            # tenth of the table (docs/PERFORMANCE.md, "Fixed for scale", 19),
+            # and the public and anonymous lists by status read no proposals.
+            models.Index(
+                fields=["status", "id"],
+                name="claim_accepted_status_idx",
+                condition=Q(review="accepted"),
+            ),
             models.Index(fields=["review", "id"], name="claim_review_idx"),
             models.Index(fields=["due_on"], name="claim_due_on_idx"),
             models.Index(fields=["stated_on"], name="claim_stated_on_idx"),
