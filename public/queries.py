@@ -98,9 +98,9 @@ def tracker_counts() -> tuple[list[StatusCount], bool]:
     The tracker is the busiest page and its counts the only query whose cost
     grows with the table (up to the cap: 13 ms at a million claims, read from
     ``claim_accepted_status_idx`` alone), so no reader waits for it while the
-    cache holds counts: a stale entry is served
-    and :func:`refresh_tracker_counts` runs after that response has been sent
-    (see ``public.views.tracker``). Only when the cache holds nothing (a cold
+    cache holds counts: a stale entry is served and
+    :func:`refresh_tracker_counts` runs after that response has been sent (see
+    ``public.views.tracker``). Only when the cache holds nothing (a cold
     start, or no visitor for ``COUNTS_KEEP_SECONDS``) does a reader wait.
     """
     entry = cache.get(COUNTS_CACHE_KEY)
