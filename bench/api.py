@@ -113,6 +113,55 @@ def clone_database(template: str, name: str) -> None:
         )
 
 
+def dirty_mib() -> float | None:
+    """The kernel's page cache waiting to be written (Dirty + Writeback), in
+    MiB, or None where /proc/meminfo is not there."""
+    try:
+        lines = Path("/proc/meminfo").read_text().splitlines()
+    except OSError:
+        return None
+    kib = 0
+    for line in lines:
+        name, _, value = line.partition(":")
+        if name in ("Dirty", "Writeback"):
+            kib += int(value.split()[0])
+    return kib / 1024
+
+
+def settle(*, timeout: float = 180.0, dirty_limit_mib: float = 64.0) -> str:
+    """Let the writes of what ran before finish before anything is timed, and
+    say what that took.
+
+    A database copy (``CREATE DATABASE … TEMPLATE`` is WAL-logged) or a bulk
+    load leaves the server a checkpoint to make, which PostgreSQL spreads over
+    most of ``checkpoint_timeout`` (checkpoint_completion_target): minutes of
+    writes under the next bench's timings. So: an immediate CHECKPOINT, the
+    kernel's dirty pages written (``os.sync``), and a wait, up to ``timeout``
+    seconds, until no autovacuum worker runs and the dirty pages are under
+    ``dirty_limit_mib``."""
+    started = time.perf_counter()
+    with maintenance_connection() as conn:
+        conn.execute("CHECKPOINT")
+        os.sync()
+        while True:
+            vacuums = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE backend_type = 'autovacuum worker'"
+            ).fetchone()[0]
+            dirty = dirty_mib()
+            quiet = not vacuums and (dirty is None or dirty < dirty_limit_mib)
+            if quiet or time.perf_counter() - started > timeout:
+                break
+            time.sleep(1)
+    took = time.perf_counter() - started
+    state = "quiet" if quiet else "still busy, timed anyway"
+    dirty_text = "unknown" if dirty is None else f"{dirty:.0f} MiB"
+    return (
+        f"settled in {took:.1f} s ({state}: {vacuums} autovacuum workers, "
+        f"{dirty_text} dirty)"
+    )
+
+
 @contextlib.contextmanager
 def on_a_copy(suffix: str):
     """Run the block on a fresh copy of the corpus database, dropped after it:
@@ -127,6 +176,7 @@ def on_a_copy(suffix: str):
     started = time.perf_counter()
     clone_database(corpus, copy)
     print(f"Copied {corpus} to {copy} in {time.perf_counter() - started:.0f} s")
+    print(settle())  # the copy's checkpoint, before the block's timings
     connection.settings_dict["NAME"] = copy
     try:
         yield copy
@@ -952,14 +1002,16 @@ def dump_json(args, bench: str, rows: list[dict], **extra) -> None:
 
 
 def top_up_corpus(claims: int, seed: int) -> dict | None:
-    """Generate the corpus up to ``claims`` (bench/corpus.py); the generation's
-    time and counts, from this run or the last one that generated (kept in
-    bench/results/corpus-<database>.json), or None if unknown."""
+    """Generate the corpus up to ``claims`` (bench/corpus.py), then wait for
+    its writes, and those of whatever ran before, to finish (``settle``); the
+    generation's time and counts, from this run or the last one that generated
+    (kept in bench/results/corpus-<database>.json), or None if unknown."""
     from django.db import connection
 
     from bench import corpus
 
     generation = corpus.generate(claims, seed=seed)
+    print(settle())
     if generation:
         record_generation(generation)
         return generation

@@ -179,3 +179,15 @@ def api(db):
         return client
 
     return make
+
+
+def database_url(settings_dict) -> str:
+    """A URL of the test database, for another process (a server) or a bench helper."""
+    from urllib.parse import quote
+
+    user = quote(settings_dict["USER"] or "")
+    password = settings_dict["PASSWORD"]
+    credentials = f"{user}:{quote(password)}@" if password else f"{user}@"
+    host = settings_dict["HOST"] or "127.0.0.1"
+    port = settings_dict["PORT"] or 5432
+    return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"

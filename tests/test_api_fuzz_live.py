@@ -18,24 +18,12 @@ from django.db import connection
 
 from bench import fuzz, load
 
-from .conftest import role_group
+from .conftest import database_url, role_group
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 MAX_EXAMPLES = 8  # per operation, each sent once per role
 ROLES = ("anonymous", "contributor", "reviewer")
-
-
-def database_url(settings_dict) -> str:
-    """A URL for the test database, for the server process."""
-    from urllib.parse import quote
-
-    user = quote(settings_dict["USER"] or "")
-    password = settings_dict["PASSWORD"]
-    credentials = f"{user}:{quote(password)}@" if password else f"{user}@"
-    host = settings_dict["HOST"] or "127.0.0.1"
-    port = settings_dict["PORT"] or 5432
-    return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
 
 
 def test_the_running_server_answers_every_operation_within_its_schema(

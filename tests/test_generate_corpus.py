@@ -1,6 +1,7 @@
 """generate_corpus: a synthetic corpus whose every guarantee holds (PostgreSQL)."""
 
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +12,8 @@ from bench import corpus
 from claims.integrity import audit_provenance
 from claims.models import Claim, Span
 from sources.models import Source
+
+from .conftest import database_url
 
 
 @pytest.mark.postgresql
@@ -121,3 +124,39 @@ def test_a_generation_is_recorded_for_the_reports_of_later_runs(tmp_path, monkey
     record = json.loads(path.read_text())
     assert record["seconds"] == 12.5 and record["added"] == 300
     assert record["when"].endswith(" UTC")
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_the_benches_time_nothing_before_the_server_has_checkpointed(monkeypatch):
+    """settle() checkpoints at once (so no spread checkpoint of a database copy
+    writes through the next timings) and waits while pages are still dirty."""
+    from bench import api
+
+    monkeypatch.setenv("DATABASE_URL", database_url(connection.settings_dict))
+
+    def checkpoint_lsn():
+        with api.maintenance_connection() as conn:
+            return conn.execute(
+                "SELECT checkpoint_lsn FROM pg_control_checkpoint()"
+            ).fetchone()[0]
+
+    before = checkpoint_lsn()
+    assert api.settle().startswith("settled in ")
+    assert checkpoint_lsn() != before
+
+    dirty = [500.0, 500.0]  # MiB the kernel reports, then none
+
+    def dirty_mib():
+        return dirty.pop(0) if dirty else 0.0
+
+    monkeypatch.setattr(api, "dirty_mib", dirty_mib)
+    monkeypatch.setattr(api.time, "sleep", lambda seconds: None)
+    assert re.search(r"\(quiet: 0 autovacuum workers, 0 MiB dirty\)$", api.settle())
+    assert dirty == []  # it waited for both readings over the limit
+
+    monkeypatch.setattr(api, "dirty_mib", lambda: 500.0)
+    assert re.search(
+        r"\(still busy, timed anyway: \d+ autovacuum workers, 500 MiB dirty\)$",
+        api.settle(timeout=0),
+    )
