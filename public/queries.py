@@ -58,14 +58,11 @@ def public_speakers():
 class StatusCount:
     status: str
     label: str
-    count: int
-    at_least: bool = False  # more may exist: the count stopped at its cap
+    count: int  # up to CAP + 1: past CAP, the count stopped at its cap
 
     @property
     def shown(self) -> str:
-        if self.count > CAP:
-            return f"{CAP:,}+"
-        return f"{self.count:,}+" if self.at_least else f"{self.count:,}"
+        return f"{CAP:,}+" if self.count > CAP else f"{self.count:,}"
 
 
 def status_counts(claims) -> list[StatusCount]:
@@ -74,14 +71,22 @@ def status_counts(claims) -> list[StatusCount]:
     One statement: a scalar subquery per status, each a ``COUNT(*)`` over at
     most ``CAP + 1`` rows, so its cost is bounded by the cap, not by the table
     (a ``GROUP BY status`` reads every accepted claim; docs/PUBLIC.md has the
-    measurements). For the tracker, over all accepted claims.
+    measurements). For the tracker, over all accepted claims; for a
+    speaker's page, over theirs (each count an index-only scan of
+    ``claim_accepted_speaker_idx``).
     """
+    # The eight subqueries differ only in their status: one is compiled, with
+    # a marker (no status holds a NUL) where the status goes, and each takes
+    # its own. Compiling all eight cost a speaker's page 1.1 ms of its 1.4.
+    marker = "\x00status"
+    sample = claims.filter(status=marker).order_by().values("pk")[: CAP + 1]
+    sql, sample_params = sample.query.sql_with_params()
+    if sample_params.count(marker) != 1:
+        raise ValueError(f"status_counts cannot count {claims.query} by status.")
     parts, params = [], []
     for value in Status.values:
-        subquery = claims.filter(status=value).order_by().values("pk")[: CAP + 1]
-        sql, subquery_params = subquery.query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{value})")
-        params.extend(subquery_params)
+        params.extend(value if p == marker else p for p in sample_params)
     with connections[read_alias()].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         numbers = cursor.fetchone()
@@ -135,28 +140,8 @@ def refresh_tracker_counts_quietly() -> None:
         cache.delete(COUNTS_REFRESH_LOCK_KEY)
 
 
-def status_breakdown(claims) -> list[StatusCount]:
-    """How many of ``claims`` (one speaker's) hold each status: one grouped
-    count over at most ``CAP + 1`` of them (an index range of the speaker's
-    claims). Past the cap each count is a lower bound, shown as "n+"."""
-    sample = claims.order_by().values("status")[: CAP + 1]
-    sql, params = sample.query.sql_with_params()
-    with connections[read_alias()].cursor() as cursor:
-        cursor.execute(
-            f"SELECT status, COUNT(*) FROM ({sql}) AS sample GROUP BY status", params
-        )
-        rows = dict(cursor.fetchall())
-    capped = sum(rows.values()) > CAP
-    return [
-        StatusCount(value, label, rows.get(value, 0), at_least=capped)
-        for value, label in Status.choices
-    ]
-
-
 def shown_total(counts: list[StatusCount]) -> str:
     """The sum of the counts: exact, or "n+" when one of them stopped at its cap."""
-    if any(c.at_least for c in counts):  # a sample of CAP + 1 rows was counted
-        return f"{CAP:,}+"
     total = sum(min(c.count, CAP) for c in counts)
     return f"{total:,}+" if any(c.count > CAP for c in counts) else f"{total:,}"
 

@@ -186,7 +186,7 @@ def speaker_detail(request, pk: int):
         # Only accepted claims make a speaker public: a name that only a
         # proposal (or a rejected claim) carries is not published.
         return not_found(request, "speaker")
-    counts = queries.status_breakdown(queries.public_claims().filter(speaker=speaker))
+    counts = queries.status_counts(queries.public_claims().filter(speaker=speaker))
     return render(
         request,
         "public/speaker.html",

@@ -294,6 +294,14 @@ class Claim(models.Model):
             models.Index(fields=["kind", "id"], name="claim_kind_idx"),
             models.Index(fields=["attribution", "id"], name="claim_attribution_idx"),
             models.Index(fields=["speaker", "id"], name="claim_speaker_idx"),
+            # A speaker's accepted claims by status: the capped counts of their
+            # public page (status_counts) read this index alone, not up to a
+            # tenth of the table (docs/PERFORMANCE.md, "Fixed for scale", 20).
+            models.Index(
+                fields=["speaker", "status"],
+                name="claim_accepted_speaker_idx",
+                condition=Q(review="accepted"),
+            ),
             models.Index(
                 fields=["assigned_to", "review", "id"], name="claim_assigned_idx"
             ),
