@@ -128,6 +128,12 @@ def dirty_mib() -> float | None:
     return kib / 1024
 
 
+def autovacuum_workers(conn) -> int:
+    return conn.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+    ).fetchone()[0]
+
+
 def settle(*, timeout: float = 180.0, dirty_limit_mib: float = 64.0) -> str:
     """Let the writes of what ran before finish before anything is timed, and
     say what that took.
@@ -135,19 +141,23 @@ def settle(*, timeout: float = 180.0, dirty_limit_mib: float = 64.0) -> str:
     A database copy (``CREATE DATABASE … TEMPLATE`` is WAL-logged) or a bulk
     load leaves the server a checkpoint to make, which PostgreSQL spreads over
     most of ``checkpoint_timeout`` (checkpoint_completion_target): minutes of
-    writes under the next bench's timings. So: an immediate CHECKPOINT, the
-    kernel's dirty pages written (``os.sync``), and a wait, up to ``timeout``
-    seconds, until no autovacuum worker runs and the dirty pages are under
-    ``dirty_limit_mib``."""
+    writes under the next bench's timings. So: an immediate CHECKPOINT (where
+    the role may: superuser or pg_checkpoint; elsewhere it is skipped and
+    said), the kernel's dirty pages written (``os.sync``), and a wait, up to
+    ``timeout`` seconds, until no autovacuum worker runs and the dirty pages
+    are under ``dirty_limit_mib``."""
+    import psycopg
+
     started = time.perf_counter()
+    checkpoint = ""
     with maintenance_connection() as conn:
-        conn.execute("CHECKPOINT")
+        try:
+            conn.execute("CHECKPOINT")
+        except psycopg.errors.InsufficientPrivilege:
+            checkpoint = "no CHECKPOINT (the role may not), "
         os.sync()
         while True:
-            vacuums = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE backend_type = 'autovacuum worker'"
-            ).fetchone()[0]
+            vacuums = autovacuum_workers(conn)
             dirty = dirty_mib()
             quiet = not vacuums and (dirty is None or dirty < dirty_limit_mib)
             if quiet or time.perf_counter() - started > timeout:
@@ -157,8 +167,8 @@ def settle(*, timeout: float = 180.0, dirty_limit_mib: float = 64.0) -> str:
     state = "quiet" if quiet else "still busy, timed anyway"
     dirty_text = "unknown" if dirty is None else f"{dirty:.0f} MiB"
     return (
-        f"settled in {took:.1f} s ({state}: {vacuums} autovacuum workers, "
-        f"{dirty_text} dirty)"
+        f"settled in {took:.1f} s ({checkpoint}{state}: {vacuums} autovacuum "
+        f"workers, {dirty_text} dirty)"
     )
 
 
@@ -176,9 +186,9 @@ def on_a_copy(suffix: str):
     started = time.perf_counter()
     clone_database(corpus, copy)
     print(f"Copied {corpus} to {copy} in {time.perf_counter() - started:.0f} s")
-    print(settle())  # the copy's checkpoint, before the block's timings
     connection.settings_dict["NAME"] = copy
     try:
+        print(settle())  # the copy's checkpoint, before the block's timings
         yield copy
     finally:
         connections.close_all()
@@ -1002,23 +1012,24 @@ def dump_json(args, bench: str, rows: list[dict], **extra) -> None:
 
 
 def top_up_corpus(claims: int, seed: int) -> dict | None:
-    """Generate the corpus up to ``claims`` (bench/corpus.py), then wait for
-    its writes, and those of whatever ran before, to finish (``settle``); the
-    generation's time and counts, from this run or the last one that generated
-    (kept in bench/results/corpus-<database>.json), or None if unknown."""
+    """Generate the corpus up to ``claims`` (bench/corpus.py), record it, then
+    wait for its writes, and those of whatever ran before, to finish
+    (``settle``); the generation's time and counts, from this run or the last
+    one that generated (kept in bench/results/corpus-<database>.json), or None
+    if unknown."""
     from django.db import connection
 
     from bench import corpus
 
     generation = corpus.generate(claims, seed=seed)
-    print(settle())
     if generation:
         record_generation(generation)
-        return generation
-    stats = generation_record(connection.settings_dict["NAME"])
-    if stats.exists():
-        generation = json.loads(stats.read_text())
-        generation["when"] = f"generated {generation.get('when', 'earlier')}"
+    else:
+        stats = generation_record(connection.settings_dict["NAME"])
+        if stats.exists():
+            generation = json.loads(stats.read_text())
+            generation["when"] = f"generated {generation.get('when', 'earlier')}"
+    print(settle())
     return generation
 
 
