@@ -15,7 +15,7 @@ from django.db import connections
 from django.db.models import Exists, F, OuterRef, Prefetch, Value
 from django.db.models.functions import Greatest, Substr
 
-from claims.admin.lists import CAP
+from claims.admin.lists import CAP, shown_count
 from claims.models import Claim, Evidence, Span, Speaker, Status, StatusChange
 from claims.models.choices import VERDICTS
 from claims.replica import read_alias
@@ -62,7 +62,7 @@ class StatusCount:
 
     @property
     def shown(self) -> str:
-        return f"{CAP:,}+" if self.count > CAP else f"{self.count:,}"
+        return shown_count(self.count, CAP)
 
 
 def status_counts(claims) -> list[StatusCount]:
