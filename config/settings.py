@@ -365,7 +365,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ClaimStatusEnum": "claims.models.choices.Status",
-        "ReviewEnum": "claims.models.choices.Review",
+        "ReviewEnum": "sources.review.Review",
         "ClaimKindEnum": "claims.models.choices.ClaimKind",
         "SourceKindEnum": "sources.models.SourceKind",
         "SpeakerKindEnum": "claims.models.choices.SpeakerKind",
@@ -386,3 +386,6 @@ CLAIMTRACK_SYSTEM_USERNAME = "claimtrack-system"
 CLAIMTRACK_EXTRACTOR_USERNAME = "claimtrack-extractor"
 # The username that signs the curated seed reviews.
 CLAIMTRACK_SEED_REVIEWER_USERNAME = "seed-reviewer"
+# Four eyes: nobody accepts or rejects their own proposal (claim, span,
+# evidence, revision link). Off only for a one-person desk.
+CLAIMTRACK_FOUR_EYES = env_bool("CLAIMTRACK_FOUR_EYES", True)

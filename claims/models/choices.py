@@ -5,6 +5,8 @@ import datetime
 
 from django.db import models
 
+from sources.review import Review as Review  # re-exported: one vocabulary
+
 
 class SpeakerKind(models.TextChoices):
     PERSON = "person", "Person"
@@ -43,12 +45,6 @@ class Status(models.TextChoices):
 # Verdicts are sourced: a move to one of these needs at least one piece of evidence.
 VERDICTS = frozenset({Status.CONFIRMED, Status.PARTLY_CONFIRMED, Status.REFUTED})
 KINDS_WITH_DEADLINE = (ClaimKind.PREDICTION, ClaimKind.PROMISE)
-
-
-class Review(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
 
 
 class SpanRole(models.TextChoices):

@@ -1,0 +1,26 @@
+"""The review vocabulary and the four-eyes rule, shared by everything a
+reviewer decides on: claims, their spans and evidence, a source's revision
+link. It lives here, in the lowest app, so that both apps use one copy."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Review(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+def four_eyes_problem(*, reviewer, proposed_by_id: int | None) -> str:
+    """Why ``reviewer`` may not decide on a proposal made by ``proposed_by_id``,
+    or "" when they may. Nobody reviews their own proposal unless
+    ``CLAIMTRACK_FOUR_EYES`` is off (a one-person desk)."""
+    if not settings.CLAIMTRACK_FOUR_EYES or proposed_by_id is None:
+        return ""
+    if reviewer is not None and reviewer.pk == proposed_by_id:
+        return (
+            "four eyes: you proposed this, so another reviewer must accept or "
+            "reject it (CLAIMTRACK_FOUR_EYES)."
+        )
+    return ""
