@@ -27,6 +27,7 @@ from .models import (
     Attribution,
     ClaimKind,
     DatePrecision,
+    Review,
     Span,
     SpanRole,
     Speaker,
@@ -218,9 +219,9 @@ def _load_sources(data: dict, by, report: SeedReport) -> dict[str, Source]:
     return sources
 
 
-def _edited_by_others(instance, seed_user) -> bool:
-    """Whether anyone but the seed user has changed this record."""
-    return instance.history.exclude(history_user=seed_user).exists()
+def _edited_by_others(instance, *seed_users) -> bool:
+    """Whether anyone but the seed's own accounts has changed this record."""
+    return instance.history.exclude(history_user__in=seed_users).exists()
 
 
 def _load_speakers(data: dict, by, report: SeedReport) -> dict[str, Speaker]:
@@ -322,7 +323,9 @@ def _claim_fields(spec: dict, speakers) -> dict:
 
 
 @transaction.atomic
-def _load_claim(spec: dict, sources, speakers, by, note: str, report: SeedReport):
+def _load_claim(
+    spec: dict, sources, speakers, by, note: str, report: SeedReport, curator
+):
     fields = _claim_fields(spec, speakers)
     spans = [_span_input(anchor, sources, role) for anchor, role in spec["_spans"]]
     content = next(s for s in spans if s.role == SpanRole.CONTENT)
@@ -338,8 +341,9 @@ def _load_claim(spec: dict, sources, speakers, by, note: str, report: SeedReport
         .first()
     )
     if existing is None:
-        claim = services.propose_claim(spans=spans, by=by, note=note, **fields)
-        claim = services.review_claim(claim=claim, decision="accept", by=by, note=note)
+        # Curated in the seed file, proposed by its curator and accepted by
+        # the seed reviewer (four eyes); its sourced history comes with it.
+        claim = services.propose_claim(spans=spans, by=curator, note=note, **fields)
         for move in spec.get("ledger", []):
             services.change_status(
                 claim=claim,
@@ -354,10 +358,11 @@ def _load_claim(spec: dict, sources, speakers, by, note: str, report: SeedReport
             claim.refresh_from_db()
         for item in _evidence_inputs(spec.get("evidence", []), sources, spec["source"]):
             services.add_evidence(claim=claim, evidence=item, by=by)
+        services.review_claim(claim=claim, decision="accept", by=by, note=note)
         report.claims_created += 1
         return
     claim = existing.claim
-    if _edited_by_others(claim, by):
+    if _edited_by_others(claim, by, curator):
         report.claims_kept += 1
         report.messages.append(
             f"claim {claim.pk}: kept as reviewers changed it since it was seeded"
@@ -378,7 +383,9 @@ def _load_claim(spec: dict, sources, speakers, by, note: str, report: SeedReport
             **changed,
         )
     for span in missing:
-        services.add_span(claim=claim, span=span, by=by)
+        row = services.add_span(claim=claim, span=span, by=curator)
+        if row.review == Review.PROPOSED:
+            services.review_contribution(item=row, decision="accept", by=by, note=note)
     report.claims_updated += 1
 
 
@@ -386,6 +393,7 @@ def load_seed_folder(folder: Path, report: SeedReport | None = None) -> SeedRepo
     report = report or SeedReport()
     data = read_seed(folder)
     by = services.get_system_user(settings.CLAIMTRACK_SEED_REVIEWER_USERNAME)
+    curator = services.get_system_user(settings.CLAIMTRACK_SEED_CURATOR_USERNAME)
     note = data.get("reviewer_note", "Curated seed claim.")
     try:
         with transaction.atomic():
@@ -398,7 +406,7 @@ def load_seed_folder(folder: Path, report: SeedReport | None = None) -> SeedRepo
         ) from None
     for index, spec in enumerate(data.get("claims", [])):
         try:
-            _load_claim(spec, sources, speakers, by, note, report)
+            _load_claim(spec, sources, speakers, by, note, report, curator)
         except ValidationError as error:
             # Checked claims are written one transaction each; this one wrote nothing.
             raise SeedError(

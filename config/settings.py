@@ -386,6 +386,11 @@ CLAIMTRACK_SYSTEM_USERNAME = "claimtrack-system"
 CLAIMTRACK_EXTRACTOR_USERNAME = "claimtrack-extractor"
 # The username that signs the curated seed reviews.
 CLAIMTRACK_SEED_REVIEWER_USERNAME = "seed-reviewer"
+# The username that proposes the curated seed claims (four eyes: not the reviewer).
+CLAIMTRACK_SEED_CURATOR_USERNAME = "seed-curator"
 # Four eyes: nobody accepts or rejects their own proposal (claim, span,
 # evidence, revision link). Off only for a one-person desk.
 CLAIMTRACK_FOUR_EYES = env_bool("CLAIMTRACK_FOUR_EYES", True)
+# Limits that keep one request, one verdict and one claim page bounded.
+CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE = env_int("CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE", 50)
+CLAIMTRACK_MAX_SPANS_PER_CLAIM = env_int("CLAIMTRACK_MAX_SPANS_PER_CLAIM", 200)

@@ -55,12 +55,25 @@ def fresh_cache(settings):
 
 @pytest.fixture
 def reviewer(db):
-    return UserFactory(username="rita-reviewer")
+    """A member of the reviewer group (spans and evidence they add are accepted
+    at once)."""
+    user = UserFactory(username="rita-reviewer")
+    user.groups.add(role_group("reviewer"))
+    return user
 
 
 @pytest.fixture
 def other_reviewer(db):
-    return UserFactory(username="omar-reviewer")
+    user = UserFactory(username="omar-reviewer")
+    user.groups.add(role_group("reviewer"))
+    return user
+
+
+@pytest.fixture
+def proposer(db):
+    """Who the ``propose`` fixture's claims come from: not the reviewer, whom
+    four eyes would keep from reviewing them."""
+    return UserFactory(username="pat-proposer")
 
 
 @pytest.fixture
@@ -91,7 +104,7 @@ def span_of(source, words, role=SpanRole.CONTENT, occurrence=1):
 
 
 @pytest.fixture
-def propose(source, speaker, reviewer):
+def propose(source, speaker, proposer):
     """Propose a claim with sensible defaults; keyword arguments override them."""
 
     def make(**overrides):
@@ -105,7 +118,7 @@ def propose(source, speaker, reviewer):
             "stated_on": datetime.date(2025, 3, 10),
             "stated_on_precision": "day",
             "spans": [span_of(source, "will reopen by June")],
-            "by": reviewer,
+            "by": proposer,
         }
         if kind in (ClaimKind.PREDICTION, ClaimKind.PROMISE):
             fields.update(

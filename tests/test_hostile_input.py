@@ -447,7 +447,7 @@ def test_numbers_past_the_database_range_are_a_4xx(api, contributor, client, sou
 
 
 @pytest.fixture
-def scripted(reviewer):
+def scripted(reviewer, proposer):
     """An accepted, refuted claim whose every text field carries a script."""
     text = f"Intro. {XSS.format('source-text')} The mayor said the bridge reopens."
     source = create_source(
@@ -473,7 +473,7 @@ def scripted(reviewer):
         due_text=XSS.format("due-text"),
         spans=[span_of(source, XSS.format("source-text"))],
         note=XSS.format("note"),
-        by=reviewer,
+        by=proposer,
     )
     claim = services.review_claim(
         claim=claim, decision="accept", by=reviewer, note=XSS.format("review")

@@ -11,6 +11,10 @@ class EventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", "Status changed"
     SPAN_ADDED = "span_added", "Span added"
     EVIDENCE_ADDED = "evidence_added", "Evidence added"
+    SPAN_REVIEWED = "span_reviewed", "Span reviewed"
+    EVIDENCE_REVIEWED = "evidence_reviewed", "Evidence reviewed"
+    SPAN_WITHDRAWN = "span_withdrawn", "Span withdrawn"
+    EVIDENCE_WITHDRAWN = "evidence_withdrawn", "Evidence withdrawn"
 
 
 class ClaimEvent(models.Model):
@@ -37,6 +41,12 @@ class ClaimEvent(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     txid = models.BigIntegerField(null=True, blank=True, editable=False)
+    internal = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="For reviewers only: a proposed addition, or a decision on one "
+        "other than acceptance. Anonymous readers never see it.",
+    )
 
     class Meta:
         ordering = ["id"]

@@ -6,7 +6,13 @@ from django.db.models import F, Q
 from sources.models import Source
 
 from .choices import Stance, Status
-from .span import AnchorFields, anchor_constraints
+from .span import (
+    DECISION_FIELDS,
+    AnchorFields,
+    ContributionFields,
+    anchor_constraints,
+    contribution_constraints,
+)
 
 
 class StatusChange(models.Model):
@@ -68,7 +74,7 @@ class StatusChange(models.Model):
         raise ValidationError("Status ledger entries are never deleted.")
 
 
-class Evidence(AnchorFields):
+class Evidence(ContributionFields, AnchorFields):
     """A source (optionally its exact words) that bears on a claim's verdict."""
 
     claim = models.ForeignKey(
@@ -97,8 +103,17 @@ class Evidence(AnchorFields):
         verbose_name_plural = "evidence"
         constraints = [
             *anchor_constraints("evidence", optional=True),
+            *contribution_constraints("evidence"),
             models.CheckConstraint(
                 condition=Q(stance__in=Stance.values), name="evidence_stance_valid"
+            ),
+        ]
+        indexes = [
+            # The review desk's queue of proposed additions, oldest first.
+            models.Index(
+                fields=["id"],
+                name="evidence_proposed_idx",
+                condition=Q(review="proposed"),
             ),
         ]
 
@@ -107,7 +122,11 @@ class Evidence(AnchorFields):
         return f"{self.stance}: source {self.source_id}{where}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        # Only the review and withdrawal columns move, through the services.
+        fields = kwargs.get("update_fields")
+        if not self._state.adding and (
+            fields is None or set(fields) - set(DECISION_FIELDS)
+        ):
             raise ValidationError("Evidence is never edited.")
         super().save(*args, **kwargs)
 

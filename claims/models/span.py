@@ -7,7 +7,7 @@ from django.db.models.functions import Length
 from sources.anchoring import CONTEXT_LENGTH, AnchorError, select
 from sources.models import Source
 
-from .choices import SpanRole
+from .choices import Review, SpanRole
 
 
 class AnchorFields(models.Model):
@@ -74,7 +74,141 @@ def anchor_constraints(prefix: str, *, optional: bool) -> list[models.CheckConst
     ]
 
 
-class Span(AnchorFields):
+def sees_all_contributions(user) -> bool:
+    """Reviewers and superusers see proposed, rejected and withdrawn items.
+    (The same role as ``claim.sees_all_claims``; not imported from there, as
+    the claim module builds on this one.)"""
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_superuser or user.has_perm("claims.review_claim"))
+    )
+
+
+class ContributionQuerySet(models.QuerySet):
+    """Spans and evidence: what each reader may see of them."""
+
+    def public(self):
+        """Accepted and not withdrawn: what anonymous readers see, everywhere."""
+        return self.filter(review=Review.ACCEPTED, withdrawn_at__isnull=True)
+
+    def visible_to(self, user):
+        """Public items, plus the reader's own; reviewers see every item.
+        (``contribution_visible_sql`` states the same rule in SQL.)"""
+        if sees_all_contributions(user):
+            return self
+        if user is not None and user.is_authenticated:
+            return self.filter(
+                Q(review=Review.ACCEPTED, withdrawn_at__isnull=True)
+                | Q(created_by=user)
+            )
+        return self.public()
+
+    def proposed(self):
+        return self.filter(review=Review.PROPOSED)
+
+
+def contribution_visible_sql(user, alias: str) -> str:
+    """``ContributionQuerySet.visible_to`` as a SQL condition over the rows of
+    ``alias`` (for the API's one-statement payloads; a test holds the two to
+    the same answers)."""
+    if sees_all_contributions(user):
+        return "TRUE"
+    public = f"({alias}.review = 'accepted' AND {alias}.withdrawn_at IS NULL)"
+    if user is not None and user.is_authenticated:
+        return f"({public} OR {alias}.created_by_id = {int(user.pk)})"
+    return public
+
+
+class ContributionFields(models.Model):
+    """A span's or evidence item's review and withdrawal.
+
+    The anchor itself never changes; these columns move forward only (the
+    database refuses anything else): ``proposed`` to ``accepted`` or
+    ``rejected`` once, and an accepted item may be withdrawn once, with a
+    reason. What a reviewer adds, or what comes with a claim still under
+    review, is accepted at once.
+    """
+
+    review = models.CharField(
+        max_length=10,
+        choices=Review.choices,
+        default=Review.ACCEPTED,
+        db_default=Review.ACCEPTED,
+        help_text="proposed (waits for a reviewer; not public), accepted or rejected.",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, db_default="")
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when a reviewer withdrew the item from the public record.",
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    withdrawn_reason = models.TextField(blank=True, db_default="")
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self) -> bool:
+        return self.review == Review.ACCEPTED and self.withdrawn_at is None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+# The columns a review or a withdrawal writes; nothing else of a span or an
+# evidence item ever changes.
+DECISION_FIELDS = (
+    "review",
+    "reviewed_by",
+    "reviewed_at",
+    "review_note",
+    "withdrawn_at",
+    "withdrawn_by",
+    "withdrawn_reason",
+)
+
+
+def contribution_constraints(prefix: str) -> list:
+    """The review and withdrawal columns' rules, and the queue's index."""
+    return [
+        models.CheckConstraint(
+            condition=Q(review__in=Review.values), name=f"{prefix}_review_valid"
+        ),
+        models.CheckConstraint(
+            condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+            | Q(
+                withdrawn_at__isnull=False,
+                withdrawn_by__isnull=False,
+                review=Review.ACCEPTED,
+            )
+            & ~Q(withdrawn_reason=""),
+            name=f"{prefix}_withdrawal_complete",
+        ),
+    ]
+
+
+class Span(ContributionFields, AnchorFields):
     """A claim's anchor in a source text. Immutable once written."""
 
     start = models.PositiveIntegerField(
@@ -106,6 +240,7 @@ class Span(AnchorFields):
         ordering = ["id"]
         constraints = [
             *anchor_constraints("span", optional=False),
+            *contribution_constraints("span"),
             models.CheckConstraint(
                 condition=Q(role__in=SpanRole.values), name="span_role_valid"
             ),
@@ -116,13 +251,23 @@ class Span(AnchorFields):
         ]
         indexes = [
             models.Index(fields=["source", "start"], name="span_source_start_idx"),
+            # The review desk's queue of proposed additions, oldest first.
+            models.Index(
+                fields=["id"],
+                name="span_proposed_idx",
+                condition=Q(review="proposed"),
+            ),
         ]
 
     def __str__(self):
         return f"{self.role} {self.start}–{self.end} of source {self.source_id}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        # Only the review and withdrawal columns move, through the services.
+        fields = kwargs.get("update_fields")
+        if not self._state.adding and (
+            fields is None or set(fields) - set(DECISION_FIELDS)
+        ):
             raise ValidationError("A span is immutable once written.")
         super().save(*args, **kwargs)
 

@@ -6,17 +6,17 @@ Every function here is keyword-only, runs in one transaction and raises a
 the API, the management commands and the tests all call these functions.
 """
 
-from ._base import EvidenceInput, SpanInput, get_system_user
+from ._base import EvidenceInput, SpanInput, can_review, get_system_user
 from .claims import (
     EDITABLE_FIELDS,
     add_evidence,
     add_span,
     assign_claim,
-    can_review,
     edit_claim,
     propose_claim,
     review_claim,
 )
+from .contributions import review_contribution, withdraw_contribution
 from .speakers import find_or_create_speaker, merge_speakers
 from .status import OverdueMove, change_status, mark_overdue, overdue_claims
 
@@ -38,4 +38,6 @@ __all__ = [
     "overdue_claims",
     "propose_claim",
     "review_claim",
+    "review_contribution",
+    "withdraw_contribution",
 ]

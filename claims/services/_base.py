@@ -20,6 +20,7 @@ from ..models import (
     ClaimEvent,
     EventKind,
     Evidence,
+    Review,
     Span,
     SpanRole,
     Speaker,
@@ -326,18 +327,30 @@ def claim_state(claim: Claim) -> dict:
     }
 
 
-def _save_claim(claim: Claim, *, by, reason: str, event: EventKind | None) -> None:
+def _save_claim(
+    claim: Claim,
+    *,
+    by,
+    reason: str,
+    event: EventKind | None,
+    internal: bool = False,
+) -> None:
     """Save the claim with its history entry and, unless ``event`` is None, its
     change-feed event (see :func:`_record_change`)."""
     claim._history_user = by
     claim._change_reason = reason[:100]
     claim.save()
     if event is not None:
-        _record_change(claim, by=by, reason=reason, event=event)
+        _record_change(claim, by=by, reason=reason, event=event, internal=internal)
 
 
-def _record_change(claim: Claim, *, by, reason: str, event: EventKind) -> None:
-    """The change-feed event of a change, and the claim's fresh search document."""
+def _record_change(
+    claim: Claim, *, by, reason: str, event: EventKind, internal: bool = False
+) -> None:
+    """The change-feed event of a change, and the claim's fresh search document.
+
+    ``internal``: the event is for reviewers (and the item's author) only, as
+    a proposed addition and a decision on one other than acceptance are."""
     ClaimEvent.objects.create(
         claim=claim,
         kind=event,
@@ -345,8 +358,27 @@ def _record_change(claim: Claim, *, by, reason: str, event: EventKind) -> None:
         state=claim_state(claim),
         detail=reason[:300],
         actor=by,
+        internal=internal,
     )
     refresh_search_document(claim.pk)
+
+
+def can_review(user) -> bool:
+    """Whether ``user`` may accept and reject claims (reviewers, superusers)."""
+    return bool(
+        user is not None
+        and user.is_active
+        and (user.is_superuser or user.has_perm("claims.review_claim"))
+    )
+
+
+def _initial_review(claim: Claim, by) -> str:
+    """What a new span or evidence item starts as: accepted when a reviewer
+    adds it, or when its claim is not public yet (it is reviewed with the
+    claim); otherwise proposed, invisible to readers until a reviewer accepts it."""
+    if claim.review != Review.ACCEPTED or can_review(by):
+        return Review.ACCEPTED
+    return Review.PROPOSED
 
 
 def _record_status(claim: Claim, *, to_status: str, rationale: str, by) -> StatusChange:
@@ -376,6 +408,7 @@ def _create_span(claim: Claim, span: SpanInput, *, by, prefix: str) -> Span:
     selector = _anchor(source, span.start, span.end, span.exact, prefix=prefix)
     row = Span(
         claim=claim,
+        review=_initial_review(claim, by),
         source=source,
         role=span.role,
         start=selector.start,
@@ -397,6 +430,10 @@ def _create_evidence(
     _require_choice(item.stance, Stance, f"{prefix}.stance")
     row = Evidence(
         claim=claim,
+        # Evidence given with a status change is part of that reviewed act.
+        review=Review.ACCEPTED
+        if status_change is not None
+        else _initial_review(claim, by),
         status_change=status_change,
         source=source,
         stance=item.stance,

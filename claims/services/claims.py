@@ -4,9 +4,12 @@ import copy
 import datetime
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+
+from sources.review import four_eyes_problem
 
 from ..models import (
     Attribution,
@@ -38,6 +41,7 @@ from ._base import (
     _save_claim,
     _stale,
     _validate,
+    can_review,
 )
 
 # The claim fields an edit may change; status, review and version have their own verbs.
@@ -85,6 +89,8 @@ def propose_claim(
         raise ValidationError(
             {"spans": "a claim needs at least one content span (the claimed words)."}
         )
+    if len(spans) > settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM:
+        raise ValidationError({"spans": spans_limit_message()})
     _check_speaker(speaker)
     claim = Claim(
         text=text,
@@ -204,18 +210,21 @@ def review_claim(
     if target == Review.REJECTED and not note:
         raise ValidationError({"note": "a rejection needs a note saying why."})
     claim = _bump_version(claim, expected_version)
+    problem = four_eyes_problem(reviewer=by, proposed_by_id=claim.created_by_id)
+    if problem:
+        raise PermissionDenied(problem)
     if claim.review == target:
         raise ValidationError({"decision": f"the claim is already {target}."})
     claim.review = target
     claim.review_note = note
     claim.reviewed_by = by
     claim.reviewed_at = timezone.now()
+    # The note is the desk's own (docs/REVIEW_DESK.md): kept in the claim's
+    # history for staff, not in the change feed's detail, which anyone reads.
     _save_claim(
-        claim,
-        by=by,
-        reason=f"{target}: {note}" if note else str(target),
-        event=EventKind.REVIEWED,
+        claim, by=by, reason=f"{target}: {note}" if note else str(target), event=None
     )
+    _record_change(claim, by=by, reason=str(target), event=EventKind.REVIEWED)
     return claim
 
 
@@ -223,14 +232,24 @@ def review_claim(
 def add_span(
     *, claim: Claim, span: SpanInput, by, expected_version: int | None = None
 ) -> Span:
-    """Anchor a claim in one more place: another appearance, a cue, the speaker."""
+    """Anchor a claim in one more place: another appearance, a cue, the speaker.
+
+    From anyone but a reviewer, a span on an accepted claim is ``proposed``:
+    invisible to readers until a reviewer accepts it."""
     claim = _bump_version(claim, expected_version)
+    if (
+        Span.objects.filter(claim=claim).count()
+        >= settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM
+    ):
+        raise ValidationError({"span": spans_limit_message()})
     row = _create_span(claim, span, by=by, prefix="span")
     _save_claim(
         claim,
         by=by,
-        reason=f"{row.role} span added in source {row.source_id}",
+        reason=f"{row.role} span added in source {row.source_id} (span {row.pk}"
+        + (", proposed)" if row.review == Review.PROPOSED else ")"),
         event=EventKind.SPAN_ADDED,
+        internal=row.review == Review.PROPOSED,
     )
     return row
 
@@ -239,25 +258,24 @@ def add_span(
 def add_evidence(
     *, claim: Claim, evidence: EvidenceInput, by, expected_version: int | None = None
 ) -> Evidence:
-    """Attach evidence to a claim without moving its status."""
+    """Attach evidence to a claim without moving its status (``proposed``, as
+    a span is, from anyone but a reviewer)."""
     claim = _bump_version(claim, expected_version)
     row = _create_evidence(claim, evidence, by=by, prefix="evidence")
     _save_claim(
         claim,
         by=by,
-        reason=f"evidence added from source {row.source_id}",
+        reason=f"evidence added from source {row.source_id} (evidence {row.pk}"
+        + (", proposed)" if row.review == Review.PROPOSED else ")"),
         event=EventKind.EVIDENCE_ADDED,
+        internal=row.review == Review.PROPOSED,
     )
     return row
 
 
-def can_review(user) -> bool:
-    """Whether ``user`` may accept and reject claims (reviewers, superusers)."""
-    return bool(
-        user is not None
-        and user.is_active
-        and (user.is_superuser or user.has_perm("claims.review_claim"))
-    )
+def spans_limit_message() -> str:
+    limit = settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM
+    return f"a claim has at most {limit} spans (CLAIMTRACK_MAX_SPANS_PER_CLAIM)."
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F
@@ -64,6 +65,14 @@ def change_status(
         raise ValidationError(
             {
                 "status": f"the deadline ({claim.deadline}) has passed, so it cannot be pending."
+            }
+        )
+    limit = settings.CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE
+    if len(evidence) > limit:
+        raise ValidationError(
+            {
+                "evidence": f"at most {limit} pieces of evidence per status change "
+                "(CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE)."
             }
         )
     if to_status in VERDICTS and not evidence:
