@@ -725,7 +725,9 @@ def breakdown(runner: Runner, reps: int, seed: int) -> list[dict]:
 
     def orm_list(i):
         # As the paginator asks: one row more than the page, to know of a next.
-        return page_payloads(Claim.objects.visible_to(anonymous).order_by("-id")[:26])
+        return page_payloads(
+            Claim.objects.visible_to(anonymous).order_by("-id")[:26], anonymous
+        )
 
     saved = ClaimViewSet.throttle_classes
 

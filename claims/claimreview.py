@@ -43,7 +43,8 @@ def claim_review(claim: Claim, *, absolute_url) -> dict:
         rating.update(ratingValue=value, bestRating=5, worstRating=1)
     verdict = claim.verdict_entry
     sources = sorted(
-        {span.source for span in claim.spans.all()},
+        # A public export: accepted spans only, never withdrawn ones.
+        {span.source for span in claim.spans.all() if span.is_public},
         key=lambda s: (s.published_on is None, s.published_on, s.pk),
     )
     appearances = [

@@ -21,7 +21,8 @@ SELECT c.id,
                  || coalesce(sp.aliases::text, '')), 'A')
     || setweight(to_tsvector('english', coalesce(
            (SELECT string_agg(s.exact, ' ' ORDER BY s.id) FROM claims_span s
-            WHERE s.claim_id = c.id AND s.role = 'content'), '')), 'B')
+            WHERE s.claim_id = c.id AND s.role = 'content'
+              AND s.review = 'accepted' AND s.withdrawn_at IS NULL), '')), 'B')
 FROM claims_claim c
 LEFT JOIN claims_speaker sp ON sp.id = c.speaker_id
 WHERE c.id = %s
@@ -86,7 +87,7 @@ def search_claims(queryset, q: str, *, ranked: bool = True):
 
 
 def _substring_match(queryset, q: str):
-    quoted = Span.objects.filter(
+    quoted = Span.objects.public().filter(
         claim=OuterRef("pk"), role=SpanRole.CONTENT, exact__icontains=q
     )
     return queryset.filter(

@@ -180,7 +180,8 @@ def spans_in_context():
     characters each side of the words, cut by the database)."""
     window_start = Greatest(F("start") - CONTEXT, Value(0))
     return (
-        Span.objects.select_related("source", "source__publisher")
+        Span.objects.public()
+        .select_related("source", "source__publisher")
         .defer("source__text")
         .annotate(
             window_start=window_start,
@@ -211,7 +212,8 @@ def ledger_of(claim: Claim) -> list[StatusChange]:
 
 def evidence_of(claim: Claim) -> list[Evidence]:
     return list(
-        Evidence.objects.filter(claim=claim)
+        Evidence.objects.public()
+        .filter(claim=claim)
         .select_related("source")
         .defer("source__text")
         .order_by("id")
@@ -236,7 +238,8 @@ def revisions_of(source: Source) -> list[Source]:
 
 def accepted_spans_in(source: Source) -> list[Span]:
     return list(
-        Span.objects.filter(source=source, claim__in=public_claims())
+        Span.objects.public()
+        .filter(source=source, claim__in=public_claims())
         .select_related("claim", "claim__speaker")
         .order_by("start", "-end", "id")
     )
@@ -244,7 +247,8 @@ def accepted_spans_in(source: Source) -> list[Span]:
 
 def evidence_citing(source: Source) -> list[Evidence]:
     return list(
-        Evidence.objects.filter(source=source, claim__in=public_claims())
+        Evidence.objects.public()
+        .filter(source=source, claim__in=public_claims())
         .select_related("claim", "source")
         .defer("source__text")
         .order_by("id")[:RELATED_LENGTH]

@@ -142,6 +142,27 @@ def build_world():
         expected_version=accepted.version,
         evidence=[services.EvidenceInput(source=source, stance="supports")],
     )
+    # Otto's additions to the accepted claim wait for a reviewer; Rita's are
+    # accepted at once, and may be withdrawn.
+    cue = SAMPLE_TEXT.index("Okafor added")
+    proposed_span = services.add_span(
+        claim=accepted,
+        span=services.SpanInput(source, cue, cue + 12, role="cue"),
+        by=otto,
+    )
+    proposed_evidence = services.add_evidence(
+        claim=accepted,
+        evidence=services.EvidenceInput(source=source, stance="context"),
+        by=otto,
+    )
+    second_content = services.add_span(
+        claim=accepted, span=span_of(source, "reportedly spent"), by=rita
+    )
+    loose_evidence = services.add_evidence(
+        claim=accepted,
+        evidence=services.EvidenceInput(source=source, stance="supports"),
+        by=rita,
+    )
     sessions, tokens = {"anonymous": None}, {"anonymous": None}
     for role, user in users.items():
         if user is not None:
@@ -157,6 +178,10 @@ def build_world():
         "source": source,
         "speaker": speaker,
         "proposal": Claim.objects.get(pk=proposal.pk),
+        "proposed_span": proposed_span,
+        "proposed_evidence": proposed_evidence,
+        "second_content": second_content,
+        "loose_evidence": loose_evidence,
         "accepted": Claim.objects.get(pk=accepted.pk),
         "publisher": Publisher.objects.get(name="City Gazette"),
         "token": AuthToken.objects.create(otto)[0],
@@ -431,6 +456,10 @@ def _claim(w, which="proposal"):
     return f"/api/v1/claims/{w[which].pk}/"
 
 
+def _item(w, kind, which):
+    return _claim(w, "accepted") + f"{kind}/{w[which].pk}/"
+
+
 # The API, with tokens, on another contributor's proposal: a contributor may
 # neither read nor extend it; the verdict endpoints on an accepted claim.
 API = {
@@ -452,6 +481,26 @@ API = {
         lambda w: _claim(w) + "review/",
         (401, 403, 200, 200),
         lambda w: {"decision": "accept"},
+    ),
+    ("claim-review-span", "POST"): ApiRow(
+        lambda w: _item(w, "spans", "proposed_span") + "review/",
+        (401, 403, 200, 200),
+        lambda w: {"decision": "accept"},
+    ),
+    ("claim-review-evidence", "POST"): ApiRow(
+        lambda w: _item(w, "evidence", "proposed_evidence") + "review/",
+        (401, 403, 200, 200),
+        lambda w: {"decision": "reject", "note": "Not about the repairs."},
+    ),
+    ("claim-withdraw-span", "POST"): ApiRow(
+        lambda w: _item(w, "spans", "second_content") + "withdraw/",
+        (401, 403, 200, 200),
+        lambda w: {"reason": "Anchored on the wrong words."},
+    ),
+    ("claim-withdraw-evidence", "POST"): ApiRow(
+        lambda w: _item(w, "evidence", "loose_evidence") + "withdraw/",
+        (401, 403, 200, 200),
+        lambda w: {"reason": "The wrong report."},
     ),
     ("claim-status", "POST"): ApiRow(
         lambda w: _claim(w, "accepted") + "status/",

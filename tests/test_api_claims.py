@@ -103,6 +103,7 @@ def test_the_starlink_claim_reads_as_the_contract_says(api, seeded):
     )
     content = data["spans"][0]
     assert set(content) == {
+        "id",
         "source",
         "role",
         "start",
@@ -110,6 +111,9 @@ def test_the_starlink_claim_reads_as_the_contract_says(api, seeded):
         "exact",
         "prefix",
         "suffix",
+        "review",
+        "withdrawn_at",
+        "withdrawn_reason",
     }
     text = claim.spans.first().source.text
     assert text[content["start"] : content["end"]] == content["exact"]
@@ -433,7 +437,7 @@ def test_contributors_add_spans_and_evidence(
     assert response.json()["evidence"][0]["start"] is None
 
 
-def test_history_shows_the_ledger_and_the_edits(api, seeded):
+def test_history_shows_the_ledger_and_the_edits(api, api_user, seeded):
     claim = Claim.objects.get(text__startswith="Starlink")
     data = api().get(claims_url(claim.pk, "history")).json()
     assert [(e["from_status"], e["to_status"]) for e in data["ledger"]] == [
@@ -441,8 +445,19 @@ def test_history_shows_the_ledger_and_the_edits(api, seeded):
         ("pending", "overdue"),
     ]
     assert data["ledger"][1]["changed_by"] == "claimtrack-system"
-    assert [e["version"] for e in data["edits"]] == list(range(1, claim.version + 1))
+    # Anonymous readers get the edits from the claim's acceptance on, without
+    # the reviewer's note (issue 19); the desk gets every one.
+    accepted_at = claim.events.get(kind="reviewed").version
+    assert [e["version"] for e in data["edits"]] == list(
+        range(accepted_at, claim.version + 1)
+    )
+    assert data["edits"][0]["reason"] == "accepted"
+    assert not any("review_note" in e["changes"] for e in data["edits"])
     assert data["edits"][-1]["changes"]["status"] == ["pending", "overdue"]
+    desk = api(api_user("reviewer")).get(claims_url(claim.pk, "history")).json()
+    assert [e["version"] for e in desk["edits"]] == list(range(1, claim.version + 1))
+    assert desk["edits"][accepted_at - 1]["reason"].startswith("accepted: ")
+    assert "review_note" in desk["edits"][accepted_at - 1]["changes"]
 
 
 def test_claimreview_has_googles_required_fields(api, seeded):
@@ -552,9 +567,9 @@ def test_page_payloads_keep_the_querysets_order_and_slice(seeded, ordering):
     ids = list(queryset.values_list("id", flat=True))
     assert len(ids) > 4
     for window in (slice(0, 3), slice(2, 5), slice(0, 100)):
-        page = page_payloads(queryset[window])
+        page = page_payloads(queryset[window], None)
         assert [p["id"] for p in page] == ids[window]
-        assert page == payloads_for(ids[window])
+        assert page == payloads_for(ids[window], None)
 
 
 @pytest.mark.skipif(

@@ -295,7 +295,8 @@ def test_the_tracker_lists_overdue_claims_with_how_long_overdue(
     hidden = propose(text="A proposal that is overdue too.")
     services.mark_overdue(today=datetime.date(2025, 9, 15))
     assert Claim.objects.get(pk=claim.pk).status == Status.OVERDUE
-    assert Claim.objects.get(pk=hidden.pk).status == Status.OVERDUE
+    # A proposal never moves (issue 19), and is not on the page either way.
+    assert Claim.objects.get(pk=hidden.pk).status == Status.PENDING
     page = client.get(TRACKER).text
     overdue = page.split('id="overdue-heading"')[1].split("</section>")[0]
     assert claim_url(claim) in overdue and claim_url(hidden) not in overdue

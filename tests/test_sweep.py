@@ -9,6 +9,17 @@ from claims.models import Claim, ClaimKind, Status
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def propose(propose, reviewer):
+    """Claims the sweep can move: accepted ones (a proposal never moves)."""
+
+    def make(**overrides):
+        claim = propose(**overrides)
+        return services.review_claim(claim=claim, decision="accept", by=reviewer)
+
+    return make
+
+
 def predict(propose, due_on, precision, due_text="", kind=ClaimKind.PREDICTION):
     return propose(
         kind=kind, due_on=due_on, due_on_precision=precision, due_text=due_text
@@ -75,7 +86,7 @@ def test_the_sweep_leaves_facts_verdicts_and_future_deadlines_alone(
         to_status=Status.CONFIRMED,
         rationale="It happened.",
         by=reviewer,
-        expected_version=1,
+        expected_version=resolved.version,
         evidence=[services.EvidenceInput(source=source, stance="supports")],
     )
     propose(kind=ClaimKind.FACT, due_on=None, due_on_precision="", due_text="")
@@ -93,7 +104,7 @@ def test_dry_run_lists_and_changes_nothing(propose, capsys):
     assert f"claim {claim.pk}: would move to overdue, deadline 2025-01-01" in out
     assert "1 claim(s) would move to overdue." in out
     claim.refresh_from_db()
-    assert (claim.status, claim.version, claim.ledger.count()) == ("pending", 1, 1)
+    assert (claim.status, claim.version, claim.ledger.count()) == ("pending", 2, 1)
 
 
 def test_the_command_moves_and_reports(propose, capsys):
@@ -204,8 +215,8 @@ def test_a_batched_move_leaves_the_same_trail_as_a_single_move(propose):
     assert [m.claim_id for m in moves] == [c.pk for c in batched]
     assert all(m.moved for m in moves)
     expected = _trail(single)
-    assert expected["claim"] == ("overdue", 2)
-    assert expected["counts"] == (2, 2, 2)
+    assert expected["claim"] == ("overdue", 3)
+    assert expected["counts"] == (2, 3, 3)
     for claim in [single, *batched]:
         trail = _trail(claim)
         assert trail == expected

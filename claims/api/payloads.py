@@ -14,11 +14,13 @@ from django.db.models.functions import Coalesce
 
 from ..models import Claim, StatusChange
 from ..models.claim import claim_visible_to
+from ..models.span import contribution_visible_sql
 from ..replica import read_alias
 from . import serializers as s
 
 # A claim's payload, over ``c`` (claim columns, as in claims_claim) and ``sp``
-# (its speaker, left-joined).
+# (its speaker, left-joined); ``{spans}`` and ``{evidence}`` are the reader's
+# visibility conditions over ``x`` and ``e`` (``contribution_visible_sql``).
 PAYLOAD = """json_build_object(
     'id', c.id,
     'text', c.text,
@@ -37,16 +39,20 @@ PAYLOAD = """json_build_object(
     'version', c.version,
     'spans', coalesce((
         SELECT json_agg(json_build_object(
-            'source', x.source_id, 'role', x.role, 'start', x.start, 'end', x."end",
-            'exact', x.exact, 'prefix', x.prefix, 'suffix', x.suffix) ORDER BY x.id)
-        FROM claims_span x WHERE x.claim_id = c.id), '[]'),
+            'id', x.id, 'source', x.source_id, 'role', x.role, 'start', x.start,
+            'end', x."end", 'exact', x.exact, 'prefix', x.prefix, 'suffix', x.suffix,
+            'review', x.review, 'withdrawn_at', x.withdrawn_at,
+            'withdrawn_reason', x.withdrawn_reason) ORDER BY x.id)
+        FROM claims_span x WHERE x.claim_id = c.id AND {spans}), '[]'),
     'evidence', coalesce((
         SELECT json_agg(json_build_object(
             'id', e.id, 'source', e.source_id, 'stance', e.stance, 'start', e.start,
             'end', e."end", 'exact', e.exact, 'prefix', e.prefix, 'suffix', e.suffix,
             'note', e.note, 'status_change', e.status_change_id,
-            'created_at', e.created_at) ORDER BY e.id)
-        FROM claims_evidence e WHERE e.claim_id = c.id), '[]'),
+            'created_at', e.created_at, 'review', e.review,
+            'withdrawn_at', e.withdrawn_at, 'withdrawn_reason', e.withdrawn_reason)
+            ORDER BY e.id)
+        FROM claims_evidence e WHERE e.claim_id = c.id AND {evidence}), '[]'),
     'ledger_length', (SELECT count(*) FROM claims_statuschange l WHERE l.claim_id = c.id),
     'created_at', c.created_at,
     'updated_at', c.updated_at
@@ -54,21 +60,30 @@ PAYLOAD = """json_build_object(
 SPEAKER_JOIN = "LEFT JOIN claims_speaker sp ON sp.id = c.speaker_id"
 
 
-def page_sql(claims: str, order: str, where: str = "") -> str:
+def payload_sql(user) -> str:
+    """``PAYLOAD`` with the spans and evidence ``user`` may see."""
+    return PAYLOAD.format(
+        spans=contribution_visible_sql(user, "x"),
+        evidence=contribution_visible_sql(user, "e"),
+    )
+
+
+def page_sql(claims: str, order: str, user, where: str = "") -> str:
     """One statement returning, as JSON text, the array of the payloads of the
     claims ``claims`` (a FROM item named ``c``) in the order ``order``."""
     return (
-        f"SELECT coalesce(json_agg({PAYLOAD} ORDER BY {order}), '[]')::text "
+        f"SELECT coalesce(json_agg({payload_sql(user)} ORDER BY {order}), '[]')::text "
         f"FROM {claims} {SPEAKER_JOIN} {where}"
     )
 
 
-def ids_sql(ids: str, where: str = "") -> str:
+def ids_sql(ids: str, user, where: str = "") -> str:
     """``page_sql`` for the claims of an id array expression, in its order."""
     return page_sql(
         f"unnest({ids}) WITH ORDINALITY AS p(id, position) "
         "JOIN claims_claim c ON c.id = p.id",
         "p.position",
+        user,
         where,
     )
 
@@ -86,11 +101,13 @@ ROW_SELECT = "SELECT {} FROM ".format(
     )
 )
 
-# One claim by id, with its author (for the visibility check).
-ONE_PAYLOAD_SQL = (
-    f"SELECT {PAYLOAD}::text, c.created_by_id FROM claims_claim c {SPEAKER_JOIN} "
-    "WHERE c.id = %s"
-)
+
+def one_payload_sql(user) -> str:
+    """One claim by id, with its author (for the visibility check)."""
+    return (
+        f"SELECT {payload_sql(user)}::text, c.created_by_id FROM claims_claim c "
+        f"{SPEAKER_JOIN} WHERE c.id = %s"
+    )
 
 
 def ledger_length():
@@ -118,15 +135,15 @@ def claim_rows(queryset, *extra):
     )
 
 
-def payloads_for(ids: list[int], visible=None) -> list[dict]:
-    """The API payloads of the claims ``ids``, in that order; with ``visible`` (a
-    queryset) only those among them it contains."""
+def payloads_for(ids: list[int], user, visible=None) -> list[dict]:
+    """The API payloads of the claims ``ids`` as ``user`` may see them, in
+    that order; with ``visible`` (a queryset) only those among them it contains."""
     if not ids:
         return []
     if connection.vendor != "postgresql":
         queryset = visible if visible is not None else Claim.objects.all()
         rows = {row["id"]: row for row in claim_rows(queryset.filter(pk__in=ids))}
-        return s.claim_payloads([rows[pk] for pk in ids if pk in rows])
+        return s.claim_payloads([rows[pk] for pk in ids if pk in rows], user)
     params: list = [list(ids)]
     where = ""
     if visible is not None:
@@ -137,7 +154,7 @@ def payloads_for(ids: list[int], visible=None) -> list[dict]:
         )
         where = f"WHERE c.id IN ({sql})"
         params += list(visible_params)
-    return run_payload_sql(ids_sql("%s::bigint[]", where), params)
+    return run_payload_sql(ids_sql("%s::bigint[]", user, where), params)
 
 
 def run_payload_sql(sql: str, params: list) -> list[dict]:
@@ -170,19 +187,19 @@ def column_order(queryset) -> str | None:
     return ", ".join(terms)
 
 
-def page_payloads(queryset) -> list[dict]:
+def page_payloads(queryset, user) -> list[dict]:
     """The payloads of the claims that ``queryset`` (filtered, ordered, sliced)
     selects, in its order: on PostgreSQL one statement, the page's keyset query
     inside it as a FROM item rather than read as an array of ids
     (docs/PERFORMANCE.md, "Fixed for scale", 14 and 16)."""
     ids = queryset.values("id")
     if connection.vendor != "postgresql":
-        return payloads_for([row["id"] for row in ids])
+        return payloads_for([row["id"] for row in ids], user)
     sql, params = ids.query.sql_with_params()
     order = column_order(queryset)
     if order is None:  # ordered by an expression: keep the subquery's order
         # (ARRAY(subquery) keeps it; WITH ORDINALITY numbers it).
-        return run_payload_sql(ids_sql(f"ARRAY({sql})"), list(params))
+        return run_payload_sql(ids_sql(f"ARRAY({sql})", user), list(params))
     if sql.startswith(ID_SELECT):
         # The keyset query reads whole rows: one scan, as the hand-written
         # query does, where joining its ids back to the claims cost the
@@ -190,7 +207,7 @@ def page_payloads(queryset) -> list[dict]:
         claims = f"({ROW_SELECT}{sql.removeprefix(ID_SELECT)}) c"
     else:
         claims = f"({sql}) k JOIN claims_claim c ON c.id = k.id"
-    return run_payload_sql(page_sql(claims, order), list(params))
+    return run_payload_sql(page_sql(claims, order, user), list(params))
 
 
 def payload_for(pk: int, user) -> dict | None:
@@ -200,10 +217,10 @@ def payload_for(pk: int, user) -> dict | None:
     fetched row by ``claim_visible_to``, the row-level form of
     ``ClaimQuerySet.visible_to``."""
     if connection.vendor != "postgresql":
-        payloads = payloads_for([pk], visible=Claim.objects.visible_to(user))
+        payloads = payloads_for([pk], user, visible=Claim.objects.visible_to(user))
         return payloads[0] if payloads else None
     with connections[read_alias()].cursor() as cursor:
-        cursor.execute(ONE_PAYLOAD_SQL, [pk])
+        cursor.execute(one_payload_sql(user), [pk])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -218,19 +235,20 @@ class PagePayloads:
     slices like the queryset, and its slice is read as API payloads in one
     statement (``page_payloads``)."""
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, user):
         self.queryset = queryset
+        self.user = user
 
     def order_by(self, *fields):
-        return PagePayloads(self.queryset.order_by(*fields))
+        return PagePayloads(self.queryset.order_by(*fields), self.user)
 
     def filter(self, *args, **kwargs):
-        return PagePayloads(self.queryset.filter(*args, **kwargs))
+        return PagePayloads(self.queryset.filter(*args, **kwargs), self.user)
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
             raise TypeError("PagePayloads is read by slices only.")
-        return PagePayloads(self.queryset[index])
+        return PagePayloads(self.queryset[index], self.user)
 
     def __iter__(self):
-        return iter(page_payloads(self.queryset))
+        return iter(page_payloads(self.queryset, self.user))

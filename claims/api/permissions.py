@@ -11,6 +11,10 @@ WRITE_PERMISSIONS = {
     ("claim", "status"): "claims.change_claim_status",
     ("claim", "spans"): "claims.add_span",
     ("claim", "evidence"): "claims.add_evidence",
+    ("claim", "review_span"): "claims.review_claim",
+    ("claim", "review_evidence"): "claims.review_claim",
+    ("claim", "withdraw_span"): "claims.review_claim",
+    ("claim", "withdraw_evidence"): "claims.review_claim",
 }
 
 

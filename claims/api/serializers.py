@@ -1,6 +1,7 @@
 """API representations. Reads build plain dicts (fast on big pages); writes only
 check types and shapes, then hand over to the services, which hold the rules."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -37,6 +38,10 @@ def _date(value):
     return value.isoformat() if value else None
 
 
+def _datetime(value):
+    return value.isoformat() if value else None
+
+
 # --- read side ---------------------------------------------------------------
 
 
@@ -48,7 +53,23 @@ class SpeakerRefSerializer(serializers.Serializer):
     )
 
 
-class SpanSerializer(serializers.Serializer):
+class ContributionStateSerializer(serializers.Serializer):
+    """The review and withdrawal of a span or evidence item. Anonymous readers
+    only ever see accepted items that were not withdrawn."""
+
+    review = serializers.ChoiceField(
+        choices=Review.choices,
+        help_text="proposed: waits for a reviewer and is shown only to reviewers "
+        "and its author.",
+    )
+    withdrawn_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a reviewer withdrew it; null if not."
+    )
+    withdrawn_reason = serializers.CharField(help_text="Why it was withdrawn.")
+
+
+class SpanSerializer(ContributionStateSerializer):
+    id = serializers.IntegerField()
     source = serializers.IntegerField(help_text="Id of the source the words are in.")
     role = serializers.ChoiceField(choices=SpanRole.choices)
     start = serializers.IntegerField(
@@ -61,7 +82,7 @@ class SpanSerializer(serializers.Serializer):
     suffix = serializers.CharField(help_text="Up to 32 characters after the words.")
 
 
-class EvidenceSerializer(serializers.Serializer):
+class EvidenceSerializer(ContributionStateSerializer):
     id = serializers.IntegerField()
     source = serializers.IntegerField(help_text="Id of the evidence source.")
     stance = serializers.ChoiceField(choices=Stance.choices)
@@ -94,6 +115,9 @@ def evidence_dict(item) -> dict:
         "note": item.note,
         "status_change": item.status_change_id,
         "created_at": item.created_at.isoformat(),
+        "review": item.review,
+        "withdrawn_at": _datetime(item.withdrawn_at),
+        "withdrawn_reason": item.withdrawn_reason,
     }
 
 
@@ -161,6 +185,7 @@ CLAIM_COLUMNS = (
 )
 SPAN_COLUMNS = (
     "claim_id",
+    "id",
     "source_id",
     "role",
     "start",
@@ -168,6 +193,9 @@ SPAN_COLUMNS = (
     "exact",
     "prefix",
     "suffix",
+    "review",
+    "withdrawn_at",
+    "withdrawn_reason",
 )
 EVIDENCE_COLUMNS = (
     "claim_id",
@@ -182,10 +210,13 @@ EVIDENCE_COLUMNS = (
     "note",
     "status_change_id",
     "created_at",
+    "review",
+    "withdrawn_at",
+    "withdrawn_reason",
 )
 
 
-def claim_payloads(rows: list[dict]) -> list[dict]:
+def claim_payloads(rows: list[dict], user) -> list[dict]:
     """API dicts for claim rows from ``claim_rows()``: two more queries in all
     (spans, evidence), whatever the number of rows. Built from plain values, not
     model instances: on a 100-claim page this is most of the time saved."""
@@ -193,23 +224,22 @@ def claim_payloads(rows: list[dict]) -> list[dict]:
 
     ids = [row["id"] for row in rows]
     spans: dict[int, list] = {pk: [] for pk in ids}
-    for claim_id, source, role, start, end, exact, prefix, suffix in (
-        Span.objects.filter(claim_id__in=ids).order_by("id").values_list(*SPAN_COLUMNS)
+    for row in (
+        Span.objects.visible_to(user)
+        .filter(claim_id__in=ids)
+        .order_by("id")
+        .values(*SPAN_COLUMNS)
     ):
-        spans[claim_id].append(
+        spans[row.pop("claim_id")].append(
             {
-                "source": source,
-                "role": role,
-                "start": start,
-                "end": end,
-                "exact": exact,
-                "prefix": prefix,
-                "suffix": suffix,
+                **{("source" if k == "source_id" else k): v for k, v in row.items()},
+                "withdrawn_at": _datetime(row["withdrawn_at"]),
             }
         )
     evidence: dict[int, list] = {pk: [] for pk in ids}
     for row in (
-        Evidence.objects.filter(claim_id__in=ids)
+        Evidence.objects.visible_to(user)
+        .filter(claim_id__in=ids)
         .order_by("id")
         .values_list(*EVIDENCE_COLUMNS)
     ):
@@ -226,6 +256,9 @@ def claim_payloads(rows: list[dict]) -> list[dict]:
             note,
             change,
             at,
+            review,
+            withdrawn_at,
+            withdrawn_reason,
         ) = row
         evidence[claim_id].append(
             {
@@ -240,6 +273,9 @@ def claim_payloads(rows: list[dict]) -> list[dict]:
                 "note": note,
                 "status_change": change,
                 "created_at": at.isoformat(),
+                "review": review,
+                "withdrawn_at": _datetime(withdrawn_at),
+                "withdrawn_reason": withdrawn_reason,
             }
         )
     return [
@@ -512,7 +548,12 @@ class ProposeClaimSerializer(StrictSerializer):
         choices=DatePrecision.choices, required=False, allow_blank=True
     )
     due_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    spans = SpanInputSerializer(many=True, allow_empty=False)
+    spans = SpanInputSerializer(
+        many=True,
+        allow_empty=False,
+        max_length=settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM,
+        help_text=f"At most {settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM}.",
+    )
 
 
 class EditClaimSerializer(StrictSerializer):
@@ -560,7 +601,17 @@ class StatusChangeSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Status.choices)
     rationale = serializers.CharField(max_length=5000)
     evidence = EvidenceInputSerializer(
-        many=True, required=False, help_text="Required (at least one) for verdicts."
+        many=True,
+        required=False,
+        max_length=settings.CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE,
+        help_text="Required (at least one) for verdicts; at most "
+        f"{settings.CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE}.",
+    )
+
+
+class WithdrawSerializer(StrictSerializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the item leaves the public record."
     )
 
 

@@ -19,7 +19,8 @@ from sources.services import create_source
 
 from .. import services
 from ..claimreview import NoVerdict, claim_review
-from ..models import Claim, Evidence, Span, Speaker
+from ..models import Claim, Evidence, Review, Span, Speaker
+from ..models.claim import sees_all_claims
 from ..search import search_claims, uses_full_text
 from ..services.proposals import propose_claims
 from . import serializers as s
@@ -58,8 +59,17 @@ IF_MATCH = OpenApiParameter(
     required=True,
     description='The ETag of the claim you read, e.g. "3".',
 )
+OPTIONAL_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional: refuse the change if the claim changed.",
+)
 COMMON_PARAMETERS = {"cursor", "page_size", "format"}
 LIMIT_RELATED = 100
+# Claim columns of the desk's workflow: their changes show only to reviewers
+# and the claim's author.
+DESK_FIELDS = frozenset({"review_note", "reviewed_by", "assigned_to"})
 
 
 class StrictQueryMixin:
@@ -152,9 +162,9 @@ class ClaimViewSet(
         extra = ("rank_key",) if "rank_key" in queryset.query.annotations else ()
         if extra:  # ranked search: the cursor needs each row's rank
             page = self.paginate_queryset(queryset.values("id", *extra))
-            payloads = payloads_for([row["id"] for row in page])
+            payloads = payloads_for([row["id"] for row in page], request.user)
         else:  # the page's ids and payloads in one statement
-            payloads = self.paginate_queryset(PagePayloads(queryset))
+            payloads = self.paginate_queryset(PagePayloads(queryset, request.user))
         return self.get_paginated_response(payloads)
 
     def filter_queryset(self, queryset):
@@ -221,16 +231,9 @@ class ClaimViewSet(
         return self.represent(claim)
 
     @extend_schema(
-        summary="Accept or reject a claim",
+        summary="Accept or reject a claim (reviewers; not your own proposal)",
         request=s.ReviewSerializer,
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="Optional: refuse the review if the claim changed.",
-            )
-        ],
+        parameters=[OPTIONAL_IF_MATCH],
         responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
     )
     @action(detail=True, methods=["post"])
@@ -303,6 +306,97 @@ class ClaimViewSet(
         )
         return self.represent(claim, status.HTTP_201_CREATED)
 
+    def contribution(self, claim_pk, model, item_pk):
+        """A span or evidence item of a claim the requester may see."""
+        claim = self.claim(claim_pk)
+        item = (
+            model.objects.visible_to(self.request.user)
+            .filter(claim=claim, pk=item_pk)
+            .first()
+        )
+        if item is None:
+            raise NotFound(
+                f"Claim {claim.pk} has no {model._meta.verbose_name} {item_pk}."
+            )
+        return item
+
+    def review_item(self, request, pk, model, item_pk):
+        item = self.contribution(pk, model, item_pk)
+        data = self.valid(s.ReviewSerializer, request.data)
+        services.review_contribution(
+            item=item,
+            decision=data["decision"],
+            note=data.get("note", ""),
+            by=request.user,
+            expected_version=expected_version(request, required=False),
+        )
+        return self.represent(Claim(pk=item.claim_id))
+
+    def withdraw_item(self, request, pk, model, item_pk):
+        item = self.contribution(pk, model, item_pk)
+        data = self.valid(s.WithdrawSerializer, request.data)
+        services.withdraw_contribution(
+            item=item,
+            reason=data["reason"],
+            by=request.user,
+            expected_version=expected_version(request, required=False),
+        )
+        return self.represent(Claim(pk=item.claim_id))
+
+    @extend_schema(
+        summary="Accept or reject a proposed span (reviewers; not your own)",
+        request=s.ReviewSerializer,
+        parameters=[OPTIONAL_IF_MATCH],
+        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
+    )
+    @action(
+        detail=True, methods=["post"], url_path=r"spans/(?P<span_id>\d{1,18})/review"
+    )
+    def review_span(self, request, pk=None, span_id=None):
+        return self.review_item(request, pk, Span, span_id)
+
+    @extend_schema(
+        summary="Accept or reject a proposed evidence item (reviewers; not your own)",
+        request=s.ReviewSerializer,
+        parameters=[OPTIONAL_IF_MATCH],
+        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"evidence/(?P<evidence_id>\d{1,18})/review",
+    )
+    def review_evidence(self, request, pk=None, evidence_id=None):
+        return self.review_item(request, pk, Evidence, evidence_id)
+
+    @extend_schema(
+        summary="Withdraw an accepted span from the public record (reviewers)",
+        request=s.WithdrawSerializer,
+        parameters=[OPTIONAL_IF_MATCH],
+        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"spans/(?P<span_id>\d{1,18})/withdraw",
+    )
+    def withdraw_span(self, request, pk=None, span_id=None):
+        return self.withdraw_item(request, pk, Span, span_id)
+
+    @extend_schema(
+        summary="Withdraw an accepted evidence item from the public record (reviewers)",
+        request=s.WithdrawSerializer,
+        parameters=[OPTIONAL_IF_MATCH],
+        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"evidence/(?P<evidence_id>\d{1,18})/withdraw",
+    )
+    def withdraw_evidence(self, request, pk=None, evidence_id=None):
+        return self.withdraw_item(request, pk, Evidence, evidence_id)
+
     @extend_schema(
         summary="The status ledger and the edit history",
         responses={200: s.HistorySerializer, **ERRORS},
@@ -310,16 +404,24 @@ class ClaimViewSet(
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         claim = get_object_or_404(Claim.objects.visible_to(request.user), pk=pk)
+        visible_evidence = Evidence.objects.visible_to(request.user).order_by("id")
         ledger = claim.ledger.select_related("changed_by").prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.order_by("id"))
+            Prefetch("evidence", queryset=visible_evidence)
         )
         records = list(
             claim.history.select_related("history_user").order_by("history_id")
         )
+        # The desk's own notes and what came before the claim was public are
+        # for reviewers and the claim's author (docs/SECURITY.md).
+        insider = sees_all_claims(request.user) or (
+            request.user.is_authenticated and claim.created_by_id == request.user.pk
+        )
         tracked = [
             f.attname
             for f in Claim.history.model._meta.concrete_fields
-            if not f.name.startswith("history_") and f.name != "updated_at"
+            if not f.name.startswith("history_")
+            and f.name != "updated_at"
+            and (insider or f.name not in DESK_FIELDS)
         ]
         edits, previous = [], None
         for record in records:
@@ -333,18 +435,27 @@ class ClaimViewSet(
                     for name in tracked
                     if getattr(previous, name) != getattr(record, name)
                 }
-            edits.append(
-                {
-                    "version": record.version,
-                    "type": record.history_type,
-                    "at": record.history_date.isoformat(),
-                    "by": record.history_user.get_username()
-                    if record.history_user
-                    else None,
-                    "reason": record.history_change_reason,
-                    "changes": changes,
-                }
-            )
+            reason = record.history_change_reason
+            if (
+                not insider
+                and previous is not None
+                and previous.review != record.review
+            ):
+                reason = record.review  # the decision, not the reviewer's note
+            public = insider or record.review == Review.ACCEPTED
+            if public:
+                edits.append(
+                    {
+                        "version": record.version,
+                        "type": record.history_type,
+                        "at": record.history_date.isoformat(),
+                        "by": record.history_user.get_username()
+                        if record.history_user
+                        else None,
+                        "reason": reason,
+                        "changes": changes,
+                    }
+                )
             previous = record
         return Response(
             {
@@ -377,7 +488,11 @@ class ClaimViewSet(
         claim = get_object_or_404(
             Claim.objects.visible_to(request.user)
             .select_related("speaker")
-            .prefetch_related("spans__source"),
+            .prefetch_related(
+                Prefetch(
+                    "spans", queryset=Span.objects.public().select_related("source")
+                )
+            ),
             pk=pk,
         )
         try:

@@ -81,7 +81,15 @@ def claim_visible_to(user, *, review: str, created_by_id: int | None) -> bool:
 
 
 def past_deadline_q(today) -> Q:
-    return Q(status=Status.PENDING, kind__in=KINDS_WITH_DEADLINE, due_on__lt=today)
+    """Accepted pending predictions and promises past their deadline: what the
+    sweep moves. A proposal or a rejected claim never moves (its deadline
+    counts once a reviewer accepts it, at the next sweep)."""
+    return Q(
+        review=Review.ACCEPTED,
+        status=Status.PENDING,
+        kind__in=KINDS_WITH_DEADLINE,
+        due_on__lt=today,
+    )
 
 
 def overdue_q(today) -> Q:

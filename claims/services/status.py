@@ -19,6 +19,7 @@ from ..models import (
     ClaimEvent,
     DatePrecision,
     EventKind,
+    Review,
     Status,
     StatusChange,
 )
@@ -114,7 +115,8 @@ def _overdue_rationale(claim: Claim, today: datetime.date) -> str:
 
 def _is_overdue(claim: Claim, today: datetime.date) -> bool:
     return (
-        claim.status == Status.PENDING
+        claim.review == Review.ACCEPTED
+        and claim.status == Status.PENDING
         and claim.kind in KINDS_WITH_DEADLINE
         and claim.deadline is not None
         and claim.deadline < today
@@ -346,9 +348,9 @@ def _move_batch_sql(ids: list[int], today: datetime.date, by) -> list[OverdueMov
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(_STATE_COLUMNS)} FROM {claim_table} "
-            "WHERE id = ANY(%s) AND status = %s AND kind = ANY(%s) AND due_on < %s "
-            "ORDER BY id FOR UPDATE",
-            [ids, Status.PENDING, list(KINDS_WITH_DEADLINE), today],
+            "WHERE id = ANY(%s) AND review = %s AND status = %s AND kind = ANY(%s) "
+            "AND due_on < %s ORDER BY id FOR UPDATE",
+            [ids, Review.ACCEPTED, Status.PENDING, list(KINDS_WITH_DEADLINE), today],
         )
         claims = [
             _Row(**dict(zip(_STATE_COLUMNS, row, strict=True)))
