@@ -926,7 +926,7 @@ class Generator:
     def prepare(self):
         from django.contrib.auth import get_user_model
 
-        from claims.models import Speaker
+        from claims.models import Speaker, SpeakerName
         from claims.services import get_system_user
         from sources.models import Publisher
 
@@ -985,6 +985,11 @@ class Generator:
                     )
                 )
             Speaker.objects.bulk_create(new, batch_size=2000)
+            # bulk_create skips save(): the look-alike keys are written here.
+            SpeakerName.objects.bulk_create(
+                [row for speaker in new for row in speaker.name_rows()],
+                batch_size=2000,
+            )
         speakers = list(
             Speaker.objects.filter(merged_into__isnull=True)
             .order_by("id")

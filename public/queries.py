@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Prefetch, Value
+from django.db.models import F, Prefetch, Value
 from django.db.models.functions import Greatest, Substr
 
 from claims.admin.lists import CAP, shown_count
@@ -47,11 +47,9 @@ def public_claims():
 
 
 def public_speakers():
-    """Speakers with at least one accepted claim (a name only a proposal
-    carries is not published)."""
-    return Speaker.objects.filter(
-        Exists(public_claims().filter(speaker=OuterRef("pk")))
-    )
+    """Speakers with at least one accepted claim (``SpeakerQuerySet.public``,
+    the rule the API's anonymous reads follow too)."""
+    return Speaker.objects.public()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ original still matches.
 import hashlib
 import unicodedata
 
+from disarm import skeleton_key
+
 
 def normalize_text(text: str) -> str:
     """Return ``text`` in claimtrack's canonical form (newlines, then NFC)."""
@@ -39,6 +41,43 @@ def bidi_control_problem(value: str) -> str | None:
                 f"at position {index}): type the words in their natural order."
             )
     return None
+
+
+# Characters that show nothing and reorder nothing: zero-width space, non-joiner
+# and joiner, word joiner, byte-order mark; and the direction marks (LRM, RLM,
+# ALM). In a name they only make two spellings of one name differ.
+INVISIBLE_IN_NAMES = frozenset("\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c")
+# A name key is at most this long: NFKC can expand a 200-character name many
+# times over, and a B-tree entry has a size limit (PostgreSQL's is ~2,700 bytes).
+NAME_KEY_LENGTH = 400
+
+
+def normalize_name(value: str) -> str:
+    """A name (a speaker's, an alias) as stored: no invisible characters, NFKC,
+    each run of whitespace one space, none at either end.
+
+    The invisible characters go before NFKC, so that one between a letter and
+    its accent does not keep the two from composing. Embeddings, overrides and
+    isolates (``BIDI_CONTROLS``) stay, for ``bidi_control_problem`` to refuse:
+    removing them would store the letters in an order no reader saw.
+    """
+    visible = "".join(char for char in value if char not in INVISIBLE_IN_NAMES)
+    return " ".join(unicodedata.normalize("NFKC", visible).split())
+
+
+def name_key(value: str) -> str:
+    """What names that look the same share: the Unicode TR39 confusable
+    skeleton of the normalized, case-folded name, whitespace collapsed
+    (``disarm.skeleton_key``). "Shaza Fatima Khawaja", "SHAZA  fatima
+    khawaja", "Sh\u0430za Fatima Khawaja" (a Cyrillic a) and one with a
+    zero-width space share a key; "" for a name of nothing visible.
+
+    Case is folded first, or a capital I would be an l (skeleton_key treats
+    the two as one on cased text) and "FATIMA" would not be "Fatima"; the
+    price is that a lower-case l typed for a capital I ("lqbal") is not
+    caught. For matching only, never for display.
+    """
+    return skeleton_key(normalize_name(value).casefold())[:NAME_KEY_LENGTH]
 
 
 def text_problem(text: str) -> str | None:

@@ -627,6 +627,43 @@ class TestMatrix:
         assert tuple(got) == tuple(expected), dict(zip(ROLES, got, strict=True))
         assert not wrote, f"refused, yet the tables changed for {wrote}"
 
+    def test_a_speaker_only_a_proposal_names_is_hidden_like_the_proposal(self, world):
+        """The speaker rows above name a public speaker; one that only otto's
+        proposal names (an extractor's "Local") is read as that proposal is:
+        by otto and the reviewers, a 404 to everyone else, on the API and the
+        public page alike."""
+        with transaction.atomic():
+            local = SpeakerFactory(name="Local", kind="organization")
+            services.propose_claim(
+                text="Ferries will run every hour.",
+                kind="fact",
+                attribution="hedged",
+                speaker=local,
+                spans=[span_of(world["source"], "ferry service")],
+                by=world["otto"],
+            )
+            otto = AuthToken.objects.create(world["otto"])[1]
+            api = f"/api/v1/speakers/{local.pk}/"
+            got = {}
+            for role in ROLES:
+                client = token_client(world, role)
+                listed = client.get("/api/v1/speakers/").json()["results"]
+                got[role] = (
+                    client.get(api).status_code,
+                    local.pk in {row["id"] for row in listed},
+                    session_client(world, role)
+                    .get(f"/speakers/{local.pk}/")
+                    .status_code,
+                )
+            assert api_with(otto).get(api).status_code == 200
+            transaction.set_rollback(True)
+        assert got == {
+            "anonymous": (404, False, 404),
+            "contributor": (404, False, 404),
+            "reviewer": (200, True, 404),
+            "superuser": (200, True, 404),
+        }
+
     def test_no_api_endpoint_deletes_or_replaces(self, world):
         """DRF routes only the methods a view has: nothing answers DELETE or PUT."""
         client = token_client(world, "superuser")

@@ -1,11 +1,13 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims import services
 from claims.models import Speaker
 from sources.models import Source
 
 from .conftest import SAMPLE_TEXT
-from .factories import UserFactory
+from .factories import SpeakerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,144 @@ def test_source_and_speaker_reads_run_a_fixed_number_of_queries(
         client.get(url)
         with django_assert_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+# --- who may read which speaker ------------------------------------------------------
+
+
+@pytest.fixture
+def unpublished(propose, reviewer, speaker):
+    """Speakers that only a proposal or a rejected claim names: the extractor's
+    "Local" and "Sources", a look-alike of a public speaker (a zero-width space,
+    a Cyrillic o). ``speaker`` is public (an accepted claim names it)."""
+    services.review_claim(claim=propose(), decision="accept", by=reviewer)
+    names = ["Local", "Sources", "Zoë\u200bOkafor", "Zoë \u043ekafor"]
+    hidden = [SpeakerFactory(name=name) for name in names]
+    for each in hidden[:3]:
+        propose(speaker=each, text=f"Proposed about {each.pk}.")
+    rejected = propose(speaker=hidden[3], text="Misattributed.")
+    services.review_claim(
+        claim=rejected, decision="reject", note="misattributed", by=reviewer
+    )
+    return hidden
+
+
+def listed(client, **params):
+    response = client.get("/api/v1/speakers/", params)
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_anonymous_reads_only_speakers_of_accepted_claims(api, speaker, unpublished):
+    client = api()
+    assert listed(client) == {speaker.pk}
+    for hidden in unpublished:
+        assert client.get(f"/api/v1/speakers/{hidden.pk}/").status_code == 404
+    assert client.get(f"/api/v1/speakers/{speaker.pk}/").status_code == 200
+
+
+def test_a_signed_in_user_also_reads_the_speakers_of_their_own_proposals(
+    api, api_user, propose, source, speaker, unpublished
+):
+    carla = api_user("contributor", "carla")
+    own = SpeakerFactory(name="Harbour Authority", kind="organization")
+    propose(speaker=own, by=carla, text="The harbour will be dredged.")
+    client = api(carla)
+    assert listed(client) == {speaker.pk, own.pk}
+    assert client.get(f"/api/v1/speakers/{own.pk}/").status_code == 200
+    assert client.get(f"/api/v1/speakers/{unpublished[0].pk}/").status_code == 404
+    other = api(api_user("contributor", "otto"))
+    assert other.get(f"/api/v1/speakers/{own.pk}/").status_code == 404
+
+
+def test_reviewers_read_every_speaker(api, api_user, speaker, unpublished):
+    client = api(api_user("reviewer"))
+    assert listed(client) == {speaker.pk, *(s.pk for s in unpublished)}
+    assert client.get(f"/api/v1/speakers/{unpublished[0].pk}/").status_code == 200
+
+
+def test_the_public_pages_and_the_api_share_one_rule(speaker, unpublished):
+    from public.queries import public_speakers
+
+    assert set(public_speakers()) == set(Speaker.objects.public()) == {speaker}
+
+
+@pytest.mark.parametrize("role", [None, "contributor", "reviewer"])
+def test_speaker_lists_page_by_keyset_in_one_query(
+    api, api_user, speaker, unpublished, django_assert_max_num_queries, role
+):
+    """Whoever asks, a page of speakers is one statement (the authentication
+    and permission look-ups aside): no COUNT, no OFFSET, no query per row."""
+    client = api(api_user(role)) if role else api()
+    everyone = listed(client)
+    url, seen = "/api/v1/speakers/?page_size=1", set()
+    while url:
+        with (
+            django_assert_max_num_queries(5),
+            CaptureQueriesContext(connection) as captured,
+        ):
+            page = client.get(url).json()
+        (statement,) = [q["sql"] for q in captured if "claims_speaker" in q["sql"]]
+        assert "COUNT(" not in statement.upper(), statement
+        assert "OFFSET" not in statement.upper(), statement
+        seen |= {row["id"] for row in page["results"]}
+        url = page["next"]
+    assert seen == everyone
+
+
+@pytest.mark.postgresql
+def test_the_public_speaker_rule_reads_the_accepted_speaker_index(speaker, unpublished):
+    """The EXISTS of ``Speaker.objects.public()`` is an index-only probe of
+    claim_accepted_speaker_idx per speaker, never a read of the claims."""
+    sql, params = Speaker.objects.public().order_by("-id")[:25].query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A test's few rows would be read whole; show what the planner can use.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "claim_accepted_speaker_idx" in plan, plan
+    assert "Seq Scan on claims_claim" not in plan, plan
+
+
+# --- names that look the same, through the API ---------------------------------------
+
+
+def _propose_by_name(api, api_user, source, name):
+    start = SAMPLE_TEXT.index("is the city’s lifeline")
+    body = {
+        "text": "The ferry service is the city's lifeline.",
+        "speaker": {"name": name},
+        "attribution": "direct_quote",
+        "kind": "opinion",
+        "spans": [{"source": source.pk, "start": start, "end": start + 22}],
+    }
+    response = api(api_user("contributor")).post("/api/v1/claims/", body, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()["speaker"]["id"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Zoë\u200b Okafor",  # a zero-width space
+        "Zoë \u041ekafor",  # a Cyrillic capital O
+        "Zoë  Okafor",
+        "ZOË OKAFOR",
+        "mayor okafor",  # an alias
+    ],
+)
+def test_a_proposal_naming_a_look_alike_lands_on_the_existing_speaker(
+    api, api_user, source, speaker, name
+):
+    assert _propose_by_name(api, api_user, source, name) == speaker.pk
+    assert Speaker.objects.count() == 1
+
+
+def test_after_a_merge_a_proposal_by_the_old_name_lands_on_the_survivor(
+    api, api_user, reviewer, source, speaker
+):
+    twin = SpeakerFactory(name="Z. Okafor")
+    services.merge_speakers(merged=twin, into=speaker, by=reviewer)
+    assert _propose_by_name(api, api_user, source, "Z. Okafor") == speaker.pk
+    assert _propose_by_name(api, api_user, source, "z.  okafor") == speaker.pk

@@ -392,6 +392,21 @@ def test_known_speakers_are_recognised_by_alias():
     assert extract(text, TUESDAY, known)[0].speaker_name == "Hamid Baig"
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Hamid Baig",
+        "Hamid B\u0430ig",  # a Cyrillic a
+        "Hamid\u200b Baig",  # a zero-width space
+        "Former minister Hamid Baig",  # a merged speaker's old name, now an alias
+    ],
+)
+def test_known_speakers_are_recognised_by_a_name_that_looks_the_same(written):
+    known = [KnownSpeaker("Hamid Raza Baig", ("Hamid Baig",), "person")]
+    text = f"{written} said that the dam would be finished by 2028."
+    assert extract(text, TUESDAY, known)[0].speaker_name == "Hamid Raza Baig"
+
+
 def test_a_known_speakers_surname_resolves_to_the_full_name():
     known = [KnownSpeaker("Nadia Rafiq Chaudhry", (), "person")]
     text = "Chaudhry said that exports had doubled."

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from claims import services
 from claims.integrity import audit_provenance
 from claims.models import Claim, ClaimExtraction, Span, Speaker
 from claims.services.proposals import extractor_user, known_speakers, propose_claims
@@ -67,6 +68,29 @@ def test_known_speakers_are_matched_and_new_ones_created(article):
     assert Claim.objects.filter(speaker=tanaka).exists()
     assert Speaker.objects.filter(name="Aiko Tanaka").count() == 1
     assert Speaker.objects.filter(name__icontains="Nowak").exists()
+
+
+def test_after_a_merge_the_extractor_finds_the_survivor_by_the_old_name(
+    article, reviewer
+):
+    known_speakers()  # built before the merge: the merge must bring it up to date
+    survivor = SpeakerFactory(name="Marek Jan Nowak")
+    merged = SpeakerFactory(name="Marek Nowak")
+    services.merge_speakers(merged=merged, into=survivor, by=reviewer)
+    propose_claims(source=article)
+    claim = Claim.objects.get(spans__exact__contains="a waste of public money")
+    assert claim.speaker == survivor
+    assert not merged.claims.exists()
+    assert Speaker.objects.filter(name__icontains="Nowak").count() == 2
+
+
+def test_a_look_alike_in_the_text_is_matched_to_the_existing_speaker(reviewer):
+    nowak = SpeakerFactory(name="Marek Nowak")
+    text = "Opposition leader Marek N\u043ewak said the tram “will be late”."
+    source = create_source(text=text, title="t", by=reviewer).source
+    run = propose_claims(source=source)
+    assert [claim.speaker for claim in run.created] == [nowak]
+    assert Speaker.objects.count() == 1
 
 
 def test_the_speaker_index_follows_every_change_between_sources(

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sources.text import content_hash, normalize_text, text_problem
+from sources.text import (
+    BIDI_CONTROLS,
+    content_hash,
+    name_key,
+    normalize_name,
+    normalize_text,
+    text_problem,
+)
 
 # --- normalize_text -----------------------------------------------------------
 
@@ -154,3 +161,53 @@ def test_text_problem_flags_unpaired_surrogates(text, position):
     assert problem is not None
     assert "surrogate" in problem
     assert f"position {position}" in problem
+
+
+# --- speaker names ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("  Shaza   Fatima\tKhawaja \n", "Shaza Fatima Khawaja"),
+        ("Shaza\u200b Fatima\u200d Khawaja\ufeff", "Shaza Fatima Khawaja"),
+        ("\u200eShaza\u2060 Fatima\u200f Khawaja\u061c", "Shaza Fatima Khawaja"),
+        ("\uff33\uff48\uff41\uff5a\uff41 Fatima", "Shaza Fatima"),  # fullwidth
+        ("Zoe\u200b\u0308 Okafor", "Zo\u00eb Okafor"),  # the mark composes
+        ("Ade\u3000Bello", "Ade Bello"),  # an ideographic space
+    ],
+)
+def test_names_are_stored_normalized(raw, stored):
+    assert normalize_name(raw) == stored
+    assert normalize_name(stored) == stored
+
+
+def test_names_keep_the_bidi_controls_that_are_refused():
+    # Dropping an override would store letters in an order no reader saw.
+    for char in BIDI_CONTROLS:
+        assert char in normalize_name(f"{char}rofakO")
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "Shaza Fatima Khawaja",
+        "shaza fatima khawaja",
+        "SHAZA  FATIMA KHAWAJA",
+        "Sh\u0430za Fatima Khawaja",  # a Cyrillic a
+        "Shaza\u200b Fatima Khawaja",
+        "\u202eShaza Fatima Khawaja",
+        "\uff33haza Fatima Khawaja",
+    ],
+)
+def test_names_that_look_the_same_share_a_key(look_alike):
+    assert name_key(look_alike) == name_key("Shaza Fatima Khawaja") != ""
+
+
+@pytest.mark.parametrize("other", ["Shazia Fatima Khawaja", "Shaza Khawaja", "Kem"])
+def test_names_that_differ_have_different_keys(other):
+    assert name_key(other) not in (name_key("Shaza Fatima Khawaja"), name_key("Kern"))
+
+
+def test_a_name_of_nothing_visible_has_no_key():
+    assert name_key("\u200b \ufeff") == ""

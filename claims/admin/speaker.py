@@ -3,9 +3,33 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
+from sources.text import name_key
+
 from .. import services
 from ..models import Speaker
+from ..models.speaker import look_alike_message
 from .history import GuardedHistoryAdmin
+
+
+class SpeakerForm(forms.ModelForm):
+    """The admin's speaker form: a new name that looks the same as an active
+    speaker's name or alias is refused with that speaker named, where the API
+    and the extractor would match it (a reviewer adding a speaker by hand
+    means a new person; if it is the same one, use it or merge)."""
+
+    class Meta:
+        model = Speaker
+        fields = ("name", "kind", "aliases", "description", "wikidata_id")
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        stored = self.instance.name if self.instance.pk else None
+        if name and (stored is None or name_key(name) != name_key(stored)):
+            existing = Speaker(pk=self.instance.pk, name=name).look_alike()
+            if existing is not None:
+                self.add_error("name", look_alike_message(existing))
+        return cleaned
 
 
 class MergeSpeakersForm(forms.Form):
@@ -19,6 +43,7 @@ class MergeSpeakersForm(forms.Form):
 
 @admin.register(Speaker)
 class SpeakerAdmin(GuardedHistoryAdmin):
+    form = SpeakerForm
     list_display = ("name", "kind", "description", "wikidata_id", "merged_into")
     list_filter = ("kind", ("merged_into", admin.EmptyFieldListFilter))
     search_fields = ("name", "aliases", "wikidata_id")

@@ -483,7 +483,9 @@ class EventSerializer(serializers.Serializer):
                 },
                 "required": ["name"],
                 "additionalProperties": False,
-                "description": "Matched by name (case-insensitive), or created.",
+                "description": "Matched to the active speaker whose name or alias "
+                "looks the same (case, spacing, invisible characters and "
+                "confusable letters aside), or created.",
             },
         ],
         "nullable": True,

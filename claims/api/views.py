@@ -608,14 +608,21 @@ class SourceViewSet(
     ),
 )
 class SpeakerViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+    """Speakers by the claims' rule (``SpeakerQuerySet.visible_to``): anonymous
+    readers see the public ones (an accepted claim names them), as the public
+    pages do; a signed-in user also those of their own proposals; reviewers
+    all. Any other id is a 404, as for a claim."""
+
     resource = "speaker"
     lookup_value_regex = r"\d{1,18}"
     serializer_class = s.SpeakerSerializer
-    queryset = Speaker.objects.all()
     filterset_class = None
 
+    def get_queryset(self):
+        return Speaker.objects.visible_to(self.request.user)
+
     def retrieve(self, request, pk=None):
-        speaker = get_object_or_404(Speaker, pk=pk)
+        speaker = get_object_or_404(self.get_queryset(), pk=pk)
         claims = (
             Claim.objects.visible_to(request.user)
             .filter(speaker=speaker)

@@ -11,6 +11,8 @@ sentence subject of the fitting kind.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sources.text import name_key
+
 from .lexicon import GROUP_WORDS, MEMBER_GROUPS, NAME_PARTICLES, TITLE_ABBREVIATIONS
 from .mentions import Mention, group_organization, spoken_for
 from .proposal import KnownSpeaker
@@ -65,6 +67,16 @@ def normalize(words: str) -> str:
     return " ".join(TITLE_ABBREVIATIONS.get(w, w) for w in text.split())
 
 
+def known_key(words: str) -> str:
+    """How a known speaker's name or alias is looked up: ``normalize``d, then
+    under the database's look-alike key (``sources.text.name_key``, the
+    TR39 skeleton), so that a spelling ``find_or_create_speaker`` would match
+    to a speaker (a Cyrillic letter, a zero-width space) is that speaker here
+    too, and a merged speaker's old name, an alias of the speaker it was
+    merged into, finds the latter."""
+    return name_key(normalize(words))
+
+
 def title_head(title: str) -> str:
     """ "federal minister for economic affairs" → "federal minister"."""
     text = normalize(title)
@@ -95,7 +107,7 @@ class KnownSpeakers:
         for speaker in known:
             for alias in (speaker.name, *speaker.aliases):
                 if alias and alias.strip():
-                    self.by_name.setdefault(normalize(alias), speaker)
+                    self.by_name.setdefault(known_key(alias), speaker)
                     tokens = _name_tokens(alias)
                     for token in tokens:
                         self.by_token.setdefault(token, []).append((tokens, speaker))
@@ -187,7 +199,7 @@ class SpeakerBook:
         if head in MEMBER_GROUPS:
             names.reverse()
         for name in names:
-            known = self._known.get(normalize(name))
+            known = self._known.get(known_key(name))
             if known is not None:
                 entry = self._entry(known.name, title, known.kind)
                 entry.known = True
@@ -224,7 +236,7 @@ class SpeakerBook:
             mention.group,
         )
         for words in dict.fromkeys(candidates):
-            key = normalize(words) if words.strip() else ""
+            key = known_key(words) if words.strip() else ""
             if key and key in self._known:
                 return self._known[key]
         wanted = _name_tokens(mention.name) if mention.name else frozenset()

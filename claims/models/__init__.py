@@ -14,7 +14,7 @@ from .extraction import ClaimExtraction
 from .ledger import Evidence, StatusChange
 from .search import ClaimSearch
 from .span import Span
-from .speaker import Speaker
+from .speaker import Speaker, SpeakerName
 
 __all__ = [
     "Attribution",
@@ -34,6 +34,7 @@ __all__ = [
     "SpanRole",
     "Speaker",
     "SpeakerKind",
+    "SpeakerName",
     "Stance",
     "Status",
     "StatusChange",

@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from sources.text import bidi_control_problem, normalize_name
+
 from ..models import (
     Claim,
     EventKind,
@@ -23,9 +25,22 @@ from ._base import (
 def find_or_create_speaker(
     *, name: str, by=None, kind: str = "person", aliases: Sequence[str] = ()
 ) -> Speaker:
-    """The active speaker called ``name`` (case-insensitive), or a new one."""
+    """The active speaker whose name or an alias looks the same as ``name``,
+    or a new one.
+
+    "Looks the same": the same ``name_key`` (sources/text.py), so case,
+    spacing, invisible characters and confusable letters (a Cyrillic a, U+0430, in
+    "Shaza") do not make a second speaker; a merged speaker's old name finds
+    the speaker it was merged into (which holds it as an alias). The API's
+    ``{"name": …}``, the extractor and the seeds all come through here. The
+    name is stored normalized (``normalize_name``).
+    """
     name = _required_text(name, "speaker.name")
-    existing = Speaker.objects.active().filter(name__iexact=name).order_by("id").first()
+    if problem := bidi_control_problem(name):
+        # Refused before matching: "\u202erofakO" shows as a name it is not.
+        raise ValidationError({"speaker.name": problem})
+    name = _required_text(normalize_name(name), "speaker.name")
+    existing = Speaker.objects.active().named(name).order_by("id").first()
     if existing is not None:
         return existing
     speaker = Speaker(name=name, kind=kind, aliases=list(aliases))
