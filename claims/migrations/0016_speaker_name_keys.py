@@ -39,7 +39,7 @@ def fill_name_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0014_accepted_speaker_index"),
+        ("claims", "0015_contribution_review"),
     ]
 
     operations = [
