@@ -295,6 +295,18 @@ admin:claims_deadlineclaim_change       login admin 200 200              login a
 admin:claims_deadlineclaim_history      login admin 200 200              login admin 200 200
 admin:claims_deadlineclaim_delete       login 403 403 403                login 403 403 403
 admin/claims/deadlineclaim/<path:object_id>/ login 302 302 302           login 302 302 302
+admin:claims_queuedspan_changelist      login 403 200 200                login 403 200 200
+admin:claims_queuedspan_add             login 403 403 403                login 403 403 403
+admin:claims_queuedspan_change          login 403 200 200                login 403 403 403
+admin:claims_queuedspan_history         login 403 200 200                login 403 200 200
+admin:claims_queuedspan_delete          login 403 403 403                login 403 403 403
+admin/claims/queuedspan/<path:object_id>/ login 302 302 302             login 302 302 302
+admin:claims_queuedevidence_changelist  login 403 200 200                login 403 200 200
+admin:claims_queuedevidence_add         login 403 403 403                login 403 403 403
+admin:claims_queuedevidence_change      login 403 200 200                login 403 403 403
+admin:claims_queuedevidence_history     login 403 200 200                login 403 200 200
+admin:claims_queuedevidence_delete      login 403 403 403                login 403 403 403
+admin/claims/queuedevidence/<path:object_id>/ login 302 302 302         login 302 302 302
 admin:claims_span_changelist            login 200 200 200                login 200 200 200
 admin:claims_span_add                   login 403 403 403                login 403 403 403
 admin:claims_span_change                login admin 200 200              login admin 403 403
@@ -367,6 +379,8 @@ def admin_object(w, model: str):
         "queuedclaim": proposal,
         "deadlineclaim": proposal,
         "span": proposal.spans.first(),
+        "queuedspan": w["proposed_span"],
+        "queuedevidence": w["proposed_evidence"],
         "statuschange": proposal.ledger.first(),
         "evidence": Evidence.objects.filter(claim=proposal).first(),
         "speaker": w["speaker"],

@@ -498,13 +498,15 @@ def test_bulk_assign_to_me_and_to_another_reviewer(
 # --- deadlines -----------------------------------------------------------------
 
 
-def test_deadlines_show_overdue_and_due_soon_only(as_reviewer, propose):
+def test_deadlines_show_overdue_and_due_soon_only(as_reviewer, propose, reviewer):
     today = timezone.localdate()
     overdue = propose(
         text="Overdue one.",
         due_on=today - datetime.timedelta(days=40),
         due_on_precision="day",
     )
+    # The sweep moves accepted claims only (a proposal's deadline waits).
+    services.review_claim(claim=overdue, decision="accept", by=reviewer)
     soon = propose(
         text="Due soon.",
         due_on=today + datetime.timedelta(days=10),

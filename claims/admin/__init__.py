@@ -4,9 +4,11 @@
   accept / reject / accept and next, the status form), proposing a claim from
   a selection, bulk actions; the review queue and the deadlines view.
 - ``speaker``: speakers, with the merge action.
-- ``provenance``: spans, the ledger and evidence, read-only.
+- ``provenance``: spans, the ledger and evidence, read-only (reviewers
+  withdraw accepted spans and evidence there).
+- ``additions``: the queues of spans and evidence proposed for accepted claims.
 
 Every write goes through ``claims.services``.
 """
 
-from . import claim, provenance, speaker  # noqa: F401 (they register the admins)
+from . import additions, claim, provenance, speaker  # noqa: F401 (they register the admins)

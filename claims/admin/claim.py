@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 
 from sources.models import Source
+from sources.review import four_eyes_problem
 
 from .. import services
 from ..models import (
@@ -353,6 +354,8 @@ def apply_each(modeladmin, request, queryset, verb: str, change) -> None:
                 for problem in problems
             )
             skipped.append(f"#{claim.pk}: {reasons}")
+        except PermissionDenied as error:  # four eyes
+            skipped.append(f"#{claim.pk}: {error}")
     if done:
         modeladmin.message_user(request, f"{verb} {done} claim(s).", messages.SUCCESS)
     if skipped:
@@ -644,20 +647,26 @@ class ClaimAdmin(ReviewDeskMixin, GuardedHistoryAdmin):
         return super().change_view(request, object_id, form_url, context)
 
     def desk_context(self, request, claim) -> dict:
-        spans = Span.objects.filter(claim=claim).select_related("source").order_by("id")
+        spans = (
+            Span.objects.visible_to(request.user)
+            .filter(claim=claim)
+            .select_related("source")
+            .order_by("id")
+        )
+        visible_evidence = Evidence.objects.visible_to(request.user)
         ledger = (
             StatusChange.objects.filter(claim=claim)
             .select_related("changed_by")
             .prefetch_related(
                 Prefetch(
                     "evidence",
-                    queryset=Evidence.objects.select_related("source").order_by("id"),
+                    queryset=visible_evidence.select_related("source").order_by("id"),
                 )
             )
             .order_by("id")
         )
         loose_evidence = (
-            Evidence.objects.filter(claim=claim, status_change__isnull=True)
+            visible_evidence.filter(claim=claim, status_change__isnull=True)
             .select_related("source")
             .order_by("id")
         )
@@ -676,6 +685,11 @@ class ClaimAdmin(ReviewDeskMixin, GuardedHistoryAdmin):
             "ledger": ledger,
             "loose_evidence": loose_evidence,
             "can_review": services.can_review(request.user),
+            # Four eyes: nobody is offered a decision on their own proposal.
+            "may_decide": services.can_review(request.user)
+            and not four_eyes_problem(
+                reviewer=request.user, proposed_by_id=claim.created_by_id
+            ),
             "can_move_status": can_move_status(request.user)
             and bool(allowed_targets(claim.kind, claim.status)),
         }
@@ -706,6 +720,9 @@ class ClaimAdmin(ReviewDeskMixin, GuardedHistoryAdmin):
                 else "Not accepted: " + "; ".join(error.messages)
             )
             messages.error(request, message)
+            return HttpResponseRedirect(claim_url(claim.pk))
+        except PermissionDenied as error:  # four eyes
+            messages.error(request, f"Not accepted: {error}")
             return HttpResponseRedirect(claim_url(claim.pk))
         messages.success(request, f"Accepted #{claim.pk}: {claim}")
         if decision == "accept_next":

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.html import format_html
 
 from ..models import Claim, Evidence, Span, StatusChange
+from ..services import can_review
+from .decisions import withdraw_selected
 from .display import words_in_context
 
 
@@ -23,6 +26,30 @@ class OfVisibleClaims:
     def get_queryset(self, request):
         visible = Claim.objects.visible_to(request.user).values("pk")
         return super().get_queryset(request).filter(claim__in=visible)
+
+
+class VisibleContributions(OfVisibleClaims):
+    """Spans and evidence: also others' proposed, rejected and withdrawn items
+    stay hidden from non-reviewers. Reviewers withdraw accepted ones here."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(pk__in=self.model.objects.visible_to(request.user))
+
+    actions = (withdraw_selected,)
+
+    def has_review_permission(self, request):
+        return can_review(request.user)
+
+    @admin.display(description="state")
+    def state(self, obj):
+        if obj.is_withdrawn:
+            return format_html(
+                "<del>withdrawn</del> {}: {}",
+                obj.withdrawn_at.date(),
+                obj.withdrawn_reason,
+            )
+        return obj.get_review_display()
 
 
 class SpanInline(ReadOnlyMixin, admin.TabularInline):
@@ -58,9 +85,9 @@ class EvidenceInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Span)
-class SpanAdmin(OfVisibleClaims, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("id", "claim", "source", "role", "start", "end", "words")
-    list_filter = ("role",)
+class SpanAdmin(VisibleContributions, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("id", "claim", "source", "role", "start", "end", "words", "state")
+    list_filter = ("role", "review")
     search_fields = ("exact",)
     list_select_related = ("claim", "source")
     show_full_result_count = False
@@ -90,9 +117,9 @@ class StatusChangeAdmin(OfVisibleClaims, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(OfVisibleClaims, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("id", "claim", "stance", "source", "words", "created_by")
-    list_filter = ("stance",)
+class EvidenceAdmin(VisibleContributions, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("id", "claim", "stance", "source", "words", "created_by", "state")
+    list_filter = ("stance", "review")
     search_fields = ("note", "exact")
     list_select_related = ("claim", "source", "created_by")
     show_full_result_count = False

@@ -11,9 +11,9 @@ from .choices import (
 from .claim import Claim, ClaimQuerySet, DeadlineClaim, QueuedClaim
 from .event import ClaimEvent, EventKind
 from .extraction import ClaimExtraction
-from .ledger import Evidence, StatusChange
+from .ledger import Evidence, QueuedEvidence, StatusChange
 from .search import ClaimSearch
-from .span import Span
+from .span import QueuedSpan, Span
 from .speaker import Speaker, SpeakerName
 
 __all__ = [
@@ -29,6 +29,8 @@ __all__ = [
     "EventKind",
     "Evidence",
     "QueuedClaim",
+    "QueuedEvidence",
+    "QueuedSpan",
     "Review",
     "Span",
     "SpanRole",

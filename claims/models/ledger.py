@@ -132,3 +132,13 @@ class Evidence(ContributionFields, AnchorFields):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Evidence is provenance and cannot be deleted.")
+
+
+class QueuedEvidence(Evidence):
+    """Evidence proposed for accepted claims, waiting for a reviewer. A view of
+    Evidence for the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "evidence to review"
+        verbose_name_plural = "evidence to review"

@@ -273,3 +273,13 @@ class Span(ContributionFields, AnchorFields):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("A span is provenance and cannot be deleted.")
+
+
+class QueuedSpan(Span):
+    """Spans proposed for accepted claims, waiting for a reviewer. A view of
+    Span for the admin (no table, no permissions of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "appearance to review"
+        verbose_name_plural = "appearances to review"

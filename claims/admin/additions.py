@@ -1,0 +1,146 @@
+"""The queues of proposed additions to accepted claims, and withdrawal.
+
+A contributor's span (another appearance) or evidence item on an accepted
+claim waits here until a reviewer other than its author accepts or rejects
+it; accepted items are withdrawn from the span and evidence lists
+(``decisions.withdraw_selected``). Every decision goes through
+``services.review_contribution`` or ``services.withdraw_contribution``.
+"""
+
+from django.contrib import admin
+from django.db.models import BooleanField, Case, When
+from django.utils.html import format_html
+
+from sources.review import four_eyes_problem
+
+from .. import services
+from ..models import QueuedEvidence, QueuedSpan, Review
+from .claim import claim_url
+from .decisions import NoteForm, ask_for_note, decide_each
+from .display import words_in_context
+from .provenance import ReadOnlyMixin
+
+
+class DecisionMixin:
+    """Who sees the queues and may decide: reviewers."""
+
+    def has_review_permission(self, request):
+        return services.can_review(request.user)
+
+    def has_module_permission(self, request):
+        return services.can_review(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return services.can_review(request.user)
+
+
+class AdditionQueueAdmin(DecisionMixin, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "claim_link",
+        "words",
+        "source",
+        "created_by",
+        "created_at",
+        "yours",
+    )
+    list_select_related = ("claim", "source", "created_by")
+    ordering = ("id",)
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    actions = ("accept_selected", "reject_selected")
+
+    def get_queryset(self, request):
+        # Served by the partial index of proposed items (span_proposed_idx,
+        # evidence_proposed_idx): the queue never reads the accepted rows.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(review=Review.PROPOSED, claim__review=Review.ACCEPTED)
+            .annotate(
+                own=Case(
+                    When(created_by=request.user.pk, then=True),
+                    default=False,
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="claim")
+    def claim_link(self, obj):
+        return format_html('<a href="{}">{}</a>', claim_url(obj.claim_id), obj.claim)
+
+    @admin.display(description="words in context")
+    def words(self, obj):
+        return words_in_context(obj)
+
+    @admin.display(description="four eyes")
+    def yours(self, obj):
+        # ``own``: annotated per request (the admin instance is shared).
+        if obj.own and four_eyes_problem(
+            reviewer=obj.created_by, proposed_by_id=obj.created_by_id
+        ):
+            return "yours: another reviewer decides"
+        return ""
+
+    @admin.action(description="Accept selected", permissions=["review"])
+    def accept_selected(self, request, queryset):
+        decide_each(
+            self,
+            request,
+            queryset,
+            "Accepted",
+            lambda item: services.review_contribution(
+                item=item, decision="accept", by=request.user
+            ),
+        )
+
+    @admin.action(description="Reject selected…", permissions=["review"])
+    def reject_selected(self, request, queryset):
+        form = NoteForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            note = form.cleaned_data["note"]
+            decide_each(
+                self,
+                request,
+                queryset,
+                "Rejected",
+                lambda item: services.review_contribution(
+                    item=item, decision="reject", note=note, by=request.user
+                ),
+            )
+            return None
+        return ask_for_note(
+            self, request, queryset, form, "Reject selected", "reject_selected"
+        )
+
+
+@admin.register(QueuedSpan)
+class QueuedSpanAdmin(AdditionQueueAdmin):
+    list_display = (
+        *AdditionQueueAdmin.list_display[:3],
+        "role",
+        "source",
+        "created_by",
+        "created_at",
+        "yours",
+    )
+
+
+@admin.register(QueuedEvidence)
+class QueuedEvidenceAdmin(AdditionQueueAdmin):
+    list_display = (
+        *AdditionQueueAdmin.list_display[:2],
+        "stance",
+        "words",
+        "note",
+        "source",
+        "created_by",
+        "created_at",
+        "yours",
+    )
