@@ -66,11 +66,6 @@ class AdditionQueueAdmin(DecisionMixin, ReadOnlyMixin, admin.ModelAdmin):
             )
         )
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
     @admin.display(description="claim")
     def claim_link(self, obj):
         return format_html('<a href="{}">{}</a>', claim_url(obj.claim_id), obj.claim)

@@ -32,10 +32,11 @@ def _name(item) -> str:
 def _locked(item: Span | Evidence, expected_version: int | None):
     """The item's claim, its version bumped (which holds the claim's row for
     this transaction, so two decisions on one item queue), and the item re-read."""
-    if type(item) not in EVENTS or item.pk is None:
+    model = getattr(getattr(item, "_meta", None), "concrete_model", None)
+    if model not in EVENTS or item.pk is None:
         raise ValidationError({"item": "must be a stored span or evidence item."})
     claim = _bump_version(Claim(pk=item.claim_id), expected_version)
-    return claim, type(item).objects.get(pk=item.pk)
+    return claim, model.objects.get(pk=item.pk)
 
 
 @transaction.atomic
