@@ -1,6 +1,8 @@
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.exceptions import APIException
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -33,4 +35,7 @@ def service_error(error: DjangoValidationError) -> APIException:
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = service_error(exc)
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        # A service's refusal names its rule (e.g. four eyes): a 403 that says it.
+        exc = DRFPermissionDenied(str(exc))
     return drf_exception_handler(exc, context)
