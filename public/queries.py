@@ -228,10 +228,19 @@ def source_with_neighbours(pk: int) -> Source | None:
 
 
 def revisions_of(source: Source) -> list[Source]:
-    """Later versions of ``source`` (``revises`` points from the newer one)."""
+    """Later versions of ``source`` (``revises`` points from the newer one) whose
+    link a reviewer accepted: a proposed link is no news to readers."""
     return list(
-        Source.objects.filter(revises=source).defer("text").order_by("id")[:LIST_LENGTH]
+        Source.objects.accepted_revisions_of(source)
+        .defer("text")
+        .order_by("id")[:LIST_LENGTH]
     )
+
+
+def earlier_version_of(source: Source) -> Source | None:
+    """The source that ``source`` revises, once a reviewer accepted the link
+    (read by ``source_with_neighbours``: no query)."""
+    return source.revises if source.revision_accepted else None
 
 
 def accepted_spans_in(source: Source) -> list[Span]:

@@ -164,6 +164,7 @@ def source_detail(request, pk: int):
         {
             "source": source,
             "revisions": queries.revisions_of(source),
+            "earlier": queries.earlier_version_of(source),
             "text": highlight_text(source.text, marks) if source.text else None,
             "claims": claims,
             "legend": [

@@ -2,8 +2,8 @@ from collections import Counter
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -12,8 +12,15 @@ from claims.admin.history import GuardedHistoryAdmin
 from claims.admin.source_page import source_page_context
 from claims.services.proposals import propose_claims
 
-from .models import Publisher, Source
-from .services import create_source
+from .models import Publisher, Source, is_reviewer
+from .review import Review, four_eyes_problem
+from .services import (
+    LINK_FIELDS,
+    create_source,
+    review_revision,
+    revision_link_problem,
+    set_revision_link,
+)
 from .text import content_hash, normalize_text, text_problem
 
 
@@ -66,6 +73,47 @@ class SourceAddForm(forms.ModelForm):
         return text
 
 
+class SourceChangeForm(forms.ModelForm):
+    """Editing a source: its text is immutable; its revises link goes through
+    ``set_revision_link`` (see ``SourceAdmin.save_model``), refused here with
+    the same rule when it would revise itself or close a cycle."""
+
+    class Meta:
+        model = Source
+        fields = (
+            "title",
+            "url",
+            "publisher",
+            "kind",
+            "language",
+            "published_on",
+            "retrieved_at",
+            "revises",
+        )
+
+    def clean_revises(self):
+        revises = self.cleaned_data.get("revises")
+        problem = revision_link_problem(self.instance, revises)
+        if problem:
+            raise forms.ValidationError(problem[0].upper() + problem[1:])
+        return revises
+
+
+def revision_controls(user, source) -> dict:
+    """What the source page offers ``user`` for its revises link: accept and
+    reject for a reviewer, unless four eyes forbids (then only why)."""
+    if source.revises_id is None or not is_reviewer(user):
+        return {"can_accept": False, "can_reject": False, "four_eyes": ""}
+    problem = four_eyes_problem(
+        reviewer=user, proposed_by_id=source.revises_proposed_by_id
+    )
+    return {
+        "can_accept": not problem and source.revises_review != Review.ACCEPTED,
+        "can_reject": not problem and source.revises_review != Review.REJECTED,
+        "four_eyes": problem,
+    }
+
+
 @admin.register(Source)
 class SourceAdmin(GuardedHistoryAdmin):
     list_display = (
@@ -78,14 +126,24 @@ class SourceAdmin(GuardedHistoryAdmin):
         "text_length",
     )
     list_display_links = ("id", "title")
-    list_filter = ("kind", "language", "published_on")
+    list_filter = ("kind", "language", "published_on", "revises_review")
     search_fields = ("title", "url", "=content_hash")
     list_select_related = ("publisher",)
     autocomplete_fields = ("publisher", "revises")
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     date_hierarchy = "published_on"
-    readonly_fields = ("content_hash", "created_at", "created_by", "text_display")
+    readonly_fields = (
+        "content_hash",
+        "created_at",
+        "created_by",
+        "text_display",
+        "revises_review",
+        "revises_proposed_by",
+        "revises_reviewed_by",
+        "revises_reviewed_at",
+        "revises_review_note",
+    )
     actions = ("propose_selected",)
     change_form_template = "admin/sources/source/change_form.html"
 
@@ -94,8 +152,7 @@ class SourceAdmin(GuardedHistoryAdmin):
         js = ["claims/admin/selection.js"]
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = SourceAddForm
+        kwargs["form"] = SourceAddForm if obj is None else SourceChangeForm
         return super().get_form(request, obj, **kwargs)
 
     def _fields(self, obj):
@@ -110,6 +167,11 @@ class SourceAdmin(GuardedHistoryAdmin):
             "published_on",
             "retrieved_at",
             "revises",
+            "revises_review",
+            "revises_proposed_by",
+            "revises_reviewed_by",
+            "revises_reviewed_at",
+            "revises_review_note",
             "content_hash",
             "created_at",
             "created_by",
@@ -117,8 +179,24 @@ class SourceAdmin(GuardedHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            # The link and its review state change only through the service:
+            # the other fields are saved with the stored link (whatever a
+            # history revert brought back), then the form's link is set.
+            stored = Source.objects.get(pk=obj.pk)
+            revises = form.cleaned_data.get("revises", stored.revises)
+            for name in LINK_FIELDS:
+                attname = Source._meta.get_field(name).attname
+                setattr(obj, attname, getattr(stored, attname))
             obj._history_user = request.user
             super().save_model(request, obj, form, change)
+            if getattr(revises, "pk", None) != stored.revises_id:
+                set_revision_link(
+                    source=obj,
+                    revises=revises,
+                    by=request.user,
+                    note="set in the admin",
+                )
+                obj.refresh_from_db()
             return
         data = {name: form.cleaned_data.get(name) for name in SourceAddForm.Meta.fields}
         result = create_source(**data, by=request.user)
@@ -135,6 +213,11 @@ class SourceAdmin(GuardedHistoryAdmin):
                 view(self.text_view),
                 name="sources_source_text",
             ),
+            path(
+                "<int:object_id>/revision/review/",
+                view(self.revision_review_view),
+                name="sources_source_revision_review",
+            ),
             *super().get_urls(),
         ]
 
@@ -147,16 +230,61 @@ class SourceAdmin(GuardedHistoryAdmin):
             {"id": source.pk, "title": str(source), "text": source.text}
         )
 
+    def revision_review_view(self, request, object_id):
+        """Accept or reject the source's revises link (POST, reviewers)."""
+        if request.method != "POST" or not is_reviewer(request.user):
+            raise PermissionDenied
+        source = get_object_or_404(Source, pk=object_id)
+        back = HttpResponseRedirect(
+            reverse("admin:sources_source_change", args=[source.pk])
+        )
+        decision = request.POST.get("revision_decision")
+        if decision not in ("accept", "reject"):
+            messages.error(request, "Choose Accept or Reject for the revision link.")
+            return back
+        try:
+            review_revision(
+                source=source,
+                decision=decision,
+                note=request.POST.get("revision_note", ""),
+                by=request.user,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            reasons = error.messages if isinstance(error, ValidationError) else [error]
+            messages.error(
+                request,
+                "The revision link was not reviewed: "
+                + "; ".join(str(reason) for reason in reasons),
+            )
+            return back
+        done = "accepted" if decision == "accept" else "rejected"
+        messages.success(request, f"The revision link of source {source.pk} {done}.")
+        return back
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         source = self.get_object(request, object_id)
         context = dict(extra_context or {})
         if source is not None:
             context.update(source_page_context(request, source))
             context["propose_url"] = reverse("admin:claims_claim_add")
+            context["revision"] = revision_controls(request.user, source)
+            context["revision_shown"] = source.revision_review_visible_to(request.user)
+            context["revision_review_url"] = reverse(
+                "admin:sources_source_revision_review", args=[source.pk]
+            )
         return super().change_view(request, object_id, form_url, context)
 
     def get_fields(self, request, obj=None):
         fields = self._fields(obj)
+        if obj is not None:
+            # As in the API: an unaccepted link, and any link's review, only
+            # for reviewers and whoever proposed it.
+            hidden = set()
+            if obj.revises_id is not None and not obj.revision_visible_to(request.user):
+                hidden.add("revises")
+            if not obj.revision_review_visible_to(request.user):
+                hidden.update(name for name in LINK_FIELDS if name != "revises")
+            fields = tuple(name for name in fields if name not in hidden)
         if obj is None and request.user.has_perm("claims.add_claim"):
             fields = (*fields, "propose_claims")
         return fields

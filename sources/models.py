@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
+from .review import Review
 from .text import bidi_control_problem, content_hash, normalize_text
 
 # BCP 47 in the shape claimtrack accepts: a 2–3 letter primary language and
@@ -40,9 +41,29 @@ class SourceKind(models.TextChoices):
     RESEARCH_NOTE = "research_note", "Research note"
 
 
+# Who reviews: the claims app's reviewer permission, named as a string so that
+# sources never imports claims (imports flow sources <- claims).
+REVIEW_PERMISSION = "claims.review_claim"
+
+
+def is_reviewer(user) -> bool:
+    """Whether ``user`` may accept and reject proposals (reviewers, superusers)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm(REVIEW_PERMISSION))
+    )
+
+
 class SourceQuerySet(models.QuerySet):
     def with_text(self):
         return self.exclude(text="")
+
+    def accepted_revisions_of(self, source):
+        """Later versions of ``source`` whose link a reviewer accepted: the only
+        ones a reader is told about."""
+        return self.filter(revises=source, revises_review=Review.ACCEPTED)
 
 
 class Source(models.Model):
@@ -96,7 +117,37 @@ class Source(models.Model):
         null=True,
         blank=True,
         related_name="revisions",
-        help_text="The earlier version of this document, if this is a changed copy.",
+        help_text="The earlier version of this document, if this is a changed copy. "
+        "Shown to readers once a reviewer accepts the link.",
+    )
+    revises_review = models.CharField(
+        max_length=16,
+        choices=Review.choices,
+        blank=True,
+        help_text="The review state of the revises link: proposed, accepted or "
+        "rejected; blank when there is no link.",
+    )
+    revises_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who set the revises link; blank for links older than review.",
+    )
+    revises_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who accepted or rejected the revises link.",
+    )
+    revises_reviewed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the revises link was reviewed."
+    )
+    revises_review_note = models.TextField(
+        blank=True, help_text="The reviewer's note on the link (required to reject)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -145,6 +196,16 @@ class Source(models.Model):
             models.CheckConstraint(
                 condition=Q(text_length=Length("text")), name="source_text_length"
             ),
+            models.CheckConstraint(
+                condition=Q(revises__isnull=True, revises_review="")
+                | Q(revises__isnull=False, revises_review__in=Review.values),
+                name="source_revises_review_iff_link",
+            ),
+            models.CheckConstraint(
+                condition=~Q(revises_review=Review.REJECTED)
+                | ~Q(revises_review_note=""),
+                name="source_revises_rejection_has_note",
+            ),
         ]
         indexes = [
             models.Index(fields=["published_on"], name="source_published_on_idx"),
@@ -180,6 +241,29 @@ class Source(models.Model):
     @property
     def has_text(self) -> bool:
         return bool(self.text)
+
+    @property
+    def revision_accepted(self) -> bool:
+        """Whether readers are told that this source revises ``revises``."""
+        return self.revises_id is not None and self.revises_review == Review.ACCEPTED
+
+    def revision_visible_to(self, user) -> bool:
+        """Whether ``user`` may see the revises link: everyone once accepted;
+        before that (or once rejected), those who see its review."""
+        return self.revision_accepted or self.revision_review_visible_to(user)
+
+    def revision_review_visible_to(self, user) -> bool:
+        """Whether ``user`` may see the link's review state: reviewers, and
+        whoever proposed the link."""
+        if self.revises_id is None:
+            return False
+        if is_reviewer(user):
+            return True
+        return bool(
+            user is not None
+            and user.is_authenticated
+            and self.revises_proposed_by_id == user.pk
+        )
 
     def ensure_text_unchanged(self):
         stored = getattr(self, "_stored_text", None)

@@ -3,10 +3,12 @@
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from .models import Publisher, Source
+from .models import Publisher, Source, is_reviewer
+from .review import Review, four_eyes_problem
 from .text import bidi_control_problem, content_hash, normalize_text, text_problem
 
 
@@ -96,9 +98,9 @@ def create_source(
         language=language,
         published_on=published_on,
         retrieved_at=retrieved_at,
-        revises=revises,
         created_by=by,
     )
+    _link(source, revises, by=by)
     source.content_hash = content_hash(text) if text else None
     source.text_length = len(text)
     # A twin committed since the check above fails the unique constraint here
@@ -122,3 +124,169 @@ def create_source(
             raise
         return SourceResult(existing, created=False)
     return SourceResult(source, created=True)
+
+
+# How far up a chain of versions the cycle check walks. A real document has a
+# handful of versions; a longer chain is refused rather than walked for ever.
+MAX_REVISION_CHAIN = 1000
+
+
+def revision_link_problem(source: Source, revises: Source | None) -> str:
+    """Why ``source`` may not name ``revises`` as its earlier version, or "".
+
+    A source may not revise itself, nor a source that (through its own earlier
+    versions) revises it: the chain of versions has no cycles. The admin's form
+    and the services both ask this, so both answer with a field error.
+    """
+    if revises is None:
+        return ""
+    if source.pk is not None and revises.pk == source.pk:
+        return "a source cannot revise itself."
+    if source.pk is None:
+        return ""  # a new source: nothing names it yet, so there is no cycle
+    ancestor_id, steps = revises.revises_id, 0
+    while ancestor_id is not None:
+        if ancestor_id == source.pk:
+            return (
+                f"source {revises.pk} already revises this one (through its "
+                "earlier versions): the chain of versions would be a cycle."
+            )
+        steps += 1
+        if steps > MAX_REVISION_CHAIN:
+            return f"the chain of earlier versions is over {MAX_REVISION_CHAIN} long."
+        ancestor_id = (
+            Source.objects.filter(pk=ancestor_id)
+            .values_list("revises_id", flat=True)
+            .first()
+        )
+    return ""
+
+
+def _link(source: Source, revises: Source | None, *, by) -> None:
+    """Point ``source`` at ``revises`` with the link's review state: accepted at
+    once when a reviewer sets it, proposed otherwise; no state without a link."""
+    problem = revision_link_problem(source, revises)
+    if problem:
+        raise ValidationError({"revises": problem})
+    source.revises = revises
+    source.revises_review_note = ""
+    if revises is None:
+        source.revises_review = ""
+        source.revises_proposed_by = None
+        source.revises_reviewed_by = None
+        source.revises_reviewed_at = None
+    elif is_reviewer(by):
+        source.revises_review = Review.ACCEPTED
+        source.revises_proposed_by = by
+        source.revises_reviewed_by = by
+        source.revises_reviewed_at = timezone.now()
+    else:
+        source.revises_review = Review.PROPOSED
+        source.revises_proposed_by = by if getattr(by, "pk", None) else None
+        source.revises_reviewed_by = None
+        source.revises_reviewed_at = None
+
+
+def _locked(source: Source) -> Source:
+    return Source.objects.select_for_update().get(pk=source.pk)
+
+
+@transaction.atomic
+def set_revision_link(
+    *, source: Source, revises: Source | int | None, by, note: str = ""
+) -> Source:
+    """Name (or, with None, clear) the earlier version ``source`` revises.
+
+    Set by a reviewer, the link is accepted at once; by anyone else it is a
+    proposal that readers do not see until a reviewer accepts it. Only a
+    reviewer may replace or clear an accepted link or another's proposal
+    (``PermissionDenied``). ``note`` is kept in the history as the reason.
+    """
+    revises = _resolve(Source, revises, "revises")
+    source = _locked(source)
+    unchanged = getattr(revises, "pk", None) == source.revises_id
+    if unchanged and source.revises_review != Review.REJECTED:
+        return source  # already so (a rejected link may be proposed again)
+    settled = source.revises_review == Review.ACCEPTED or (
+        source.revises_proposed_by_id != getattr(by, "pk", None)
+    )
+    if source.revises_id is not None and settled and not is_reviewer(by):
+        raise PermissionDenied(
+            "Only a reviewer may replace or clear an accepted revision link "
+            "or one that someone else proposed."
+        )
+    _link(source, revises, by=by)
+    _save_link(source, by=by, reason=note or _link_reason(source))
+    return source
+
+
+@transaction.atomic
+def review_revision(*, source: Source, decision: str, by, note: str = "") -> Source:
+    """Accept or reject the revises link of ``source`` (``decision`` is
+    ``accept`` or ``reject``; a rejection needs a note saying why).
+
+    Reviewers only, and not their own proposal while ``CLAIMTRACK_FOUR_EYES``
+    is on (``PermissionDenied`` naming the rule). The decision is recorded in
+    the source's history: who, when, and the note.
+    """
+    targets = {"accept": Review.ACCEPTED, "reject": Review.REJECTED}
+    if not isinstance(decision, str) or decision not in targets:
+        raise ValidationError(
+            {"decision": f"must be accept or reject, not {decision!r}."}
+        )
+    if not isinstance(note, str):
+        raise ValidationError({"note": "must be a string."})
+    note = note.strip()
+    if "\x00" in note:
+        raise ValidationError({"note": "must not contain NUL characters."})
+    target = targets[decision]
+    if target == Review.REJECTED and not note:
+        raise ValidationError({"note": "a rejection needs a note saying why."})
+    if not is_reviewer(by):
+        raise PermissionDenied("Only a reviewer may accept or reject a revision link.")
+    source = _locked(source)
+    if source.revises_id is None:
+        raise ValidationError({"revises": "this source names no earlier version."})
+    problem = four_eyes_problem(
+        reviewer=by, proposed_by_id=source.revises_proposed_by_id
+    )
+    if problem:
+        raise PermissionDenied(problem)
+    if source.revises_review == target:
+        raise ValidationError({"decision": f"the revision link is already {target}."})
+    source.revises_review = target
+    source.revises_review_note = note
+    source.revises_reviewed_by = by
+    source.revises_reviewed_at = timezone.now()
+    _save_link(
+        source,
+        by=by,
+        reason=f"revision link {target}: {note}" if note else f"revision link {target}",
+    )
+    return source
+
+
+def _link_reason(source: Source) -> str:
+    if source.revises_id is None:
+        return "revision link cleared"
+    return f"revision link to source {source.revises_id} {source.revises_review}"
+
+
+LINK_FIELDS = (
+    "revises",
+    "revises_review",
+    "revises_proposed_by",
+    "revises_reviewed_by",
+    "revises_reviewed_at",
+    "revises_review_note",
+)
+
+
+def _save_link(source: Source, *, by, reason: str) -> None:
+    """Save the link's fields alone; the history records who, when and why
+    (the full note is in the recorded row, the reason is cut to its column)."""
+    others = [f.name for f in Source._meta.fields if f.name not in LINK_FIELDS]
+    source.full_clean(exclude=others, validate_unique=False)
+    source._history_user = by
+    source._change_reason = reason[:100]
+    source.save(update_fields=LINK_FIELDS)

@@ -163,6 +163,12 @@ def build_world():
         evidence=services.EvidenceInput(source=source, stance="supports"),
         by=rita,
     )
+    revision = create_source(  # otto's proposed link: only a reviewer decides
+        text="Bridge works, corrected.",
+        title="Bridge works (2)",
+        revises=source,
+        by=otto,
+    ).source
     sessions, tokens = {"anonymous": None}, {"anonymous": None}
     for role, user in users.items():
         if user is not None:
@@ -176,6 +182,7 @@ def build_world():
         "tokens": tokens,
         "otto": otto,
         "source": source,
+        "revision": revision,
         "speaker": speaker,
         "proposal": Claim.objects.get(pk=proposal.pk),
         "proposed_span": proposed_span,
@@ -205,8 +212,9 @@ def world(shared_world, db):
     return shared_world
 
 
-# One statement: every row count a request could change, the claims' versions
-# and the names and titles shown (a rename or retitle changes their lengths).
+# One statement: every row count a request could change, the claims' versions,
+# the names and titles shown (a rename or retitle changes their lengths) and
+# the sources' revision links with their review states.
 WRITTEN_SQL = """
 SELECT (SELECT COUNT(*) FROM sources_source),
        (SELECT COUNT(*) FROM sources_publisher),
@@ -219,6 +227,9 @@ SELECT (SELECT COUNT(*) FROM sources_source),
        (SELECT SUM(version) FROM claims_claim),
        (SELECT SUM(LENGTH(name) + id) FROM claims_speaker),
        (SELECT SUM(LENGTH(title) + id) FROM sources_source),
+       (SELECT SUM(LENGTH(revises_review) + COALESCE(revises_id, 0))
+          FROM sources_source),
+       (SELECT COUNT(*) FROM sources_historicalsource),
        (SELECT COUNT(*) FROM auth_user),
        (SELECT COUNT(*) FROM auth_group)
 """
@@ -339,6 +350,7 @@ admin:sources_source_history            login 200 200 200                login 2
 admin:sources_source_simple_history     login 200 200 200                login 403 200 200
 admin:sources_source_delete             login 403 403 200                login 403 403 200
 admin:sources_source_text               login 200 200 200                login 200 200 200
+admin:sources_source_revision_review    login 403 403 403                login 403 302 302
 admin/sources/source/<path:object_id>/  login 302 302 302                login 302 302 302
 admin:sources_publisher_changelist      login 200 200 200                login 200 200 200
 admin:sources_publisher_add             login 200 200 200                login 200 200 200
@@ -412,6 +424,8 @@ def admin_path(w, name: str) -> str:
     models = ("admin:auth_", "admin:knox_", "admin:claims_", "admin:sources_")
     if not name.startswith(models):  # a site-wide admin page
         return reverse(name)
+    if name == "admin:sources_source_revision_review":  # otto's proposed link
+        return reverse(name, args=[w["revision"].pk])
     if name == "admin:auth_user_password_change":
         return reverse(name, args=[w["otto"].pk])
     app_model, view = name.split(":")[1].rsplit("_", 1)
@@ -536,6 +550,16 @@ API = {
     ),
     ("source-detail", "GET"): ApiRow(
         lambda w: f"/api/v1/sources/{w['source'].pk}/", (200, 200, 200, 200)
+    ),
+    ("source-revision", "POST"): ApiRow(
+        lambda w: f"/api/v1/sources/{w['revision'].pk}/revision/",
+        (401, 403, 200, 200),
+        lambda w: {"revises": None},
+    ),
+    ("source-revision-review", "POST"): ApiRow(
+        lambda w: f"/api/v1/sources/{w['revision'].pk}/revision/review/",
+        (401, 403, 200, 200),
+        lambda w: {"decision": "accept"},
     ),
     ("speaker-list", "GET"): ApiRow(
         lambda w: "/api/v1/speakers/", (200, 200, 200, 200)

@@ -5,6 +5,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 # and move statuses. Groups of these names carry them (migration 0004_roles).
 WRITE_PERMISSIONS = {
     ("source", "create"): "sources.add_source",
+    ("source", "revision"): "sources.add_source",
+    ("source", "revision_review"): "claims.review_claim",
     ("claim", "create"): "claims.add_claim",
     ("claim", "partial_update"): "claims.change_claim",
     ("claim", "review"): "claims.review_claim",

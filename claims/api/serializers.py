@@ -327,7 +327,32 @@ class ClaimSummarySerializer(serializers.Serializer):
         }
 
 
+class RevisionReviewSerializer(serializers.Serializer):
+    review = serializers.ChoiceField(
+        choices=Review.choices, help_text="The review state of the revises link."
+    )
+    proposed_by = serializers.CharField(
+        allow_null=True,
+        help_text="Username of who set the link; null for links older than review.",
+    )
+    reviewed_by = serializers.CharField(
+        allow_null=True, help_text="Username of who accepted or rejected it."
+    )
+    reviewed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it was accepted or rejected."
+    )
+    note = serializers.CharField(help_text="The reviewer's note (required to reject).")
+
+
+def _username(user):
+    return user.get_username() if user is not None else None
+
+
 class SourceSerializer(serializers.Serializer):
+    """A source. Its revises link shows to everyone once a reviewer has
+    accepted it; before that (or once rejected) only to reviewers and to whoever
+    proposed it, who also see the link's review (revision)."""
+
     id = serializers.IntegerField()
     title = serializers.CharField()
     url = serializers.CharField(
@@ -342,9 +367,22 @@ class SourceSerializer(serializers.Serializer):
         allow_null=True, help_text="SHA-256 of the normalized text; null without text."
     )
     length = serializers.IntegerField(help_text="Length of the text in code points.")
-    revises = serializers.IntegerField(allow_null=True)
+    revises = serializers.IntegerField(
+        allow_null=True,
+        help_text="Id of the earlier version of this document: null when there is "
+        "none, or when its link is not accepted and you did not propose it.",
+    )
+    revision = RevisionReviewSerializer(
+        allow_null=True,
+        help_text="The review of the revises link, for reviewers and whoever "
+        "proposed it; null for everyone else and when there is no link.",
+    )
 
     def to_representation(self, source):
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        shown = source.revision_visible_to(viewer)
+        detailed = source.revision_review_visible_to(viewer)
         return {
             "id": source.pk,
             "title": source.title,
@@ -358,7 +396,18 @@ class SourceSerializer(serializers.Serializer):
             else None,
             "content_hash": source.content_hash,
             "length": source.text_length,
-            "revises": source.revises_id,
+            "revises": source.revises_id if shown else None,
+            "revision": {
+                "review": source.revises_review,
+                "proposed_by": _username(source.revises_proposed_by),
+                "reviewed_by": _username(source.revises_reviewed_by),
+                "reviewed_at": source.revises_reviewed_at.isoformat()
+                if source.revises_reviewed_at
+                else None,
+                "note": source.revises_review_note,
+            }
+            if detailed
+            else None,
         }
 
 
@@ -614,6 +663,21 @@ class StatusChangeSerializer(StrictSerializer):
 class WithdrawSerializer(StrictSerializer):
     reason = serializers.CharField(
         max_length=2000, help_text="Why the item leaves the public record."
+    )
+
+
+class RevisionLinkSerializer(StrictSerializer):
+    revises = serializers.IntegerField(
+        min_value=1,
+        allow_null=True,
+        help_text="Id of the earlier version this source revises; null clears the "
+        "link. A reviewer's link is accepted at once, anyone else's is proposed.",
+    )
+    note = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Why (kept in the source's history).",
     )
 
 

@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from sources.models import Source
-from sources.services import create_source
+from sources.services import create_source, review_revision, set_revision_link
 
 from .. import services
 from ..claimreview import NoVerdict, claim_review
@@ -46,6 +46,9 @@ WRITE_ERRORS = {
     413: OpenApiResponse(
         description="The body is over the size limit (config/middleware.py)."
     ),
+    415: OpenApiResponse(
+        description="The body's Content-Type is missing or not JSON, form or multipart."
+    ),
 }
 VERSIONED_ERRORS = {
     **WRITE_ERRORS,
@@ -66,6 +69,8 @@ OPTIONAL_IF_MATCH = OpenApiParameter(
     description="Optional: refuse the change if the claim changed.",
 )
 COMMON_PARAMETERS = {"cursor", "page_size", "format"}
+# A source's relations its representation reads (the revises link's review).
+SOURCE_RELATED = ("publisher", "revises_proposed_by", "revises_reviewed_by")
 LIMIT_RELATED = 100
 # Claim columns of the desk's workflow: their changes show only to reviewers
 # and the claim's author.
@@ -416,6 +421,15 @@ class ClaimViewSet(
         insider = sees_all_claims(request.user) or (
             request.user.is_authenticated and claim.created_by_id == request.user.pk
         )
+        # Versions of internal changes (a proposed addition, its rejection):
+        # the change feed hides them from readers, and so does the history.
+        internal = (
+            set()
+            if insider
+            else set(
+                claim.events.filter(internal=True).values_list("version", flat=True)
+            )
+        )
         tracked = [
             f.attname
             for f in Claim.history.model._meta.concrete_fields
@@ -442,7 +456,9 @@ class ClaimViewSet(
                 and previous.review != record.review
             ):
                 reason = record.review  # the decision, not the reviewer's note
-            public = insider or record.review == Review.ACCEPTED
+            public = insider or (
+                record.review == Review.ACCEPTED and record.version not in internal
+            )
             if public:
                 edits.append(
                     {
@@ -560,20 +576,82 @@ class SourceViewSet(
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return Source.objects.select_related("publisher").defer("text")
+        return Source.objects.select_related(*SOURCE_RELATED).defer("text")
 
     def source_detail(self, pk):
-        source = get_object_or_404(Source.objects.select_related("publisher"), pk=pk)
+        source = get_object_or_404(
+            Source.objects.select_related(*SOURCE_RELATED), pk=pk
+        )
         claims = (
             Claim.objects.visible_to(self.request.user)
-            .filter(pk__in=Span.objects.filter(source=source).values("claim_id"))
+            .filter(
+                pk__in=Span.objects.visible_to(self.request.user)
+                .filter(source=source)
+                .values("claim_id")
+            )
             .order_by("-id")
         )
         source.visible_claims = list(claims[:LIMIT_RELATED])
         return source
 
+    def represent(self, pk, status_code=status.HTTP_200_OK, **extra):
+        source = self.source_detail(pk)
+        body = s.SourceDetailSerializer(source, context={"request": self.request}).data
+        return Response({**body, **extra}, status=status_code)
+
     def retrieve(self, request, pk=None):
-        return Response(s.SourceDetailSerializer(self.source_detail(pk)).data)
+        return self.represent(pk)
+
+    @extend_schema(
+        summary="Name the earlier version a source revises (a proposal unless "
+        "you review)",
+        request=s.RevisionLinkSerializer,
+        responses={
+            200: s.SourceDetailSerializer,
+            **WRITE_ERRORS,
+            403: OpenApiResponse(
+                description="Your role does not allow this (only a reviewer "
+                "replaces or clears an accepted link)."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def revision(self, request, pk=None):
+        source = get_object_or_404(Source, pk=pk)
+        serializer = s.RevisionLinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        set_revision_link(
+            source=source,
+            revises=serializer.validated_data["revises"],
+            note=serializer.validated_data.get("note", ""),
+            by=request.user,
+        )
+        return self.represent(source.pk)
+
+    @extend_schema(
+        summary="Accept or reject a source's revises link",
+        request=s.ReviewSerializer,
+        responses={
+            200: s.SourceDetailSerializer,
+            **WRITE_ERRORS,
+            403: OpenApiResponse(
+                description="Not a reviewer, or four eyes: you proposed this "
+                "link, so another reviewer must decide (CLAIMTRACK_FOUR_EYES)."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="revision/review")
+    def revision_review(self, request, pk=None):
+        source = get_object_or_404(Source, pk=pk)
+        serializer = s.ReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review_revision(
+            source=source,
+            decision=serializer.validated_data["decision"],
+            note=serializer.validated_data.get("note", ""),
+            by=request.user,
+        )
+        return self.represent(source.pk)
 
     def create(self, request):
         serializer = s.SourceCreateSerializer(data=request.data)
@@ -590,10 +668,10 @@ class SourceViewSet(
                 "created": [claim.pk for claim in run.created],
                 "skipped": len(run.skipped),
             }
-        body = s.SourceDetailSerializer(self.source_detail(result.source.pk)).data
-        return Response(
-            {**body, "proposals": proposals},
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        return self.represent(
+            result.source.pk,
+            status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            proposals=proposals,
         )
 
 
