@@ -74,7 +74,7 @@ def accepted(db):
                 source=source, start=start, end=start + 19, role="content"
             )
         ],
-        by=reviewer,
+        by=UserFactory(username="pat-csp"),  # four eyes: not the reviewer
     )
     return services.review_claim(claim=claim, decision="accept", by=reviewer), source
 
