@@ -195,8 +195,14 @@ def test_interrupted_proposals_leave_whole_claims_and_a_rerun_adds_the_rest(
 
 
 def overdue_predictions(propose, count: int) -> list[Claim]:
+    """Accepted predictions past their deadline (the sweep moves no proposal)."""
+    reviewer = services.get_system_user("crash-reviewer")
     return [
-        propose(due_on=datetime.date(2025, 1, day), due_on_precision="day")
+        services.review_claim(
+            claim=propose(due_on=datetime.date(2025, 1, day), due_on_precision="day"),
+            decision="accept",
+            by=reviewer,
+        )
         for day in range(1, count + 1)
     ]
 
