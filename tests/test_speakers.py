@@ -210,7 +210,7 @@ def test_a_merged_speakers_old_name_finds_the_speaker_it_was_merged_into(
 
 def test_the_migration_fills_the_keys_of_existing_speakers(shaza):
     SpeakerName.objects.all().delete()
-    migration = importlib.import_module("claims.migrations.0015_speaker_name_keys")
+    migration = importlib.import_module("claims.migrations.0016_speaker_name_keys")
     migration.fill_name_keys(apps, None)
     assert set(SpeakerName.objects.values_list("speaker_id", "key")) == {
         (shaza.pk, name_key(SHAZA)),
