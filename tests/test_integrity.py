@@ -2,10 +2,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
+from claims import services
 from claims.integrity import audit_provenance
+from claims.models import EventKind
 from claims.seeding import load_seeds
 from claims.services import mark_overdue
+
+from .conftest import span_of
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +59,8 @@ def test_the_audit_reports_a_ledger_entry_out_of_version_order(propose, reviewer
         cursor.execute(
             "INSERT INTO claims_statuschange (claim_id, from_status, to_status, "
             "rationale, claim_version, changed_at, changed_by_id) "
-            "VALUES (%s, 'pending', 'retracted', 'x', 0, CURRENT_TIMESTAMP, %s)",
-            [claim.pk, reviewer.pk],
+            "VALUES (%s, 'pending', 'retracted', 'x', 0, %s, %s)",
+            [claim.pk, timezone.now(), reviewer.pk],
         )
     problems = list(audit_provenance())
     entry = claim.ledger.order_by("-id").first()
@@ -63,3 +68,32 @@ def test_the_audit_reports_a_ledger_entry_out_of_version_order(propose, reviewer
         f"status change {entry.pk} of claim {claim.pk}: its claim_version is not "
         "above the entries before it"
     ) in problems
+
+
+def test_spans_and_evidence_record_the_version_of_their_event(
+    propose, reviewer, source
+):
+    claim = propose()
+    assert list(claim.spans.values_list("claim_version", flat=True)) == [1]
+    span = services.add_span(
+        claim=claim, span=span_of(source, "harbour bridge"), by=reviewer
+    )
+    entry = services.change_status(
+        claim=claim,
+        to_status="confirmed",
+        rationale="It reopened.",
+        by=reviewer,
+        expected_version=2,
+        evidence=[services.EvidenceInput(source=source, stance="supports")],
+    )
+    evidence = entry.evidence.get()
+    assert (span.claim_version, entry.claim_version, evidence.claim_version) == (
+        2,
+        3,
+        3,
+    )
+    assert set(claim.events.values_list("kind", "version")) == {
+        (EventKind.CREATED, 1),
+        (EventKind.SPAN_ADDED, 2),
+        (EventKind.STATUS_CHANGED, 3),
+    }
