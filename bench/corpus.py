@@ -26,7 +26,8 @@ What it writes, all through the database guards (nothing is disabled):
   by the system user); the claim row is inserted with its final status (the
   status trigger fires only on UPDATE);
 - one change-feed event per version (created v1, reviewed v2, status_changed
-  v3), txid stamped by the trigger (one txid per loaded chunk);
+  v3), txid stamped by the trigger (one txid per loaded chunk); spans and
+  evidence carry the version of the event that records them (1 and 3);
 - the full-text documents, by one set-based ``INSERT … SELECT`` (the same
   expression as ``claims.search.REFRESH_SQL``).
 
@@ -828,6 +829,7 @@ SPAN_COLUMNS = [
     "suffix",
     "created_at",
     "created_by_id",
+    "claim_version",
 ]
 LEDGER_COLUMNS = [
     "id",
@@ -853,6 +855,7 @@ EVIDENCE_COLUMNS = [
     "note",
     "created_at",
     "created_by_id",
+    "claim_version",
 ]
 EVENT_COLUMNS = [
     "id",
@@ -1217,6 +1220,7 @@ class Generator:
                     suffix,
                     created,
                     self.editor.pk,
+                    1,  # recorded by the created event
                 )
             )
         ids["ledger"] += 1
@@ -1331,6 +1335,7 @@ class Generator:
                             ),
                             moved_at,
                             actor,
+                            3,  # recorded by the status_changed event
                         )
                     )
             event(

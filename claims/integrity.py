@@ -6,15 +6,35 @@ it after the fact (after a restore, an upgrade, or a raw SQL session).
 
 from collections.abc import Iterator
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from sources.anchoring import AnchorError, select
 from sources.models import Source
 from sources.text import content_hash, normalize_text
 
-from .models import Claim, Evidence, Span, SpanRole, StatusChange
+from .models import (
+    Claim,
+    ClaimEvent,
+    EventKind,
+    Evidence,
+    Review,
+    Span,
+    SpanRole,
+    StatusChange,
+)
 from .models.choices import VERDICTS
+
+# The events a write records with each row, at the row's claim version.
+LEDGER_EVENTS = [EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.EDITED]
+ADDED_EVENTS = {
+    Span: [EventKind.CREATED, EventKind.SPAN_ADDED],
+    Evidence: [EventKind.EVIDENCE_ADDED, EventKind.STATUS_CHANGED],
+}
+DECISION_EVENTS = {
+    Span: (EventKind.SPAN_REVIEWED, EventKind.SPAN_WITHDRAWN),
+    Evidence: (EventKind.EVIDENCE_REVIEWED, EventKind.EVIDENCE_WITHDRAWN),
+}
 
 
 def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
@@ -88,6 +108,7 @@ def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
             f"status change {pk} of claim {claim_id}: its claim_version is not above "
             "the entries before it"
         )
+    yield from _audit_ledger(chunk_size)
     unsourced = (
         StatusChange.objects.filter(to_status__in=sorted(VERDICTS))
         .exclude(
@@ -106,3 +127,121 @@ def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
         chunk_size=chunk_size
     ):
         yield f"claim {pk}: no content span"
+    yield from _audit_change_feed(chunk_size)
+
+
+def _audit_ledger(chunk_size: int) -> Iterator[str]:
+    """Entries within their claim's versions, in time order, and evidence
+    given with an entry of its own claim."""
+    ahead = StatusChange.objects.filter(claim_version__gt=F("claim__version"))
+    rows = ahead.values_list("pk", "claim_id", "claim_version", "claim__version")
+    for pk, claim_id, version, current in rows.iterator(chunk_size=chunk_size):
+        yield (
+            f"status change {pk} of claim {claim_id}: claim_version {version} is "
+            f"ahead of the claim's version {current}"
+        )
+    backwards = StatusChange.objects.filter(
+        Exists(
+            StatusChange.objects.filter(
+                claim=OuterRef("claim"),
+                claim_version__lt=OuterRef("claim_version"),
+                changed_at__gt=OuterRef("changed_at"),
+            )
+        )
+    ).values_list("pk", "claim_id")
+    for pk, claim_id in backwards.iterator(chunk_size=chunk_size):
+        yield (
+            f"status change {pk} of claim {claim_id}: changed_at is before an "
+            "earlier entry's"
+        )
+    crossed = (
+        Evidence.objects.filter(status_change__isnull=False)
+        .exclude(status_change__claim=F("claim"))
+        .values_list("pk", "claim_id", "status_change_id")
+    )
+    for pk, claim_id, entry in crossed.iterator(chunk_size=chunk_size):
+        yield (
+            f"evidence {pk} of claim {claim_id}: its status change {entry} "
+            "belongs to another claim"
+        )
+
+
+def _events(kinds, **match):
+    return Exists(ClaimEvent.objects.filter(kind__in=kinds, **match))
+
+
+def _audit_change_feed(chunk_size: int) -> Iterator[str]:
+    """Every recorded change has its change-feed event: a deleted or
+    truncated feed shows up here whatever the triggers let through."""
+    unfed = StatusChange.objects.exclude(
+        _events(
+            LEDGER_EVENTS, claim=OuterRef("claim"), version=OuterRef("claim_version")
+        )
+    ).values_list("pk", "claim_id", "claim_version")
+    for pk, claim_id, version in unfed.iterator(chunk_size=chunk_size):
+        yield (
+            f"status change {pk} of claim {claim_id}: no change-feed event at "
+            f"version {version}"
+        )
+    claim_checks = (
+        (Q(), [EventKind.CREATED], "created"),
+        (~Q(review=Review.PROPOSED), [EventKind.REVIEWED], "reviewed"),
+    )
+    for condition, kinds, what in claim_checks:
+        missing = (
+            Claim.objects.filter(condition)
+            .exclude(_events(kinds, claim=OuterRef("pk")))
+            .values_list("pk", flat=True)
+        )
+        for pk in missing.iterator(chunk_size=chunk_size):
+            yield f"claim {pk}: no {what} event in the change feed"
+    for model in (Span, Evidence):
+        yield from _audit_item_events(model, chunk_size)
+
+
+def _audit_item_events(model, chunk_size: int) -> Iterator[str]:
+    name = model._meta.model_name
+    unfed = model.objects.filter(
+        Q(claim_version__isnull=True)
+        | ~_events(
+            ADDED_EVENTS[model],
+            claim=OuterRef("claim"),
+            version=OuterRef("claim_version"),
+        )
+    ).values_list("pk", "claim_id")
+    for pk, claim_id in unfed.iterator(chunk_size=chunk_size):
+        yield f"{name} {pk} of claim {claim_id}: no change-feed event of its addition"
+    # The services name the item in the event's detail: "span 12 accepted",
+    # "evidence 7 withdrawn: <reason>".
+    named = Concat(
+        Value(f"{name} "), Cast(OuterRef("pk"), CharField()), output_field=CharField()
+    )
+    reviewed, withdrawn = DECISION_EVENTS[model]
+    decisions = (
+        (
+            Q(review__in=[Review.ACCEPTED, Review.REJECTED], reviewed_at__isnull=False),
+            _events(
+                [reviewed],
+                claim=OuterRef("claim"),
+                detail=Concat(named, Value(" "), OuterRef("review")),
+            ),
+            "review",
+        ),
+        (
+            Q(withdrawn_at__isnull=False),
+            _events(
+                [withdrawn],
+                claim=OuterRef("claim"),
+                detail__startswith=Concat(named, Value(" withdrawn")),
+            ),
+            "withdrawal",
+        ),
+    )
+    for condition, recorded, what in decisions:
+        missing = (
+            model.objects.filter(condition)
+            .exclude(recorded)
+            .values_list("pk", "claim_id")
+        )
+        for pk, claim_id in missing.iterator(chunk_size=chunk_size):
+            yield f"{name} {pk} of claim {claim_id}: no change-feed event of its {what}"

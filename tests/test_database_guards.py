@@ -1,12 +1,15 @@
-"""The triggers of the guard migrations are installed.
+"""The triggers of the guard migrations are installed, and refuse forgeries.
 
 SQLite drops a table's triggers when a migration rebuilds the table, so a later
-migration that alters one of these tables must re-create them: this test fails
-if it does not.
+migration that alters one of these tables must re-create them: the first test
+fails if it does not. The others forge a fault in raw SQL, as a careless SQL
+session could, and see the database refuse it.
 """
 
+import datetime
+
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +24,9 @@ SQLITE_TRIGGERS = {
     "claims_claim_status_is_ledger",
     "claims_statuschange_follows_ledger",
     "claims_statuschange_appends",
+    "claims_statuschange_next_version",
+    "claims_statuschange_in_time",
+    "claims_evidence_same_claim",
 }
 POSTGRESQL_TRIGGERS = {
     "sources_source_text_immutable",
@@ -37,6 +43,11 @@ POSTGRESQL_TRIGGERS = {
     "claims_claim_status_is_ledger",
     "claims_statuschange_follows_ledger",
     "claims_statuschange_verdict_has_evidence",
+    "claims_evidence_same_claim",
+    "claims_span_no_truncate",
+    "claims_evidence_no_truncate",
+    "claims_statuschange_no_truncate",
+    "claims_claimevent_no_truncate",
 }
 
 
@@ -52,3 +63,91 @@ def installed_triggers():
 def test_every_guard_trigger_is_installed():
     expected = SQLITE_TRIGGERS if connection.vendor == "sqlite" else POSTGRESQL_TRIGGERS
     assert expected <= installed_triggers()
+
+
+def insert_entry(claim, by, *, version, changed_at, to_status="retracted"):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO claims_statuschange (claim_id, from_status, to_status, "
+            "rationale, claim_version, changed_at, changed_by_id) "
+            "VALUES (%s, %s, %s, 'forged', %s, %s, %s)",
+            [claim.pk, claim.status, to_status, version, changed_at, by.pk],
+        )
+
+
+def test_a_ledger_entry_ahead_of_the_claims_next_version_is_refused(propose, reviewer):
+    claim = propose()  # version 1, its first entry at version 1
+    entry = claim.ledger.get()
+    with (
+        pytest.raises(IntegrityError, match="at most the claim's next version"),
+        transaction.atomic(),
+    ):
+        insert_entry(claim, reviewer, version=5, changed_at=entry.changed_at)
+    # The next version is let through: the sweep writes the entry before it
+    # bumps the claim, in the same transaction.
+    insert_entry(claim, reviewer, version=2, changed_at=entry.changed_at)
+
+
+def test_a_ledger_entry_dated_before_the_last_is_refused(propose, reviewer):
+    claim = propose()
+    earlier = claim.ledger.get().changed_at - datetime.timedelta(seconds=1)
+    with (
+        pytest.raises(IntegrityError, match="changed_at must not be before"),
+        transaction.atomic(),
+    ):
+        insert_entry(claim, reviewer, version=2, changed_at=earlier)
+
+
+def test_evidence_for_another_claims_ledger_entry_is_refused(propose, reviewer, source):
+    claim = propose()
+    other = propose(text="The ferry service is the city's lifeline.", kind="fact")
+    entry = other.ledger.get()
+    with (
+        pytest.raises(IntegrityError, match="belongs to another claim"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO claims_evidence (claim_id, status_change_id, "
+            "source_id, stance, exact, prefix, suffix, note, created_at, "
+            "created_by_id) VALUES (%s, %s, %s, 'supports', '', '', '', '', "
+            "%s, %s)",
+            [claim.pk, entry.pk, source.pk, entry.changed_at, reviewer.pk],
+        )
+
+
+def test_the_claim_version_of_a_span_is_immutable(propose):
+    claim = propose()
+    with (
+        pytest.raises(IntegrityError, match="only a review"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE claims_span SET claim_version = 7 WHERE claim_id = %s",
+            [claim.pk],
+        )
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(
+    "table",
+    [
+        "claims_span",
+        "claims_evidence",
+        "claims_statuschange",
+        "claims_claimevent",
+    ],
+)
+def test_truncate_of_an_append_only_table_is_refused(table, propose):
+    propose()
+    with (
+        pytest.raises(IntegrityError, match=r"TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        # What tests/conftest.py turns on for the test runner's flush.
+        cursor.execute("SET LOCAL claimtrack.allow_truncate = off")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # none pending
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert installed_triggers() >= {f"{table}_no_truncate"}

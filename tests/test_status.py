@@ -4,6 +4,7 @@ import itertools
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from claims import services
 from claims.models import Claim, ClaimKind, Evidence, Stance, Status, StatusChange
@@ -325,7 +326,7 @@ def test_the_database_refuses_a_bad_ledger_entry(propose, reviewer, update, cons
         "from_status": "unverified",
         "to_status": "unverifiable",
         "rationale": "x",
-        "claim_version": 99,
+        "claim_version": 2,  # the claim's next
         "changed_by": reviewer,
         **update,
     }
@@ -335,11 +336,13 @@ def test_the_database_refuses_a_bad_ledger_entry(propose, reviewer, update, cons
 
 
 def ledger_rows(claim, by, *entries):
-    """INSERT ledger entries (from, to, version) of ``claim`` in one statement."""
-    values = ", ".join(["(%s, %s, %s, 'x', %s, CURRENT_TIMESTAMP, %s)"] * len(entries))
+    """INSERT ledger entries (from, to, version) of ``claim`` in one statement
+    (never ahead of the claim's next version: set the claim's version first)."""
+    values = ", ".join(["(%s, %s, %s, 'x', %s, %s, %s)"] * len(entries))
     params = []
+    now = timezone.now()
     for from_status, to_status, version in entries:
-        params += [claim.pk, from_status, to_status, version, by.pk]
+        params += [claim.pk, from_status, to_status, version, now, by.pk]
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO claims_statuschange (claim_id, from_status, to_status, "
@@ -352,6 +355,7 @@ def test_an_entry_follows_the_claims_last_entry(propose, reviewer):
     """The chain is in version order, and an entry is only ever appended: one
     below the last version is refused, even when its statuses would chain."""
     claim = fact_claim(propose)  # unverified, version 1
+    Claim.objects.filter(pk=claim.pk).update(version=6)
     ledger_rows(claim, reviewer, ("unverified", "unverifiable", 5))
     with pytest.raises(IntegrityError) as error, transaction.atomic():
         ledger_rows(claim, reviewer, ("unverified", "unverifiable", 3))
@@ -367,6 +371,7 @@ def test_one_statement_may_write_a_chain_and_each_link_is_checked(propose, revie
     loader): checked in version order, against the entries of the same
     statement too (PostgreSQL checks once per statement, SQLite per row)."""
     claim, other = fact_claim(propose), fact_claim(propose)
+    Claim.objects.filter(pk=claim.pk).update(version=3)
     with pytest.raises(IntegrityError) as error, transaction.atomic():
         ledger_rows(
             claim,

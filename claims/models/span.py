@@ -121,7 +121,8 @@ def contribution_visible_sql(user, alias: str) -> str:
 
 
 class ContributionFields(models.Model):
-    """A span's or evidence item's review and withdrawal.
+    """A span's or evidence item's review and withdrawal, and the claim
+    version it was added at.
 
     The anchor itself never changes; these columns move forward only (the
     database refuses anything else): ``proposed`` to ``accepted`` or
@@ -161,6 +162,13 @@ class ContributionFields(models.Model):
         db_index=False,
     )
     withdrawn_reason = models.TextField(blank=True, db_default="")
+    claim_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The claim's version once the item was added: the version of "
+        "the change-feed event that records its addition.",
+    )
 
     objects = ContributionQuerySet.as_manager()
 

@@ -409,6 +409,8 @@ def _create_span(claim: Claim, span: SpanInput, *, by, prefix: str) -> Span:
     row = Span(
         claim=claim,
         review=_initial_review(claim, by),
+        # The version of the event this change records (verify_provenance).
+        claim_version=claim.version,
         source=source,
         role=span.role,
         start=selector.start,
@@ -435,6 +437,7 @@ def _create_evidence(
         if status_change is not None
         else _initial_review(claim, by),
         status_change=status_change,
+        claim_version=claim.version,
         source=source,
         stance=item.stance,
         note=_optional_text(item.note, f"{prefix}.note"),

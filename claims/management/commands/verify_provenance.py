@@ -7,7 +7,9 @@ class Command(BaseCommand):
     help = (
         "Audit the provenance guarantees: every source text normalized and hashed, "
         "every span and evidence anchor matching its text, every claim's status "
-        "equal to its last ledger entry and anchored by a content span. Read-only; "
+        "equal to its last ledger entry and anchored by a content span, the ledger "
+        "in version and time order within the claim's version, evidence on its "
+        "entry's claim, and a change-feed event for every change. Read-only; "
         "exits non-zero if anything is broken."
     )
 
