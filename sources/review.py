@@ -3,6 +3,7 @@ reviewer decides on: claims, their spans and evidence, a source's revision
 link. It lives here, in the lowest app, so that both apps use one copy."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -24,3 +25,25 @@ def four_eyes_problem(*, reviewer, proposed_by_id: int | None) -> str:
             "reject it (CLAIMTRACK_FOUR_EYES)."
         )
     return ""
+
+
+def decision_target(decision, note) -> tuple[str, str]:
+    """The review state a decision (``accept`` or ``reject``) leads to, and
+    its note, cleaned; a rejection needs a note saying why. Every review
+    service reads a decision through this, so all answer alike."""
+    targets = {"accept": Review.ACCEPTED, "reject": Review.REJECTED}
+    if not isinstance(decision, str) or decision not in targets:
+        raise ValidationError(
+            {"decision": f"must be accept or reject, not {decision!r}."}
+        )
+    if note is None:
+        note = ""
+    if not isinstance(note, str):
+        raise ValidationError({"note": "must be a string."})
+    if "\x00" in note:
+        raise ValidationError({"note": "must not contain NUL characters."})
+    note = note.strip()
+    target = targets[decision]
+    if target == Review.REJECTED and not note:
+        raise ValidationError({"note": "a rejection needs a note saying why."})
+    return target, note

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Publisher, Source, is_reviewer
-from .review import Review, four_eyes_problem
+from .review import Review, decision_target, four_eyes_problem
 from .text import bidi_control_problem, content_hash, normalize_text, text_problem
 
 
@@ -229,19 +229,7 @@ def review_revision(*, source: Source, decision: str, by, note: str = "") -> Sou
     is on (``PermissionDenied`` naming the rule). The decision is recorded in
     the source's history: who, when, and the note.
     """
-    targets = {"accept": Review.ACCEPTED, "reject": Review.REJECTED}
-    if not isinstance(decision, str) or decision not in targets:
-        raise ValidationError(
-            {"decision": f"must be accept or reject, not {decision!r}."}
-        )
-    if not isinstance(note, str):
-        raise ValidationError({"note": "must be a string."})
-    note = note.strip()
-    if "\x00" in note:
-        raise ValidationError({"note": "must not contain NUL characters."})
-    target = targets[decision]
-    if target == Review.REJECTED and not note:
-        raise ValidationError({"note": "a rejection needs a note saying why."})
+    target, note = decision_target(decision, note)
     if not is_reviewer(by):
         raise PermissionDenied("Only a reviewer may accept or reject a revision link.")
     source = _locked(source)

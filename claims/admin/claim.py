@@ -487,7 +487,7 @@ class ReviewDeskMixin:
                 **self.admin_site.each_context(request),
                 "title": title,
                 "form": form,
-                "claims": queryset.order_by("id")[:200],
+                "items": queryset.order_by("id")[:200],
                 "action": action,
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -40,7 +40,7 @@ def decide_each(modeladmin, request, queryset, verb: str, decide) -> None:
 def ask_for_note(modeladmin, request, queryset, form, title: str, action: str):
     return TemplateResponse(
         request,
-        "admin/claims/claim/note_form.html",
+        "admin/claims/claim/bulk_form.html",
         {
             **modeladmin.admin_site.each_context(request),
             "title": title,

@@ -8,6 +8,7 @@ from sources.anchoring import CONTEXT_LENGTH, AnchorError, select
 from sources.models import Source
 
 from .choices import Review, SpanRole
+from .claim import sees_all_claims
 
 
 class AnchorFields(models.Model):
@@ -74,17 +75,6 @@ def anchor_constraints(prefix: str, *, optional: bool) -> list[models.CheckConst
     ]
 
 
-def sees_all_contributions(user) -> bool:
-    """Reviewers and superusers see proposed, rejected and withdrawn items.
-    (The same role as ``claim.sees_all_claims``; not imported from there, as
-    the claim module builds on this one.)"""
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.is_superuser or user.has_perm("claims.review_claim"))
-    )
-
-
 class ContributionQuerySet(models.QuerySet):
     """Spans and evidence: what each reader may see of them."""
 
@@ -95,7 +85,7 @@ class ContributionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Public items, plus the reader's own; reviewers see every item.
         (``contribution_visible_sql`` states the same rule in SQL.)"""
-        if sees_all_contributions(user):
+        if sees_all_claims(user):
             return self
         if user is not None and user.is_authenticated:
             return self.filter(
@@ -112,7 +102,7 @@ def contribution_visible_sql(user, alias: str) -> str:
     """``ContributionQuerySet.visible_to`` as a SQL condition over the rows of
     ``alias`` (for the API's one-statement payloads; a test holds the two to
     the same answers)."""
-    if sees_all_contributions(user):
+    if sees_all_claims(user):
         return "TRUE"
     public = f"({alias}.review = 'accepted' AND {alias}.withdrawn_at IS NULL)"
     if user is not None and user.is_authenticated:

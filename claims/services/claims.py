@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sources.review import four_eyes_problem
+from sources.review import decision_target, four_eyes_problem
 
 from ..models import (
     Attribution,
@@ -200,15 +200,7 @@ def review_claim(
     A rejection needs a note saying why. An accepted claim can later be rejected
     and a rejected one accepted; a claim is never reviewed into the state it is in.
     """
-    targets = {"accept": Review.ACCEPTED, "reject": Review.REJECTED}
-    if not isinstance(decision, str) or decision not in targets:
-        raise ValidationError(
-            {"decision": f"must be accept or reject, not {decision!r}."}
-        )
-    target = targets[decision]
-    note = _optional_text(note, "note")
-    if target == Review.REJECTED and not note:
-        raise ValidationError({"note": "a rejection needs a note saying why."})
+    target, note = decision_target(decision, note)
     claim = _bump_version(claim, expected_version)
     problem = four_eyes_problem(reviewer=by, proposed_by_id=claim.created_by_id)
     if problem:

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sources.review import four_eyes_problem
+from sources.review import decision_target, four_eyes_problem
 
 from ..models import Claim, EventKind, Evidence, Review, Span, SpanRole
 from ..models.choices import VERDICTS
@@ -50,15 +50,7 @@ def review_contribution(
 ) -> Span | Evidence:
     """Accept or reject a proposed span or evidence item (``decision`` is
     ``accept`` or ``reject``; a rejection needs a note saying why)."""
-    targets = {"accept": Review.ACCEPTED, "reject": Review.REJECTED}
-    if not isinstance(decision, str) or decision not in targets:
-        raise ValidationError(
-            {"decision": f"must be accept or reject, not {decision!r}."}
-        )
-    target = targets[decision]
-    note = _optional_text(note, "note")
-    if target == Review.REJECTED and not note:
-        raise ValidationError({"note": "a rejection needs a note saying why."})
+    target, note = decision_target(decision, note)
     claim, item = _locked(item, expected_version)
     problem = four_eyes_problem(reviewer=by, proposed_by_id=item.created_by_id)
     if problem:
