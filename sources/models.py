@@ -124,6 +124,7 @@ class Source(models.Model):
         max_length=16,
         choices=Review.choices,
         blank=True,
+        db_default="",  # bulk loads (bench/corpus.py) name no link
         help_text="The review state of the revises link: proposed, accepted or "
         "rejected; blank when there is no link.",
     )
@@ -147,7 +148,9 @@ class Source(models.Model):
         null=True, blank=True, help_text="When the revises link was reviewed."
     )
     revises_review_note = models.TextField(
-        blank=True, help_text="The reviewer's note on the link (required to reject)."
+        blank=True,
+        db_default="",
+        help_text="The reviewer's note on the link (required to reject).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -151,6 +151,18 @@ def propose(source, speaker, proposer):
 
 
 @pytest.fixture
+def propose_accepted(propose, other_reviewer):
+    """Propose a claim and have another reviewer accept it (the deadline sweep
+    moves accepted claims only)."""
+
+    def make(**overrides):
+        claim = propose(**overrides)
+        return services.review_claim(claim=claim, decision="accept", by=other_reviewer)
+
+    return make
+
+
+@pytest.fixture
 def api_user(db):
     """A user in a role group: api_user("reviewer") / api_user("contributor")."""
 

@@ -40,9 +40,9 @@ def test_two_edits_of_the_same_version_one_wins_one_is_stale(propose, reviewer):
     assert claim.history.count() == 2
 
 
-def test_two_sweeps_at_once_move_each_claim_once(propose):
+def test_two_sweeps_at_once_move_each_claim_once(propose_accepted):
     claims = [
-        propose(due_on=datetime.date(2025, 1, day), due_on_precision="day")
+        propose_accepted(due_on=datetime.date(2025, 1, day), due_on_precision="day")
         for day in range(1, 6)
     ]
     today = datetime.date(2025, 6, 1)
@@ -56,13 +56,15 @@ def test_two_sweeps_at_once_move_each_claim_once(propose):
     assert StatusChange.objects.filter(to_status="overdue").count() == 5
 
 
-def test_the_sweep_in_worker_threads_moves_each_claim_once_in_order(propose):
+def test_the_sweep_in_worker_threads_moves_each_claim_once_in_order(propose_accepted):
     """Batches on several connections at once: every claim moved once, with the
     trail a single move leaves, and the moves reported in claim order."""
     from django.db import connections
 
     claims = [
-        propose(due_on=datetime.date(2025, 1, 1 + n % 28), due_on_precision="day")
+        propose_accepted(
+            due_on=datetime.date(2025, 1, 1 + n % 28), due_on_precision="day"
+        )
         for n in range(23)
     ]
     before = len(connections.all(initialized_only=True))
@@ -73,20 +75,21 @@ def test_the_sweep_in_worker_threads_moves_each_claim_once_in_order(propose):
     assert all(m.moved for m in moves)
     for claim in claims:
         claim.refresh_from_db()
-        assert (claim.status, claim.version) == ("overdue", 2)
-        assert claim.ledger.count() == claim.events.count() == 2
-        assert claim.history.count() == 2
+        # Proposed (version 1), accepted (2), moved (3).
+        assert (claim.status, claim.version) == ("overdue", 3)
+        assert claim.ledger.count() == 2 and claim.events.count() == 3
+        assert claim.history.count() == 3
     assert len(connections.all(initialized_only=True)) == before  # this thread's
     assert services.mark_overdue(today=datetime.date(2025, 6, 1), workers=3) == []
 
 
 def test_an_error_in_a_sweep_worker_reaches_the_caller_and_stops_the_rest(
-    propose, monkeypatch
+    propose_accepted, monkeypatch
 ):
     from claims.services import status
 
     claims = [
-        propose(due_on=datetime.date(2025, 1, day), due_on_precision="day")
+        propose_accepted(due_on=datetime.date(2025, 1, day), due_on_precision="day")
         for day in range(1, 10)
     ]
     batches = []

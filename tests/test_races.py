@@ -487,11 +487,11 @@ def test_the_feed_read_during_out_of_order_commits_yields_every_event_once(
 
 
 def test_two_sweeps_in_small_batches_beside_a_reviewer_move_each_claim_once(
-    propose, reviewer
+    propose_accepted, reviewer
 ):
     today = datetime.date(2025, 6, 1)
     claims = [
-        propose(
+        propose_accepted(
             text=f"Prediction {n}.",
             due_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=n),
             due_on_precision="day",
@@ -540,8 +540,8 @@ def test_two_sweeps_in_small_batches_beside_a_reviewer_move_each_claim_once(
         for before, after in itertools.pairwise(ledger):
             assert after.from_status == before.to_status
         moves = len(ledger) - 1
-        assert claim.version == 1 + moves
-        assert claim.history.count() == 1 + moves
+        assert claim.version == 2 + moves  # proposed, accepted, then each move
+        assert claim.history.count() == 2 + moves
         assert claim.events.filter(kind="status_changed").count() == moves
         if claim.pk in retracted_by_hand:
             assert claim.status == Status.RETRACTED
