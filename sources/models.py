@@ -124,6 +124,7 @@ class Source(models.Model):
         max_length=16,
         choices=Review.choices,
         blank=True,
+        default="",
         db_default="",  # bulk loads (bench/corpus.py) name no link
         help_text="The review state of the revises link: proposed, accepted or "
         "rejected; blank when there is no link.",
@@ -149,6 +150,7 @@ class Source(models.Model):
     )
     revises_review_note = models.TextField(
         blank=True,
+        default="",
         db_default="",
         help_text="The reviewer's note on the link (required to reject).",
     )

@@ -137,7 +137,7 @@ class ContributionFields(models.Model):
         db_index=False,
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True, db_default="")
+    review_note = models.TextField(blank=True, default="", db_default="")
     withdrawn_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -151,7 +151,7 @@ class ContributionFields(models.Model):
         related_name="+",
         db_index=False,
     )
-    withdrawn_reason = models.TextField(blank=True, db_default="")
+    withdrawn_reason = models.TextField(blank=True, default="", db_default="")
     claim_version = models.PositiveIntegerField(
         null=True,
         blank=True,

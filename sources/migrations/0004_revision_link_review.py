@@ -64,12 +64,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalsource',
             name='revises_review',
-            field=models.CharField(blank=True, db_default='', choices=[('proposed', 'Proposed'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], help_text='The review state of the revises link: proposed, accepted or rejected; blank when there is no link.', max_length=16),
+            field=models.CharField(blank=True, db_default='', default='', choices=[('proposed', 'Proposed'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], help_text='The review state of the revises link: proposed, accepted or rejected; blank when there is no link.', max_length=16),
         ),
         migrations.AddField(
             model_name='historicalsource',
             name='revises_review_note',
-            field=models.TextField(blank=True, db_default='', help_text="The reviewer's note on the link (required to reject)."),
+            field=models.TextField(blank=True, db_default='', default='', help_text="The reviewer's note on the link (required to reject)."),
         ),
         migrations.AddField(
             model_name='historicalsource',
@@ -89,12 +89,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='source',
             name='revises_review',
-            field=models.CharField(blank=True, db_default='', choices=[('proposed', 'Proposed'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], help_text='The review state of the revises link: proposed, accepted or rejected; blank when there is no link.', max_length=16),
+            field=models.CharField(blank=True, db_default='', default='', choices=[('proposed', 'Proposed'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], help_text='The review state of the revises link: proposed, accepted or rejected; blank when there is no link.', max_length=16),
         ),
         migrations.AddField(
             model_name='source',
             name='revises_review_note',
-            field=models.TextField(blank=True, db_default='', help_text="The reviewer's note on the link (required to reject)."),
+            field=models.TextField(blank=True, db_default='', default='', help_text="The reviewer's note on the link (required to reject)."),
         ),
         migrations.AddField(
             model_name='source',
