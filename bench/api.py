@@ -326,6 +326,7 @@ FROM (SELECT e.* FROM claims_claimevent e
       WHERE (e.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
              OR e.txid = pg_current_xact_id_if_assigned()::text::bigint)
         AND (e.txid, e.id) > (%(txid)s, %(id)s)
+        AND NOT e.internal AND e.state->>'review' = 'accepted'
         AND EXISTS (SELECT 1 FROM claims_claim c
                     WHERE c.id = e.claim_id AND c.review = 'accepted')
       ORDER BY e.txid, e.id LIMIT %(limit)s) e
