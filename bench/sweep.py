@@ -4,7 +4,7 @@ production: every batch committed.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/claimtrack_bench \\
         uv run python bench/sweep.py --claims 100000 --due 100000
 
-Picks the day on which ``--due`` pending predictions and promises of the corpus
+Picks the day on which ``--due`` accepted pending predictions and promises of the corpus
 are past their deadline (all of them if the corpus holds fewer), copies the
 corpus database (``CREATE DATABASE … TEMPLATE``, about 30 s for a million
 claims), then runs ``services.mark_overdue(today=that day, workers=N)`` — what
@@ -41,16 +41,16 @@ def pick_today(due: int) -> tuple[dt.date, int]:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT due_on FROM claims_claim WHERE status = 'pending' "
-            "AND kind IN ('prediction', 'promise') AND due_on IS NOT NULL "
+            "SELECT due_on FROM claims_claim WHERE review = 'accepted' "
+            "AND status = 'pending' AND kind IN ('prediction', 'promise') AND due_on IS NOT NULL "
             "ORDER BY due_on DESC LIMIT 1"
         )
         row = cursor.fetchone()
         if row is None:
             sys.exit("The corpus has no pending prediction or promise to sweep.")
         cursor.execute(
-            "SELECT due_on FROM claims_claim WHERE status = 'pending' "
-            "AND kind IN ('prediction', 'promise') AND due_on IS NOT NULL "
+            "SELECT due_on FROM claims_claim WHERE review = 'accepted' "
+            "AND status = 'pending' AND kind IN ('prediction', 'promise') AND due_on IS NOT NULL "
             "ORDER BY due_on, id OFFSET %s LIMIT 1",
             [due - 1],
         )
@@ -58,8 +58,8 @@ def pick_today(due: int) -> tuple[dt.date, int]:
         last = (cut or row)[0]
         today = last + dt.timedelta(days=1)
         cursor.execute(
-            "SELECT count(*) FROM claims_claim WHERE status = 'pending' "
-            "AND kind IN ('prediction', 'promise') AND due_on < %s",
+            "SELECT count(*) FROM claims_claim WHERE review = 'accepted' "
+            "AND status = 'pending' AND kind IN ('prediction', 'promise') AND due_on < %s",
             [today],
         )
         return today, cursor.fetchone()[0]
