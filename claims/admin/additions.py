@@ -66,6 +66,12 @@ class AdditionQueueAdmin(DecisionMixin, ReadOnlyMixin, admin.ModelAdmin):
             )
         )
 
+    def changelist_view(self, request, extra_context=None):
+        title = f"{self.model._meta.verbose_name_plural.capitalize()}: proposed for accepted claims"
+        return super().changelist_view(
+            request, {"title": title, **(extra_context or {})}
+        )
+
     @admin.display(description="claim")
     def claim_link(self, obj):
         return format_html('<a href="{}">{}</a>', claim_url(obj.claim_id), obj.claim)
