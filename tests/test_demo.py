@@ -18,11 +18,45 @@ def test_demo_prepares_the_site_with_seeds_sweep_and_a_demo_user(capsys, setting
     password = out.split("password: ")[1].split()[0]
     assert user.check_password(password)
     assert "http://127.0.0.1:8000/admin/" in out
-    # A second run changes no claim and gives a fresh password.
+    # A second run changes no claim and keeps the password.
     call_command("demo", "--no-serve")
-    second = capsys.readouterr().out.split("password: ")[1].split()[0]
-    assert second != password
+    assert "unchanged since it was printed" in capsys.readouterr().out
+    user.refresh_from_db()
+    assert user.check_password(password)
     assert Claim.objects.filter(status="overdue").count() == 1
+    call_command("demo", "--no-serve", "--new-passwords")
+    fresh = capsys.readouterr().out.split("password: ")[1].split()[0]
+    assert fresh != password
+    user.refresh_from_db()
+    assert user.check_password(fresh)
+
+
+def test_rerunning_demo_keeps_tokens_and_sessions_working(capsys, settings, client):
+    """Issue 20, 17: a rerun revoked the printed tokens and signed people out."""
+    from rest_framework.test import APIClient
+
+    settings.DEBUG = True
+    call_command("demo", "--no-serve")
+    out = capsys.readouterr().out
+    token = out.split("reviewer: demo-reviewer / ")[1].split("token: ")[1].split()[0]
+    reviewer = get_user_model().objects.get(username="demo-reviewer")
+    client.force_login(reviewer)
+    call_command("demo", "--no-serve")
+    second = capsys.readouterr().out
+    assert "earlier ones keep working" in second
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/changes/").status_code == 200
+    assert api.post("/api/v1/auth/logout/").status_code == 204  # it authenticated
+    assert client.get("/admin/").status_code == 200  # still signed in
+
+
+def test_demo_without_serving_does_not_say_it_is_ready(capsys, settings):
+    settings.DEBUG = True
+    call_command("demo", "--no-serve")
+    out = capsys.readouterr().out
+    assert "ready" not in out
+    assert "demo prepared; `uv run manage.py demo` serves it" in out
 
 
 def test_demo_never_creates_a_user_without_debug(capsys, settings):

@@ -27,8 +27,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Prepare everything, then stop."
         )
+        parser.add_argument(
+            "--new-passwords",
+            action="store_true",
+            help="Give the demo users new passwords (signs them out everywhere).",
+        )
 
-    def handle(self, *args, addrport="127.0.0.1:8000", no_serve=False, **options):
+    def handle(
+        self,
+        *args,
+        addrport="127.0.0.1:8000",
+        no_serve=False,
+        new_passwords=False,
+        **options,
+    ):
         verbosity = options.get("verbosity", 1)
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
@@ -44,39 +56,55 @@ class Command(BaseCommand):
                 )
             )
             return
-        password = self._demo_user(DEMO_USERNAME, superuser=True)
         host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
+        heading = (
+            f"\nclaimtrack demo prepared; `uv run manage.py demo` serves it at "
+            f"http://{host}/"
+            if no_serve
+            else f"\nclaimtrack demo ready: http://{host}/  (the public tracker)"
+        )
+        password = self._demo_user(DEMO_USERNAME, superuser=True, new=new_passwords)
         lines = [
-            f"\nclaimtrack demo ready: http://{host}/  (the public tracker)",
+            heading,
             f"Review desk: http://{host}/admin/",
             f"  username: {DEMO_USERNAME}",
-            f"  password: {password}   (new on every run; local DEBUG use only)",
+            f"  password: {password}",
             f"API: http://{host}/api/v1/  (docs: http://{host}/api/docs/)",
         ]
         for role in ROLES:
             username = f"demo-{role}"
-            role_password = self._demo_user(username, group=role)
+            role_password = self._demo_user(username, group=role, new=new_passwords)
             token = self._token(username)
             lines.append(f"  {role}: {username} / {role_password}   token: {token}")
+        lines.append(
+            "  (tokens are new on every run and last a day; earlier ones keep "
+            "working until they expire)"
+        )
         self.stdout.write(self.style.SUCCESS("\n".join(lines) + "\n"))
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)
 
-    def _demo_user(self, username, *, superuser=False, group=None) -> str:
-        password = secrets.token_urlsafe(12)
-        user, _ = get_user_model().objects.get_or_create(username=username)
+    def _demo_user(self, username, *, superuser=False, group=None, new=False) -> str:
+        """The user's password as printed: a fresh one on the first run (or
+        with ``new``); after that it is kept, so a rerun signs nobody out."""
+        user, created = get_user_model().objects.get_or_create(username=username)
         # Every demo user may log in to the admin (is_staff); what they may
         # do there comes from their group, or from being the superuser.
         user.is_staff = True
         user.is_superuser = superuser
         user.is_active = True
-        user.set_password(password)
+        password = None
+        if created or new or not user.has_usable_password():
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
         user.save()
         if group:
             user.groups.set([Group.objects.get(name=group)])
-        return password
+        if password is None:
+            return "(unchanged since it was printed; --new-passwords sets a new one)"
+        return f"{password}   (local DEBUG use only)"
 
     def _token(self, username) -> str:
+        """A new API token; the user's earlier demo tokens are left to expire."""
         user = get_user_model().objects.get(username=username)
-        AuthToken.objects.filter(user=user).delete()  # one live demo token each
         return AuthToken.objects.create(user, expiry=datetime.timedelta(days=1))[1]
