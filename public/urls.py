@@ -1,4 +1,5 @@
 from django.urls import path, register_converter
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from . import views
@@ -19,12 +20,19 @@ class IdConverter:
 
 register_converter(IdConverter, "id")
 
+
+def read_only(view):
+    """GET and HEAD only; any other method is a 405. Exempt from the CSRF
+    check, which would otherwise answer a POST with a 403 before the view
+    could say 405: these views write nothing, whatever is sent."""
+    return csrf_exempt(require_safe(view))
+
+
 app_name = "public"
-# Read-only pages: GET and HEAD; any other method is a 405.
 urlpatterns = [
-    path("", require_safe(views.tracker), name="tracker"),
-    path("claims/<id:pk>/", require_safe(views.claim_detail), name="claim"),
-    path("sources/<id:pk>/", require_safe(views.source_detail), name="source"),
-    path("speakers/<id:pk>/", require_safe(views.speaker_detail), name="speaker"),
-    path("search/", require_safe(views.search), name="search"),
+    path("", read_only(views.tracker), name="tracker"),
+    path("claims/<id:pk>/", read_only(views.claim_detail), name="claim"),
+    path("sources/<id:pk>/", read_only(views.source_detail), name="source"),
+    path("speakers/<id:pk>/", read_only(views.speaker_detail), name="speaker"),
+    path("search/", read_only(views.search), name="search"),
 ]

@@ -881,3 +881,22 @@ def test_the_status_counts_read_an_index_alone(
         cursor.execute("EXPLAIN " + statement["sql"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert plan.count(f"Index Only Scan using {index} ") == 8, plan
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_public_pages_refuse_writes_with_405_even_with_csrf_checks(method):
+    """Issue 20, 10: a browser-like POST met the CSRF 403, where SECURITY.md
+    promises 405 (the test client skips CSRF checks unless asked)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    for path in (
+        "/",
+        "/claims/1/",
+        "/sources/1/",
+        "/speakers/1/",
+        "/search/",
+        "/healthz",
+    ):
+        response = getattr(client, method)(path)
+        assert response.status_code == 405, (path, response.status_code)
