@@ -865,3 +865,21 @@ def test_ranked_search_scores_the_newest_matches_and_id_order_reaches_all(
     assert ids(ordering="-id") == newest
     monkeypatch.setattr(search, "RANK_WINDOW", 100)
     assert sorted(ids(), reverse=True) == newest
+
+
+@pytest.mark.parametrize(
+    ("accept", "served"),
+    [
+        ("application/ld+json", "application/ld+json"),
+        (None, "application/ld+json"),
+        ("application/json", "application/json"),
+    ],
+)
+def test_claimreview_serves_the_type_it_documents(api, seeded, accept, served):
+    """Issue 20, 9: ``Accept: application/ld+json`` was a 406."""
+    claim = Claim.objects.get(text__contains="Shanghai SpaceCom")
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    response = api().get(claims_url(claim.pk, "claimreview"), **headers)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(served)
+    assert response.json()["@type"] == "ClaimReview"

@@ -29,6 +29,14 @@ class FastJSONRenderer(JSONRenderer):
         return rendered
 
 
+class JSONLDRenderer(FastJSONRenderer):
+    """The ClaimReview document as the type it is: ``application/ld+json``,
+    so a client that asks for that type gets it rather than a 406."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
     """DRF's browsable API, its one inline style (the colours of the code)
     carrying the request's nonce for the Content Security Policy."""

@@ -28,6 +28,7 @@ from .errors import PreconditionFailed, PreconditionRequired
 from .filters import ClaimFilter, SourceFilter
 from .pagination import CursorPagination
 from .payloads import PagePayloads, payload_for, payloads_for
+from .renderers import BrowsableAPIRenderer, FastJSONRenderer, JSONLDRenderer
 
 ERRORS = {
     400: OpenApiResponse(
@@ -499,7 +500,11 @@ class ClaimViewSet(
             **ERRORS,
         },
     )
-    @action(detail=True, methods=["get"])
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONLDRenderer, FastJSONRenderer, BrowsableAPIRenderer],
+    )
     def claimreview(self, request, pk=None):
         claim = get_object_or_404(
             Claim.objects.visible_to(request.user)
@@ -515,7 +520,7 @@ class ClaimViewSet(
             document = claim_review(claim, absolute_url=request.build_absolute_uri)
         except NoVerdict as reason:
             raise NotFound(str(reason)) from None
-        return Response(document, content_type="application/ld+json")
+        return Response(document)
 
     def valid(self, serializer_class, data):
         serializer = serializer_class(data=data)
