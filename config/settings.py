@@ -394,3 +394,6 @@ CLAIMTRACK_FOUR_EYES = env_bool("CLAIMTRACK_FOUR_EYES", True)
 # Limits that keep one request, one verdict and one claim page bounded.
 CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE = env_int("CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE", 50)
 CLAIMTRACK_MAX_SPANS_PER_CLAIM = env_int("CLAIMTRACK_MAX_SPANS_PER_CLAIM", 200)
+# The longest text the API proposes claims from inside a request (the rest:
+# manage.py propose_claims), so a request stays under gunicorn's timeout.
+CLAIMTRACK_MAX_PROPOSE_CHARS = env_int("CLAIMTRACK_MAX_PROPOSE_CHARS", 200_000)

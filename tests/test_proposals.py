@@ -223,3 +223,25 @@ def test_the_admin_checkbox_and_action(client, reviewer):
     )
     assert "0 claim(s) proposed for review; skipped:" in page.text
     assert Claim.objects.count() == proposed
+
+
+def test_a_text_too_long_to_propose_within_a_request_is_refused(
+    api, api_user, settings
+):
+    """Issue 20, 3: a 2-million-character text with propose_claims ran past the
+    worker's timeout and left proposals behind. The limit says how to propose
+    larger texts, and nothing is stored."""
+    settings.CLAIMTRACK_MAX_PROPOSE_CHARS = 50
+    client = api(api_user("contributor"))
+    text = "The minister said the new port will open by May 2026. " * 2
+    response = client.post(
+        "/api/v1/sources/", {"text": text, "propose_claims": True}, format="json"
+    )
+    assert response.status_code == 400
+    message = response.json()["propose_claims"][0]
+    assert "CLAIMTRACK_MAX_PROPOSE_CHARS" in message
+    assert "manage.py propose_claims" in message
+    assert not Source.objects.exists()
+    # Without proposing, the same text is stored.
+    response = client.post("/api/v1/sources/", {"text": text}, format="json")
+    assert response.status_code == 201

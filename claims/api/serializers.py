@@ -706,13 +706,24 @@ class SourceCreateSerializer(StrictSerializer):
         default=False,
         help_text="Also run the claim extractor over the text: its proposals become "
         "proposed claims for review, made by the extractor (needs the right to "
-        "propose claims).",
+        "propose claims). Texts over CLAIMTRACK_MAX_PROPOSE_CHARS (200,000 by "
+        "default) are refused: use manage.py propose_claims for them.",
     )
 
     def validate(self, data):
         if data.get("propose_claims") and not data.get("text"):
             raise serializers.ValidationError(
                 {"propose_claims": "needs a text to propose claims from."}
+            )
+        limit = settings.CLAIMTRACK_MAX_PROPOSE_CHARS
+        if data.get("propose_claims") and len(data["text"]) > limit:
+            raise serializers.ValidationError(
+                {
+                    "propose_claims": f"the text has {len(data['text']):,} characters; "
+                    f"claims are proposed within a request from at most {limit:,} "
+                    "(CLAIMTRACK_MAX_PROPOSE_CHARS). Submit the source without "
+                    "propose_claims, then run `manage.py propose_claims <source id>`."
+                }
             )
         return data
 
