@@ -645,3 +645,29 @@ def test_foreign_key_widgets_never_list_a_whole_table(as_reviewer, propose, revi
         page = as_reviewer.get(url).text
         assert "Filler" not in page, url
         assert page.count("<option") < 40, url
+
+
+def test_the_source_legend_counts_claims_not_spans(as_reviewer, propose, source):
+    # One pending claim anchored by three spans (content, speaker, cue) and one
+    # unverified fact with one: two claims, not four spans.
+    propose(
+        spans=[
+            span_of(source, "will reopen by June"),
+            span_of(source, "Mayor Zoë Okafor", role="speaker"),
+            span_of(source, "said", role="cue"),
+        ]
+    )
+    propose(
+        text="The council spent €4 million on repairs last year.",
+        kind=ClaimKind.FACT,
+        spans=[span_of(source, "spent €4 million")],
+    )
+    page = as_reviewer.get(reverse("admin:sources_source_change", args=[source.pk]))
+    assert "2 claims anchored here" in page.text
+    legend = page.context["source_legend"]
+    assert [(value, count) for value, _, count in legend] == [
+        ("unverified", 1),
+        ("pending", 1),
+    ]
+    assert ">Pending: 1 claim<" in page.text
+
