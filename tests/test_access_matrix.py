@@ -288,7 +288,7 @@ admin:claims_claim_changelist           login 200 200 200                login 2
 admin:claims_claim_add                  login 200 200 200                login 200 200 200
 admin:claims_claim_change               login admin 200 200              login admin 200 200
 admin:claims_claim_history              login admin 200 200              login admin 200 200
-admin:claims_claim_simple_history       login admin 200 200              login admin 200 200
+admin:claims_claim_simple_history       login admin 200 200              login admin 405 405
 admin:claims_claim_delete               login 403 403 403                login 403 403 403
 admin:claims_claim_review               login 403 403 403                login 403 302 302
 admin:claims_claim_reject               login 403 200 200                login 403 200 200

@@ -671,3 +671,25 @@ def test_the_source_legend_counts_claims_not_spans(as_reviewer, propose, source)
     ]
     assert ">Pending: 1 claim<" in page.text
 
+
+def test_claim_history_offers_no_revert_and_a_styled_breadcrumb(
+    as_reviewer, propose, reviewer
+):
+    claim = services.review_claim(claim=propose(), decision="accept", by=reviewer)
+    history = as_reviewer.get(desk("history", claim))
+    assert history.status_code == 200
+    assert "revert" not in history.text.lower()
+    version = claim.history.order_by("history_id").first()
+    past = reverse("admin:claims_claim_simple_history", args=[claim.pk, version.pk])
+    assert past in history.text  # each version can still be read
+    page = as_reviewer.get(past)
+    assert page.status_code == 200
+    assert "revert" not in page.text.lower()
+    assert '<div class="breadcrumbs">' not in page.text
+    assert '<ol class="breadcrumbs">' in page.text
+    assert f'<a href="{desk("history", claim)}">History</a>' in page.text
+    # Nothing can be saved back from an old version.
+    before = snapshot()
+    refused = as_reviewer.post(past, {"text": "An old wording.", "_save": "Revert"})
+    assert refused.status_code == 405
+    assert snapshot() == before

@@ -574,6 +574,9 @@ class ClaimAdmin(ReviewDeskMixin, GuardedHistoryAdmin):
         ),
     )
     inlines = (SpanInline,)
+    # An old version cannot be saved back: spans, ledger and review are
+    # append-only, so the history pages only show (claims/admin/history.py).
+    revertible = False
 
     class Media:
         css = {"all": ["claims/admin/desk.css"]}
