@@ -3,6 +3,7 @@ status form, source page and proposing, bulk actions, deadlines, permissions.
 The browser tests (tests/browser) drive the same pages in Chromium."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -11,7 +12,8 @@ from django.utils import timezone
 
 from claims import services
 from claims.admin import lists
-from claims.models import Claim, ClaimKind, Evidence, StatusChange
+from claims.models import Claim, ClaimKind, Evidence, Status, StatusChange
+from claims.models.choices import VERDICTS
 from sources.models import Source
 from sources.services import create_source
 
@@ -693,3 +695,14 @@ def test_claim_history_offers_no_revert_and_a_styled_breadcrumb(
     refused = as_reviewer.post(past, {"text": "An old wording.", "_save": "Revert"})
     assert refused.status_code == 405
     assert snapshot() == before
+
+
+def test_the_status_forms_evidence_help_names_the_verdicts_that_need_it(
+    as_reviewer, propose
+):
+    form = as_reviewer.get(desk("status", propose())).context["form"]
+    help_text = form.fields["evidence_source"].help_text
+    for word in ("kept", "broken"):  # the promise words are not statuses
+        assert word not in help_text
+    named = {s for s in Status if re.search(rf"\b{s.label.lower()}\b", help_text)}
+    assert named == set(VERDICTS)
