@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
+import importlib
 import os
 import sys
 
@@ -13,8 +14,14 @@ def main():
     # gets debug, the insecure development key or the demo user by accident.
     if not os.environ.get("DATABASE_URL", "").strip():
         os.environ.setdefault("DJANGO_DEBUG", "1")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:  # config/settings.py reads the environment
+        importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    except ImproperlyConfigured as error:
+        # A missing or malformed variable: say which, without a traceback.
+        sys.exit(f"manage.py: {error}")
     execute_from_command_line(sys.argv)
 
 

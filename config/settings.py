@@ -56,9 +56,16 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
+        # manage.py turns debug on by itself only without a DATABASE_URL.
+        why = (
+            "DATABASE_URL is set, so debug is off unless DJANGO_DEBUG says so"
+            if os.environ.get("DATABASE_URL", "").strip()
+            else "DJANGO_DEBUG is off"
+        )
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off "
-            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+            f"DJANGO_SECRET_KEY is required: {why}. Set DJANGO_SECRET_KEY (make "
+            "one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "or DJANGO_DEBUG=1 for local development only."
         )
     SECRET_KEY = "django-insecure-claimtrack-local-development-only"
 # Old keys, still accepted for signatures (sessions, password reset links) while

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -496,3 +497,28 @@ def test_feed_txids_ahead_of_this_server_are_restamped(
     claim = propose(text="A claim made after the restore.")
     events = read_feed_until(client, cursor, claim.pk)
     assert [e["claim"] for e in events] == [claim.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_and_restore_say_what_they_did_in_plain_numbers(
+    api_user, propose, tmp_path, capsys
+):
+    propose()
+    AuthToken.objects.create(user=api_user("reviewer"))  # left out below
+    archive = tmp_path / "claimtrack.jsonl.gz"
+    call_command("backup", str(archive))
+    out = capsys.readouterr().out
+    size = archive.stat().st_size
+    assert size < 1_000_000  # a few kilobytes: no "(0.0 MB)"
+    assert re.search(r"\(\d+(\.\d)? KB\)\.$", out.strip()), out
+
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("restore", str(archive), without_tokens=True)
+    out = capsys.readouterr().out
+    total = int(re.search(r"(\d+) rows in \d+ tables", out)[1])
+    restored = int(re.search(r"Restored (\d+) of the archive's", out)[1])
+    matched = int(re.search(r"(\d+) content types and permissions", out)[1])
+    assert "were already here from `migrate`" in out
+    tokens = manifest_of(archive)["tables"]["knox.authtoken"]["rows"]
+    assert tokens == 1 and "; 1 row left out (knox.authtoken)." in out
+    assert total == restored + matched + tokens

@@ -52,6 +52,19 @@ def test_production_without_a_secret_key_refuses_to_start():
     assert "DJANGO_SECRET_KEY is required" in result.stderr
 
 
+def test_a_database_url_without_a_secret_key_says_what_to_set_without_a_traceback(
+    tmp_path,
+):
+    # With a DATABASE_URL, manage.py no longer defaults debug on: production.
+    result = run_manage("check", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    message = result.stderr.strip()
+    assert message.startswith("manage.py: DJANGO_SECRET_KEY is required"), message
+    assert "DATABASE_URL is set" in message and "DJANGO_DEBUG=1" in message
+    assert len(message.splitlines()) == 1
+
+
 def test_a_malformed_boolean_setting_is_a_clear_error():
     result = run_manage("check", DJANGO_DEBUG="maybe")
     assert result.returncode != 0

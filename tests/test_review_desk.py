@@ -3,6 +3,7 @@ status form, source page and proposing, bulk actions, deadlines, permissions.
 The browser tests (tests/browser) drive the same pages in Chromium."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -11,7 +12,8 @@ from django.utils import timezone
 
 from claims import services
 from claims.admin import lists
-from claims.models import Claim, ClaimKind, Evidence, StatusChange
+from claims.models import Claim, ClaimKind, Evidence, Status, StatusChange
+from claims.models.choices import VERDICTS
 from sources.models import Source
 from sources.services import create_source
 
@@ -645,3 +647,62 @@ def test_foreign_key_widgets_never_list_a_whole_table(as_reviewer, propose, revi
         page = as_reviewer.get(url).text
         assert "Filler" not in page, url
         assert page.count("<option") < 40, url
+
+
+def test_the_source_legend_counts_claims_not_spans(as_reviewer, propose, source):
+    # One pending claim anchored by three spans (content, speaker, cue) and one
+    # unverified fact with one: two claims, not four spans.
+    propose(
+        spans=[
+            span_of(source, "will reopen by June"),
+            span_of(source, "Mayor Zoë Okafor", role="speaker"),
+            span_of(source, "said", role="cue"),
+        ]
+    )
+    propose(
+        text="The council spent €4 million on repairs last year.",
+        kind=ClaimKind.FACT,
+        spans=[span_of(source, "spent €4 million")],
+    )
+    page = as_reviewer.get(reverse("admin:sources_source_change", args=[source.pk]))
+    assert "2 claims anchored here" in page.text
+    legend = page.context["source_legend"]
+    assert [(value, count) for value, _, count in legend] == [
+        ("unverified", 1),
+        ("pending", 1),
+    ]
+    assert ">Pending: 1 claim<" in page.text
+
+
+def test_claim_history_offers_no_revert_and_a_styled_breadcrumb(
+    as_reviewer, propose, reviewer
+):
+    claim = services.review_claim(claim=propose(), decision="accept", by=reviewer)
+    history = as_reviewer.get(desk("history", claim))
+    assert history.status_code == 200
+    assert "revert" not in history.text.lower()
+    version = claim.history.order_by("history_id").first()
+    past = reverse("admin:claims_claim_simple_history", args=[claim.pk, version.pk])
+    assert past in history.text  # each version can still be read
+    page = as_reviewer.get(past)
+    assert page.status_code == 200
+    assert "revert" not in page.text.lower()
+    assert '<div class="breadcrumbs">' not in page.text
+    assert '<ol class="breadcrumbs">' in page.text
+    assert f'<a href="{desk("history", claim)}">History</a>' in page.text
+    # Nothing can be saved back from an old version.
+    before = snapshot()
+    refused = as_reviewer.post(past, {"text": "An old wording.", "_save": "Revert"})
+    assert refused.status_code == 405
+    assert snapshot() == before
+
+
+def test_the_status_forms_evidence_help_names_the_verdicts_that_need_it(
+    as_reviewer, propose
+):
+    form = as_reviewer.get(desk("status", propose())).context["form"]
+    help_text = form.fields["evidence_source"].help_text
+    for word in ("kept", "broken"):  # the promise words are not statuses
+        assert word not in help_text
+    named = {s for s in Status if re.search(rf"\b{s.label.lower()}\b", help_text)}
+    assert named == set(VERDICTS)

@@ -38,7 +38,7 @@ from ..models import (
     Status,
     StatusChange,
 )
-from ..models.choices import KINDS_WITH_DEADLINE
+from ..models.choices import KINDS_WITH_DEADLINE, VERDICTS
 from ..models.claim import overdue_q
 from ..search import matching_claims
 from ..transitions import allowed_targets
@@ -191,6 +191,12 @@ class SelectionFields(forms.Form):
         return cleaned
 
 
+def verdict_names() -> str:
+    """The statuses that need evidence, in words: "confirmed, … or refuted"."""
+    names = [label.lower() for value, label in Status.choices if value in VERDICTS]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 class StatusForm(SelectionFields):
     start_field, end_field = "evidence_start", "evidence_end"
 
@@ -205,7 +211,7 @@ class StatusForm(SelectionFields):
         required=False,
         widget=source_widget(Evidence, "source"),
         label="Evidence: source",
-        help_text="Needed for a verdict (confirmed, refuted, kept, broken, …).",
+        help_text=f"Needed for a verdict: {verdict_names()}.",
     )
     evidence_stance = forms.ChoiceField(
         choices=Stance.choices, initial=Stance.SUPPORTS, label="Evidence: stance"
@@ -574,6 +580,9 @@ class ClaimAdmin(ReviewDeskMixin, GuardedHistoryAdmin):
         ),
     )
     inlines = (SpanInline,)
+    # An old version cannot be saved back: spans, ledger and review are
+    # append-only, so the history pages only show (claims/admin/history.py).
+    revertible = False
 
     class Media:
         css = {"all": ["claims/admin/desk.css"]}

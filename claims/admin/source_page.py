@@ -42,7 +42,9 @@ def source_page_context(request, source) -> dict:
         )
         for span in spans
     ]
-    statuses = Counter(span.claim.status for span in spans)
+    # A claim counts once, however many spans anchor it here.
+    claims = {span.claim_id: span.claim for span in spans}
+    statuses = Counter(claim.status for claim in claims.values())
     return {
         "source_text": highlighted(source.text, marks),
         "source_legend": [
@@ -50,6 +52,6 @@ def source_page_context(request, source) -> dict:
             for value, label in Status.choices
             if statuses[value]
         ],
-        "source_claims": len({span.claim_id for span in spans}),
+        "source_claims": len(claims),
         "can_propose": request.user.has_perm("claims.add_claim"),
     }

@@ -58,7 +58,11 @@ FEED_TO_SQLITE = (
 class RestoreResult:
     header: dict
     manifest: dict
-    rows: int = 0
+    rows: int = 0  # inserted
+    # Content types and permissions that ``migrate`` had made here already:
+    # matched by natural key, not inserted.
+    matched: int = 0
+    left_out: int = 0  # rows of the tables in ``skipped``
     feed: str = ""
     skipped: list[str] = field(default_factory=list)
     rebuilt: list[str] = field(default_factory=list)
@@ -116,7 +120,7 @@ def _restore(path, *, dry_run: bool, tokens: bool) -> RestoreResult:
             # own groups replace them.
             Group.objects.filter(name__in=_role_names()).delete()
             result.feed, held_back = _prepare_feed(reader.header, reader.manifest)
-            result.rows = _load(reader, plan, skip=set(result.skipped))
+            _load(reader, plan, result)
             with connection.cursor() as cursor:
                 if held_back:
                     # Run the deferred checks now: ALTER TABLE refuses a table
@@ -267,37 +271,50 @@ def _prepare_feed(header: dict, manifest: dict) -> tuple[str, bool]:
     return FEED_KEPT, True
 
 
-def _load(reader: ArchiveReader, plan: list[_Target], *, skip: set[str]) -> int:
+def _load(reader: ArchiveReader, plan: list[_Target], result: RestoreResult) -> None:
+    """Insert the archive's rows, counting them into ``result``: each row is
+    inserted, matched to one already here, or left out."""
     targets = {t.name: t for t in plan}
     ids: dict[str, dict[tuple, int]] = {CONTENT_TYPES: {}, PERMISSIONS: {}}
-    rows = 0
+    skip = set(result.skipped)
     with connection.cursor() as cursor:
         for name, batch in reader.batches():
             if name == CONTENT_TYPES:
-                _match_content_types(batch, ids[CONTENT_TYPES])
+                created = _match_content_types(batch, ids[CONTENT_TYPES])
             elif name == PERMISSIONS:
-                _match_permissions(batch, ids)
-            elif name not in skip:
-                rows += _insert(cursor, targets[name], batch, ids)
-    return rows
+                created = _match_permissions(batch, ids)
+            elif name in skip:
+                result.left_out += len(batch)
+                continue
+            else:
+                result.rows += _insert(cursor, targets[name], batch, ids)
+                continue
+            result.rows += created
+            result.matched += len(batch) - created
 
 
-def _match_content_types(batch, mapping) -> None:
+def _match_content_types(batch, mapping) -> int:
+    """Map the archived content types to this database's; returns how many
+    had to be created."""
     existing = {(ct.app_label, ct.model): ct.pk for ct in ContentType.objects.all()}
+    created = 0
     for app_label, model in batch:
         pk = existing.get((app_label, model))
         if pk is None:
             pk = ContentType.objects.create(app_label=app_label, model=model).pk
+            created += 1
         mapping[(app_label, model)] = pk
+    return created
 
 
-def _match_permissions(batch, ids) -> None:
+def _match_permissions(batch, ids) -> int:
     existing = {
         (app_label, model, codename): pk
         for app_label, model, codename, pk in Permission.objects.values_list(
             "content_type__app_label", "content_type__model", "codename", "pk"
         )
     }
+    created = 0
     for app_label, model, codename, name in batch:
         pk = existing.get((app_label, model, codename))
         if pk is None:
@@ -306,7 +323,9 @@ def _match_permissions(batch, ids) -> None:
                 codename=codename,
                 name=name,
             ).pk
+            created += 1
         ids[PERMISSIONS][(app_label, model, codename)] = pk
+    return created
 
 
 # Columns whose JSON value is already what the database takes; the others

@@ -206,6 +206,12 @@ def test_a_contributor_proposes_from_a_selection_and_has_no_status_form(
             f'#ct-source-text a[href$="/claims/claim/{claim.pk}/change/"]'
         )
         assert mark.inner_text() == claim.spans.get().exact
+    # The legend counts claims, as chips without the admin's list bullets.
+    expect(page.locator("#ct-source-title")).to_contain_text("3 claims anchored here")
+    bullets = page.locator(".ct-legend li").evaluate_all(
+        "items => items.map(item => getComputedStyle(item).listStyleType)"
+    )
+    assert bullets and set(bullets) == {"none"}
     screenshot(page, "source-page")
 
     # Past an emoji (two UTF-16 units, one code point): offsets must still match.

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import filesizeformat
 
 from claims.backup import BackupError, write_backup
 
@@ -27,10 +28,10 @@ class Command(BaseCommand):
             for name, table in tables.items():
                 self.stdout.write(f"  {name}: {table['rows']} rows")
         rows = sum(table["rows"] for table in tables.values())
-        size = Path(file).stat().st_size
+        # "45.2 KB", "7.8 MB": the unit that fits (a plain space for a terminal).
+        size = filesizeformat(Path(file).stat().st_size).replace("\xa0", " ")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Backed up {rows} rows of {len(tables)} tables to {file} "
-                f"({size / 1e6:.1f} MB)."
+                f"Backed up {rows} rows of {len(tables)} tables to {file} ({size})."
             )
         )

@@ -29,10 +29,10 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(f"Restore refused: {error}") from None
         header, tables = result.header, result.manifest["tables"]
+        total = sum(t["rows"] for t in tables.values())
         self.stdout.write(
             f"{file}: made {header['created_at']} on {header['vendor']}, "
-            f"{sum(t['rows'] for t in tables.values())} rows in {len(tables)} "
-            "tables; checksums and migrations match."
+            f"{total} rows in {len(tables)} tables; checksums and migrations match."
         )
         for name in result.skipped:
             self.stdout.write(f"  {name}: not restored here.")
@@ -49,9 +49,22 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was written.")
             return
         self.stdout.write(result.feed)
+        # Every archived row is accounted for: inserted, matched or left out.
+        rest = []
+        if result.matched:
+            rest.append(
+                f"{result.matched} content types and permissions were already here "
+                "from `migrate` (matched by name, not copied)"
+            )
+        if result.left_out:
+            rest.append(
+                f"{result.left_out} {'row' if result.left_out == 1 else 'rows'} "
+                f"left out ({', '.join(result.skipped)})"
+            )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {result.rows} rows. Audit them with "
-                "`manage.py verify_provenance`."
+                f"Restored {result.rows} of the archive's {total} rows"
+                + "".join(f"; {part}" for part in rest)
+                + ". Audit them with `manage.py verify_provenance`."
             )
         )
