@@ -706,3 +706,72 @@ def test_the_status_forms_evidence_help_names_the_verdicts_that_need_it(
         assert word not in help_text
     named = {s for s in Status if re.search(rf"\b{s.label.lower()}\b", help_text)}
     assert named == set(VERDICTS)
+
+
+QUEUE = "/admin/claims/queuedclaim/"
+
+
+def test_a_reviewer_accepts_from_the_queue_row_and_comes_back_to_it(
+    as_reviewer, propose
+):
+    """Issue 20, 28: Accept and Reject were only in the bulk menu."""
+    claim = propose()
+    page = as_reviewer.get(QUEUE).text
+    review = f"/admin/claims/claim/{claim.pk}/review/?version={claim.version}"
+    assert f'formaction="{review}"' in page
+    assert f'href="/admin/claims/claim/{claim.pk}/reject/"' in page
+    response = as_reviewer.post(review, {"decision": "accept_from_queue"})
+    assert response.status_code == 302 and response["Location"] == QUEUE
+    claim.refresh_from_db()
+    assert claim.review == "accepted"
+
+
+def test_a_stale_queue_row_accepts_nothing(as_reviewer, propose, reviewer):
+    claim = propose()
+    stale = claim.version
+    services.edit_claim(
+        claim=claim, expected_version=stale, by=reviewer, speaker_title="Mayor Okafor"
+    )
+    response = as_reviewer.post(
+        f"/admin/claims/claim/{claim.pk}/review/?version={stale}",
+        {"decision": "accept_from_queue"},
+        follow=True,
+    )
+    assert "reload" in response.text.lower() or "stale" in response.text.lower()
+    claim.refresh_from_db()
+    assert claim.review == "proposed"
+
+
+def test_the_queue_row_offers_no_decision_on_ones_own_proposal(
+    client, role_user, source, speaker
+):
+    reviewer = role_user("reviewer")
+    claim = services.propose_claim(
+        text="The ferry service is the city's lifeline.",
+        kind="opinion",
+        attribution="direct_quote",
+        speaker=speaker,
+        spans=[span_of(source, "is the city’s lifeline")],
+        by=reviewer,
+    )
+    client.force_login(reviewer)
+    page = client.get(QUEUE).text
+    assert "yours: another reviewer decides" in page
+    assert f"/admin/claims/claim/{claim.pk}/review/" not in page
+
+
+def test_contributors_get_no_decision_column_nor_waiting_counts(
+    as_contributor, propose
+):
+    propose()
+    assert "accept_from_queue" not in as_contributor.get(QUEUE).text
+    assert "Waiting for a reviewer" not in as_contributor.get("/admin/").text
+
+
+def test_the_admin_index_shows_what_waits_first(as_reviewer, propose):
+    propose()
+    page = as_reviewer.get("/admin/").text
+    assert page.index("Waiting for a reviewer") < page.index("app-claims")
+    waiting = page.split("Waiting for a reviewer")[1].split("</table>")[0]
+    assert "Review queue" in waiting and "<strong>1</strong>" in waiting
+    assert "Appearances to review" in waiting and "Evidence to review" in waiting

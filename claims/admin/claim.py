@@ -2,6 +2,7 @@
 queue and the deadlines view. Every write is a call to ``claims.services``."""
 
 import datetime
+from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +10,7 @@ from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import BooleanField, Case, Prefetch, Q, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -712,15 +713,21 @@ class ClaimAdmin(ReviewDeskMixin, GuardedHistoryAdmin):
             raise PermissionDenied
         claim = self.claim_or_404(request, object_id)
         decision = request.POST.get("decision")
-        if decision not in ("accept", "accept_next"):
+        if decision not in ("accept", "accept_next", "accept_from_queue"):
             messages.error(request, "Choose Accept or Accept and next.")
             return HttpResponseRedirect(claim_url(claim.pk))
+        # From a queue row the version comes in the button's URL: the row's
+        # form is the whole changelist's.
+        queue = reverse("admin:claims_queuedclaim_changelist")
+        back = queue if decision == "accept_from_queue" else claim_url(claim.pk)
         try:
             services.review_claim(
                 claim=claim,
                 decision="accept",
                 by=request.user,
-                expected_version=int_or_none(request.POST.get("expected_version")),
+                expected_version=int_or_none(
+                    request.POST.get("expected_version") or request.GET.get("version")
+                ),
             )
         except ValidationError as error:
             message = (
@@ -729,11 +736,13 @@ class ClaimAdmin(ReviewDeskMixin, GuardedHistoryAdmin):
                 else "Not accepted: " + "; ".join(error.messages)
             )
             messages.error(request, message)
-            return HttpResponseRedirect(claim_url(claim.pk))
+            return HttpResponseRedirect(back)
         except PermissionDenied as error:  # four eyes
             messages.error(request, f"Not accepted: {error}")
-            return HttpResponseRedirect(claim_url(claim.pk))
+            return HttpResponseRedirect(back)
         messages.success(request, f"Accepted #{claim.pk}: {claim}")
+        if decision == "accept_from_queue":
+            return HttpResponseRedirect(queue)
         if decision == "accept_next":
             following = next_in_queue(request.user, claim)
             if following is None:
@@ -967,6 +976,37 @@ class QueueAdmin(ClaimViewAdmin):
             .prefetch_related(
                 Prefetch("spans", queryset=content.order_by("id"), to_attr="content")
             )
+            # Whose proposal each row is, for the four-eyes rule in ``decide``
+            # (the admin instance is shared between requests).
+            .annotate(
+                own=Case(
+                    When(created_by=request.user.pk, then=True),
+                    default=False,
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
+    def get_list_display(self, request):
+        decide = ("decide",) if services.can_review(request.user) else ()
+        return (*super().get_list_display(request), *decide)
+
+    @admin.display(description="decide")
+    def decide(self, obj):
+        """Accept (back to the queue) or reject (with a note) from the row."""
+        if obj.own and four_eyes_problem(
+            reviewer=SimpleNamespace(pk=obj.created_by_id),
+            proposed_by_id=obj.created_by_id,
+        ):
+            return "yours: another reviewer decides"
+        review = reverse("admin:claims_claim_review", args=[obj.pk])
+        return format_html(
+            '<button type="submit" class="button" formaction="{}?version={}" '
+            'name="decision" value="accept_from_queue">Accept</button> '
+            '<a class="button" href="{}">Reject…</a>',
+            review,
+            obj.version,
+            reverse("admin:claims_claim_reject", args=[obj.pk]),
         )
 
     @admin.display(description="quote")

@@ -250,3 +250,23 @@ def test_a_source_containing_html_shows_it_as_text(
     page.goto(f"{live_server.url}/admin/claims/claim/{world['claims'][2].pk}/change/")
     assert "<script>alert('x')</script>" in page.locator(".ct-span").inner_text()
     assert alerts == []
+
+
+def test_a_reviewer_accepts_from_the_queue_row(
+    page, live_server, admin_login, screenshot, world
+):
+    """Issue 20, 28: the row's own Accept, back to the queue; the index first
+    says what waits."""
+    reviewer = desk_user("reviewer")
+    first = world["claims"][0]
+    admin_login(page, live_server, reviewer.username, PASSWORD)
+    expect(page.locator("#ct-waiting")).to_contain_text("Review queue")
+    expect(page.locator("#ct-waiting")).to_contain_text("3 proposed claims")
+    page.goto(f"{live_server.url}/admin/claims/queuedclaim/")
+    row = page.locator("#result_list tbody tr").nth(0)
+    row.get_by_role("button", name="Accept").click()
+    expect(page.locator(".messagelist")).to_contain_text(f"Accepted #{first.pk}")
+    assert page.url.endswith("/admin/claims/queuedclaim/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
+    screenshot(page, "queue-after-row-accept")
+    assert Claim.objects.get(pk=first.pk).review == "accepted"
