@@ -100,20 +100,24 @@ class SpanAdmin(VisibleContributions, ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(OfVisibleClaims, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = (
-        "id",
-        "claim",
-        "from_status",
-        "to_status",
-        "changed_by",
-        "changed_at",
-    )
+    # Three columns fit 1280 px beside the filters; who moved it is on the
+    # claim page's ledger.
+    list_display = ("claim", "move", "changed_at")
     list_filter = ("to_status", "from_status")
     search_fields = ("rationale",)
     list_select_related = ("claim", "changed_by")
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     date_hierarchy = "changed_at"
+
+    class Media:
+        css = {"all": ["claims/admin/desk.css"]}
+
+    @admin.display(description="move", ordering="to_status")
+    def move(self, obj):
+        return (
+            f"{obj.from_status} → {obj.to_status}" if obj.from_status else obj.to_status
+        )
 
 
 @admin.register(Evidence)

@@ -270,3 +270,39 @@ def test_a_reviewer_accepts_from_the_queue_row(
     expect(page.locator("#result_list tbody tr")).to_have_count(2)
     screenshot(page, "queue-after-row-accept")
     assert Claim.objects.get(pk=first.pk).review == "accepted"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/claims/queuedclaim/",
+        "/admin/claims/claim/",
+        "/admin/claims/statuschange/",
+        "/admin/claims/deadlineclaim/",
+    ],
+)
+def test_the_desk_lists_fit_a_1280_pixel_screen(
+    page, live_server, admin_login, screenshot, world, path
+):
+    """Issue 20, 27: lists were clipped at 1280 px (the status-change list
+    showed only ID and CLAIM) and the queue wrapped claims a word a line."""
+    reviewer = desk_user("reviewer")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    admin_login(page, live_server, reviewer.username, PASSWORD)
+    page.goto(f"{live_server.url}{path}")
+    table = page.locator("#result_list")
+    expect(table).to_be_visible()
+    screenshot(page, "list-1280-" + path.strip("/").split("/")[-1])
+    # Nothing is clipped: the table fits its scrolling container and the page.
+    overflow = page.evaluate(
+        """() => {
+            const table = document.querySelector('#result_list');
+            return [table.scrollWidth - table.parentElement.clientWidth,
+                    table.getBoundingClientRect().right];
+        }"""
+    )
+    assert overflow[0] <= 0 and overflow[1] <= 1280, f"{path}: clipped {overflow}"
+    # The claim's words come first, on a few lines, not a word a line.
+    cells = table.locator("tbody tr").nth(0).locator("td, th")
+    first = cells.nth(1 if cells.nth(0).locator("input").count() else 0)
+    assert first.bounding_box()["width"] >= 150
