@@ -691,6 +691,17 @@ def b64(raw: str) -> str:
         ("/api/v1/changes/", "after", b64("99999999999999999999:1")),
         ("/api/v1/changes/", "after", b64("1:2:3")),
         ("/api/v1/changes/", "after", "\u00e9\u00e9"),
+        # "MTox" is the cursor of "1:1": stray characters around an issued
+        # cursor, which base64 decoding skips, and numbers written otherwise.
+        ("/api/v1/changes/", "after", "MTox:"),
+        ("/api/v1/changes/", "after", "M.T.o.x"),
+        ("/api/v1/changes/", "after", "MTox\n"),
+        ("/api/v1/changes/", "after", " MTox"),
+        ("/api/v1/changes/", "after", "MTox="),
+        ("/api/v1/changes/", "after", b64("01:1")),
+        ("/api/v1/changes/", "after", b64("+1:1")),
+        ("/api/v1/changes/", "after", b64("1: 1")),
+        ("/api/v1/changes/", "after", b64("1_0:1")),
         ("/search/", "after", "abc"),
         ("/search/", "after", "1.2.3"),
         ("/search/", "after", "9999-99-99.1"),
