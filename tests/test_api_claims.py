@@ -253,7 +253,10 @@ def test_patch_needs_if_match_428_and_a_fresh_one_412(reviewer_api, propose):
         url, {"speaker_title": "Ms"}, format="json", HTTP_IF_MATCH='"7"'
     )
     assert stale.status_code == 412
-    assert "stale" in stale.json()["version"][0]
+    assert stale.json()["version"] == [
+        "is stale: you sent version 7 but the claim is now at version 1; "
+        "reload it and try again."
+    ]
     garbage = reviewer_api.patch(
         url, {"speaker_title": "Ms"}, format="json", HTTP_IF_MATCH="abc"
     )
