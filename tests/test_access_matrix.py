@@ -32,7 +32,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import Client, override_settings
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -44,6 +44,7 @@ from sources.services import create_source
 
 from .conftest import SAMPLE_TEXT, role_group, span_of
 from .factories import SpeakerFactory, StaffFactory, UserFactory
+from .routes import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -56,20 +57,10 @@ FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 # --- the endpoints the project serves ------------------------------------------
 
 
-def _walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-        else:
-            name = f"{namespace}{pattern.name}" if pattern.name else None
-            yield prefix + str(pattern.pattern), name, pattern.callback
-
-
 def served_endpoints() -> set[tuple[str, str]]:
     """(name, or the route of an unnamed URL; method) for every URL served."""
     endpoints = set()
-    for route, name, callback in _walk(get_resolver().url_patterns):
+    for route, name, callback in walk():
         actions = getattr(callback, "actions", None)  # a DRF viewset route
         view_class = getattr(callback, "cls", None)  # a DRF APIView
         if actions:

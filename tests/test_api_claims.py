@@ -1,5 +1,6 @@
 import datetime
 
+import django_filters
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
@@ -252,7 +253,10 @@ def test_patch_needs_if_match_428_and_a_fresh_one_412(reviewer_api, propose):
         url, {"speaker_title": "Ms"}, format="json", HTTP_IF_MATCH='"7"'
     )
     assert stale.status_code == 412
-    assert "stale" in stale.json()["version"][0]
+    assert stale.json()["version"] == [
+        "is stale: you sent version 7 but the claim is now at version 1; "
+        "reload it and try again."
+    ]
     garbage = reviewer_api.patch(
         url, {"speaker_title": "Ms"}, format="json", HTTP_IF_MATCH="abc"
     )
@@ -659,6 +663,31 @@ def test_the_deadline_filter_and_date_ranges(api, seeded):
         ).json()["results"]
     }
     assert statuses == {"confirmed", "refuted"}
+
+
+def test_boolean_filters_take_only_true_or_false(api, seeded):
+    """django-filter reads ``1``, ``0`` and its legacy ``2``/``3`` as booleans
+    and any other word as no filter at all: ``overdue=maybe`` was the whole
+    list. Only ``true`` and ``false`` are values; anything else is a 400
+    naming the parameter."""
+    boolean = [
+        name
+        for name, f in ClaimFilter.base_filters.items()
+        if isinstance(f, django_filters.BooleanFilter)
+    ]
+    assert boolean == ["overdue"]
+    client = api()
+    for name in boolean:
+        for value in ("1", "0", "2", "3", "yes", "no", "maybe", "True", "on", " true"):
+            response = client.get(claims_url(), {name: value})
+            assert response.status_code == 400, (name, value, response.json())
+            assert response.json() == {name: ['must be "true" or "false".']}, value
+        every = client.get(claims_url(), {"page_size": 100}).json()["results"]
+        yes = client.get(claims_url(), {name: "true", "page_size": 100})
+        no = client.get(claims_url(), {name: "false", "page_size": 100})
+        assert yes.status_code == no.status_code == 200
+        halves = yes.json()["results"] + no.json()["results"]
+        assert yes.json()["results"] and sorted(halves, key=lambda c: -c["id"]) == every
 
 
 def test_filters_by_speaker_and_source(api, seeded):

@@ -18,6 +18,7 @@ Authorization headers shaped like tokens (for the anonymous role).
 A failure names the role and, for a 5xx, ends with the server's traceback.
 """
 
+import re
 import traceback
 from unittest import mock
 
@@ -30,6 +31,7 @@ from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from knox.models import AuthToken
+from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from bench import fuzz
@@ -40,6 +42,7 @@ from config.wsgi import application
 from sources.models import Source
 
 from .factories import StaffFactory, UserFactory
+from .routes import walk
 
 MAX_EXAMPLES = 25  # per operation, each sent once per role
 HOSTS = ["localhost", "testserver"]
@@ -215,3 +218,90 @@ def test_api_conforms_to_schema(case, world, server_errors):
             if server_errors:
                 failure.add_note("Server traceback:\n" + server_errors[-1])
             raise
+
+
+# --- beyond the schema: every route of the URL conf ---------------------------------
+
+GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)|<(?:\w+:)?(\w+)>")
+
+
+def api_routes():
+    """(path template, methods) of every API URL the URL conf routes, the
+    schema's or not: ``/api/v1/claims/{pk}/spans/`` and the like."""
+    for route, _name, view in walk():
+        if not route.startswith("api/"):
+            continue
+        actions = getattr(view, "actions", None)  # a DRF viewset route
+        view_class = getattr(view, "cls", getattr(view, "view_class", None))
+        if actions:
+            methods = sorted(m for m in actions if m not in ("head", "options"))
+        else:
+            methods = [
+                m
+                for m in ("get", "post", "put", "patch", "delete")
+                if hasattr(view_class, m)
+            ]
+        template = GROUP.sub(lambda m: "{%s}" % (m[1] or m[2]), route)
+        if "{format}" in template:  # a suffixed twin: tried with its route below
+            continue
+        yield (
+            "/" + template.replace("^", "").replace("$", "").replace("\\", ""),
+            methods,
+        )
+
+
+def route_values(claim):
+    """A value for each path parameter: the ids of ``claim`` and of what it holds."""
+    return {
+        "claims": {
+            "pk": claim.pk,
+            "span_id": claim.spans.values_list("pk", flat=True).first() or 1,
+            "evidence_id": claim.evidence.values_list("pk", flat=True).first() or 1,
+        },
+        "sources": {"pk": claim.spans.values_list("source_id", flat=True).first()},
+        "speakers": {"pk": claim.speaker_id},
+    }
+
+
+@pytest.mark.django_db
+def test_every_api_route_with_or_without_a_format_suffix_is_not_a_5xx(
+    world, server_errors
+):
+    """schemathesis sends only what the schema documents. This crawls the URL
+    conf instead, so a route the schema does not show (a format suffix, an
+    alias) is reached too: each route and each method it routes, as every role,
+    on an accepted claim, with an empty body. None may be a 5xx, and the
+    ``.json`` suffixes are not routed: a 404, like any other unknown URL."""
+    claim = (
+        Claim.objects.filter(review="accepted", speaker__isnull=False)
+        .exclude(evidence=None)
+        .first()
+    )
+    values = route_values(claim)
+    routes = list(api_routes())
+    assert len(routes) >= 20, routes
+    failures = []
+    for template, methods in routes:
+        resource = template.removeprefix("/api/v1/").split("/")[0]
+        path = template.format(**values.get(resource, {}))
+        if "{" in path:  # a route of a new resource: give it values above
+            failures.append(f"no value for a parameter of {template}")
+            continue
+        for method in methods:
+            for url in (path, path.rstrip("/") + ".json"):
+                for role, user in world.items():
+                    client = APIClient(raise_request_exception=False)
+                    if user is not None:
+                        token = AuthToken.objects.create(user)[1]
+                        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+                    server_errors.clear()
+                    with transaction.atomic():
+                        response = getattr(client, method)(url, {}, format="json")
+                        transaction.set_rollback(True)
+                    got = response.status_code
+                    if got >= 500 or (url.endswith(".json") and got != 404):
+                        failures.append(
+                            f"{method.upper()} {url} as {role}: {got}\n"
+                            + "".join(server_errors[-1:])
+                        )
+    assert not failures, "\n".join(failures)

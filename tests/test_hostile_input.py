@@ -251,6 +251,34 @@ def test_huge_or_malformed_page_sizes_are_a_400(api):
     assert client.get("/api/v1/claims/", {"page_size": "100"}).status_code == 200
 
 
+PAGINATED = ("/api/v1/claims/", "/api/v1/sources/", "/api/v1/speakers/")
+
+
+def test_page_sizes_in_other_digits_than_ascii_are_a_400_naming_page_size(
+    api, accepted
+):
+    """``str.isdigit()`` takes superscripts, circled numbers and Arabic-Indic
+    digits: ``²`` was a 500 on the feed, ``³`` a 400 naming ``cursor`` on a
+    list, Arabic-Indic ``10`` a page of ten. Only ASCII digits are a page size."""
+    client = api()
+    for path in (*PAGINATED, "/api/v1/changes/"):
+        for size in (
+            "²",
+            "③",
+            "①",
+            "\u0661\u0660",
+            "\uff15",
+            "1" * 5000,
+            " 5",
+            "+5",
+            "5 ",
+        ):
+            response = client.get(path, {"page_size": size})
+            assert response.status_code == 400, (path, size, response.content)
+            assert set(field_errors(response)) == {"page_size"}, (path, size)
+        assert client.get(path, {"page_size": "10"}).status_code == 200, path
+
+
 # --- characters ------------------------------------------------------------------
 
 
@@ -663,6 +691,17 @@ def b64(raw: str) -> str:
         ("/api/v1/changes/", "after", b64("99999999999999999999:1")),
         ("/api/v1/changes/", "after", b64("1:2:3")),
         ("/api/v1/changes/", "after", "\u00e9\u00e9"),
+        # "MTox" is the cursor of "1:1": stray characters around an issued
+        # cursor, which base64 decoding skips, and numbers written otherwise.
+        ("/api/v1/changes/", "after", "MTox:"),
+        ("/api/v1/changes/", "after", "M.T.o.x"),
+        ("/api/v1/changes/", "after", "MTox\n"),
+        ("/api/v1/changes/", "after", " MTox"),
+        ("/api/v1/changes/", "after", "MTox="),
+        ("/api/v1/changes/", "after", b64("01:1")),
+        ("/api/v1/changes/", "after", b64("+1:1")),
+        ("/api/v1/changes/", "after", b64("1: 1")),
+        ("/api/v1/changes/", "after", b64("1_0:1")),
         ("/search/", "after", "abc"),
         ("/search/", "after", "1.2.3"),
         ("/search/", "after", "9999-99-99.1"),

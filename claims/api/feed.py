@@ -28,18 +28,31 @@ from .views import ERRORS, StrictQueryMixin
 BAD_CURSOR = {"after": "is not a cursor this feed issued; start without it."}
 
 
-def encode_cursor(event: dict) -> str:
-    raw = f"{event['txid'] or 0}:{event['id']}".encode()
+def encode_position(txid: int, pk: int) -> str:
+    raw = f"{txid}:{pk}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def encode_cursor(event: dict) -> str:
+    return encode_position(event["txid"] or 0, event["id"])
+
+
 def decode_cursor(value: str) -> tuple[int, int]:
+    """The position of a cursor this feed issued; anything else is a 400.
+
+    Only the encoding the feed writes is a cursor: base64 decoding skips
+    characters outside its alphabet ("MTox:", "M.T.o.x" and "MTox\n" all read
+    as "MTox") and int() takes "01", "+1" and " 1", so the position read is
+    encoded again and must give back the value sent, character for character.
+    """
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         txid, pk = (int(part) for part in raw.split(":"))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ValidationError(BAD_CURSOR) from None
     if not (0 <= txid < 2**63 and 0 < pk < 2**63):
+        raise ValidationError(BAD_CURSOR)
+    if encode_position(txid, pk) != value:
         raise ValidationError(BAD_CURSOR)
     return txid, pk
 

@@ -172,6 +172,41 @@ class FilterBackend(DjangoFilterBackend):
         return template.render({"filter": filterset}, request)
 
 
+class BooleanSelect(forms.Select):
+    """The browsable API's choice of true, false or no filter; the value read
+    is the parameter as sent, for the field to judge."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=(("", "Any"), ("true", "Yes"), ("false", "No")))
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false``, as docs/API.md says; empty is no filter.
+
+    django-filter's boolean widgets also read ``1``/``0`` (and ``2``/``3``,
+    Django's old NullBooleanSelect values) and take any other word, ``maybe``
+    or ``yes``, for "no filter", answering the whole list to a client who
+    asked for part of it. Here anything else is an error naming the
+    parameter."""
+
+    widget = BooleanSelect
+    default_error_messages = {"invalid": 'must be "true" or "false".'}
+    VALUES = {"true": True, "false": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if value not in self.VALUES:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return self.VALUES[value]
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """Every boolean filter of the API: only ``true`` or ``false``."""
+
+    field_class = StrictBooleanField
+
+
 class ClaimFilter(LeanFilterSet):
     # distinct=False: these filter the claim row itself, so DISTINCT would only
     # cost a sort of every match (django-filter adds it by default).
@@ -208,7 +243,7 @@ class ClaimFilter(LeanFilterSet):
     due_before = django_filters.DateFilter(
         field_name="due_on", lookup_expr="lte", help_text="Due on or before."
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = BooleanFilter(
         method="filter_overdue",
         help_text="true: predictions and promises past their deadline with no "
         "verdict (overdue, or pending until the next sweep); false: all others.",

@@ -9,6 +9,9 @@ MAX_PAGE_SIZE = 100
 # value of an integer key (an id, or a search rank).
 CURSOR_PATTERN = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 POSITION_PATTERN = re.compile(r"-?[0-9]{1,18}")
+# ASCII digits only: str.isdigit() also takes "²", "①" and "١٠" (which int()
+# refuses or reads as 10). Nine digits are past any cap and within int().
+PAGE_SIZE_PATTERN = re.compile(r"[0-9]{1,9}")
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -27,9 +30,15 @@ class CursorPagination(pagination.CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if (
+            not PAGE_SIZE_PATTERN.fullmatch(raw)
+            or not 1 <= int(raw) <= self.max_page_size
+        ):
             raise ValidationError(
-                {"page_size": f"must be a whole number from 1 to {self.max_page_size}."}
+                {
+                    "page_size": "must be a whole number from 1 to "
+                    f"{self.max_page_size}, in the digits 0-9."
+                }
             )
         return int(raw)
 

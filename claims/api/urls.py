@@ -30,7 +30,17 @@ class LogoutView(knox_views.LogoutView):
         return super().post(request, format)
 
 
-router = DefaultRouter()
+class Router(DefaultRouter):
+    """DefaultRouter without its ``.json``-suffixed twin of every route.
+
+    The views take no ``format`` argument, so those URLs were a 500; the
+    format is chosen by ``Accept`` (or ``?format=``), and a suffixed URL is a
+    404 like any other URL the API does not have."""
+
+    include_format_suffixes = False
+
+
+router = Router()
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("sources", SourceViewSet, basename="source")
 router.register("speakers", SpeakerViewSet, basename="speaker")

@@ -276,7 +276,7 @@ def _stale(pk: int, expected_version) -> ValidationError:
     return ValidationError(
         {
             "version": (
-                f"is stale: you changed version {expected_version} but the claim "
+                f"is stale: you sent version {expected_version} but the claim "
                 f"is now at version {current}; reload it and try again."
             )
         }
