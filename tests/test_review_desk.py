@@ -775,3 +775,22 @@ def test_the_admin_index_shows_what_waits_first(as_reviewer, propose):
     waiting = page.split("Waiting for a reviewer")[1].split("</table>")[0]
     assert "Review queue" in waiting and "<strong>1</strong>" in waiting
     assert "Appearances to review" in waiting and "Evidence to review" in waiting
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"source": "²"},
+        {"speaker": "①"},
+        {"source": "9" * 30},
+        {"speaker": "12345678901234567890"},
+        {"source": "bridge\x00works"},
+        {"speaker": "Oka\x00for"},
+    ],
+)
+def test_typed_list_filters_never_fail_on_odd_input(as_reviewer, propose, query):
+    """Issue 20 (found beside item 2): the source and speaker filters took any
+    Unicode digit for an id, and a number past a bigint, to the database."""
+    propose()
+    for path in ("/admin/claims/claim/", "/admin/claims/queuedclaim/"):
+        assert as_reviewer.get(path, query).status_code == 200

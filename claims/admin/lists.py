@@ -6,6 +6,8 @@ rows long) and show as "10,000+". Filters on sources and speakers take typed
 input instead of listing every source or speaker.
 """
 
+import re
+
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -86,17 +88,27 @@ class InputFilter(admin.SimpleListFilter):
         }
 
 
+def typed_value(value) -> tuple[int | None, str]:
+    """A typed filter value as a database id (ASCII digits that fit a bigint)
+    or, failing that, as words (NUL removed: PostgreSQL refuses it). "²" and
+    a 30-digit number are words, never a 500."""
+    value = (value or "").replace("\x00", "").strip()
+    if re.fullmatch(r"[0-9]{1,18}", value):
+        return int(value), value
+    return None, value
+
+
 class SourceFilter(InputFilter):
     title = "source (id or words of its title)"
     parameter_name = "source"
 
     def queryset(self, request, queryset):
-        value = (self.value() or "").strip()
+        pk, value = typed_value(self.value())
         if not value:
             return queryset
         spans = Span.objects.filter(claim=OuterRef("pk"))
-        if value.isdigit():
-            spans = spans.filter(source_id=int(value))
+        if pk is not None:
+            spans = spans.filter(source_id=pk)
         else:
             spans = spans.filter(source__title__icontains=value)
         return queryset.filter(Exists(spans))
@@ -107,11 +119,11 @@ class SpeakerFilter(InputFilter):
     parameter_name = "speaker"
 
     def queryset(self, request, queryset):
-        value = (self.value() or "").strip()
+        pk, value = typed_value(self.value())
         if not value:
             return queryset
-        if value.isdigit():
-            return queryset.filter(speaker_id=int(value))
+        if pk is not None:
+            return queryset.filter(speaker_id=pk)
         return queryset.filter(speaker__name__icontains=value)
 
 
