@@ -168,3 +168,31 @@ def test_an_event_committed_late_is_not_skipped(api, api_user, propose, reviewer
     ]
     ids = [e["id"] for e in seen + during + after]
     assert len(ids) == len(set(ids)) == ClaimEvent.objects.count()
+
+
+def test_following_next_until_has_more_is_false_reads_each_event_once(
+    api, api_user, propose
+):
+    """Issue 20, 14: ``next`` was null at the end, so a client following it
+    looped for ever or lost its resume point. ``next`` is always the resume
+    point; ``has_more`` says when to stop."""
+    client = api(api_user("reviewer"))
+    empty = client.get("/api/v1/changes/", {"page_size": 3}).json()
+    assert empty["results"] == [] and empty["has_more"] is False
+    assert empty["next"].endswith("/api/v1/changes/?page_size=3")
+    for n in range(3):  # three events: a page of exactly three
+        propose(text=f"Claim number {n}.")
+    url, events, pages = "/api/v1/changes/?page_size=3", [], 0
+    while True:
+        page = client.get(url).json()
+        events += page["results"]
+        pages += 1
+        assert page["next"]
+        url = page["next"]
+        if not page["has_more"]:
+            break
+    assert pages == 1 and len(events) == 3
+    propose(text="A later claim.")
+    later = client.get(url).json()  # the resume point picks up what is new
+    assert [e["state"]["text"] for e in later["results"]] == ["A later claim."]
+    assert later["has_more"] is False

@@ -129,8 +129,12 @@ class ChangeFeedView(StrictQueryMixin, APIView):
                 "ChangeFeedPage",
                 {
                     "next": serializers.CharField(
-                        allow_null=True,
-                        help_text="URL of the next page; null only before the first event.",
+                        help_text="URL of the next page: the resume point, never "
+                        "null (at the end it asks for what comes after).",
+                    ),
+                    "has_more": serializers.BooleanField(
+                        help_text="Whether more events were there to read when this "
+                        "page was served: stop following `next` when it is false.",
                     ),
                     "previous": serializers.CharField(
                         allow_null=True,
@@ -149,16 +153,19 @@ class ChangeFeedView(StrictQueryMixin, APIView):
         size = CursorPagination().get_page_size(request)
         raw = request.query_params.get("after")
         after = decode_cursor(raw) if raw else None
-        events = feed_page(request.user, after, size)
+        # One row past the page tells whether the client should read on.
+        events = feed_page(request.user, after, size + 1)
+        has_more = len(events) > size
+        events = events[:size]
         cursor = encode_cursor(events[-1]) if events else raw
-        next_url = None
-        if cursor:
-            next_url = request.build_absolute_uri(
-                f"{request.path}?after={cursor}&page_size={size}"
-            )
+        resume = f"after={cursor}&" if cursor else ""
+        next_url = request.build_absolute_uri(
+            f"{request.path}?{resume}page_size={size}"
+        )
         return Response(
             {
                 "next": next_url,
+                "has_more": has_more,
                 "previous": None,
                 "cursor": cursor,
                 "results": [s.EventSerializer.represent(event) for event in events],
