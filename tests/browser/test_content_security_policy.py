@@ -127,3 +127,24 @@ def test_the_api_docs_and_the_browsable_api_work_under_the_policy(
     visit(f"{live_server.url}/api/v1/claims/")
     expect(page.locator(".response-info")).to_be_visible()
     assert visit.violations == []
+
+
+def test_the_browsable_apis_forms_break_no_rule(
+    page, live_server, visit, accepted, admin_login
+):
+    """Issue 20, 11: the forms of nested fields (a claim's spans, a status
+    change's evidence) carried inline styles the policy blocks."""
+    from django.contrib.auth.models import Group
+
+    from ..conftest import role_group
+
+    reviewer = UserFactory(username="rhea-csp", is_staff=True)
+    reviewer.groups.add(role_group("reviewer"))
+    assert Group.objects.filter(name="reviewer").exists()
+    admin_login(page, live_server, reviewer.username, PASSWORD)
+    claim, _ = accepted
+    visit(f"{live_server.url}/api/v1/claims/")
+    expect(page.locator("form").first).to_be_attached()
+    visit(f"{live_server.url}/api/v1/claims/{claim.pk}/status/")
+    visit(f"{live_server.url}/api/v1/sources/")
+    assert visit.violations == []
