@@ -912,3 +912,47 @@ def test_claimreview_serves_the_type_it_documents(api, seeded, accept, served):
     assert response.status_code == 200
     assert response["Content-Type"].startswith(served)
     assert response.json()["@type"] == "ClaimReview"
+
+
+def test_a_created_claim_or_source_says_where_it_is(api, api_user, source):
+    """Issue 20, 13: 201 Created carries Location."""
+    client = api(api_user("contributor"))
+    response = client.post(
+        "/api/v1/sources/", {"text": "A new report of our own."}, format="json"
+    )
+    assert response.status_code == 201
+    assert response["Location"].endswith(f"/api/v1/sources/{response.json()['id']}/")
+    start = source.text.index("will reopen by June")
+    response = client.post(
+        "/api/v1/claims/",
+        {
+            "text": "The bridge will reopen by June.",
+            "kind": "prediction",
+            "attribution": "narrator",
+            "spans": [{"source": source.pk, "start": start, "end": start + 19}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response["Location"].endswith(f"/api/v1/claims/{response.json()['id']}/")
+
+
+def test_a_claim_read_honours_if_none_match(api, api_user, propose):
+    """Issue 20, 13: a client holding the current version gets 304."""
+    claim = propose()
+    client = api(api_user("reviewer"))
+    first = client.get(claims_url(claim.pk))
+    etag = first["ETag"]
+    again = client.get(claims_url(claim.pk), HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again["ETag"] == etag and not again.content
+    assert (
+        client.get(claims_url(claim.pk), HTTP_IF_NONE_MATCH=f"W/{etag}").status_code
+        == 304
+    )
+    assert (
+        client.get(claims_url(claim.pk), HTTP_IF_NONE_MATCH='"99", *').status_code
+        == 304
+    )
+    assert (
+        client.get(claims_url(claim.pk), HTTP_IF_NONE_MATCH='"99"').status_code == 200
+    )

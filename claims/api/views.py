@@ -2,6 +2,7 @@ import re
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -73,6 +74,15 @@ COMMON_PARAMETERS = {"cursor", "page_size", "format"}
 # A source's relations its representation reads (the revises link's review).
 SOURCE_RELATED = ("publisher", "revises_proposed_by", "revises_reviewed_by")
 LIMIT_RELATED = 100
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names ``etag`` (weak comparison, as
+    RFC 9110 asks of it), or is ``*``."""
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
 # Claim columns of the desk's workflow: their changes show only to reviewers
 # and the claim's author.
 DESK_FIELDS = frozenset({"review_note", "reviewed_by", "assigned_to"})
@@ -133,7 +143,20 @@ def expected_version(request, *, required: bool) -> int | None:
         responses={200: s.ClaimSerializer(many=True), **ERRORS},
     ),
     retrieve=extend_schema(
-        summary="A claim", responses={200: s.ClaimSerializer, **ERRORS}
+        summary="A claim",
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description='The ETag you hold, e.g. "3": 304 if it is still current.',
+            )
+        ],
+        responses={
+            200: s.ClaimSerializer,
+            304: OpenApiResponse(description="Not modified: your copy is current."),
+            **ERRORS,
+        },
     ),
     create=extend_schema(
         summary="Propose a claim with its spans",
@@ -203,8 +226,19 @@ class ClaimViewSet(
         payload = payload_for(claim.pk, self.request.user)
         if payload is None:
             raise NotFound("No claim with this id is visible to you.")
-        response = Response(payload, status=status_code)
-        response["ETag"] = f'"{payload["version"]}"'
+        etag = f'"{payload["version"]}"'
+        if status_code == status.HTTP_201_CREATED and self.action == "create":
+            response = Response(payload, status=status_code)
+            response["Location"] = self.request.build_absolute_uri(
+                reverse("claim-detail", args=[claim.pk])
+            )
+        elif self.action == "retrieve" and etag_matches(
+            self.request.headers.get("If-None-Match", ""), etag
+        ):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = Response(payload, status=status_code)
+        response["ETag"] = etag
         return response
 
     def retrieve(self, request, pk=None):
@@ -497,6 +531,7 @@ class ClaimViewSet(
         summary="schema.org ClaimReview JSON-LD for a claim with a verdict",
         responses={
             (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
             **ERRORS,
         },
     )
@@ -602,7 +637,12 @@ class SourceViewSet(
     def represent(self, pk, status_code=status.HTTP_200_OK, **extra):
         source = self.source_detail(pk)
         body = s.SourceDetailSerializer(source, context={"request": self.request}).data
-        return Response({**body, **extra}, status=status_code)
+        response = Response({**body, **extra}, status=status_code)
+        if status_code == status.HTTP_201_CREATED:
+            response["Location"] = self.request.build_absolute_uri(
+                reverse("source-detail", args=[source.pk])
+            )
+        return response
 
     def retrieve(self, request, pk=None):
         return self.represent(pk)
