@@ -592,6 +592,24 @@ def test_search_pages_by_keyset_without_losing_or_repeating_a_claim(
         assert "Matching claims: <strong>5</strong>" in page.text
 
 
+def test_the_next_and_first_page_links_keep_every_filter(
+    client, propose, reviewer, monkeypatch
+):
+    from public import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    for n in range(3):
+        accept(propose(text=f"Claim number {n}."), reviewer)
+    first = client.get(SEARCH, {"q": "number", "status": "pending"}).text
+    next_href = re.search(r'<a href="([^"]*)" rel="next"', first)[1]
+    assert next_href.startswith("?q=number&amp;status=pending&amp;after=")
+    assert "??" not in first
+    second = client.get(SEARCH + next_href.replace("&amp;", "&")).text
+    first_href = re.search(r'<a href="([^"]*)">First page</a>', second)[1]
+    assert first_href == "?q=number&amp;status=pending"
+    assert "??" not in second
+
+
 def test_search_counts_its_matches_up_to_a_cap(client, propose, reviewer, monkeypatch):
     from public import views
 
