@@ -557,6 +557,16 @@ def test_search_filters_by_words_status_speaker_and_date(client, searchable, spe
     assert "Claims by Zoë Okafor" in page
 
 
+def test_every_word_of_a_search_must_match_in_any_order(client, searchable):
+    bridge, ferry, repairs = (searchable[k].pk for k in ("bridge", "ferry", "repairs"))
+    assert found(client, q="harbour bridge") == {bridge}
+    assert found(client, q="june harbour") == {bridge}
+    assert found(client, q="bridge okafor") == {bridge, repairs}  # the speaker
+    assert found(client, q="ferry lifeline") == {ferry}  # the quoted words
+    assert found(client, q="bridge lifeline") == set()  # in two claims, not one
+    assert found(client, q="harbour nothing-like-this") == set()
+
+
 def test_search_pages_by_keyset_without_losing_or_repeating_a_claim(
     client, propose, reviewer, monkeypatch
 ):
