@@ -675,9 +675,34 @@ def test_odd_but_harmless_search_parameters_are_answered(client, searchable):
         assert "<script>alert(1)" not in page.text
 
 
+def test_an_invalid_date_filter_is_shown_on_its_field(client, searchable):
+    # The parameters are named as the form labels its fields ("Said from").
+    page = client.get(SEARCH, {"said_from": "2025-13-01"})
+    assert page.status_code == 400
+    error = re.search(
+        r'<p class="field-error" id="id_said_from_error">([^<]*)', page.text
+    )
+    assert error and "valid date" in error[1]
+    page = client.get(SEARCH, {"said_until": "not a date"})
+    assert page.status_code == 400
+    assert 'id="id_said_until_error"' in page.text
+
+
+def test_date_filters_keep_their_first_names_and_unknown_ones_are_named(
+    client, searchable
+):
+    bridge, repairs = searchable["bridge"].pk, searchable["repairs"].pk
+    assert found(client, said_from="2025-01-01") == {bridge, repairs}
+    assert found(client, stated_from="2025-01-01") == {bridge, repairs}
+    assert client.get(SEARCH, {"stated_to": "2025-02-30"}).status_code == 400
+    page = client.get(SEARCH, {"q": "bridge", "saidfrom": "2025-01-01"}).text
+    assert "so ignored: <code>saidfrom</code>" in page
+    assert "ignored" not in client.get(SEARCH, {"q": "bridge"}).text
+
+
 def test_the_search_form_is_labelled(client):
     page = client.get(SEARCH).text
-    for name in ("q", "status", "speaker", "stated_from", "stated_to"):
+    for name in ("q", "status", "speaker", "said_from", "said_until"):
         assert f'<label for="id_{name}">' in page
         assert f'id="id_{name}"' in page
     assert 'type="date"' in page
