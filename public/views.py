@@ -137,6 +137,7 @@ def claim_detail(request, pk: int):
             "claim": claim,
             "appearances": _appearances(claim, spans),
             "timeline": timeline,
+            "origin": queries.claim_origin(claim),
             "loose_evidence": loose_evidence,
             "claim_review": review,
             "has_deadline": ClaimKind(claim.kind).has_deadline,

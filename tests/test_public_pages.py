@@ -204,6 +204,30 @@ def test_the_timeline_shows_each_move_with_rationale_and_evidence(
     assert claim_url(claim) in report_page
 
 
+def test_readers_see_how_a_claim_was_found_not_the_desks_notes(
+    client, propose, reviewer, source
+):
+    from claims.models import ClaimExtraction
+
+    note = "Proposed by the extractor (rule reported-that, confidence 0.80)."
+    found_by_machine = accept(propose(note=note), reviewer)
+    ClaimExtraction.objects.create(
+        claim=found_by_machine, rule="reported-that", confidence=0.8
+    )
+    typed_in = accept(
+        propose(text="The ferry is the lifeline.", note="Desk note: ask Ana."),
+        reviewer,
+    )
+    page = client.get(claim_url(found_by_machine)).text
+    timeline = page.split('id="timeline-heading"')[1]
+    assert "Found by automatic extraction, checked by a reviewer." in timeline
+    for internal in ("extractor", "reported-that", "confidence", "0.80"):
+        assert internal not in page
+    page = client.get(claim_url(typed_in)).text
+    assert "Added by a contributor, checked by a reviewer." in page
+    assert "ask Ana" not in page
+
+
 def test_every_appearance_is_listed_and_the_earliest_published_marked_first(
     client, propose, reviewer, source
 ):
