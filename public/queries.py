@@ -19,7 +19,7 @@ from claims.admin.lists import CAP, shown_count
 from claims.models import Claim, Evidence, Span, Speaker, Status, StatusChange
 from claims.models.choices import VERDICTS
 from claims.replica import read_alias
-from sources.models import Source
+from sources.models import PUBLICATION_ORDER, Source
 
 CONTEXT = 240  # characters of source text shown around a claim's words
 LIST_LENGTH = 10  # rows in each list of the tracker
@@ -168,8 +168,12 @@ def recent_verdicts(limit: int = LIST_LENGTH):
 
 
 def recent_sources(limit: int = LIST_LENGTH):
+    """The latest published sources, unknown dates last, newest added first
+    among equals (``source_publication_order_idx``: no sort, ``LIMIT`` rows)."""
     return (
-        Source.objects.select_related("publisher").defer("text").order_by("-id")[:limit]
+        Source.objects.select_related("publisher")
+        .defer("text")
+        .order_by(*PUBLICATION_ORDER)[:limit]
     )
 
 

@@ -330,6 +330,66 @@ def test_the_tracker_lists_overdue_claims_with_how_long_overdue(
     assert re.search(r"overdue by \d+\xa0(month|year)", claim_page)
 
 
+def test_recent_sources_are_the_latest_published_with_unknown_dates_last(
+    client, reviewer
+):
+    def add(title, published_on):
+        return create_source(
+            text=f"The text of {title}.",
+            title=title,
+            published_on=published_on,
+            by=reviewer,
+        ).source
+
+    add("Undated memo", None)
+    add("Old report", datetime.date(2024, 2, 1))
+    add("New report", datetime.date(2025, 9, 3))
+    add("Middle report", datetime.date(2025, 1, 5))
+    page = client.get(TRACKER).text
+    listed = page.split('id="sources-heading"')[1]
+    titles = re.findall(r'<a href="/sources/\d+/">([^<]+)</a>', listed)
+    assert titles == ["New report", "Middle report", "Old report", "Undated memo"]
+    assert ">3 September 2025</time>" in listed
+
+
+def test_recent_sources_read_their_index_without_sorting(reviewer):
+    from public.queries import recent_sources
+
+    create_source(text="Some words.", title="A", by=reviewer)
+    sql, params = recent_sources().query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = "\n".join(str(row) for row in cursor.fetchall())
+    assert "source_publication_order_idx" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_every_public_page_writes_dates_in_one_style(
+    client, propose, reviewer, source, speaker
+):
+    claim = accept(propose(due_on_precision="day"), reviewer)  # said 10 March 2025
+    services.mark_overdue(today=datetime.date(2025, 9, 15))
+    pages = [
+        TRACKER,
+        claim_url(claim),
+        source_url(source),
+        speaker_url(speaker),
+        f"{SEARCH}?q=bridge",
+    ]
+    for url in pages:
+        page = client.get(url).text
+        shown = text_of(re.sub(r"<script.*?</script>", "", page, flags=re.S))
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", shown), (url, shown)
+    claim_page = text_of(client.get(claim_url(claim)).text)
+    assert "10 March 2025" in claim_page  # said, at day precision
+    assert "due by 1 June 2025" in claim_page  # the sweep's rationale
+    assert "no resolution recorded by 15 September 2025" in claim_page
+
+
 def test_a_reviewers_session_changes_nothing_on_the_public_pages(
     client, propose, reviewer, hidden
 ):
