@@ -501,6 +501,55 @@ def test_the_claim_review_json_ld_has_the_required_fields_and_is_script_safe(
     assert review["datePublished"]
 
 
+def test_text_is_shortened_between_words_and_headings_keep_the_claim_whole(
+    client, propose, reviewer, source
+):
+    long_text = (
+        "The harbour authority will open a second ferry terminal for commuters "
+        "from the northern districts by December 2026."
+    )
+    claim = accept(propose(text=long_text), reviewer)
+    claim = move(claim, Status.REFUTED, reviewer, source, words="spent €4 million")
+    assert str(claim) == (
+        "The harbour authority will open a second ferry terminal for commuters "
+        "from the…"
+    )  # 79 characters; the old cut left "…by Decem…"-style word pieces
+    response = client.get(claim_url(claim))
+    page = response.text
+    assert f"<title>{long_text} · claimtrack</title>" in page
+    assert f"<h1>{long_text}</h1>" in page
+    (review,) = json_ld(response)
+    assert review["claimReviewed"] == (
+        "The harbour authority will open a second ferry terminal for commuters…"
+    )
+    # The evidence's words in context: whole words on both sides.
+    timeline = page.split('id="timeline-heading"')[1]
+    cited = re.search(r'<p class="source-words">(.*?)</p>', timeline, re.S)
+    words = text_of(cited[1])
+    assert words.startswith("…") and words.endswith("…")
+    before, after = words.strip("…").split("spent €4 million")
+    text = source.text
+    start = text.index(before + "spent €4 million")
+    end = start + len(before) + len("spent €4 million") + len(after)
+    assert text[start - 1].isspace() and text[start].isalnum()  # whole words
+    assert text[end].isspace() or text[end] in ".,;"
+
+
+def test_an_excerpt_starts_and_ends_on_whole_words():
+    text = "Alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo."
+    window_start = text.index("avo")  # the database cut inside "bravo"
+    window = text[window_start:50]  # and inside a word at the end
+    html = excerpt(
+        window,
+        window_start=window_start,
+        text_length=len(text),
+        marks=[Highlight(text.index("delta"), text.index(" echo"), "a", "m")],
+    )
+    shown = text_of(html)
+    assert shown.startswith("…charlie delta") and "avo" not in shown
+    assert shown.endswith("…") and shown[:-1].rstrip().split()[-1] in text.split()
+
+
 def test_a_claim_without_a_verdict_has_no_json_ld(client, propose, reviewer):
     claim = accept(propose(), reviewer)  # pending
     page = client.get(claim_url(claim))
