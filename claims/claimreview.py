@@ -5,6 +5,8 @@ One builder, used by the API (and by the public pages when they come).
 
 from django.conf import settings
 
+from sources.text import shorten
+
 from .models import Claim, SpeakerKind, Status
 
 # status -> (alternateName, ratingValue or None)
@@ -19,10 +21,6 @@ CLAIM_REVIEWED_MAX = 74  # Google asks for fewer than 75 characters
 
 class NoVerdict(Exception):
     """The claim has no verdict a ClaimReview can state."""
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def claim_review(claim: Claim, *, absolute_url) -> dict:
@@ -83,7 +81,7 @@ def claim_review(claim: Claim, *, absolute_url) -> dict:
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": absolute_url(f"/claims/{claim.pk}/"),
-        "claimReviewed": _shorten(claim.text, CLAIM_REVIEWED_MAX),
+        "claimReviewed": shorten(claim.text, CLAIM_REVIEWED_MAX),
         "datePublished": verdict.changed_at.date().isoformat(),
         "author": {"@type": "Organization", "name": settings.CLAIMTRACK_PUBLISHER_NAME},
         "reviewRating": rating,

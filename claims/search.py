@@ -1,8 +1,11 @@
 """Full-text search over claims: text, quoted words and speaker names.
 
 PostgreSQL: a stored tsvector per claim (ClaimSearch), GIN-indexed, ranked with
-ts_rank. SQLite: a case-insensitive substring match over the same fields.
+ts_rank. SQLite: a case-insensitive substring match over the same fields, each
+word of the query matching somewhere (in any order), as on PostgreSQL.
 """
+
+import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -86,10 +89,25 @@ def search_claims(queryset, q: str, *, ranked: bool = True):
     return _substring_match(queryset, q)
 
 
+# A quoted phrase or a run of non-space characters: the terms of a query.
+TERMS = re.compile(r'"([^"]+)"|(\S+)')
+
+
+def query_terms(q: str) -> list[str]:
+    """The terms of ``q`` for the substring match: its words, and a phrase in
+    double quotes as one term (as PostgreSQL's websearch syntax reads it)."""
+    terms = (phrase or word for phrase, word in TERMS.findall(q))
+    return [term for term in (" ".join(t.split()) for t in terms) if term]
+
+
 def _substring_match(queryset, q: str):
-    quoted = Span.objects.public().filter(
-        claim=OuterRef("pk"), role=SpanRole.CONTENT, exact__icontains=q
-    )
-    return queryset.filter(
-        Q(text__icontains=q) | Q(speaker__name__icontains=q) | Exists(quoted)
-    )
+    """Every term of ``q`` somewhere in the claim, its speaker's name or its
+    quoted words, in any order (PostgreSQL's full text ANDs the words too)."""
+    for term in query_terms(q):
+        quoted = Span.objects.public().filter(
+            claim=OuterRef("pk"), role=SpanRole.CONTENT, exact__icontains=term
+        )
+        queryset = queryset.filter(
+            Q(text__icontains=term) | Q(speaker__name__icontains=term) | Exists(quoted)
+        )
+    return queryset

@@ -8,6 +8,11 @@ from claims.models import Status
 ID_DIGITS = 18  # an id of more digits does not fit the database's bigint
 
 
+# The date filters are named as the form labels them; links written with their
+# first names still work.
+RENAMED = {"stated_from": "said_from", "stated_to": "said_until"}
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -31,14 +36,25 @@ class SearchForm(forms.Form):
         max_length=200,
         help_text="Part of the name, or the speaker's number.",
     )
-    stated_from = forms.DateField(
+    said_from = forms.DateField(
         label="Said from", required=False, widget=DateInput(format="%Y-%m-%d")
     )
-    stated_to = forms.DateField(
+    said_until = forms.DateField(
         label="Said until", required=False, widget=DateInput(format="%Y-%m-%d")
     )
     # The keyset cursor of the next page (public/keyset.py checks its shape).
     after = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for old, new in RENAMED.items():
+                if old in data and new not in data:
+                    data.setlist(new, data.pop(old))
+            self.ignored = sorted(set(data) - set(self.base_fields))
+        else:
+            self.ignored = []
+        super().__init__(data, **kwargs)
 
     def clean_q(self):
         return " ".join(self.cleaned_data["q"].split())
@@ -48,9 +64,9 @@ class SearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("stated_from"), data.get("stated_to")
+        start, end = data.get("said_from"), data.get("said_until")
         if start and end and end < start:
-            self.add_error("stated_to", "must not be before “Said from”.")
+            self.add_error("said_until", "must not be before “Said from”.")
         return data
 
     @property

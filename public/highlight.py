@@ -14,6 +14,8 @@ from itertools import pairwise
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from sources.text import ELLIPSIS, shorten
+
 
 @dataclass(frozen=True)
 class Highlight:
@@ -102,6 +104,23 @@ def excerpt(
     offsets of the whole text) that fall in it, clipped to it. "…" stands for
     the text left out on either side."""
     window_end = window_start + len(window)
+    # Cut the window's edges between words (a word broken by the database's
+    # cut goes), never into a mark.
+    first = min((m.start for m in marks), default=window_end) - window_start
+    last = max((m.end for m in marks), default=window_start) - window_start
+    first, last = min(max(first, 0), len(window)), max(min(last, len(window)), 0)
+    cut_front, cut_back = window_start > 0, window_end < text_length
+    # With cut=True, shorten() keeps one end of the text and adds one "…".
+    drop_front = drop_back = 0
+    if cut_front:
+        lead = shorten(window[:first], side="start", cut=True)
+        drop_front = first - (len(lead) - len(ELLIPSIS))
+    if cut_back:
+        tail = shorten(window[last:], cut=True)
+        drop_back = len(window) - last - (len(tail) - len(ELLIPSIS))
+    window = window[drop_front : len(window) - drop_back]
+    window_start += drop_front
+    window_end -= drop_back
     inside = [
         replace(
             mark,
@@ -113,7 +132,7 @@ def excerpt(
     ]
     return format_html(
         "{}{}{}",
-        "…" if window_start > 0 else "",
+        ELLIPSIS if cut_front else "",
         highlight_text(window, inside, ids=False),
-        "…" if window_end < text_length else "",
+        ELLIPSIS if cut_back else "",
     )

@@ -19,7 +19,7 @@ from claims.admin.lists import CAP, shown_count
 from claims.models import Claim, Evidence, Span, Speaker, Status, StatusChange
 from claims.models.choices import VERDICTS
 from claims.replica import read_alias
-from sources.models import Source
+from sources.models import PUBLICATION_ORDER, Source
 
 CONTEXT = 240  # characters of source text shown around a claim's words
 LIST_LENGTH = 10  # rows in each list of the tracker
@@ -168,8 +168,12 @@ def recent_verdicts(limit: int = LIST_LENGTH):
 
 
 def recent_sources(limit: int = LIST_LENGTH):
+    """The latest published sources, unknown dates last, newest added first
+    among equals (``source_publication_order_idx``: no sort, ``LIMIT`` rows)."""
     return (
-        Source.objects.select_related("publisher").defer("text").order_by("-id")[:limit]
+        Source.objects.select_related("publisher")
+        .defer("text")
+        .order_by(*PUBLICATION_ORDER)[:limit]
     )
 
 
@@ -197,11 +201,25 @@ def claim_with_spans(pk: int) -> Claim | None:
     The spans are ``claim.spans.all()``, so ``claim_review`` reads them too."""
     return (
         public_claims()
-        .select_related("speaker")
+        # The extraction record says how the claim was found (claim_origin).
+        .select_related("speaker", "extraction")
         .prefetch_related(Prefetch("spans", queryset=spans_in_context()))
         .filter(pk=pk)
         .first()
     )
+
+
+FOUND_BY_EXTRACTION = "Found by automatic extraction, checked by a reviewer."
+ADDED_BY_PEOPLE = "Added by a contributor, checked by a reviewer."
+
+
+def claim_origin(claim: Claim) -> str:
+    """How a public claim came to be, in readers' words. The first ledger
+    entry's rationale is the proposer's note ("Proposed by the extractor (rule
+    reported-that, confidence 0.80)."), written for the review desk; readers
+    see this instead. ``claim`` comes from :func:`claim_with_spans` (no query).
+    """
+    return FOUND_BY_EXTRACTION if hasattr(claim, "extraction") else ADDED_BY_PEOPLE
 
 
 def ledger_of(claim: Claim) -> list[StatusChange]:

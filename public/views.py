@@ -137,6 +137,7 @@ def claim_detail(request, pk: int):
             "claim": claim,
             "appearances": _appearances(claim, spans),
             "timeline": timeline,
+            "origin": queries.claim_origin(claim),
             "loose_evidence": loose_evidence,
             "claim_review": review,
             "has_deadline": ClaimKind(claim.kind).has_deadline,
@@ -210,10 +211,10 @@ def _filtered(form: SearchForm):
         claims = claims.filter(speaker_id=form.speaker_id)
     elif data["speaker"]:
         claims = claims.filter(speaker__name__icontains=data["speaker"])
-    if data["stated_from"]:
-        claims = claims.filter(stated_on__gte=data["stated_from"])
-    if data["stated_to"]:
-        claims = claims.filter(stated_on__lte=data["stated_to"])
+    if data["said_from"]:
+        claims = claims.filter(stated_on__gte=data["said_from"])
+    if data["said_until"]:
+        claims = claims.filter(stated_on__lte=data["said_until"])
     return claims
 
 
@@ -229,7 +230,7 @@ def search(request):
     q = data["q"]
     if q and uses_full_text():
         order = keyset.RANKED
-    elif data["stated_from"] or data["stated_to"]:
+    elif data["said_from"] or data["said_until"]:
         order = keyset.BY_DATE
     else:
         order = keyset.NEWEST

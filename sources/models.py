@@ -15,6 +15,21 @@ BCP47_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
 
+# Newest publication first, unknown dates last, then newest source: the order
+# of lists of sources and of the index that serves them
+# (``source_publication_order_idx``; one definition for both, so that the
+# database recognises the expression). Not ``nulls_last``, which SQLite refuses
+# in an index, nor ``Coalesce`` with a date, a parameter SQLite cannot match
+# to its index.
+PUBLICATION_ORDER = (
+    models.ExpressionWrapper(
+        Q(published_on__isnull=True), output_field=models.BooleanField()
+    ).asc(),
+    F("published_on").desc(),
+    F("id").desc(),
+)
+
+
 class Publisher(models.Model):
     name = models.CharField(max_length=200, unique=True)
     url = models.URLField(blank=True, help_text="The publisher's home page.")
@@ -214,6 +229,7 @@ class Source(models.Model):
         ]
         indexes = [
             models.Index(fields=["published_on"], name="source_published_on_idx"),
+            models.Index(*PUBLICATION_ORDER, name="source_publication_order_idx"),
         ]
 
     def __str__(self):

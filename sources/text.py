@@ -7,6 +7,7 @@ original still matches.
 """
 
 import hashlib
+import re
 import unicodedata
 
 from disarm import skeleton_key
@@ -90,3 +91,40 @@ def text_problem(text: str) -> str | None:
         if 0xD800 <= ord(char) <= 0xDFFF:
             return f"contains an unpaired surrogate at position {index}"
     return None
+
+
+ELLIPSIS = "…"
+# Where a cut may fall: before or after a run of white space.
+_LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
+# Left at a cut edge, these read as the text going on: they go before the "…".
+_EDGE = " \t\n,;:-–—"
+
+
+def shorten(
+    text: str, limit: int | None = None, *, side: str = "end", cut: bool = False
+) -> str:
+    """``text`` in at most ``limit`` characters, the "…" included, cut between
+    words: the one way claimtrack shortens text anywhere (titles, lists,
+    ClaimReview, quotes in context).
+
+    ``side="end"`` keeps the beginning and cuts the end; ``side="start"``
+    keeps the end (the words just before a quote). ``cut=True`` says that
+    ``text`` was already cut on that side from a longer text (a window of a
+    source), so a word broken there is dropped and "…" marks the cut even
+    when ``text`` fits. A single word longer than the room is cut inside it.
+    """
+    if side == "start":
+        return shorten(text[::-1], limit, cut=cut)[::-1]
+    if side != "end":
+        raise ValueError(f"side must be 'start' or 'end', not {side!r}")
+    if not cut and (limit is None or len(text) <= limit):
+        return text
+    room = len(text) if limit is None else max(limit - len(ELLIPSIS), 0)
+    kept = text[:room]
+    going_on = text[room : room + 1]
+    inside_word = (going_on and not going_on.isspace()) or (not going_on and cut)
+    if inside_word and kept and not kept[-1].isspace():
+        space = _LAST_SPACE.search(kept)
+        if space is not None:
+            kept = kept[: space.start()]
+    return kept.rstrip(_EDGE) + ELLIPSIS

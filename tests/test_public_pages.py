@@ -204,6 +204,30 @@ def test_the_timeline_shows_each_move_with_rationale_and_evidence(
     assert claim_url(claim) in report_page
 
 
+def test_readers_see_how_a_claim_was_found_not_the_desks_notes(
+    client, propose, reviewer, source
+):
+    from claims.models import ClaimExtraction
+
+    note = "Proposed by the extractor (rule reported-that, confidence 0.80)."
+    found_by_machine = accept(propose(note=note), reviewer)
+    ClaimExtraction.objects.create(
+        claim=found_by_machine, rule="reported-that", confidence=0.8
+    )
+    typed_in = accept(
+        propose(text="The ferry is the lifeline.", note="Desk note: ask Ana."),
+        reviewer,
+    )
+    page = client.get(claim_url(found_by_machine)).text
+    timeline = page.split('id="timeline-heading"')[1]
+    assert "Found by automatic extraction, checked by a reviewer." in timeline
+    for internal in ("extractor", "reported-that", "confidence", "0.80"):
+        assert internal not in page
+    page = client.get(claim_url(typed_in)).text
+    assert "Added by a contributor, checked by a reviewer." in page
+    assert "ask Ana" not in page
+
+
 def test_every_appearance_is_listed_and_the_earliest_published_marked_first(
     client, propose, reviewer, source
 ):
@@ -304,6 +328,66 @@ def test_the_tracker_lists_overdue_claims_with_how_long_overdue(
     assert re.search(r"overdue by \d+\xa0(month|year)", overdue)
     claim_page = client.get(claim_url(claim)).text
     assert re.search(r"overdue by \d+\xa0(month|year)", claim_page)
+
+
+def test_recent_sources_are_the_latest_published_with_unknown_dates_last(
+    client, reviewer
+):
+    def add(title, published_on):
+        return create_source(
+            text=f"The text of {title}.",
+            title=title,
+            published_on=published_on,
+            by=reviewer,
+        ).source
+
+    add("Undated memo", None)
+    add("Old report", datetime.date(2024, 2, 1))
+    add("New report", datetime.date(2025, 9, 3))
+    add("Middle report", datetime.date(2025, 1, 5))
+    page = client.get(TRACKER).text
+    listed = page.split('id="sources-heading"')[1]
+    titles = re.findall(r'<a href="/sources/\d+/">([^<]+)</a>', listed)
+    assert titles == ["New report", "Middle report", "Old report", "Undated memo"]
+    assert ">3 September 2025</time>" in listed
+
+
+def test_recent_sources_read_their_index_without_sorting(reviewer):
+    from public.queries import recent_sources
+
+    create_source(text="Some words.", title="A", by=reviewer)
+    sql, params = recent_sources().query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = "\n".join(str(row) for row in cursor.fetchall())
+    assert "source_publication_order_idx" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_every_public_page_writes_dates_in_one_style(
+    client, propose, reviewer, source, speaker
+):
+    claim = accept(propose(due_on_precision="day"), reviewer)  # said 10 March 2025
+    services.mark_overdue(today=datetime.date(2025, 9, 15))
+    pages = [
+        TRACKER,
+        claim_url(claim),
+        source_url(source),
+        speaker_url(speaker),
+        f"{SEARCH}?q=bridge",
+    ]
+    for url in pages:
+        page = client.get(url).text
+        shown = text_of(re.sub(r"<script.*?</script>", "", page, flags=re.S))
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", shown), (url, shown)
+    claim_page = text_of(client.get(claim_url(claim)).text)
+    assert "10 March 2025" in claim_page  # said, at day precision
+    assert "due by 1 June 2025" in claim_page  # the sweep's rationale
+    assert "no resolution recorded by 15 September 2025" in claim_page
 
 
 def test_a_reviewers_session_changes_nothing_on_the_public_pages(
@@ -415,6 +499,55 @@ def test_the_claim_review_json_ld_has_the_required_fields_and_is_script_safe(
     assert review["itemReviewed"]["author"]["name"] == "Zoë Okafor"
     assert review["itemReviewed"]["firstAppearance"]["url"].endswith(source_url(source))
     assert review["datePublished"]
+
+
+def test_text_is_shortened_between_words_and_headings_keep_the_claim_whole(
+    client, propose, reviewer, source
+):
+    long_text = (
+        "The harbour authority will open a second ferry terminal for commuters "
+        "from the northern districts by December 2026."
+    )
+    claim = accept(propose(text=long_text), reviewer)
+    claim = move(claim, Status.REFUTED, reviewer, source, words="spent €4 million")
+    assert str(claim) == (
+        "The harbour authority will open a second ferry terminal for commuters "
+        "from the…"
+    )  # 79 characters; the old cut left "…by Decem…"-style word pieces
+    response = client.get(claim_url(claim))
+    page = response.text
+    assert f"<title>{long_text} · claimtrack</title>" in page
+    assert f"<h1>{long_text}</h1>" in page
+    (review,) = json_ld(response)
+    assert review["claimReviewed"] == (
+        "The harbour authority will open a second ferry terminal for commuters…"
+    )
+    # The evidence's words in context: whole words on both sides.
+    timeline = page.split('id="timeline-heading"')[1]
+    cited = re.search(r'<p class="source-words">(.*?)</p>', timeline, re.S)
+    words = text_of(cited[1])
+    assert words.startswith("…") and words.endswith("…")
+    before, after = words.strip("…").split("spent €4 million")
+    text = source.text
+    start = text.index(before + "spent €4 million")
+    end = start + len(before) + len("spent €4 million") + len(after)
+    assert text[start - 1].isspace() and text[start].isalnum()  # whole words
+    assert text[end].isspace() or text[end] in ".,;"
+
+
+def test_an_excerpt_starts_and_ends_on_whole_words():
+    text = "Alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo."
+    window_start = text.index("avo")  # the database cut inside "bravo"
+    window = text[window_start:50]  # and inside a word at the end
+    html = excerpt(
+        window,
+        window_start=window_start,
+        text_length=len(text),
+        marks=[Highlight(text.index("delta"), text.index(" echo"), "a", "m")],
+    )
+    shown = text_of(html)
+    assert shown.startswith("…charlie delta") and "avo" not in shown
+    assert shown.endswith("…") and shown[:-1].rstrip().split()[-1] in text.split()
 
 
 def test_a_claim_without_a_verdict_has_no_json_ld(client, propose, reviewer):
@@ -557,6 +690,16 @@ def test_search_filters_by_words_status_speaker_and_date(client, searchable, spe
     assert "Claims by Zoë Okafor" in page
 
 
+def test_every_word_of_a_search_must_match_in_any_order(client, searchable):
+    bridge, ferry, repairs = (searchable[k].pk for k in ("bridge", "ferry", "repairs"))
+    assert found(client, q="harbour bridge") == {bridge}
+    assert found(client, q="june harbour") == {bridge}
+    assert found(client, q="bridge okafor") == {bridge, repairs}  # the speaker
+    assert found(client, q="ferry lifeline") == {ferry}  # the quoted words
+    assert found(client, q="bridge lifeline") == set()  # in two claims, not one
+    assert found(client, q="harbour nothing-like-this") == set()
+
+
 def test_search_pages_by_keyset_without_losing_or_repeating_a_claim(
     client, propose, reviewer, monkeypatch
 ):
@@ -590,6 +733,24 @@ def test_search_pages_by_keyset_without_losing_or_repeating_a_claim(
         assert sorted(seen) == sorted(made), params
         assert pages == 3
         assert "Matching claims: <strong>5</strong>" in page.text
+
+
+def test_the_next_and_first_page_links_keep_every_filter(
+    client, propose, reviewer, monkeypatch
+):
+    from public import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    for n in range(3):
+        accept(propose(text=f"Claim number {n}."), reviewer)
+    first = client.get(SEARCH, {"q": "number", "status": "pending"}).text
+    next_href = re.search(r'<a href="([^"]*)" rel="next"', first)[1]
+    assert next_href.startswith("?q=number&amp;status=pending&amp;after=")
+    assert "??" not in first
+    second = client.get(SEARCH + next_href.replace("&amp;", "&")).text
+    first_href = re.search(r'<a href="([^"]*)">First page</a>', second)[1]
+    assert first_href == "?q=number&amp;status=pending"
+    assert "??" not in second
 
 
 def test_search_counts_its_matches_up_to_a_cap(client, propose, reviewer, monkeypatch):
@@ -647,9 +808,34 @@ def test_odd_but_harmless_search_parameters_are_answered(client, searchable):
         assert "<script>alert(1)" not in page.text
 
 
+def test_an_invalid_date_filter_is_shown_on_its_field(client, searchable):
+    # The parameters are named as the form labels its fields ("Said from").
+    page = client.get(SEARCH, {"said_from": "2025-13-01"})
+    assert page.status_code == 400
+    error = re.search(
+        r'<p class="field-error" id="id_said_from_error">([^<]*)', page.text
+    )
+    assert error and "valid date" in error[1]
+    page = client.get(SEARCH, {"said_until": "not a date"})
+    assert page.status_code == 400
+    assert 'id="id_said_until_error"' in page.text
+
+
+def test_date_filters_keep_their_first_names_and_unknown_ones_are_named(
+    client, searchable
+):
+    bridge, repairs = searchable["bridge"].pk, searchable["repairs"].pk
+    assert found(client, said_from="2025-01-01") == {bridge, repairs}
+    assert found(client, stated_from="2025-01-01") == {bridge, repairs}
+    assert client.get(SEARCH, {"stated_to": "2025-02-30"}).status_code == 400
+    page = client.get(SEARCH, {"q": "bridge", "saidfrom": "2025-01-01"}).text
+    assert "so ignored: <code>saidfrom</code>" in page
+    assert "ignored" not in client.get(SEARCH, {"q": "bridge"}).text
+
+
 def test_the_search_form_is_labelled(client):
     page = client.get(SEARCH).text
-    for name in ("q", "status", "speaker", "stated_from", "stated_to"):
+    for name in ("q", "status", "speaker", "said_from", "said_until"):
         assert f'<label for="id_{name}">' in page
         assert f'id="id_{name}"' in page
     assert 'type="date"' in page

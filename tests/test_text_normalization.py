@@ -15,6 +15,7 @@ from sources.text import (
     name_key,
     normalize_name,
     normalize_text,
+    shorten,
     text_problem,
 )
 
@@ -211,3 +212,34 @@ def test_names_that_differ_have_different_keys(other):
 
 def test_a_name_of_nothing_visible_has_no_key():
     assert name_key("\u200b \ufeff") == ""
+
+
+# --- shortening (sources.text.shorten, the one helper) ------------------------
+
+
+def test_shorten_cuts_between_words_with_an_ellipsis():
+    text = "The harbour ferry will run every hour by December 2026, the mayor said."
+    short = shorten(text, 40)
+    assert short == "The harbour ferry will run every hour…"
+    assert len(short) <= 40
+    assert shorten(text, len(text)) == text  # it fits: untouched
+    assert shorten("one two, three", 9) == "one two…"  # no comma before the "…"
+    assert shorten("Unbreakablewordhere", 8) == "Unbreak…"  # one long word: cut in it
+
+
+def test_shorten_drops_a_word_broken_by_an_earlier_cut():
+    # A context window starting mid-word ("…ffective") shows whole words only.
+    assert shorten("ffective response. The", side="start", cut=True) == (
+        "…response. The"
+    )
+    assert shorten("the plan was most effe", cut=True) == "the plan was most…"
+    assert shorten("ends on a space ", cut=True) == "ends on a space…"
+
+
+@given(st.text(max_size=60), st.integers(min_value=1, max_value=70))
+def test_shorten_never_exceeds_its_limit_and_keeps_an_end(text, limit):
+    short = shorten(text, limit)
+    assert len(short) <= max(limit, 1)
+    assert text.startswith(short.removesuffix("…"))
+    end = shorten(text, limit, side="start")
+    assert text.endswith(end.removeprefix("…"))

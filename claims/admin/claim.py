@@ -21,6 +21,7 @@ from django.utils.timesince import timesince, timeuntil
 
 from sources.models import Source
 from sources.review import four_eyes_problem
+from sources.text import shorten
 
 from .. import services
 from ..models import (
@@ -997,7 +998,7 @@ class QueueAdmin(ClaimViewAdmin):
         if not obj.content:
             return "—"
         words = obj.content[0].exact
-        return format_html("“{}”", words if len(words) <= 140 else words[:139] + "…")
+        return format_html("“{}”", shorten(words, 140))
 
     @admin.display(description="source")
     def source(self, obj):

@@ -10,6 +10,8 @@ from itertools import pairwise
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from sources.text import shorten
+
 CONTEXT = 240  # characters of source text shown on each side of a span
 
 
@@ -18,10 +20,10 @@ def words_in_context(anchor) -> str:
     if anchor.start is None:
         return "—"
     return format_html(
-        '<span class="ct-context">…{}<mark>{}</mark>{}…</span>',
-        anchor.prefix,
+        '<span class="ct-context">{}<mark>{}</mark>{}</span>',
+        shorten(anchor.prefix, side="start", cut=True),
         anchor.exact,
-        anchor.suffix,
+        shorten(anchor.suffix, cut=True),
     )
 
 
@@ -29,12 +31,10 @@ def excerpt(text: str, start: int, end: int, context: int = CONTEXT) -> str:
     """``text[start:end]`` marked, with up to ``context`` characters around it."""
     before, after = max(0, start - context), min(len(text), end + context)
     return format_html(
-        '<span class="ct-context">{}{}<mark>{}</mark>{}{}</span>',
-        "…" if before else "",
-        text[before:start],
+        '<span class="ct-context">{}<mark>{}</mark>{}</span>',
+        shorten(text[before:start], side="start", cut=before > 0),
         text[start:end],
-        text[end:after],
-        "…" if after < len(text) else "",
+        shorten(text[end:after], cut=after < len(text)),
     )
 
 

@@ -85,7 +85,9 @@ class DatePrecision(models.TextChoices):
             return f"{date.year}"
         if self == DatePrecision.MONTH:
             return date.strftime("%B %Y")
-        return date.isoformat()
+        # "4 November 2025": the one date style of every page (the public
+        # templates' "j F Y"), never the ISO form readers may misread.
+        return f"{date.day} {date:%B %Y}"
 
 
 def stored_dates(

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from sources.text import bidi_control_problem
+from sources.text import bidi_control_problem, shorten
 
 from .choices import (
     KINDS_WITH_DEADLINE,
@@ -323,7 +323,7 @@ class Claim(models.Model):
         ]
 
     def __str__(self):
-        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+        return shorten(self.text, 80)
 
     def clean(self):
         errors = {}

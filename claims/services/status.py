@@ -109,7 +109,8 @@ def _overdue_rationale(claim: Claim, today: datetime.date) -> str:
     words = f' ("{claim.due_text}")' if claim.due_text else ""
     return (
         f"Deadline passed: due by {precision.format(claim.due_on)}{words}, last day "
-        f"{claim.deadline.isoformat()}; no resolution recorded by {today.isoformat()}."
+        f"{DatePrecision.DAY.format(claim.deadline)}; no resolution recorded by "
+        f"{DatePrecision.DAY.format(today)}."
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
 from claims.models import Attribution, Status
+from sources.text import shorten
 
 register = template.Library()
 
@@ -85,13 +86,21 @@ def cited_words(anchor) -> str:
     """Evidence's cited words between their stored prefix and suffix (escaped),
     with "…" where the source text goes on."""
     return format_html(
-        '{}{}<mark class="cited-words">{}</mark>{}{}',
-        "…" if anchor.start > len(anchor.prefix) else "",
-        anchor.prefix,
+        '{}<mark class="cited-words">{}</mark>{}',
+        shorten(anchor.prefix, side="start", cut=anchor.start > len(anchor.prefix)),
         anchor.exact,
-        anchor.suffix,
-        "…" if anchor.end + len(anchor.suffix) < anchor.source.text_length else "",
+        shorten(
+            anchor.suffix,
+            cut=anchor.end + len(anchor.suffix) < anchor.source.text_length,
+        ),
     )
+
+
+@register.filter(name="shorten")
+def shorten_filter(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut between words with "…"
+    (``sources.text.shorten``; Django's ``truncatechars`` cuts inside words)."""
+    return shorten(str(text), int(limit))
 
 
 @register.filter

@@ -243,5 +243,5 @@ def test_search_works_with_javascript_off(live_server, seeded, context_page):
     )
     assert set(page.locator(".results .claim-link").all_inner_texts()) == confirmed
     # A bad date is answered with the reason, on its field.
-    page.goto(f"{live_server.url}/search/?stated_from=2025-02-30")
-    expect(page.locator(".field-stated_from .field-error")).to_be_visible()
+    page.goto(f"{live_server.url}/search/?said_from=2025-02-30")
+    expect(page.locator(".field-said_from .field-error")).to_be_visible()
