@@ -5,6 +5,7 @@ indices): ``start`` included, ``end`` excluded. A quote selector carries the
 exact words and up to ``CONTEXT_LENGTH`` characters of context on each side.
 """
 
+import unicodedata
 from dataclasses import dataclass
 
 CONTEXT_LENGTH = 32
@@ -34,6 +35,36 @@ def _shorten(words: str, limit: int = 60) -> str:
     return words if len(words) <= limit else words[: limit - 1] + "…"
 
 
+def _code_point(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"{char!r} (U+{ord(char):04X}{' ' + name if name else ''})"
+
+
+def _difference(found: str, given: str, *, what: str, context: int = 12) -> str:
+    """Where ``given`` first departs from ``found`` (the text's words), told so
+    that two strings that look alike can be told apart: the character index,
+    the words both share just before it, and the code points that differ."""
+    index = 0
+    for index, (a, b) in enumerate(zip(found, given, strict=False)):  # noqa: B007
+        if a != b:
+            break
+    else:
+        index = min(len(found), len(given))
+    before = found[max(0, index - context) : index]
+    where = f"at character {index} of {what}"
+    if before:
+        shown = ("…" if index > context else "") + before
+        where += f", after {shown!r}"
+    if index == len(given):
+        return f"{where}: {what} ends, but the text goes on with {_code_point(found[index])}"
+    if index == len(found):
+        return f"{where}: the text's words end, but {what} goes on with {_code_point(given[index])}"
+    return (
+        f"{where}: the text has {_code_point(found[index])}, "
+        f"{what} has {_code_point(given[index])}"
+    )
+
+
 def select(text: str, start: int, end: int, exact: str | None = None) -> Selector:
     """Build the selector for ``text[start:end]``, checking every invariant.
 
@@ -61,7 +92,8 @@ def select(text: str, start: int, end: int, exact: str | None = None) -> Selecto
         raise AnchorError(
             "exact",
             f"does not match the text at {start}–{end}: the text there is "
-            f"{_shorten(words)!r}, not {_shorten(exact)!r}.",
+            f"{_shorten(words)!r}, exact is {_shorten(exact)!r}; they differ "
+            f"{_difference(words, exact, what='exact')}.",
         )
     return Selector(
         start=start,

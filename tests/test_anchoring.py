@@ -373,3 +373,34 @@ def test_select_refuses_any_invalid_span(case):
     with pytest.raises(AnchorError) as excinfo:
         select(text, start, end)
     assert excinfo.value.field == field
+
+
+# --- a mismatch says where the two differ -------------------------------------
+
+
+def test_a_mismatch_names_the_first_differing_code_points():
+    text = "The ferry costs\u00a0€4 a trip."
+    with pytest.raises(AnchorError) as excinfo:
+        select(text, 4, 22, exact="ferry costs €4 a t")
+    message = excinfo.value.message
+    # Not two truncations that look the same: where and how they differ.
+    assert "character 11" in message
+    assert "after 'ferry costs'" in message
+    assert "U+00A0 NO-BREAK SPACE" in message
+    assert "U+0020 SPACE" in message
+
+
+def test_a_mismatch_where_one_side_ends_says_which():
+    with pytest.raises(AnchorError) as excinfo:
+        select(REPEATED, 0, 7, exact="the ca")
+    assert "exact ends, but the text goes on with 't' (U+0074" in excinfo.value.message
+
+
+def test_a_mismatch_shortens_long_context():
+    words = "word " * 30 + "end"
+    with pytest.raises(AnchorError) as excinfo:
+        select(words, 0, len(words), exact=words[:-3] + "End")
+    message = excinfo.value.message
+    assert "after '…d word word '" in message
+    assert "'e' (U+0065 LATIN SMALL LETTER E)" in message
+    assert "'E' (U+0045 LATIN CAPITAL LETTER E)" in message

@@ -1,7 +1,10 @@
 """API representations. Reads build plain dicts (fast on big pages); writes only
 check types and shapes, then hand over to the services, which hold the rules."""
 
+import unicodedata
+
 from django.conf import settings
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,8 +24,29 @@ from ..models import (
 from ..models.event import EventKind
 
 
+def nfc(value):
+    """``value`` with every string in it (nested in lists and objects) in
+    Unicode NFC, the form source texts are stored in: "é" typed as "e" and a
+    combining accent (NFD, as macOS file names and some keyboards give it) is
+    the same "é" as everywhere else in claimtrack."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, QueryDict):
+        normalized = QueryDict(mutable=True)
+        for key, values in value.lists():
+            normalized.setlist(key, [nfc(item) for item in values])
+        return normalized
+    if isinstance(value, dict):
+        return {key: nfc(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [nfc(item) for item in value]
+    return value
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a typo is an error, not a no-op."""
+    """Every request body the API reads: refuses fields it does not know, so a
+    typo is an error, not a no-op; and reads every text in NFC (:func:`nfc`)
+    before any field checks it."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -31,6 +55,8 @@ class StrictSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: "is not a field of this request." for name in unknown}
                 )
+            if self.parent is None:  # nested bodies are normalized with it
+                data = nfc(data)
         return super().to_internal_value(data)
 
 
