@@ -596,16 +596,51 @@ class SpeakerField(serializers.Field):
         return value
 
 
-class SpanInputSerializer(StrictSerializer):
-    source = serializers.IntegerField(min_value=1)
-    start = serializers.IntegerField(min_value=0)
-    end = serializers.IntegerField(min_value=1)
-    role = serializers.ChoiceField(choices=SpanRole.choices, default=SpanRole.CONTENT)
-    exact = serializers.CharField(
+def _quote_field(help_text: str):
+    return serializers.CharField(
         required=False,
+        allow_null=True,
+        allow_blank=True,
         trim_whitespace=False,
-        help_text="If given, must match the text.",
+        help_text=help_text,
     )
+
+
+class AnchorInputSerializer(StrictSerializer):
+    """Where words are in a source, as a span or evidence gives it: by place
+    (start, end), by quote (exact, with prefix or suffix when the words occur
+    more than once), or both, each checked against the other. Null, an empty
+    string and absence all mean not given; texts are compared in NFC."""
+
+    start = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="First code point (included) in the normalized text; give "
+        "end with it, or neither and quote the words.",
+    )
+    end = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="Code point after the words (excluded).",
+    )
+    exact = _quote_field(
+        "The quoted words. With start and end: checked against the words there. "
+        "Without them: looked up, and must occur once (or once with prefix and "
+        "suffix), else a 400 giving the count."
+    )
+    prefix = _quote_field(
+        "Words that come right before exact in the text, to tell repeats apart."
+    )
+    suffix = _quote_field(
+        "Words that come right after exact in the text, to tell repeats apart."
+    )
+
+
+class SpanInputSerializer(AnchorInputSerializer):
+    source = serializers.IntegerField(min_value=1)
+    role = serializers.ChoiceField(choices=SpanRole.choices, default=SpanRole.CONTENT)
 
 
 class ProposeClaimSerializer(StrictSerializer):
@@ -665,12 +700,12 @@ class ReviewSerializer(StrictSerializer):
     )
 
 
-class EvidenceInputSerializer(StrictSerializer):
+class EvidenceInputSerializer(AnchorInputSerializer):
+    """Evidence: a source and a stance, and the cited words if any (none of
+    start, end and exact: the whole source)."""
+
     source = serializers.IntegerField(min_value=1)
     stance = serializers.ChoiceField(choices=Stance.choices)
-    start = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    end = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    exact = serializers.CharField(required=False, trim_whitespace=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
