@@ -139,6 +139,18 @@ def test_form_bodies_are_read_in_nfc_too(reviewer_api, propose):
     assert claim.review_note == "Vérifié."
 
 
+def test_search_queries_are_read_in_nfc(api, propose_accepted, source, reviewer):
+    from sources.services import create_source
+
+    claim = propose_accepted(text="Zoë Okafor expects the bridge open by June.")
+    create_source(text="A note.", title="Notes de Zoë", by=reviewer)
+    client = api()
+    found = client.get("/api/v1/claims/", {"q": nfd("Zoë")}).json()["results"]
+    assert [c["id"] for c in found] == [claim.pk]
+    sources = client.get("/api/v1/sources/", {"q": nfd("Zoë")}).json()["results"]
+    assert [s["title"] for s in sources] == ["Notes de Zoë"]
+
+
 def test_a_mismatch_says_where_the_two_differ(contributor_api, source):
     start = SAMPLE_TEXT.index("€4 million")
     # A no-break space where the text has a plain one: the two look the same.
