@@ -2,6 +2,7 @@
 and 8): what a client sends is read in NFC, as source texts are stored; spans
 and evidence may give the quoted words instead of offsets."""
 
+import json
 import unicodedata
 
 import pytest
@@ -354,3 +355,37 @@ def test_the_endpoints_take_null_for_every_anchor_field(reviewer_api, propose, s
         format="json",
     )
     assert response.status_code == 201, response.json()
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        {"exact": "\ud800"},
+        {"exact": "\x00"},
+        {"exact": "Okafor", "prefix": "\udfff"},
+        {"exact": "Okafor", "suffix": "\x00" * 5000},
+        {"exact": "a" * 100_000},
+        {"exact": ["Okafor"]},
+        {"prefix": 7, "exact": "Okafor"},
+        {"start": "7", "end": "x"},
+    ],
+)
+def test_hostile_quotes_are_a_400_and_change_nothing(
+    reviewer_api, propose, source, evidence
+):
+    claim = propose()
+    before = snapshot()
+    body = {
+        "status": "refuted",
+        "rationale": "x",
+        "evidence": [{"source": source.pk, "stance": "refutes", **evidence}],
+    }
+    response = reviewer_api.post(
+        f"/api/v1/claims/{claim.pk}/status/",
+        json.dumps(body),  # ASCII: lone surrogates travel as \ud800 escapes
+        content_type="application/json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 400, response.content[:300]
+    response.json()  # a readable body, whatever the client sent
+    assert snapshot() == before
