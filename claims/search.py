@@ -6,6 +6,7 @@ word of the query matching somewhere (in any order), as on PostgreSQL.
 """
 
 import re
+import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -44,9 +45,16 @@ def refresh_search_document(claim_id: int) -> None:
             cursor.execute(REFRESH_SQL, [claim_id])
 
 
+def search_words(q: str) -> str:
+    """A query as the texts it searches are stored: NFC, so that "Zoë" typed
+    with a combining diaeresis finds the stored "Zoë"."""
+    return unicodedata.normalize("NFC", q)
+
+
 def matching_claims(queryset, q: str):
     """Claims matching ``q``, unranked (the admin's search: its lists keep
     their own order). On PostgreSQL an index lookup, not a scan."""
+    q = search_words(q)
     if uses_full_text():
         query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
         return queryset.filter(search_document__document=query)
@@ -69,6 +77,7 @@ def search_claims(queryset, q: str, *, ranked: bool = True):
     finds cheaper). Every match of a rarer query is ranked. Callers that order
     by id (``ranked=False``) get every match.
     """
+    q = search_words(q)
     if uses_full_text():
         query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
         matches = queryset.filter(search_document__document=query)

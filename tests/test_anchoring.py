@@ -1,4 +1,5 @@
-"""Anchoring spans in source text: select, find_quote, count_occurrences.
+"""Anchoring spans in source text: select, find_quote, count_occurrences, and
+anchor/locate, which resolve what a client gives (a place, a quote, or both).
 
 Plain Python: nothing here touches the database. Offsets are Unicode code points
 into the normalized text.
@@ -12,8 +13,10 @@ from sources.anchoring import (
     CONTEXT_LENGTH,
     AnchorError,
     Selector,
+    anchor,
     count_occurrences,
     find_quote,
+    locate,
     select,
 )
 from sources.text import normalize_text
@@ -373,3 +376,131 @@ def test_select_refuses_any_invalid_span(case):
     with pytest.raises(AnchorError) as excinfo:
         select(text, start, end)
     assert excinfo.value.field == field
+
+
+# --- a mismatch says where the two differ -------------------------------------
+
+
+def test_a_mismatch_names_the_first_differing_code_points():
+    text = "The ferry costs\u00a0€4 a trip."
+    with pytest.raises(AnchorError) as excinfo:
+        select(text, 4, 22, exact="ferry costs €4 a t")
+    message = excinfo.value.message
+    # Not two truncations that look the same: where and how they differ.
+    assert "character 11" in message
+    assert "after 'ferry costs'" in message
+    assert "U+00A0 NO-BREAK SPACE" in message
+    assert "U+0020 SPACE" in message
+
+
+def test_a_mismatch_where_one_side_ends_says_which():
+    with pytest.raises(AnchorError) as excinfo:
+        select(REPEATED, 0, 7, exact="the ca")
+    assert "exact ends, but the text goes on with 't' (U+0074" in excinfo.value.message
+
+
+def test_a_mismatch_shortens_long_context():
+    words = "word " * 30 + "end"
+    with pytest.raises(AnchorError) as excinfo:
+        select(words, 0, len(words), exact=words[:-3] + "End")
+    message = excinfo.value.message
+    assert "after '…d word word '" in message
+    assert "'e' (U+0065 LATIN SMALL LETTER E)" in message
+    assert "'E' (U+0045 LATIN CAPITAL LETTER E)" in message
+
+
+# --- anchor: what a client gives, normalized and resolved ----------------------
+
+
+def test_anchor_reads_a_decomposed_quote_as_the_stored_nfc_words():
+    # "Cafe" + U+0301 (NFD) is the stored "Café" (NFC): the same words.
+    selector = anchor(TEXT, start=0, end=4, exact="Cafe\u0301")
+    assert (selector.start, selector.end, selector.exact) == (0, 4, "Caf\u00e9")
+    by_quote = anchor(TEXT, exact="Cafe\u0301 said", suffix=" \u201chello")
+    assert (by_quote.start, by_quote.end) == (0, 9)
+    assert anchor("a\nb c", exact="a\r\nb").exact == "a\nb"
+
+
+def test_anchor_by_quote_finds_the_one_place():
+    selector = anchor(REPEATED, exact="the dog")
+    assert (selector.start, selector.end) == (12, 19)
+    assert selector.prefix == "the cat saw "
+
+
+def test_anchor_by_quote_refuses_a_repeated_quote_with_its_count():
+    with pytest.raises(AnchorError) as excinfo:
+        anchor(REPEATED, exact="the cat")
+    assert excinfo.value.field == "exact"
+    assert "occurs 2 times" in excinfo.value.message
+    assert "at 0, 24" in excinfo.value.message
+    assert "prefix or suffix" in excinfo.value.message
+
+
+def test_a_very_common_quote_is_counted_up_to_a_limit():
+    # A one-letter quote in a long text: counted to 1,000, not letter by letter.
+    with pytest.raises(AnchorError) as excinfo:
+        anchor("a" * 50_000, exact="a", prefix="a")
+    assert "occurs more than 1,000 times" in excinfo.value.message
+    assert "at 1, 2, 3, 4, 5, …" in excinfo.value.message
+
+
+def test_prefix_and_suffix_tell_repeats_apart():
+    assert anchor(REPEATED, exact="the cat", prefix="and ").start == 24
+    assert anchor(REPEATED, exact="the cat", suffix=" saw").start == 0
+    assert anchor(REPEATED, exact="the", prefix="saw ", suffix=" dog").start == 12
+    with pytest.raises(AnchorError) as excinfo:
+        anchor(REPEATED, exact="the", suffix=" cat")
+    assert "occurs 2 times in the text before this suffix" in excinfo.value.message
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"exact": "the bird"}, "exact"),
+        ({"exact": "the cat", "prefix": "a "}, "prefix"),
+        ({"exact": "the cat", "prefix": "and ", "suffix": " sat"}, "suffix"),
+        ({"start": 0}, "end"),
+        ({"end": 7, "exact": "the cat"}, "start"),
+        ({}, "exact"),
+        ({"exact": "", "prefix": "", "suffix": None}, "exact"),
+        ({"start": 4, "end": 7, "prefix": "the  "}, "prefix"),
+        ({"start": 4, "end": 7, "prefix": "The "}, "prefix"),
+        ({"start": 4, "end": 7, "suffix": " sow"}, "suffix"),
+    ],
+)
+def test_anchor_refuses_what_does_not_fit_naming_the_field(given, field):
+    with pytest.raises(AnchorError) as excinfo:
+        anchor(REPEATED, **given)
+    assert excinfo.value.field == field
+
+
+def test_anchor_checks_prefix_and_suffix_given_with_offsets():
+    selector = anchor(REPEATED, start=4, end=7, exact="cat", prefix="the ", suffix=" s")
+    assert (selector.start, selector.end) == (4, 7)
+    with pytest.raises(AnchorError) as excinfo:
+        anchor(REPEATED, start=4, end=7, prefix="tha ")
+    assert "U+0065" in excinfo.value.message and "U+0061" in excinfo.value.message
+
+
+def test_locate_in_a_source_without_text_names_the_source():
+    with pytest.raises(AnchorError) as excinfo:
+        locate("", "words")
+    assert excinfo.value.field == "source"
+
+
+@settings(max_examples=200)
+@given(st.text(min_size=1), st.data())
+def test_anchor_by_quote_agrees_with_count_occurrences(raw, data):
+    text = normalize_text(raw)
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    exact = text[start:end]
+    if count_occurrences(text, exact) == 1:
+        assert (anchor(text, exact=exact).start, anchor(text, exact=exact).end) == (
+            start,
+            end,
+        )
+    else:
+        with pytest.raises(AnchorError) as excinfo:
+            anchor(text, exact=exact)
+        assert f"occurs {count_occurrences(text, exact)} times" in str(excinfo.value)

@@ -14,6 +14,7 @@ from sources.models import Source, SourceKind
 
 from ..models import Attribution, Claim, ClaimKind, Review, Span, Status
 from ..models.claim import overdue_q
+from ..search import search_words
 
 MAX_ID = 2**63 - 1  # the largest id a database column holds
 
@@ -286,4 +287,5 @@ class SourceFilter(LeanFilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
+        value = search_words(value)
         return queryset.filter(Q(title__icontains=value) | Q(url__icontains=value))

@@ -1,7 +1,10 @@
 """API representations. Reads build plain dicts (fast on big pages); writes only
 check types and shapes, then hand over to the services, which hold the rules."""
 
+import unicodedata
+
 from django.conf import settings
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,8 +24,29 @@ from ..models import (
 from ..models.event import EventKind
 
 
+def nfc(value):
+    """``value`` with every string in it (nested in lists and objects) in
+    Unicode NFC, the form source texts are stored in: "é" typed as "e" and a
+    combining accent (NFD, as macOS file names and some keyboards give it) is
+    the same "é" as everywhere else in claimtrack."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, QueryDict):
+        normalized = QueryDict(mutable=True)
+        for key, values in value.lists():
+            normalized.setlist(key, [nfc(item) for item in values])
+        return normalized
+    if isinstance(value, dict):
+        return {key: nfc(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [nfc(item) for item in value]
+    return value
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a typo is an error, not a no-op."""
+    """Every request body the API reads: refuses fields it does not know, so a
+    typo is an error, not a no-op; and reads every text in NFC (:func:`nfc`)
+    before any field checks it."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -31,6 +55,8 @@ class StrictSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: "is not a field of this request." for name in unknown}
                 )
+            if self.parent is None:  # nested bodies are normalized with it
+                data = nfc(data)
         return super().to_internal_value(data)
 
 
@@ -570,16 +596,51 @@ class SpeakerField(serializers.Field):
         return value
 
 
-class SpanInputSerializer(StrictSerializer):
-    source = serializers.IntegerField(min_value=1)
-    start = serializers.IntegerField(min_value=0)
-    end = serializers.IntegerField(min_value=1)
-    role = serializers.ChoiceField(choices=SpanRole.choices, default=SpanRole.CONTENT)
-    exact = serializers.CharField(
+def _quote_field(help_text: str):
+    return serializers.CharField(
         required=False,
+        allow_null=True,
+        allow_blank=True,
         trim_whitespace=False,
-        help_text="If given, must match the text.",
+        help_text=help_text,
     )
+
+
+class AnchorInputSerializer(StrictSerializer):
+    """Where words are in a source, as a span or evidence gives it: by place
+    (start, end), by quote (exact, with prefix or suffix when the words occur
+    more than once), or both, each checked against the other. Null, an empty
+    string and absence all mean not given; texts are compared in NFC."""
+
+    start = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="First code point (included) in the normalized text; give "
+        "end with it, or neither and quote the words.",
+    )
+    end = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="Code point after the words (excluded).",
+    )
+    exact = _quote_field(
+        "The quoted words. With start and end: checked against the words there. "
+        "Without them: looked up, and must occur once (or once with prefix and "
+        "suffix), else a 400 giving the count."
+    )
+    prefix = _quote_field(
+        "Words that come right before exact in the text, to tell repeats apart."
+    )
+    suffix = _quote_field(
+        "Words that come right after exact in the text, to tell repeats apart."
+    )
+
+
+class SpanInputSerializer(AnchorInputSerializer):
+    source = serializers.IntegerField(min_value=1)
+    role = serializers.ChoiceField(choices=SpanRole.choices, default=SpanRole.CONTENT)
 
 
 class ProposeClaimSerializer(StrictSerializer):
@@ -639,12 +700,12 @@ class ReviewSerializer(StrictSerializer):
     )
 
 
-class EvidenceInputSerializer(StrictSerializer):
+class EvidenceInputSerializer(AnchorInputSerializer):
+    """Evidence: a source and a stance, and the cited words if any (none of
+    start, end and exact: the whole source)."""
+
     source = serializers.IntegerField(min_value=1)
     stance = serializers.ChoiceField(choices=Stance.choices)
-    start = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    end = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    exact = serializers.CharField(required=False, trim_whitespace=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 

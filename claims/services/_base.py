@@ -11,7 +11,7 @@ from django.db.models import ExpressionWrapper, F, Q, Value
 from django.db.models.sql import Query
 from django.db.models.sql.constants import SINGLE
 
-from sources.anchoring import AnchorError, select
+from sources.anchoring import AnchorError, anchor
 from sources.models import Source
 
 from ..constraints import Unsupported, evaluate
@@ -33,18 +33,24 @@ from ..search import refresh_search_document
 
 @dataclass(frozen=True)
 class SpanInput:
-    """A span as a caller gives it: offsets, and optionally the words to check."""
+    """A span as a caller gives it: its place (start, end), its words (exact,
+    with prefix and suffix to tell repeated words apart), or both; what is
+    given is checked against the text (``sources.anchoring.anchor``)."""
 
     source: Source | int
-    start: int
-    end: int
+    start: int | None = None
+    end: int | None = None
     role: str = SpanRole.CONTENT
     exact: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
 
 
 @dataclass(frozen=True)
 class EvidenceInput:
-    """Evidence as a caller gives it: a source, a stance, optionally a span."""
+    """Evidence as a caller gives it: a source, a stance, and optionally the
+    cited words, given as a span is (:class:`SpanInput`); none of start, end
+    and exact cites the whole source."""
 
     source: Source | int
     stance: str
@@ -52,6 +58,15 @@ class EvidenceInput:
     end: int | None = None
     exact: str | None = None
     note: str = ""
+    prefix: str | None = None
+    suffix: str | None = None
+
+    @property
+    def cites_words(self) -> bool:
+        return any(
+            value not in (None, "")
+            for value in (self.start, self.end, self.exact, self.prefix, self.suffix)
+        )
 
 
 def get_system_user(username: str | None = None):
@@ -209,9 +224,20 @@ def _resolve_source(source: Source | int, field: str) -> Source:
         ) from None
 
 
-def _anchor(source: Source, start, end, exact, *, prefix: str):
+def _anchor(source: Source, item: SpanInput | EvidenceInput, *, prefix: str):
+    for field in ("exact", "prefix", "suffix"):
+        value = getattr(item, field)
+        if value is not None and not isinstance(value, str):
+            raise ValidationError({f"{prefix}.{field}": "must be a string."})
     try:
-        return select(source.text, start, end, exact)
+        return anchor(
+            source.text,
+            start=item.start,
+            end=item.end,
+            exact=item.exact,
+            prefix=item.prefix,
+            suffix=item.suffix,
+        )
     except AnchorError as error:
         raise ValidationError({f"{prefix}.{error.field}": error.message}) from None
 
@@ -405,7 +431,7 @@ def _create_span(claim: Claim, span: SpanInput, *, by, prefix: str) -> Span:
             }
         )
     _require_choice(span.role, SpanRole, f"{prefix}.role")
-    selector = _anchor(source, span.start, span.end, span.exact, prefix=prefix)
+    selector = _anchor(source, span, prefix=prefix)
     row = Span(
         claim=claim,
         review=_initial_review(claim, by),
@@ -443,8 +469,8 @@ def _create_evidence(
         note=_optional_text(item.note, f"{prefix}.note"),
         created_by=by,
     )
-    if item.start is not None or item.end is not None or item.exact:
-        selector = _anchor(source, item.start, item.end, item.exact, prefix=prefix)
+    if item.cites_words:
+        selector = _anchor(source, item, prefix=prefix)
         row.start, row.end, row.exact = selector.start, selector.end, selector.exact
         row.prefix, row.suffix = selector.prefix, selector.suffix
     _validate(row, prefix=prefix)
