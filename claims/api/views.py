@@ -533,6 +533,10 @@ class ClaimViewSet(
             (200, "application/ld+json"): OpenApiTypes.OBJECT,
             (200, "application/json"): OpenApiTypes.OBJECT,
             **ERRORS,
+            406: OpenApiResponse(
+                description="Not acceptable: ?format= names one type and Accept "
+                "another."
+            ),
         },
     )
     @action(
