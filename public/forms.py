@@ -5,6 +5,8 @@ from django import forms
 
 from claims.models import Status
 
+from .keyset import parse_source_cursor
+
 ID_DIGITS = 18  # an id of more digits does not fit the database's bigint
 
 
@@ -74,3 +76,42 @@ class SearchForm(forms.Form):
         value = self.cleaned_data.get("speaker", "")
         digits = value.isascii() and value.isdigit()
         return int(value) if digits and len(value) <= ID_DIGITS else None
+
+
+NOT_A_PAGE = "is not a page of this list."
+
+
+class PageForm(forms.Form):
+    """The one parameter of the speakers' and sources' lists: the keyset
+    cursor of the next page; anything else is named on the page as ignored."""
+
+    def __init__(self, data=None, **kwargs):
+        self.ignored = sorted(set(data or ()) - set(self.base_fields))
+        super().__init__(data, **kwargs)
+
+
+class SpeakerPageForm(PageForm):
+    """``after=<id>``: the last speaker of the page before."""
+
+    after = forms.RegexField(
+        regex=rf"^[0-9]{{1,{ID_DIGITS}}}$",
+        required=False,
+        max_length=40,
+        error_messages={"invalid": NOT_A_PAGE},
+    )
+
+
+class SourcePageForm(PageForm):
+    """``after=<YYYY-MM-DD>.<id>`` or ``after=undated.<id>``: the last source
+    of the page before (``public.keyset.source_cursor``)."""
+
+    after = forms.CharField(required=False, max_length=40)
+
+    def clean_after(self):
+        value = self.cleaned_data["after"]
+        if value:
+            try:
+                parse_source_cursor(value)
+            except ValueError:
+                raise forms.ValidationError(NOT_A_PAGE) from None
+        return value

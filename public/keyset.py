@@ -65,3 +65,22 @@ BY_DATE = Order(
     re.compile(rf"^([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})\.{ID}$"),
     "latest said first",
 )
+
+
+# Sources page in PUBLICATION_ORDER: the cursor is the last source's
+# publication date ("undated" for none) and id.
+UNDATED = "undated"
+
+
+def source_cursor(source) -> str:
+    day = source.published_on.isoformat() if source.published_on else UNDATED
+    return f"{day}.{source.pk}"
+
+
+def parse_source_cursor(cursor: str) -> tuple[datetime.date | None, int]:
+    """``(published_on, id)`` of a source cursor; ``ValueError`` if it is not one."""
+    match = re.fullmatch(rf"([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}|{UNDATED})\.{ID}", cursor)
+    if match is None:
+        raise ValueError(cursor)
+    day = None if match[1] == UNDATED else datetime.date.fromisoformat(match[1])
+    return day, int(match[2])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import F, Prefetch, Value
+from django.db.models import F, Prefetch, Subquery, Value
 from django.db.models.functions import Greatest, Substr
 
 from claims.admin.lists import CAP, shown_count
@@ -56,11 +56,47 @@ def public_speakers():
 class StatusCount:
     status: str
     label: str
-    count: int  # up to CAP + 1: past CAP, the count stopped at its cap
+    count: int  # up to cap + 1: past the cap, the count stopped at it
+    cap: int | None = None  # None: CAP
 
     @property
     def shown(self) -> str:
-        return shown_count(self.count, CAP)
+        return shown_count(self.count, CAP if self.cap is None else self.cap)
+
+
+# Stand-ins compiled where a status and a speaker go, then replaced by each
+# count's own: no status holds a NUL, no id is negative.
+STATUS_MARKER = "\x00status"
+SPEAKER_MARKER = -7_205_759_403_792_793
+
+
+def _capped_counts(claims, cap: int, counts: list[dict]) -> list[int]:
+    """One statement of scalar subqueries, one per entry of ``counts`` (a
+    marker -> value mapping), each a ``COUNT(*)`` over at most ``cap + 1`` rows
+    of ``claims`` (which filter on the markers). The subquery is compiled once:
+    compiling eight cost a speaker's page 1.1 ms of its 1.4."""
+    sql, sample_params = (
+        claims.order_by().values("pk")[: cap + 1].query.sql_with_params()
+    )
+
+    def is_marker(param, marker) -> bool:
+        return type(param) is type(marker) and param == marker
+
+    for marker in counts[0] if counts else ():
+        if sum(is_marker(p, marker) for p in sample_params) != 1:
+            raise ValueError(f"cannot count {claims.query} by {marker!r}.")
+    parts, params = [], []
+    for n, values in enumerate(counts):
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{n})")
+        params.extend(
+            next((v for m, v in values.items() if is_marker(p, m)), p)
+            for p in sample_params
+        )
+    if not parts:
+        return []
+    with connections[read_alias()].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return list(cursor.fetchone())
 
 
 def status_counts(claims) -> list[StatusCount]:
@@ -73,25 +109,43 @@ def status_counts(claims) -> list[StatusCount]:
     speaker's page, over theirs (each count an index-only scan of
     ``claim_accepted_speaker_idx``).
     """
-    # The eight subqueries differ only in their status: one is compiled, with
-    # a marker (no status holds a NUL) where the status goes, and each takes
-    # its own. Compiling all eight cost a speaker's page 1.1 ms of its 1.4.
-    marker = "\x00status"
-    sample = claims.filter(status=marker).order_by().values("pk")[: CAP + 1]
-    sql, sample_params = sample.query.sql_with_params()
-    if sample_params.count(marker) != 1:
-        raise ValueError(f"status_counts cannot count {claims.query} by status.")
-    parts, params = [], []
-    for value in Status.values:
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{value})")
-        params.extend(value if p == marker else p for p in sample_params)
-    with connections[read_alias()].cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        numbers = cursor.fetchone()
+    numbers = _capped_counts(
+        claims.filter(status=STATUS_MARKER),
+        CAP,
+        [{STATUS_MARKER: value} for value in Status.values],
+    )
     return [
         StatusCount(value, label, number)
         for (value, label), number in zip(Status.choices, numbers, strict=True)
     ]
+
+
+def status_counts_of_speakers(
+    speaker_ids: list[int], cap: int
+) -> dict[int, list[StatusCount]]:
+    """``status_counts`` of each speaker's accepted claims, every count
+    stopping at ``cap``: one statement for a whole page of speakers, each
+    count an index range of ``claim_accepted_speaker_idx`` at most ``cap + 1``
+    entries long, however many claims a speaker has."""
+    claims = public_claims().filter(speaker_id=SPEAKER_MARKER, status=STATUS_MARKER)
+    numbers = iter(
+        _capped_counts(
+            claims,
+            cap,
+            [
+                {SPEAKER_MARKER: pk, STATUS_MARKER: value}
+                for pk in speaker_ids
+                for value in Status.values
+            ],
+        )
+    )
+    return {
+        pk: [
+            StatusCount(value, label, next(numbers), cap)
+            for value, label in Status.choices
+        ]
+        for pk in speaker_ids
+    }
 
 
 def tracker_counts() -> tuple[list[StatusCount], bool]:
@@ -167,14 +221,57 @@ def recent_verdicts(limit: int = LIST_LENGTH):
     )
 
 
-def recent_sources(limit: int = LIST_LENGTH):
-    """The latest published sources, unknown dates last, newest added first
-    among equals (``source_publication_order_idx``: no sort, ``LIMIT`` rows)."""
+def sources_by_publication():
+    """Every source, latest published first, unknown dates last, newest added
+    first among equals (``source_publication_order_idx``: no sort)."""
     return (
         Source.objects.select_related("publisher")
         .defer("text")
-        .order_by(*PUBLICATION_ORDER)[:limit]
+        .order_by(*PUBLICATION_ORDER)
     )
+
+
+def recent_sources(limit: int = LIST_LENGTH):
+    """The first ``limit`` of :func:`sources_by_publication` (``LIMIT`` rows)."""
+    return sources_by_publication()[:limit]
+
+
+def sources_page(after: tuple[datetime.date | None, int] | None, size: int) -> list:
+    """Up to ``size`` sources of :func:`sources_by_publication` after the
+    cursor ``(published_on, id)`` of the last one shown (None: from the
+    start; a None date: undated). Each condition is a range of
+    ``source_publication_order_idx`` (PostgreSQL reads ``IS NOT NULL`` as its
+    first column), not a filter on a walk from the top: one query, two on the
+    page where the dated sources end and the undated begin."""
+    sources = sources_by_publication()
+    if after is None:
+        return list(sources[:size])
+    published_on, pk = after
+    if published_on is None:
+        return list(sources.filter(published_on__isnull=True, id__lt=pk)[:size])
+    rows = list(
+        sources.filter(
+            published_on__isnull=False, published_on__lte=published_on
+        ).exclude(published_on=published_on, id__gte=pk)[:size]
+    )
+    if len(rows) < size:
+        rows += sources.filter(published_on__isnull=True)[: size - len(rows)]
+    return rows
+
+
+def speakers_by_name():
+    """Public speakers A to Z (then by id), read in order from
+    ``speaker_public_name_idx``; each checked for an accepted claim through
+    ``claim_accepted_speaker_idx`` (``Speaker.objects.public``)."""
+    return public_speakers().active().order_by("name", "id")
+
+
+def speakers_after(speakers, pk: int):
+    """``speakers`` (A to Z) after the speaker with id ``pk``: their name is read
+    in the same statement; an id of no speaker leaves nothing after it."""
+    name = Subquery(Speaker.objects.filter(pk=pk).order_by().values("name")[:1])
+    # name >= theirs is the index's range; the ties up to them are left out.
+    return speakers.filter(name__gte=name).exclude(name=name, id__lte=pk)
 
 
 def spans_in_context():

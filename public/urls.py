@@ -31,8 +31,11 @@ def read_only(view):
 app_name = "public"
 urlpatterns = [
     path("", read_only(views.tracker), name="tracker"),
+    path("claims/", read_only(views.claims_index), name="claims"),
     path("claims/<id:pk>/", read_only(views.claim_detail), name="claim"),
+    path("sources/", read_only(views.source_index), name="sources"),
     path("sources/<id:pk>/", read_only(views.source_detail), name="source"),
+    path("speakers/", read_only(views.speaker_index), name="speakers"),
     path("speakers/<id:pk>/", read_only(views.speaker_detail), name="speaker"),
     path("search/", read_only(views.search), name="search"),
 ]

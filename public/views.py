@@ -14,7 +14,7 @@ from claims.models import ClaimKind, SpanRole, Speaker, Status
 from claims.search import matching_claims, search_claims, uses_full_text
 
 from . import keyset, queries
-from .forms import SearchForm
+from .forms import SearchForm, SourcePageForm, SpeakerPageForm
 from .highlight import Highlight, excerpt, highlight_text
 
 PAGE_SIZE = 25
@@ -218,11 +218,37 @@ def _filtered(form: SearchForm):
     return claims
 
 
+# The two pages of public/search.html: what each is called, and where its form goes.
+SEARCH_PAGE = {
+    "title": "Search",
+    "heading": "Search the claims",
+    "results": "Results",
+    "url": "public:search",
+}
+CLAIMS_PAGE = {
+    "title": "Claims",
+    "heading": "All claims",
+    "results": "Accepted claims",
+    "url": "public:claims",
+}
+
+
 def search(request):
     form = SearchForm(request.GET or None)
-    context = {"form": form, "results": None}
     if not request.GET:
+        context = {"form": form, "results": None, "page": SEARCH_PAGE}
         return render(request, "public/search.html", context)
+    return _claim_list(request, form, SEARCH_PAGE)
+
+
+def claims_index(request):
+    """Every accepted claim, newest first, with the search's form and filters:
+    the search page's code, answering before anything is searched for."""
+    return _claim_list(request, SearchForm(request.GET), CLAIMS_PAGE)
+
+
+def _claim_list(request, form: SearchForm, page_of: dict):
+    context = {"form": form, "results": None, "page": page_of}
     if not form.is_valid():
         return render(request, "public/search.html", context, status=400)
     data = form.cleaned_data
@@ -266,4 +292,79 @@ def search(request):
     return render(request, "public/search.html", context)
 
 
-__all__ = ["claim_detail", "search", "source_detail", "speaker_detail", "tracker"]
+SPEAKERS_PAGE_SIZE = 50
+# Each count of the speakers' list stops here ("100+"): a page of 50 speakers
+# reads at most 50 × 8 × 101 index entries, however many claims they have.
+SPEAKER_COUNT_CAP = 100
+
+
+def _bad_page(request, template: str, form):
+    return render(request, template, {"form": form, "rows": None}, status=400)
+
+
+def speaker_index(request):
+    """Public speakers A to Z, each with their accepted claims counted by status."""
+    form = SpeakerPageForm(request.GET)
+    if not form.is_valid():
+        return _bad_page(request, "public/speakers.html", form)
+    after = form.cleaned_data["after"]
+    speakers = queries.speakers_by_name()
+    if after:
+        speakers = queries.speakers_after(speakers, int(after))
+    rows = list(speakers[: SPEAKERS_PAGE_SIZE + 1])
+    more = len(rows) > SPEAKERS_PAGE_SIZE
+    rows = rows[:SPEAKERS_PAGE_SIZE]
+    counts = queries.status_counts_of_speakers(
+        [speaker.pk for speaker in rows], SPEAKER_COUNT_CAP
+    )
+    return render(
+        request,
+        "public/speakers.html",
+        {
+            "form": form,
+            "rows": [
+                {
+                    "speaker": speaker,
+                    "counts": [c for c in counts[speaker.pk] if c.count],
+                }
+                for speaker in rows
+            ],
+            "next_cursor": str(rows[-1].pk) if more else None,
+            "paged": bool(after),
+        },
+    )
+
+
+def source_index(request):
+    """Every source, latest published first, unknown dates last."""
+    form = SourcePageForm(request.GET)
+    if not form.is_valid():
+        return _bad_page(request, "public/sources.html", form)
+    after = form.cleaned_data["after"]
+    rows = queries.sources_page(
+        keyset.parse_source_cursor(after) if after else None, PAGE_SIZE + 1
+    )
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return render(
+        request,
+        "public/sources.html",
+        {
+            "form": form,
+            "rows": rows,
+            "next_cursor": keyset.source_cursor(rows[-1]) if more else None,
+            "paged": bool(after),
+        },
+    )
+
+
+__all__ = [
+    "claim_detail",
+    "claims_index",
+    "search",
+    "source_detail",
+    "source_index",
+    "speaker_detail",
+    "speaker_index",
+    "tracker",
+]

@@ -355,8 +355,11 @@ PUBLIC = """
 name                                    GET: anon contrib review super   POST: anon contrib review super
 healthz                                 200 200 200 200                  405 405 405 405
 public:tracker                          200 200 200 200                  405 405 405 405
+public:claims                           200 200 200 200                  405 405 405 405
 public:claim                            200 200 200 200                  405 405 405 405
+public:sources                          200 200 200 200                  405 405 405 405
 public:source                           200 200 200 200                  405 405 405 405
+public:speakers                         200 200 200 200                  405 405 405 405
 public:speaker                          200 200 200 200                  405 405 405 405
 public:search                           200 200 200 200                  405 405 405 405
 """
@@ -436,7 +439,10 @@ def public_path(w, name: str) -> str:
     return {
         "healthz": "/healthz",
         "public:tracker": "/",
+        "public:claims": "/claims/?status=pending",
         "public:claim": f"/claims/{accepted.pk}/",
+        "public:sources": "/sources/",
+        "public:speakers": "/speakers/",
         "public:source": f"/sources/{w['source'].pk}/",
         "public:speaker": f"/speakers/{w['speaker'].pk}/",
         "public:search": "/search/?q=bridge",
@@ -1083,6 +1089,9 @@ def test_every_page_sends_the_content_security_policy(client, csp_pages):
         (client, f"/claims/{claim.pk}/"),
         (client, f"/sources/{source.pk}/"),
         (client, "/search/?q=bridge"),
+        (client, "/claims/"),
+        (client, "/speakers/"),
+        (client, "/sources/"),
         (client, LOGIN),
         (client, "/api/docs/"),
         (client, "/api/v1/claims/?format=api"),

@@ -93,6 +93,15 @@ class Speaker(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The public list of speakers, A–Z, a keyset page at a time
+            # (public.queries.speakers_by_name): read in order, never sorted.
+            models.Index(
+                fields=["name", "id"],
+                name="speaker_public_name_idx",
+                condition=Q(merged_into__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=SpeakerKind.values), name="speaker_kind_valid"

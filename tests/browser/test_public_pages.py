@@ -91,6 +91,9 @@ def test_every_page_renders_with_the_seed_data_at_phone_and_desktop_widths(
         "source": f"/sources/{seeded.pk}/",
         "speaker": f"/speakers/{claim.speaker_id}/",
         "search": "/search/?q=satellite",
+        "claims": "/claims/",
+        "speakers": "/speakers/",
+        "sources": "/sources/",
     }
     for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         page = context_page(viewport=viewport)
