@@ -8,15 +8,12 @@ it; accepted items are withdrawn from the span and evidence lists
 """
 
 from django.contrib import admin
-from django.db.models import BooleanField, Case, When
 from django.utils.html import format_html
-
-from sources.review import four_eyes_problem
 
 from .. import services
 from ..models import QueuedEvidence, QueuedSpan, Review
 from .claim import claim_url
-from .decisions import NoteForm, ask_for_note, decide_each
+from .decisions import NoteForm, ask_for_note, decide_each, four_eyes_column
 from .display import words_in_context
 from .provenance import ReadOnlyMixin
 
@@ -35,15 +32,6 @@ class DecisionMixin:
 
 
 class AdditionQueueAdmin(DecisionMixin, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = (
-        "id",
-        "claim_link",
-        "words",
-        "source",
-        "created_by",
-        "created_at",
-        "yours",
-    )
     list_select_related = ("claim", "source", "created_by")
     ordering = ("id",)
     show_full_result_count = False
@@ -57,13 +45,12 @@ class AdditionQueueAdmin(DecisionMixin, ReadOnlyMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .filter(review=Review.PROPOSED, claim__review=Review.ACCEPTED)
-            .annotate(
-                own=Case(
-                    When(created_by=request.user.pk, then=True),
-                    default=False,
-                    output_field=BooleanField(),
-                )
-            )
+        )
+
+    def get_list_display(self, request):
+        return (
+            *super().get_list_display(request),
+            four_eyes_column(request, lambda row: "", "four eyes"),
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -79,15 +66,6 @@ class AdditionQueueAdmin(DecisionMixin, ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description="words in context")
     def words(self, obj):
         return words_in_context(obj)
-
-    @admin.display(description="four eyes")
-    def yours(self, obj):
-        # ``own``: annotated per request (the admin instance is shared).
-        if obj.own and four_eyes_problem(
-            reviewer=obj.created_by, proposed_by_id=obj.created_by_id
-        ):
-            return "yours: another reviewer decides"
-        return ""
 
     @admin.action(description="Accept selected", permissions=["review"])
     def accept_selected(self, request, queryset):
@@ -124,24 +102,25 @@ class AdditionQueueAdmin(DecisionMixin, ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(QueuedSpan)
 class QueuedSpanAdmin(AdditionQueueAdmin):
     list_display = (
-        *AdditionQueueAdmin.list_display[:3],
+        "id",
+        "claim_link",
+        "words",
         "role",
         "source",
         "created_by",
         "created_at",
-        "yours",
     )
 
 
 @admin.register(QueuedEvidence)
 class QueuedEvidenceAdmin(AdditionQueueAdmin):
     list_display = (
-        *AdditionQueueAdmin.list_display[:2],
+        "id",
+        "claim_link",
         "stance",
         "words",
         "note",
         "source",
         "created_by",
         "created_at",
-        "yours",
     )

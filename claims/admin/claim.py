@@ -2,7 +2,6 @@
 queue and the deadlines view. Every write is a call to ``claims.services``."""
 
 import datetime
-from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,7 +9,7 @@ from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Case, Prefetch, Q, When
+from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -44,6 +43,7 @@ from ..models.choices import KINDS_WITH_DEADLINE, VERDICTS
 from ..models.claim import overdue_q
 from ..search import matching_claims
 from ..transitions import allowed_targets
+from .decisions import four_eyes_column
 from .display import excerpt
 from .history import GuardedHistoryAdmin
 from .lists import (
@@ -960,29 +960,16 @@ class QueueAdmin(ClaimViewAdmin):
             .prefetch_related(
                 Prefetch("spans", queryset=content.order_by("id"), to_attr="content")
             )
-            # Whose proposal each row is, for the four-eyes rule in ``decide``
-            # (the admin instance is shared between requests).
-            .annotate(
-                own=Case(
-                    When(created_by=request.user.pk, then=True),
-                    default=False,
-                    output_field=BooleanField(),
-                )
-            )
         )
 
     def get_list_display(self, request):
-        decide = ("decide",) if services.can_review(request.user) else ()
-        return (*super().get_list_display(request), *decide)
+        columns = super().get_list_display(request)
+        if not services.can_review(request.user):
+            return columns
+        return (*columns, four_eyes_column(request, self.decide, "decide"))
 
-    @admin.display(description="decide")
     def decide(self, obj):
         """Accept (back to the queue) or reject (with a note) from the row."""
-        if obj.own and four_eyes_problem(
-            reviewer=SimpleNamespace(pk=obj.created_by_id),
-            proposed_by_id=obj.created_by_id,
-        ):
-            return "yours: another reviewer decides"
         review = reverse("admin:claims_claim_review", args=[obj.pk])
         return format_html(
             '<button type="submit" class="button" formaction="{}?version={}" '

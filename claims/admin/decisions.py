@@ -6,7 +6,24 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 
+from sources.review import four_eyes_problem
+
 from .. import services
+
+
+def four_eyes_column(request, render, description: str):
+    """A list column for ``request``'s reviewer: ``render(row)``, or a note on
+    the rows they proposed themselves (four eyes). Made per request: a list
+    column gets no request, and the admin instance is shared between them."""
+
+    @admin.display(description=description)
+    def column(row):
+        if four_eyes_problem(reviewer=request.user, proposed_by_id=row.created_by_id):
+            return "yours: another reviewer decides"
+        return render(row)
+
+    column.__name__ = description.replace(" ", "_")  # its CSS class: field-<name>
+    return column
 
 
 class NoteForm(forms.Form):
