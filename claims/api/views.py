@@ -20,8 +20,8 @@ from sources.services import create_source, review_revision, set_revision_link
 
 from .. import services
 from ..claimreview import NoVerdict, claim_review
-from ..models import Claim, Evidence, Review, Span, Speaker
-from ..models.claim import sees_all_claims
+from ..history import claim_edits
+from ..models import Claim, Evidence, Span, Speaker
 from ..search import search_claims, uses_full_text
 from ..services.proposals import propose_claims
 from . import serializers as s
@@ -81,11 +81,6 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     RFC 9110 asks of it), or is ``*``."""
     tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
     return "*" in tags or etag in tags
-
-
-# Claim columns of the desk's workflow: their changes show only to reviewers
-# and the claim's author.
-DESK_FIELDS = frozenset({"review_note", "reviewed_by", "assigned_to"})
 
 
 class StrictQueryMixin:
@@ -448,66 +443,6 @@ class ClaimViewSet(
         ledger = claim.ledger.select_related("changed_by").prefetch_related(
             Prefetch("evidence", queryset=visible_evidence)
         )
-        records = list(
-            claim.history.select_related("history_user").order_by("history_id")
-        )
-        # The desk's own notes and what came before the claim was public are
-        # for reviewers and the claim's author (docs/SECURITY.md).
-        insider = sees_all_claims(request.user) or (
-            request.user.is_authenticated and claim.created_by_id == request.user.pk
-        )
-        # Versions of internal changes (a proposed addition, its rejection):
-        # the change feed hides them from readers, and so does the history.
-        internal = (
-            set()
-            if insider
-            else set(
-                claim.events.filter(internal=True).values_list("version", flat=True)
-            )
-        )
-        tracked = [
-            f.attname
-            for f in Claim.history.model._meta.concrete_fields
-            if not f.name.startswith("history_")
-            and f.name != "updated_at"
-            and (insider or f.name not in DESK_FIELDS)
-        ]
-        edits, previous = [], None
-        for record in records:
-            changes = {}
-            if previous is not None:
-                changes = {
-                    name: [
-                        _plain(getattr(previous, name)),
-                        _plain(getattr(record, name)),
-                    ]
-                    for name in tracked
-                    if getattr(previous, name) != getattr(record, name)
-                }
-            reason = record.history_change_reason
-            if (
-                not insider
-                and previous is not None
-                and previous.review != record.review
-            ):
-                reason = record.review  # the decision, not the reviewer's note
-            public = insider or (
-                record.review == Review.ACCEPTED and record.version not in internal
-            )
-            if public:
-                edits.append(
-                    {
-                        "version": record.version,
-                        "type": record.history_type,
-                        "at": record.history_date.isoformat(),
-                        "by": record.history_user.get_username()
-                        if record.history_user
-                        else None,
-                        "reason": reason,
-                        "changes": changes,
-                    }
-                )
-            previous = record
         return Response(
             {
                 "ledger": [
@@ -523,7 +458,7 @@ class ClaimViewSet(
                     }
                     for entry in ledger
                 ],
-                "edits": edits,
+                "edits": claim_edits(claim, request.user),
             }
         )
 
@@ -579,14 +514,6 @@ class ClaimViewSet(
         return services.find_or_create_speaker(
             name=value["name"], kind=value["kind"], by=self.request.user
         )
-
-
-def _plain(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool | list | dict):
-        return value
-    return str(value)
 
 
 @extend_schema_view(

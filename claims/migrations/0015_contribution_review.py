@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='claimevent',
             name='internal',
-            field=models.BooleanField(db_default=False, default=False, help_text='For reviewers only: a proposed addition, or a decision on one other than acceptance. Anonymous readers never see it.'),
+            field=models.BooleanField(db_default=False, default=False, help_text="The desk's side: a proposed addition, or a decision on one other than acceptance. Only reviewers and the claim's author see it."),
         ),
         migrations.AddField(
             model_name='evidence',

@@ -3,6 +3,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from .choices import Review
+from .claim import Claim, sees_all_claims
+
 
 class EventKind(models.TextChoices):
     CREATED = "created", "Created"
@@ -15,6 +18,29 @@ class EventKind(models.TextChoices):
     EVIDENCE_REVIEWED = "evidence_reviewed", "Evidence reviewed"
     SPAN_WITHDRAWN = "span_withdrawn", "Span withdrawn"
     EVIDENCE_WITHDRAWN = "evidence_withdrawn", "Evidence withdrawn"
+
+
+def sees_desk_side(user, claim: Claim) -> bool:
+    """Whether ``user`` reads what happened to ``claim`` on the desk's side:
+    its review notes, what came before it was public, proposed additions
+    and their rejection. Reviewers do, and the claim's author."""
+    return sees_all_claims(user) or bool(
+        user is not None and user.is_authenticated and claim.created_by_id == user.pk
+    )
+
+
+class ClaimEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The events ``user`` may read: those of the claims they may see, and
+        of those, for anyone but reviewers and the claim's author, only the
+        public side (``sees_desk_side``, the same rule for one claim)."""
+        events = self.filter(claim__in=Claim.objects.visible_to(user))
+        if sees_all_claims(user):
+            return events
+        public = Q(internal=False, state__review=Review.ACCEPTED)
+        if user is not None and user.is_authenticated:
+            public |= Q(claim__created_by=user)
+        return events.filter(public)
 
 
 class ClaimEvent(models.Model):
@@ -44,9 +70,11 @@ class ClaimEvent(models.Model):
     internal = models.BooleanField(
         default=False,
         db_default=False,
-        help_text="For reviewers only: a proposed addition, or a decision on one "
-        "other than acceptance. Anonymous readers never see it.",
+        help_text="The desk's side: a proposed addition, or a decision on one "
+        "other than acceptance. Only reviewers and the claim's author see it.",
     )
+
+    objects = ClaimEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
