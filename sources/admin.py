@@ -30,6 +30,19 @@ class PublisherAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+# What describes a source, editable after it is stored; its text is not.
+DESCRIBING_FIELDS = (
+    "title",
+    "url",
+    "publisher",
+    "kind",
+    "language",
+    "published_on",
+    "retrieved_at",
+    "revises",
+)
+
+
 class SourceAddForm(forms.ModelForm):
     """Adding a source: paste the text; it is normalized and checked for a twin."""
 
@@ -42,17 +55,7 @@ class SourceAddForm(forms.ModelForm):
 
     class Meta:
         model = Source
-        fields = (
-            "title",
-            "url",
-            "publisher",
-            "kind",
-            "language",
-            "published_on",
-            "retrieved_at",
-            "revises",
-            "text",
-        )
+        fields = (*DESCRIBING_FIELDS, "text")
 
     def clean_text(self):
         text = normalize_text(self.cleaned_data.get("text") or "")
@@ -80,16 +83,7 @@ class SourceChangeForm(forms.ModelForm):
 
     class Meta:
         model = Source
-        fields = (
-            "title",
-            "url",
-            "publisher",
-            "kind",
-            "language",
-            "published_on",
-            "retrieved_at",
-            "revises",
-        )
+        fields = DESCRIBING_FIELDS
 
     def clean_revises(self):
         revises = self.cleaned_data.get("revises")
