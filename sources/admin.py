@@ -12,8 +12,8 @@ from claims.admin.history import GuardedHistoryAdmin
 from claims.admin.source_page import source_page_context
 from claims.services.proposals import propose_claims
 
-from .models import Publisher, Source, is_reviewer
-from .review import Review, four_eyes_problem
+from .models import Publisher, Source
+from .review import Review, four_eyes_problem, is_reviewer
 from .services import (
     LINK_FIELDS,
     create_source,

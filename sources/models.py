@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
-from .review import Review
+from .review import Review, is_reviewer
 from .text import bidi_control_problem, content_hash, normalize_text
 
 # BCP 47 in the shape claimtrack accepts: a 2–3 letter primary language and
@@ -57,20 +57,6 @@ class SourceKind(models.TextChoices):
 
 
 # Who reviews: the claims app's reviewer permission, named as a string so that
-# sources never imports claims (imports flow sources <- claims).
-REVIEW_PERMISSION = "claims.review_claim"
-
-
-def is_reviewer(user) -> bool:
-    """Whether ``user`` may accept and reject proposals (reviewers, superusers)."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.has_perm(REVIEW_PERMISSION))
-    )
-
-
 class SourceQuerySet(models.QuerySet):
     def with_text(self):
         return self.exclude(text="")

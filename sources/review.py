@@ -6,6 +6,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+# The reviewer role's permission (migration claims 0005_roles gives it to the
+# reviewer group), named as a string: sources never imports claims.
+REVIEW_PERMISSION = "claims.review_claim"
+
+
+def is_reviewer(user) -> bool:
+    """Whether ``user`` is a reviewer (or a superuser): sees every claim and
+    addition, and may accept and reject proposals. The one definition of the
+    role; ``claims`` uses it as ``sees_all_claims`` and ``can_review``.
+
+    Not ``is_staff``: Django requires it of everyone who logs in to the admin,
+    contributors included, so it is no role (the groups are)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm(REVIEW_PERMISSION))
+    )
+
 
 class Review(models.TextChoices):
     PROPOSED = "proposed", "Proposed"

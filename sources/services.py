@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Publisher, Source, is_reviewer
-from .review import Review, decision_target, four_eyes_problem
+from .models import Publisher, Source
+from .review import Review, decision_target, four_eyes_problem, is_reviewer
 from .text import bidi_control_problem, content_hash, normalize_text, text_problem
 
 

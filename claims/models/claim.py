@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from sources.review import is_reviewer
 from sources.text import bidi_control_problem, shorten
 
 from .choices import (
@@ -59,17 +60,9 @@ def _kind_status_condition() -> Q:
     return condition
 
 
-def sees_all_claims(user) -> bool:
-    """Reviewers and superusers see proposed and rejected claims too.
-
-    Not ``is_staff``: Django requires it of everyone who logs in to the admin,
-    contributors included, so it is no role (the groups are).
-    """
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.is_superuser or user.has_perm("claims.review_claim"))
-    )
+# Reviewers and superusers see proposed and rejected claims too: the
+# reviewer role, defined once in sources.review.
+sees_all_claims = is_reviewer
 
 
 def claim_visible_to(user, *, review: str, created_by_id: int | None) -> bool:

@@ -13,6 +13,7 @@ from django.db.models.sql.constants import SINGLE
 
 from sources.anchoring import AnchorError, anchor
 from sources.models import Source
+from sources.review import is_reviewer
 
 from ..constraints import Unsupported, evaluate
 from ..models import (
@@ -389,13 +390,8 @@ def _record_change(
     refresh_search_document(claim.pk)
 
 
-def can_review(user) -> bool:
-    """Whether ``user`` may accept and reject claims (reviewers, superusers)."""
-    return bool(
-        user is not None
-        and user.is_active
-        and (user.is_superuser or user.has_perm("claims.review_claim"))
-    )
+# Who may accept and reject: the reviewer role, defined once in sources.review.
+can_review = is_reviewer
 
 
 def _initial_review(claim: Claim, by) -> str:
