@@ -2,6 +2,7 @@
 check types and shapes, then hand over to the services, which hold the rules."""
 
 import unicodedata
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.http import QueryDict
@@ -129,8 +130,10 @@ class EvidenceSerializer(ContributionStateSerializer):
 
 
 def evidence_dict(item) -> dict:
+    """An evidence item as the API shows it: from a model instance, or from
+    its ``EVIDENCE_COLUMNS`` values as attributes (``claim_payloads``)."""
     return {
-        "id": item.pk,
+        "id": item.id,
         "source": item.source_id,
         "stance": item.stance,
         "start": item.start,
@@ -267,43 +270,9 @@ def claim_payloads(rows: list[dict], user) -> list[dict]:
         Evidence.objects.visible_to(user)
         .filter(claim_id__in=ids)
         .order_by("id")
-        .values_list(*EVIDENCE_COLUMNS)
+        .values(*EVIDENCE_COLUMNS)
     ):
-        (
-            claim_id,
-            pk,
-            source,
-            stance,
-            start,
-            end,
-            exact,
-            prefix,
-            suffix,
-            note,
-            change,
-            at,
-            review,
-            withdrawn_at,
-            withdrawn_reason,
-        ) = row
-        evidence[claim_id].append(
-            {
-                "id": pk,
-                "source": source,
-                "stance": stance,
-                "start": start,
-                "end": end,
-                "exact": exact,
-                "prefix": prefix,
-                "suffix": suffix,
-                "note": note,
-                "status_change": change,
-                "created_at": at.isoformat(),
-                "review": review,
-                "withdrawn_at": _datetime(withdrawn_at),
-                "withdrawn_reason": withdrawn_reason,
-            }
-        )
+        evidence[row["claim_id"]].append(evidence_dict(SimpleNamespace(**row)))
     return [
         {
             "id": row["id"],
