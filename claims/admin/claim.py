@@ -43,7 +43,7 @@ from ..models.choices import KINDS_WITH_DEADLINE, VERDICTS
 from ..models.claim import overdue_q
 from ..search import matching_claims
 from ..transitions import allowed_targets
-from .decisions import four_eyes_column
+from .decisions import ask_for_note, decide_each, four_eyes_column
 from .display import excerpt
 from .history import GuardedHistoryAdmin
 from .lists import (
@@ -348,30 +348,8 @@ def reviewers():
 
 
 def apply_each(modeladmin, request, queryset, verb: str, change) -> None:
-    """Run ``change(claim)`` (a service call) on every selected claim, each in
-    its own transaction, and report what was done and what was skipped, why."""
-    done, skipped = 0, []
-    for claim in queryset.order_by("id"):
-        try:
-            change(claim)
-            done += 1
-        except ValidationError as error:
-            reasons = "; ".join(
-                f"{problem}"
-                for problems in error.message_dict.values()
-                for problem in problems
-            )
-            skipped.append(f"#{claim.pk}: {reasons}")
-        except PermissionDenied as error:  # four eyes
-            skipped.append(f"#{claim.pk}: {error}")
-    if done:
-        modeladmin.message_user(request, f"{verb} {done} claim(s).", messages.SUCCESS)
-    if skipped:
-        modeladmin.message_user(
-            request,
-            f"Skipped {len(skipped)}: " + " · ".join(skipped),
-            messages.WARNING,
-        )
+    """Run ``change(claim)`` on every selected claim (``decide_each``)."""
+    decide_each(modeladmin, request, queryset, verb, change, noun="claim")
 
 
 class ReviewDeskMixin:
@@ -488,20 +466,7 @@ class ReviewDeskMixin:
         )
 
     def intermediate(self, request, queryset, form, title, action):
-        return TemplateResponse(
-            request,
-            "admin/claims/claim/bulk_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": title,
-                "form": form,
-                "items": queryset.order_by("id")[:200],
-                "action": action,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-            },
-        )
+        return ask_for_note(self, request, queryset, form, title, action)
 
     @admin.display(description="claim")
     def claim_link(self, obj):

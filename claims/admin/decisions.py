@@ -34,20 +34,23 @@ class NoteForm(forms.Form):
     )
 
 
-def decide_each(modeladmin, request, queryset, verb: str, decide) -> None:
-    """``decide(item)`` on every selected item, each in its own transaction;
-    report what was done and what was skipped, and why (four eyes included)."""
+def decide_each(
+    modeladmin, request, queryset, verb: str, decide, noun: str = "item"
+) -> None:
+    """``decide(row)`` (a service call) on every selected row, each in its own
+    transaction; report what was done and what was skipped, and why (four
+    eyes included). The claim lists' bulk actions use it too."""
     done, skipped = 0, []
-    for item in queryset.order_by("id"):
+    for row in queryset.order_by("id"):
         try:
-            decide(item)
+            decide(row)
             done += 1
         except ValidationError as error:
-            skipped.append(f"#{item.pk}: {'; '.join(error.messages)}")
+            skipped.append(f"#{row.pk}: {'; '.join(error.messages)}")
         except PermissionDenied as error:
-            skipped.append(f"#{item.pk}: {error}")
+            skipped.append(f"#{row.pk}: {error}")
     if done:
-        modeladmin.message_user(request, f"{verb} {done} item(s).", messages.SUCCESS)
+        modeladmin.message_user(request, f"{verb} {done} {noun}(s).", messages.SUCCESS)
     if skipped:
         modeladmin.message_user(
             request, f"Skipped {len(skipped)}: " + " · ".join(skipped), messages.WARNING
@@ -55,6 +58,7 @@ def decide_each(modeladmin, request, queryset, verb: str, decide) -> None:
 
 
 def ask_for_note(modeladmin, request, queryset, form, title: str, action: str):
+    """The bulk form: the selected rows, and ``form`` (a note, a reviewer)."""
     return TemplateResponse(
         request,
         "admin/claims/claim/bulk_form.html",
