@@ -31,6 +31,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from claims.api.errors import error_response
+
 logger = logging.getLogger(__name__)
 
 # How long a client is asked to wait before trying again (seconds).
@@ -84,7 +86,7 @@ class DatabaseUnavailableMiddleware:
 
 def unavailable_response(request) -> HttpResponse:
     if request.path_info.startswith("/api/"):
-        response = JsonResponse({"detail": UNAVAILABLE_DETAIL}, status=503)
+        response = error_response(503, "service_unavailable", UNAVAILABLE_DETAIL)
     else:
         response = HttpResponse(UNAVAILABLE_PAGE, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.contrib.messages import middleware as messages_middleware
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
+
+from claims.api.errors import error_response
 
 
 class RequestBodyLimitMiddleware:
@@ -25,20 +27,24 @@ class RequestBodyLimitMiddleware:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if not raw.isascii() or not raw.strip().isdigit():
             return self.refuse(
-                request, 400, "The Content-Length header must be a whole number."
+                request,
+                400,
+                "invalid",
+                "The Content-Length header must be a whole number.",
             )
         length = int(raw)
         if limit is not None and length > limit:
             return self.refuse(
                 request,
                 413,
+                "request_too_large",
                 f"The request body is {length:,} bytes; the limit is {limit:,} bytes.",
             )
         return self.get_response(request)
 
-    def refuse(self, request, status, message):
+    def refuse(self, request, status, code, message):
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=status)
+            return error_response(status, code, message)
         return HttpResponse(
             message, status=status, content_type="text/plain; charset=utf-8"
         )

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "simple_history",
     "sources",
     "claims",
@@ -320,7 +321,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["claims.api.filters.FilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
         "claims.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -330,7 +331,7 @@ REST_FRAMEWORK = {
         "claims.api.renderers.FastJSONRenderer",
         "claims.api.renderers.BrowsableAPIRenderer",
     ],
-    "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "claims.api.throttling.AnonymousThrottle",
         "claims.api.throttling.AuthenticatedThrottle",
@@ -346,6 +347,13 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": CLAIMTRACK_TRUSTED_PROXIES,
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+# One error shape (claims/api/errors.py); the service rules' codes kept.
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "claims.api.errors.ServiceExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "claims.api.errors.ErrorFormatter",
+    "ERROR_SCHEMAS": {"400": "claims.api.schema.ErrorResponse"},
 }
 
 # API tokens: stored hashed (knox); a token lives this many days.
@@ -368,7 +376,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "claims.api.schema.describe_every_field",
     ],
     "ENUM_NAME_OVERRIDES": {
@@ -382,6 +390,18 @@ SPECTACULAR_SETTINGS = {
         "SpanRoleEnum": "claims.models.choices.SpanRole",
         "AttributionEnum": "claims.models.choices.Attribution",
         "EventKindEnum": "claims.models.event.EventKind",
+        # drf-standardized-errors' error types, named as its docs advise.
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
     },
 }
 

@@ -12,6 +12,10 @@ admin.site.index_title = "Claims, sources and verdicts"
 # Failed log-ins are counted and, past a limit, refused (docs/SECURITY.md).
 admin.site.login_form = ThrottledAdminLoginForm
 
+# Under /api/, a 404 or a 500 outside a view still answers in the API's shape.
+handler404 = "claims.api.errors.not_found"
+handler500 = "claims.api.errors.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/login/", throttled_admin_login, name="admin-login"),

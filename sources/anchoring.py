@@ -20,10 +20,24 @@ COUNT_LIMIT = 1_000
 class AnchorError(ValueError):
     """A selector that does not fit its text; ``field`` names the culprit."""
 
-    def __init__(self, field: str, message: str):
+    # The API's error codes for these (docs/API.md lists them).
+    CODES = frozenset(
+        {
+            "invalid",
+            "no_text",
+            "out_of_range",
+            "quote_mismatch",
+            "quote_not_found",
+            "quote_ambiguous",
+        }
+    )
+
+    def __init__(self, field: str, message: str, code: str = "invalid"):
+        assert code in self.CODES, code
         super().__init__(message)
         self.field = field
         self.message = message
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -83,16 +97,20 @@ def select(text: str, start: int, end: int, exact: str | None = None) -> Selecto
         raise AnchorError("end", "must be an integer (a code point offset).")
     if not text:
         raise AnchorError(
-            "source", "this source has no text, so it cannot carry spans."
+            "source", "this source has no text, so it cannot carry spans.", "no_text"
         )
     if start < 0:
-        raise AnchorError("start", f"must be 0 or more, not {start}.")
+        raise AnchorError("start", f"must be 0 or more, not {start}.", "out_of_range")
     if end > len(text):
         raise AnchorError(
-            "end", f"is past the end of the text ({end} > {len(text)} code points)."
+            "end",
+            f"is past the end of the text ({end} > {len(text)} code points).",
+            "out_of_range",
         )
     if end <= start:
-        raise AnchorError("end", f"must be greater than start ({end} <= {start}).")
+        raise AnchorError(
+            "end", f"must be greater than start ({end} <= {start}).", "out_of_range"
+        )
     words = text[start:end]
     if exact is not None and exact != words:
         raise AnchorError(
@@ -100,6 +118,7 @@ def select(text: str, start: int, end: int, exact: str | None = None) -> Selecto
             f"does not match the text at {start}–{end}: the text there is "
             f"{_shorten(words)!r}, exact is {_shorten(exact)!r}; they differ "
             f"{_difference(words, exact, what='exact')}.",
+            "quote_mismatch",
         )
     return Selector(
         start=start,
@@ -127,7 +146,9 @@ def find_quote(text: str, exact: str, occurrence: int = 1) -> Selector:
         if position == -1:
             if seen == 0:
                 raise AnchorError(
-                    "exact", f"{_shorten(exact)!r} does not occur in the text."
+                    "exact",
+                    f"{_shorten(exact)!r} does not occur in the text.",
+                    "quote_not_found",
                 )
             raise AnchorError(
                 "occurrence",
@@ -177,7 +198,7 @@ def locate(text: str, exact: str, prefix: str = "", suffix: str = "") -> Selecto
     """
     if not text:
         raise AnchorError(
-            "source", "this source has no text, so it cannot carry spans."
+            "source", "this source has no text, so it cannot carry spans.", "no_text"
         )
     if not exact:
         raise AnchorError("exact", "must not be empty.")
@@ -188,19 +209,23 @@ def locate(text: str, exact: str, prefix: str = "", suffix: str = "") -> Selecto
     if not places:
         anywhere = _places(text, exact) if prefix or suffix else []
         if not anywhere:
-            raise AnchorError("exact", f"{quote!r} does not occur in the text.")
+            raise AnchorError(
+                "exact", f"{quote!r} does not occur in the text.", "quote_not_found"
+            )
         after_prefix = _places(text, exact, prefix) if prefix else anywhere
         if not after_prefix:
             raise AnchorError(
                 "prefix",
                 f"does not fit: {quote!r} occurs {_times(anywhere)} in the text, "
                 "never right after these words.",
+                "quote_mismatch",
             )
         raise AnchorError(
             "suffix",
             f"does not fit: {quote!r} occurs {_times(after_prefix)} in the text"
             f"{' after the prefix' if prefix else ''}, never right before these "
             "words.",
+            "quote_mismatch",
         )
     shown = ", ".join(str(p) for p in places[:PLACES_SHOWN])
     more = ", …" if len(places) > PLACES_SHOWN else ""
@@ -218,6 +243,7 @@ def locate(text: str, exact: str, prefix: str = "", suffix: str = "") -> Selecto
         f"{quote!r} occurs {_times(places)} in the text{context} (at "
         f"{shown}{more}): say which with prefix or suffix (the words just "
         "before or after it), or with start and end.",
+        "quote_ambiguous",
     )
 
 
@@ -262,12 +288,14 @@ def anchor(
             raise AnchorError(
                 "prefix",
                 f"is {len(prefix)} characters long, but the words start at {start}.",
+                "quote_mismatch",
             )
         before = text[start - len(prefix) : start]
         raise AnchorError(
             "prefix",
             f"does not fit the text before {start} ({_shorten(before)!r}); they "
             f"differ {_difference(before, prefix, what='prefix')}.",
+            "quote_mismatch",
         )
     if suffix and not text.startswith(suffix, end):
         after = text[end : end + len(suffix)]
@@ -275,5 +303,6 @@ def anchor(
             "suffix",
             f"does not fit the text after {end} ({_shorten(after)!r}); they "
             f"differ {_difference(after, suffix, what='suffix')}.",
+            "quote_mismatch",
         )
     return selector

@@ -43,6 +43,7 @@ from sources.models import Publisher, Source
 from sources.services import create_source
 
 from .conftest import SAMPLE_TEXT, role_group, span_of
+from .errors import detail, error_codes
 from .factories import SpeakerFactory, StaffFactory, UserFactory
 from .routes import walk
 
@@ -736,7 +737,8 @@ def test_tokens_are_stored_hashed_and_expire_after_the_configured_ttl(api_user):
     )
     refused = api_with(token).get("/api/v1/claims/")
     assert refused.status_code == 401
-    assert refused.json() == {"detail": "Invalid token."}
+    assert error_codes(refused) == {None: ["authentication_failed"]}
+    assert detail(refused) == "Invalid token."
     assert not AuthToken.objects.filter(pk=instance.pk).exists()  # and deleted
 
 
@@ -792,7 +794,13 @@ def test_unknown_expired_and_revoked_tokens_get_the_same_answer(api_user):
             api_with(revoked).get("/api/v1/claims/"),
         )
     }
-    assert answers == {(401, b'{"detail":"Invalid token."}')}
+    assert answers == {
+        (
+            401,
+            b'{"type":"client_error","errors":[{"code":"authentication_failed",'
+            b'"detail":"Invalid token.","attr":null}]}',
+        )
+    }
 
 
 # --- log-in throttling and user enumeration ----------------------------------------
@@ -923,7 +931,7 @@ def test_wrong_api_tokens_are_refused_per_address(api_user, settings):
     refused = guesser.get("/api/v1/claims/")
     assert refused.status_code == 429
     assert refused["Retry-After"] == "900"
-    assert "Too many wrong tokens" in refused.json()["detail"]
+    assert "Too many wrong tokens" in detail(refused)
     elsewhere = APIClient(REMOTE_ADDR="198.51.100.9")
     elsewhere.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert elsewhere.get("/api/v1/claims/").status_code == 200
@@ -1036,7 +1044,7 @@ def test_a_session_api_post_without_the_csrf_token_is_refused(api_user):
     before = Source.objects.count()
     refused = client.post("/api/v1/sources/", {"text": "Session."}, format="json")
     assert refused.status_code == 403
-    assert "CSRF" in refused.json()["detail"]
+    assert "CSRF" in detail(refused)
     assert Source.objects.count() == before
     client.get(LOGIN)  # sets the csrftoken cookie
     csrf = client.cookies["csrftoken"].value

@@ -7,6 +7,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from .errors import detail
+
 pytestmark = pytest.mark.django_db
 
 BODY = {"text": "A new article."}
@@ -74,7 +76,7 @@ def test_session_writes_need_the_csrf_token(api_user):
     client.force_login(user)
     refused = client.post("/api/v1/sources/", BODY, format="json")
     assert refused.status_code == 403
-    assert "CSRF" in refused.json()["detail"]
+    assert "CSRF" in detail(refused)
     client.get("/admin/login/")  # sets the csrftoken cookie
     csrf = client.cookies["csrftoken"].value
     accepted = client.post(

@@ -14,6 +14,7 @@ from claims.models import Claim, ClaimEvent, Evidence, Span, StatusChange
 from claims.seeding import load_seeds
 
 from .conftest import SAMPLE_TEXT
+from .errors import detail, error_codes, errors
 
 pytestmark = pytest.mark.django_db
 
@@ -199,16 +200,16 @@ def test_bad_proposals_are_400_naming_the_field_and_write_nothing(
         claims_url(), proposal(source, **change), format="json"
     )
     assert response.status_code == 400, response.json()
-    assert any(key.startswith(field) for key in response.json()), response.json()
+    assert any(key.startswith(field) for key in errors(response)), response.json()
     assert snapshot() == before
 
 
 @pytest.mark.parametrize(
     ("span", "field"),
     [
-        ({"start": 57, "end": 76, "exact": "will open by June"}, "spans[0].exact"),
-        ({"start": 57, "end": 900}, "spans[0].end"),
-        ({"start": 60, "end": 60}, "spans[0].end"),
+        ({"start": 57, "end": 76, "exact": "will open by June"}, "spans.0.exact"),
+        ({"start": 57, "end": 900}, "spans.0.end"),
+        ({"start": 60, "end": 60}, "spans.0.end"),
         ({"start": 57, "end": 76, "role": "headline"}, "spans"),
     ],
 )
@@ -217,7 +218,7 @@ def test_spans_that_do_not_verify_are_refused(contributor_api, source, span, fie
     body = proposal(source, spans=[{"source": source.pk, **span}])
     response = contributor_api.post(claims_url(), body, format="json")
     assert response.status_code == 400
-    assert any(key.startswith(field) for key in response.json()), response.json()
+    assert any(key.startswith(field) for key in errors(response)), response.json()
     assert snapshot() == before
 
 
@@ -229,7 +230,7 @@ def test_spans_on_a_source_without_text_are_refused(contributor_api, source, rev
     body = proposal(source, spans=[{"source": video.pk, "start": 0, "end": 3}])
     response = contributor_api.post(claims_url(), body, format="json")
     assert response.status_code == 400
-    assert "spans[0].source" in response.json()
+    assert "spans.0.source" in errors(response)
     assert snapshot() == before
 
 
@@ -238,7 +239,7 @@ def test_malformed_json_is_a_400(contributor_api):
         claims_url(), data='{"text": ', content_type="application/json"
     )
     assert response.status_code == 400
-    assert "JSON parse error" in response.json()["detail"]
+    assert "JSON parse error" in detail(response)
 
 
 def test_patch_needs_if_match_428_and_a_fresh_one_412(reviewer_api, propose):
@@ -253,14 +254,18 @@ def test_patch_needs_if_match_428_and_a_fresh_one_412(reviewer_api, propose):
         url, {"speaker_title": "Ms"}, format="json", HTTP_IF_MATCH='"7"'
     )
     assert stale.status_code == 412
-    assert stale.json()["version"] == [
-        "is stale: you sent version 7 but the claim is now at version 1; "
-        "reload it and try again."
-    ]
+    assert error_codes(stale) == {None: ["precondition_failed"]}
+    assert errors(stale) == {
+        None: [
+            "The claim's version is stale: you sent version 7 but the claim is "
+            "now at version 1; reload it and try again."
+        ]
+    }
     garbage = reviewer_api.patch(
         url, {"speaker_title": "Ms"}, format="json", HTTP_IF_MATCH="abc"
     )
     assert garbage.status_code == 412
+    assert error_codes(garbage) == {None: ["precondition_failed"]}
     assert snapshot() == before
     ok = reviewer_api.patch(
         url,
@@ -291,7 +296,7 @@ def test_review_accept_and_reject_with_a_note(reviewer_api, propose):
     response = reviewer_api.post(
         claims_url(claim.pk, "review"), {"decision": "reject"}, format="json"
     )
-    assert response.status_code == 400 and "note" in response.json()
+    assert response.status_code == 400 and "note" in errors(response)
     response = reviewer_api.post(
         claims_url(claim.pk, "review"),
         {"decision": "accept", "note": "Faithful."},
@@ -314,11 +319,11 @@ def test_status_moves_need_if_match_rationale_and_evidence(
     before = snapshot()
     assert reviewer_api.post(url, body, format="json").status_code == 428
     no_evidence = reviewer_api.post(url, body, format="json", HTTP_IF_MATCH='"1"')
-    assert no_evidence.status_code == 400 and "evidence" in no_evidence.json()
+    assert no_evidence.status_code == 400 and "evidence" in errors(no_evidence)
     forbidden = reviewer_api.post(
         url, {"status": "overdue", "rationale": "x"}, format="json", HTTP_IF_MATCH='"1"'
     )
-    assert forbidden.status_code == 400 and "sweep" in forbidden.json()["status"][0]
+    assert forbidden.status_code == 400 and "sweep" in errors(forbidden)["status"][0]
     bad_span = reviewer_api.post(
         url,
         {
@@ -336,7 +341,7 @@ def test_status_moves_need_if_match_rationale_and_evidence(
         format="json",
         HTTP_IF_MATCH='"1"',
     )
-    assert bad_span.status_code == 400 and "evidence[0].exact" in bad_span.json()
+    assert bad_span.status_code == 400 and "evidence.0.exact" in errors(bad_span)
     assert snapshot() == before
     words = "Okafor added"
     start = SAMPLE_TEXT.index(words)
@@ -518,7 +523,7 @@ def test_claims_without_a_verdict_have_no_claimreview(api, seeded):
     claim = Claim.objects.get(text__startswith="Starlink")  # overdue
     response = api().get(claims_url(claim.pk, "claimreview"))
     assert response.status_code == 404
-    assert "overdue" in response.json()["detail"]
+    assert "overdue" in detail(response)
 
 
 @pytest.mark.parametrize("page_size", [1, 100])
@@ -681,7 +686,7 @@ def test_boolean_filters_take_only_true_or_false(api, seeded):
         for value in ("1", "0", "2", "3", "yes", "no", "maybe", "True", "on", " true"):
             response = client.get(claims_url(), {name: value})
             assert response.status_code == 400, (name, value, response.json())
-            assert response.json() == {name: ['must be "true" or "false".']}, value
+            assert errors(response) == {name: ['must be "true" or "false".']}, value
         every = client.get(claims_url(), {"page_size": 100}).json()["results"]
         yes = client.get(claims_url(), {name: "true", "page_size": 100})
         no = client.get(claims_url(), {name: "false", "page_size": 100})
@@ -716,7 +721,7 @@ def test_empty_filter_parameters_filter_nothing(api, seeded):
         response = client.get(claims_url(), {name: "", "page_size": 100})
         assert response.status_code == 200, (name, response.json())
         assert response.json()["results"] == everything, name
-    assert client.get(claims_url(), {"speaker": "x"}).json() == {
+    assert errors(client.get(claims_url(), {"speaker": "x"})) == {
         "speaker": ["Enter a number."]
     }
 
@@ -864,7 +869,7 @@ def test_bad_query_parameters_are_400(api):
     ):
         response = client.get(claims_url(), params)
         assert response.status_code == 400, (params, response.content)
-        assert field in response.json()
+        assert field in errors(response)
 
 
 def test_dates_in_the_past_stay_valid(api, seeded):

@@ -7,6 +7,8 @@ from django.db import connection, transaction
 from claims import services
 from claims.models import ClaimEvent
 
+from .errors import error_codes
+
 pytestmark = pytest.mark.django_db
 
 
@@ -88,19 +90,20 @@ def test_anonymous_clients_see_only_events_of_accepted_claims(api, propose, revi
 
 
 @pytest.mark.parametrize(
-    "params",
+    ("params", "code"),
     [
-        {"after": "!!!"},
-        {"after": "MTI"},
-        {"after": "LTE6LTE"},
-        {"page_size": 500},
-        {"since": "1"},
+        ({"after": "!!!"}, "bad_cursor"),
+        ({"after": "MTI"}, "bad_cursor"),
+        ({"after": "LTE6LTE"}, "bad_cursor"),
+        ({"page_size": 500}, "invalid"),
+        ({"since": "1"}, "unknown_parameter"),
     ],
 )
-def test_bad_feed_parameters_are_400(api, params):
+def test_bad_feed_parameters_are_400(api, params, code):
     response = api().get("/api/v1/changes/", params)
     assert response.status_code == 400
-    assert set(response.json()) & {"after", "page_size", "since"}
+    [name] = params
+    assert error_codes(response) == {name: [code]}
 
 
 def test_a_feed_page_runs_a_fixed_number_of_queries(

@@ -10,6 +10,7 @@ import pytest
 from claims.models import Claim, Evidence, Span, StatusChange
 
 from .conftest import SAMPLE_TEXT
+from .errors import error_codes, errors
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +167,7 @@ def test_a_mismatch_says_where_the_two_differ(contributor_api, source):
         format="json",
     )
     assert response.status_code == 400
-    (message,) = response.json()["spans[0].exact"]
+    (message,) = errors(response)["spans.0.exact"]
     assert "character 2" in message
     assert "U+0020 SPACE" in message and "U+00A0 NO-BREAK SPACE" in message
     assert snapshot() == before
@@ -214,7 +215,7 @@ def test_a_repeated_quote_is_a_400_naming_the_count(reviewer_api, propose, sourc
         {"source": source.pk, "stance": "refutes", "exact": "Okafor"},
     )
     assert response.status_code == 400
-    (message,) = response.json()["evidence[0].exact"]
+    (message,) = errors(response)["evidence.0.exact"]
     assert "occurs 2 times" in message and "prefix or suffix" in message
     assert snapshot() == before
 
@@ -240,13 +241,13 @@ def test_prefix_or_suffix_says_which_occurrence(
 @pytest.mark.parametrize(
     ("evidence", "field"),
     [
-        ({"exact": "the tunnel"}, "evidence[0].exact"),
-        ({"exact": "Okafor", "prefix": "Mayor "}, "evidence[0].prefix"),
-        ({"exact": "Okafor", "suffix": " left"}, "evidence[0].suffix"),
-        ({"start": 0, "exact": "Mayor"}, "evidence[0].end"),
-        ({"end": 5}, "evidence[0].start"),
-        ({"prefix": "Mayor "}, "evidence[0].exact"),
-        ({"start": 6, "end": 9, "prefix": "Mayer "}, "evidence[0].prefix"),
+        ({"exact": "the tunnel"}, "evidence.0.exact"),
+        ({"exact": "Okafor", "prefix": "Mayor "}, "evidence.0.prefix"),
+        ({"exact": "Okafor", "suffix": " left"}, "evidence.0.suffix"),
+        ({"start": 0, "exact": "Mayor"}, "evidence.0.end"),
+        ({"end": 5}, "evidence.0.start"),
+        ({"prefix": "Mayor "}, "evidence.0.exact"),
+        ({"start": 6, "end": 9, "prefix": "Mayer "}, "evidence.0.prefix"),
     ],
 )
 def test_a_quote_that_does_not_fit_is_a_400_naming_the_field(
@@ -258,7 +259,7 @@ def test_a_quote_that_does_not_fit_is_a_400_naming_the_field(
         reviewer_api, claim, {"source": source.pk, "stance": "refutes", **evidence}
     )
     assert response.status_code == 400
-    assert field in response.json(), response.json()
+    assert field in errors(response), response.json()
     assert snapshot() == before
 
 
@@ -272,7 +273,7 @@ def test_a_quote_in_a_source_without_text_is_a_400(reviewer_api, propose, review
         {"source": video.pk, "stance": "refutes", "exact": "the bridge"},
     )
     assert response.status_code == 400
-    assert "evidence[0].source" in response.json()
+    assert "evidence.0.source" in errors(response)
 
 
 def test_spans_may_be_given_by_quote_too(contributor_api, source):
@@ -301,7 +302,8 @@ def test_spans_may_be_given_by_quote_too(contributor_api, source):
         format="json",
     )
     assert repeated.status_code == 400
-    assert "occurs 2 times" in repeated.json()["span.exact"][0]
+    assert "occurs 2 times" in errors(repeated)["span.exact"][0]
+    assert error_codes(repeated) == {"span.exact": ["quote_ambiguous"]}
 
 
 # --- the schema and the endpoints agree on what is nullable -----------------------

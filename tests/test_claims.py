@@ -94,12 +94,12 @@ def test_a_span_on_combining_marks_verifies_after_normalization(reviewer, propos
 @pytest.mark.parametrize(
     ("start", "end", "exact", "field", "words"),
     [
-        (57, 76, "will open by June", "spans[0].exact", "'will reopen by June'"),
-        (57, 999, None, "spans[0].end", "past the end"),
-        (-1, 5, None, "spans[0].start", "0 or more"),
-        (60, 60, None, "spans[0].end", "greater than start"),
-        (60, 50, None, "spans[0].end", "greater than start"),
-        ("57", 76, None, "spans[0].start", "integer"),
+        (57, 76, "will open by June", "spans.0.exact", "'will reopen by June'"),
+        (57, 999, None, "spans.0.end", "past the end"),
+        (-1, 5, None, "spans.0.start", "0 or more"),
+        (60, 60, None, "spans.0.end", "greater than start"),
+        (60, 50, None, "spans.0.end", "greater than start"),
+        ("57", 76, None, "spans.0.start", "integer"),
     ],
 )
 def test_a_bad_span_is_refused_naming_the_field_and_nothing_is_written(
@@ -122,7 +122,7 @@ def test_a_bad_second_span_leaves_no_half_written_claim(propose, source):
                 services.SpanInput(source, 0, 5, role=SpanRole.SPEAKER, exact="Major"),
             ]
         )
-    assert "spans[1].exact" in error.value.message_dict
+    assert "spans.1.exact" in error.value.message_dict
     assert counts() == before
 
 
@@ -130,7 +130,7 @@ def test_a_span_on_a_source_without_text_is_refused(propose, reviewer):
     video = create_source(url="https://video.example.org/9", by=reviewer).source
     with pytest.raises(ValidationError) as error:
         propose(spans=[services.SpanInput(video, 0, 4)])
-    assert "has no text" in error.value.message_dict["spans[0].source"][0]
+    assert "has no text" in error.value.message_dict["spans.0.source"][0]
     assert Claim.objects.count() == 0
 
 
@@ -147,7 +147,7 @@ def test_an_unknown_role_is_refused(propose, source):
     span = services.SpanInput(source, 57, 76, role="headline")
     with pytest.raises(ValidationError) as error:
         propose(spans=[span_of(source, "will reopen by June"), span])
-    assert "spans[1].role" in error.value.message_dict
+    assert "spans.1.role" in error.value.message_dict
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from claims.models import Claim
 from sources.models import Source
 
 from .conftest import SAMPLE_TEXT
+from .errors import error_codes
 from .faults import (
     WSGIClient,
     backend_pid,
@@ -46,7 +47,7 @@ def contributor_token(api_user) -> str:
 @pytest.mark.parametrize(
     ("path", "content_type", "words"),
     [
-        ("/api/v1/claims/", "application/json", b'"detail"'),
+        ("/api/v1/claims/", "application/json", b'"service_unavailable"'),
         ("/", "text/html", b"Temporarily unavailable"),
     ],
     ids=["api", "public"],
@@ -85,7 +86,14 @@ def test_a_connection_killed_mid_request_answers_503_and_keeps_what_was_committe
         lost = client.post("/api/v1/claims/", proposal(source_id))
     assert lost.status_code == 503, lost.content
     assert lost.json() == {
-        "detail": "The database is unavailable. Try again in a few seconds."
+        "type": "server_error",
+        "errors": [
+            {
+                "code": "service_unavailable",
+                "detail": "The database is unavailable. Try again in a few seconds.",
+                "attr": None,
+            }
+        ],
     }
     assert lost.headers["Retry-After"] == "5"
     assert "database unavailable: POST /api/v1/claims/" in caplog.text
@@ -208,7 +216,7 @@ def test_a_sqlite_file_that_becomes_unreadable_answers_503_and_keeps_what_was_co
         gone = client.get("/api/v1/sources/")
         assert gone.status_code == 503
         assert gone.headers["Retry-After"] == "5"
-        assert "detail" in gone.json()
+        assert error_codes(gone) == {None: ["service_unavailable"]}
         shutil.move(moved, folder)  # and back
         back = client.get("/api/v1/sources/")
         assert back.status_code == 200

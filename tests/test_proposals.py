@@ -17,6 +17,7 @@ from claims.services.proposals import extractor_user, known_speakers, propose_cl
 from sources.models import Source
 from sources.services import create_source
 
+from .errors import errors
 from .factories import SpeakerFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +195,7 @@ def test_the_api_flag_needs_a_text_and_writes_nothing_without(api, api_user):
         format="json",
     )
     assert response.status_code == 400
-    assert "propose_claims" in response.json()
+    assert "propose_claims" in errors(response)
     assert Source.objects.count() == 0
 
 
@@ -238,7 +239,7 @@ def test_a_text_too_long_to_propose_within_a_request_is_refused(
         "/api/v1/sources/", {"text": text, "propose_claims": True}, format="json"
     )
     assert response.status_code == 400
-    message = response.json()["propose_claims"][0]
+    [message] = errors(response)["propose_claims"]
     assert "CLAIMTRACK_MAX_PROPOSE_CHARS" in message
     assert "manage.py propose_claims" in message
     assert not Source.objects.exists()

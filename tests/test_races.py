@@ -133,7 +133,7 @@ def test_twenty_status_changes_with_one_if_match_one_wins(
     assert headers["ETag"] == '"2"' and body["version"] == 2
     for code, _, body in results:
         if code == 412:
-            assert "version" in body or "detail" in body, body
+            assert [e["code"] for e in body["errors"]] == ["precondition_failed"]
     claim.refresh_from_db()
     assert (claim.status, claim.version) == (targets[winner % 2], 2)
     assert claim.ledger.count() == ledger_before + 1
@@ -343,7 +343,9 @@ def test_the_same_acceptance_sent_ten_times_is_applied_once(
     assert statuses(results) == [200] + [400] * 9
     for code, _, body in results:
         if code == 400:
-            assert "already accepted" in body["decision"][0], body
+            (error,) = body["errors"]
+            assert error["attr"] == "decision", body
+            assert "already accepted" in error["detail"], body
     claim.refresh_from_db()
     assert (claim.review, claim.version) == ("accepted", 2)
     assert claim.events.filter(kind="reviewed").count() == 1

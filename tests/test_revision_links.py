@@ -17,6 +17,7 @@ from sources.services import (
 )
 
 from .conftest import SAMPLE_TEXT
+from .errors import detail, error_codes, errors
 from .factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_self_links_and_cycles_are_a_revises_field_error_in_the_api(
     before = list(Source.objects.order_by("id").values_list("id", "revises_id"))
     response = api(rita).post(link_url(source), {"revises": target.pk}, format="json")
     assert response.status_code == 400
-    assert "revises" in response.json()
+    assert "revises" in errors(response)
     assert list(Source.objects.order_by("id").values_list("id", "revises_id")) == (
         before
     )
@@ -198,7 +199,7 @@ def test_rejecting_needs_a_note_and_is_recorded(api, client, carla, rita, source
     newer = new_source("A text that is no version.", carla, revises=source)
     response = api(rita).post(review_url(newer), {"decision": "reject"}, format="json")
     assert response.status_code == 400
-    assert "note" in response.json()
+    assert "note" in errors(response)
     newer.refresh_from_db()
     assert newer.revises_review == Review.PROPOSED
     response = api(rita).post(
@@ -233,7 +234,8 @@ def test_a_contributor_cannot_replace_an_accepted_link(api, carla, rita, source)
     other = new_source("Another text.", rita)
     response = api(carla).post(link_url(newer), {"revises": other.pk}, format="json")
     assert response.status_code == 403
-    assert "reviewer" in response.json()["detail"]
+    assert "reviewer" in detail(response)
+    assert error_codes(response) == {None: ["permission_denied"]}
     newer.refresh_from_db()
     assert (newer.revises_id, newer.revises_review) == (source.pk, Review.ACCEPTED)
 
@@ -265,7 +267,8 @@ def test_four_eyes_a_reviewer_cannot_review_their_own_link(
         review_url(own_proposal), {"decision": "accept"}, format="json"
     )
     assert response.status_code == 403
-    assert "four eyes" in response.json()["detail"]
+    assert "four eyes" in detail(response)
+    assert error_codes(response) == {None: ["permission_denied"]}
     own_proposal.refresh_from_db()
     assert own_proposal.revises_review == Review.PROPOSED
     # The admin hides the buttons from her and says why; another reviewer has them.

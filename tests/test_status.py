@@ -196,15 +196,15 @@ def test_bad_evidence_is_refused_naming_it_and_nothing_is_written(
 ):
     claim = fact_claim(propose)
     cases = [
-        (services.EvidenceInput(evidence_source, "agrees"), "evidence[0].stance"),
-        (services.EvidenceInput(99999, "supports"), "evidence[0].source"),
+        (services.EvidenceInput(evidence_source, "agrees"), "evidence.0.stance"),
+        (services.EvidenceInput(99999, "supports"), "evidence.0.source"),
         (
             services.EvidenceInput(evidence_source, "supports", 0, 3, exact="Her"),
-            "evidence[0].exact",
+            "evidence.0.exact",
         ),
         (
             services.EvidenceInput(evidence_source, "supports", 5, 500),
-            "evidence[0].end",
+            "evidence.0.end",
         ),
     ]
     for item, field in cases:

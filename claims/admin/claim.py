@@ -68,7 +68,7 @@ def stale_message(error: ValidationError) -> str:
 
 def put_errors_on(form, error: ValidationError, fields: dict[str, str]) -> None:
     """Show a service's errors on the form: each key (``rationale``,
-    ``evidence[0].exact``) on the field ``fields`` maps it to, ``version`` as
+    ``evidence.0.exact``) on the field ``fields`` maps it to, ``version`` as
     the stale-form message, anything else above the form."""
     for key, problems in error.message_dict.items():
         if key == "version":
@@ -76,7 +76,7 @@ def put_errors_on(form, error: ValidationError, fields: dict[str, str]) -> None:
             continue
         field = fields.get(key)
         if field is None and "." in key:
-            field = fields.get(key.split(".", 1)[1])
+            field = fields.get(key.rsplit(".", 1)[1])
         for problem in problems:
             form.add_error(
                 field if field in form.fields else None,

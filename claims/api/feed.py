@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from ..models import ClaimEvent
 from . import serializers as s
 from .pagination import CursorPagination
-from .views import ERRORS, StrictQueryMixin
+from .views import StrictQueryMixin
 
 BAD_CURSOR = {"after": "is not a cursor this feed issued; start without it."}
 
@@ -48,11 +48,11 @@ def decode_cursor(value: str) -> tuple[int, int]:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         txid, pk = (int(part) for part in raw.split(":"))
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ValidationError(BAD_CURSOR) from None
+        raise ValidationError(BAD_CURSOR, code="bad_cursor") from None
     if not (0 <= txid < 2**63 and 0 < pk < 2**63):
-        raise ValidationError(BAD_CURSOR)
+        raise ValidationError(BAD_CURSOR, code="bad_cursor")
     if encode_position(txid, pk) != value:
-        raise ValidationError(BAD_CURSOR)
+        raise ValidationError(BAD_CURSOR, code="bad_cursor")
     return txid, pk
 
 
@@ -138,7 +138,6 @@ class ChangeFeedView(StrictQueryMixin, APIView):
                     "results": s.EventSerializer(many=True),
                 },
             ),
-            **ERRORS,
         },
     )
     def get(self, request):

@@ -50,14 +50,14 @@ class CursorPagination(pagination.CursorPagination):
         encoded = request.query_params.get(self.cursor_query_param)
         if encoded is not None and not CURSOR_PATTERN.fullmatch(encoded):
             # base64 decoding would skip the stray characters, not refuse them.
-            raise ValidationError(self.bad_cursor)
+            raise ValidationError(self.bad_cursor, code="bad_cursor")
         try:
             cursor = super().decode_cursor(request)
         except NotFound as error:
-            raise ValidationError(self.bad_cursor) from error
+            raise ValidationError(self.bad_cursor, code="bad_cursor") from error
         position = cursor.position if cursor is not None else None
         if position is not None and not POSITION_PATTERN.fullmatch(position):
-            raise ValidationError(self.bad_cursor)
+            raise ValidationError(self.bad_cursor, code="bad_cursor")
         return cursor
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -65,4 +65,4 @@ class CursorPagination(pagination.CursorPagination):
             return super().paginate_queryset(queryset, request, view)
         except (ValueError, TypeError, DjangoValidationError) as error:
             # A well-formed cursor whose position is not a value of the key.
-            raise ValidationError(self.bad_cursor) from error
+            raise ValidationError(self.bad_cursor, code="bad_cursor") from error

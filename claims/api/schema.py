@@ -1,6 +1,8 @@
 """drf-spectacular extensions: how our authentication appears in the schema."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -15,6 +17,25 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "description": 'A token from `manage.py create_token`, sent as "Token <token>" '
             'or "Bearer <token>". Tokens are stored hashed and expire.',
         }
+
+
+class Error(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse(serializers.Serializer):
+    """The one error shape, open-ended: the 400s name fields and parameters
+    the client sent (an unknown one included) and the services' own codes,
+    which no per-field enum could list; docs/API.md lists the codes."""
+
+    type = serializers.ChoiceField(choices=["validation_error", "client_error"])
+    errors = Error(many=True)
+
+
+def documented_error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorResponse, description=description)
 
 
 # Descriptions for fields the serializers leave undescribed, by
@@ -99,6 +120,15 @@ FIELD_HELP = {
     "wikidata_id": "Wikidata item id (Q…), if known.",
     "merged_into": "Set when this speaker was merged into another (its id).",
 }
+# The same for the error components (ErrorResponse404, …ErrorComponent).
+ERROR_HELP = {
+    "type": "validation_error, client_error or server_error.",
+    "errors": "The errors: one per problem, each with a code (docs/API.md lists them).",
+    "code": "A stable code for the kind of error (docs/API.md lists them).",
+    "detail": "What is wrong, for a person to read.",
+    "attr": "The field at fault, dotted through nested ones (spans.0.exact); "
+    "null when the request as a whole is refused.",
+}
 
 
 def describe_every_field(result, generator, request, public):
@@ -110,7 +140,8 @@ def describe_every_field(result, generator, request, public):
         for name, prop in schema.get("properties", {}).items():
             if prop.get("description"):
                 continue
-            text = FIELD_HELP.get(f"{component}.{name}") or FIELD_HELP.get(name)
+            help = ERROR_HELP if "Error" in component else FIELD_HELP
+            text = FIELD_HELP.get(f"{component}.{name}") or help.get(name)
             if text is None:
                 continue
             if "$ref" in prop:  # OpenAPI 3.0 ignores siblings of $ref

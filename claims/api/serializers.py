@@ -54,7 +54,8 @@ class StrictSerializer(serializers.Serializer):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
-                    {name: "is not a field of this request." for name in unknown}
+                    {name: "is not a field of this request." for name in unknown},
+                    code="unknown_field",
                 )
             if self.parent is None:  # nested bodies are normalized with it
                 data = nfc(data)

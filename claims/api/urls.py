@@ -21,9 +21,6 @@ class LogoutView(knox_views.LogoutView):
         request=None,
         responses={
             204: OpenApiResponse(description="Revoked."),
-            401: OpenApiResponse(description="Not authenticated."),
-            403: OpenApiResponse(description="Not allowed."),
-            429: OpenApiResponse(description="Too many requests."),
         },
     )
     def post(self, request, format=None):

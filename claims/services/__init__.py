@@ -1,7 +1,7 @@
 """Writes to claims: the one home of their rules.
 
 Every function here is keyword-only, runs in one transaction and raises a
-``ValidationError`` whose keys name the offending field (``spans[1].exact``,
+``ValidationError`` whose keys name the offending field (``spans.1.exact``,
 ``version``, ``rationale``); when it raises, nothing has been written. The admin,
 the API, the management commands and the tests all call these functions.
 """

@@ -240,7 +240,9 @@ def _anchor(source: Source, item: SpanInput | EvidenceInput, *, prefix: str):
             suffix=item.suffix,
         )
     except AnchorError as error:
-        raise ValidationError({f"{prefix}.{error.field}": error.message}) from None
+        raise ValidationError(
+            {f"{prefix}.{error.field}": ValidationError(error.message, code=error.code)}
+        ) from None
 
 
 def _normalize_fields(claim: Claim) -> None:

@@ -111,7 +111,7 @@ def propose_claim(
     _validate(claim)
     _save_claim(claim, by=by, reason="proposed", event=None)
     for index, span in enumerate(spans):
-        _create_span(claim, span, by=by, prefix=f"spans[{index}]")
+        _create_span(claim, span, by=by, prefix=f"spans.{index}")
     StatusChange.objects.create(
         claim=claim,
         from_status="",

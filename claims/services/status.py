@@ -83,7 +83,7 @@ def change_status(
     entry = _record_status(claim, to_status=to_status, rationale=rationale, by=by)
     for index, item in enumerate(evidence):
         _create_evidence(
-            claim, item, by=by, prefix=f"evidence[{index}]", status_change=entry
+            claim, item, by=by, prefix=f"evidence.{index}", status_change=entry
         )
     _save_claim(
         claim,
