@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # RateLimit / RateLimit-Policy headers from the API's throttles.
+    "claims.api.throttling.RateLimitHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before anything reads a body: an oversized one is a 413, unread.
     "config.middleware.RequestBodyLimitMiddleware",

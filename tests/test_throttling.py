@@ -11,14 +11,15 @@ import uuid
 
 import pytest
 import redis
-from django.core.cache import caches
 
 from claims.api.throttling import (
     AnonymousThrottle,
     AuthenticatedThrottle,
-    GCRAThrottle,
     gcra,
+    redis_script,
 )
+
+from .errors import error_codes
 
 REDIS_URL = os.environ.get("CLAIMTRACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -99,9 +100,10 @@ def test_on_redis_the_count_goes_on_past_a_flushed_script_and_a_closed_connectio
     # The server closes the throttle's connection (a restart, an idle
     # timeout): the check connects afresh instead of letting the request
     # through unthrottled.
-    script = GCRAThrottle._scripts[tuple(caches["default"]._servers)]
-    host, port = script.local.connection._sock.getsockname()[:2]
-    assert server.client_kill_filter(addr=f"{host}:{port}") == 1
+    # The pool's one idle connection answers CLIENT ID, and is the next one
+    # the throttle takes.
+    throttle_id = redis_script().registered_client.client_id()
+    assert server.client_kill_filter(_id=throttle_id) == 1
     codes = [client.get("/api/v1/claims/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert "throttle cache unavailable" not in caplog.text
@@ -183,5 +185,37 @@ def test_when_the_throttle_cache_is_down_requests_pass_and_it_is_logged(
         response = api().get("/api/v1/claims/")
     assert response.status_code == 200
     assert "throttle cache unavailable" in caplog.text
-    # One try: a Redis that refuses a new connection is not asked again.
-    assert len(attempts) == 1
+    # One retry, at once (it replaces a connection the server closed): a
+    # Redis that refuses a new connection is not asked a third time.
+    assert len(attempts) == 2
+    assert "RateLimit" not in response  # nothing counted, nothing announced
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cache", ["redis", "database"])
+def test_every_response_announces_the_allowance_left(
+    cache, request, api, api_user, monkeypatch
+):
+    if cache == "redis":
+        request.getfixturevalue("redis_cache")
+    monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    monkeypatch.setattr(AuthenticatedThrottle, "THROTTLE_RATES", {"user": "5/hour"})
+    client = api()
+    answers = [client.get("/api/v1/claims/") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert {a["RateLimit-Policy"] for a in answers} == {'"anon";q=3;w=60'}
+    # One request drains 20 s of the burst: after the first, 2 are left and
+    # the whole burst is back in 20 s; the 429 says when the next may pass.
+    assert [a["RateLimit"] for a in answers[:3]] == [
+        '"anon";r=2;t=20',
+        '"anon";r=1;t=40',
+        '"anon";r=0;t=60',
+    ]
+    assert answers[3]["RateLimit"] == f'"anon";r=0;t={answers[3]["Retry-After"]}'
+    assert error_codes(answers[3]) == {None: ["throttled"]}
+    user = api(api_user("contributor"))
+    signed_in = user.get("/api/v1/claims/")
+    assert signed_in["RateLimit-Policy"] == '"user";q=5;w=3600'
+    assert signed_in["RateLimit"] == '"user";r=4;t=720'
+    # Outside the API nothing is throttled, so nothing is announced.
+    assert "RateLimit" not in client.get("/")

@@ -3,39 +3,44 @@
 A rate of ``N/period`` lets a client send a burst of N requests, then one every
 ``period / N``; a refused request is told exactly when the next one will pass
 (``Retry-After``). Each client's state is one number, its *theoretical arrival
-time* (TAT), kept in the shared cache so that every worker counts alike.
+time* (TAT), kept in the shared cache so that every worker counts alike. Every
+API response announces the client's allowance in the ``RateLimit-Policy`` and
+``RateLimit`` headers (draft-ietf-httpapi-ratelimit-headers).
 
-On Redis (production) the check is one Lua script: one round trip, atomic
-across workers, timed by the Redis server's clock. On any other cache (the
-database table in development, memory in tests) the same arithmetic runs in
-Python with a read and a write, which is not atomic across workers, as DRF's
-own throttles are not. (DRF's throttles keep the timestamp of every request in
-the window and make two round trips per request, with a fresh Redis client
-each: about 0.7 ms of a 3 ms claim read.)
+On Redis (production) the check is one Lua script run by redis-py's
+``register_script``: one round trip, atomic across workers, timed by the Redis
+server's clock. On any other cache (the database table in development, memory
+in tests) the same arithmetic runs in Python with a read and a write, which is
+not atomic across workers, as DRF's own throttles are not. (DRF's throttles
+keep the timestamp of every request in the window and make two round trips
+per request.)
 
 If Redis does not answer, requests are let through and the failure is logged:
 throttling protects the service, it must not take it down.
 """
 
-import hashlib
+import contextvars
+import functools
 import logging
 import math
-import os
-import threading
 import time
 
+import redis
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError, RedisError
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 logger = logging.getLogger(__name__)
 
 # KEYS[1]: the client's key. ARGV[1]: the interval between requests and
-# ARGV[2]: the period, both in milliseconds. Returns 0 if the request may pass
-# (and records it), else the milliseconds to wait.
+# ARGV[2]: the period, both in milliseconds. Returns {wait, backlog}: wait is 0
+# if the request may pass (and is recorded), else the milliseconds to wait;
+# backlog is how far the client's TAT is ahead of now, in whole milliseconds.
 GCRA_SCRIPT = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000 + tonumber(now_parts[2]) / 1000
@@ -45,11 +50,14 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
 local new_tat = tat + interval
 local wait = new_tat - now - period
-if wait > 0 then return math.ceil(wait) end
+if wait > 0 then return {math.ceil(wait), math.floor(tat - now)} end
 redis.call('SET', KEYS[1], string.format('%.3f', new_tat),
            'PX', math.ceil(new_tat - now))
-return 0
+return {0, math.floor(new_tat - now)}
 """
+
+# The allowance of the request being answered, for RateLimitHeadersMiddleware.
+current_limit = contextvars.ContextVar("current_limit", default=None)
 
 
 def gcra(tat: float | None, now: float, interval: float, period: float):
@@ -63,68 +71,41 @@ def gcra(tat: float | None, now: float, interval: float, period: float):
     return new_tat, 0
 
 
-class GCRAScript:
-    """The GCRA script on one Redis server, sent over a connection of each
-    thread's own: one command, one reply.
+@functools.cache
+def gcra_script(location: str, timeout: float | None, connect_timeout: float | None):
+    """The GCRA script on a Redis server, through one client per process.
 
-    redis-py's client wraps every command in its pool (a lock to borrow a
-    connection and one to give it back), a retry policy and instrumentation
-    hooks: 0.045-0.06 ms of the 0.18 ms a throttle check took inside an API
-    read (docs/PERFORMANCE.md, "Fixed for scale", 18). Its ``Connection`` is used
-    as it is: it connects on first use, and on any error while sending or
-    reading it closes itself, so no half-read reply is left for the next call.
+    One retry, at once, so that a connection the server closed since its last
+    use (a restart, an idle timeout) is replaced instead of letting a request
+    through; redis-py's default would back off for seconds on a dead server.
     """
+    client = redis.Redis.from_url(
+        location,
+        socket_timeout=timeout,
+        socket_connect_timeout=connect_timeout,
+        retry=Retry(NoBackoff(), 1),
+    )
+    return client.register_script(GCRA_SCRIPT)
 
-    def __init__(self, backend: RedisCache):
-        # The pool's settings: the URL's host, database and credentials, and
-        # the cache's OPTIONS (its socket timeouts).
-        pool = backend._cache.get_client(write=True).connection_pool
-        self.connection_class = pool.connection_class
-        self.connection_kwargs = pool.connection_kwargs
-        self.sha = hashlib.sha1(GCRA_SCRIPT.encode()).hexdigest()
-        self.local = threading.local()
 
-    def connection(self):
-        """This thread's connection; a new one in a forked child (a socket
-        shared with the parent would interleave their replies)."""
-        local = self.local
-        if getattr(local, "pid", None) != os.getpid():
-            local.connection = self.connection_class(**self.connection_kwargs)
-            local.pid = os.getpid()
-        return local.connection
-
-    def __call__(self, key: str, interval_ms: float, period_ms: float) -> int:
-        connection = self.connection()
-        reused = connection.is_connected
-        try:
-            return self.run(connection, key, interval_ms, period_ms)
-        except RedisConnectionError:
-            if not reused:  # a Redis that is down, or refuses this client
-                raise
-            # A connection the server has closed since its last use (a
-            # restart, an idle timeout) fails on its first use after: it has
-            # closed itself, and one more try connects afresh.
-            return self.run(connection, key, interval_ms, period_ms)
-
-    def run(self, connection, key: str, interval_ms: float, period_ms: float) -> int:
-        connection.send_command("EVALSHA", self.sha, 1, key, interval_ms, period_ms)
-        try:
-            reply = connection.read_response()
-        except NoScriptError:  # a server restarted or flushed since it last ran
-            connection.send_command("EVAL", GCRA_SCRIPT, 1, key, interval_ms, period_ms)
-            reply = connection.read_response()
-        if connection.should_reconnect():
-            # A managed Redis announced that it moves (redis-py's maintenance
-            # notifications, which its client checks after each command).
-            connection.disconnect()
-        return int(reply)
+def redis_script():
+    """The script on the server the default cache writes to (its first
+    LOCATION), with the cache's socket timeouts."""
+    config = settings.CACHES["default"]
+    location = config["LOCATION"]
+    if isinstance(location, str):
+        location = location.split(",")
+    options = config.get("OPTIONS", {})
+    return gcra_script(
+        location[0],
+        options.get("socket_timeout"),
+        options.get("socket_connect_timeout"),
+    )
 
 
 class GCRAThrottle:
     """Mixed into DRF's rate throttles: their scopes, rates (``THROTTLE_RATES``)
     and cache keys, with the GCRA check instead of a request history."""
-
-    _scripts: dict = {}  # one GCRAScript per Redis server list, per process
 
     def allow_request(self, request, view):
         if self.rate is None:
@@ -135,29 +116,63 @@ class GCRAThrottle:
         period_ms = self.duration * 1000
         interval_ms = period_ms / self.num_requests
         try:
-            wait_ms = self.check(self.key, interval_ms, period_ms)
+            wait_ms, backlog_ms = self.check(self.key, interval_ms, period_ms)
         except (RedisError, DatabaseError, OSError):  # the cache is down
             logger.exception("throttle cache unavailable; request not throttled")
             return True
         self.wait_seconds = wait_ms / 1000
+        remaining = 0 if wait_ms else (period_ms - backlog_ms) // interval_ms
+        current_limit.set(
+            (
+                self.scope,
+                self.num_requests,
+                self.duration,
+                int(remaining),
+                math.ceil((wait_ms or backlog_ms) / 1000),
+            )
+        )
         return wait_ms == 0
 
-    def check(self, key: str, interval_ms: float, period_ms: float) -> float:
+    def check(self, key: str, interval_ms: float, period_ms: float):
+        """``(wait, backlog)`` in milliseconds: see GCRA_SCRIPT."""
         backend = caches["default"]
         if isinstance(backend, RedisCache):
-            servers = tuple(backend._servers)
-            script = self._scripts.get(servers)
-            if script is None:
-                script = self._scripts[servers] = GCRAScript(backend)
-            return script(backend.make_key(key), interval_ms, period_ms)
+            script = redis_script()
+            wait, backlog = script(
+                keys=[backend.make_key(key)], args=[interval_ms, period_ms]
+            )
+            return int(wait), int(backlog)
         now = time.time() * 1000
-        new_tat, wait = gcra(backend.get(key), now, interval_ms, period_ms)
+        tat, wait = gcra(backend.get(key), now, interval_ms, period_ms)
         if wait == 0:
-            backend.set(key, new_tat, math.ceil((new_tat - now) / 1000))
-        return wait
+            backend.set(key, tat, math.ceil((tat - now) / 1000))
+        return wait, math.floor(tat - now)
 
     def wait(self):
         return max(1, math.ceil(getattr(self, "wait_seconds", 0)))
+
+
+class RateLimitHeadersMiddleware:
+    """Announce the throttle's allowance on every response it checked:
+    ``RateLimit-Policy: "anon";q=120;w=60`` (the rate) and
+    ``RateLimit: "anon";r=117;t=2`` (requests left now, and the seconds until
+    the whole burst is back, or until the next request may pass on a 429)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_limit.set(None)
+        try:
+            response = self.get_response(request)
+            limit = current_limit.get()
+        finally:
+            current_limit.reset(token)
+        if limit is not None:
+            scope, quota, window, remaining, reset = limit
+            response["RateLimit-Policy"] = f'"{scope}";q={quota};w={window}'
+            response["RateLimit"] = f'"{scope}";r={remaining};t={reset}'
+        return response
 
 
 class AnonymousThrottle(GCRAThrottle, AnonRateThrottle):
