@@ -201,7 +201,7 @@ def _trail(claim):
 def test_a_batched_move_leaves_the_same_trail_as_a_single_move(propose):
     """The sweep writes batches in bulk; each claim must end up exactly as
     change_status leaves it (ledger, version, history, change feed)."""
-    from claims.services._base import claim_state
+    from claims.models.claim import claim_state
     from claims.services.status import _move_one, _overdue_rationale
 
     today = datetime.date(2025, 6, 1)

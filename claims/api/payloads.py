@@ -1,70 +1,102 @@
-"""Claim payloads in one SQL statement on PostgreSQL.
+"""Claim payloads, built from their one declaration, ``ClaimSerializer``.
 
-The API's hottest reads (claim lists and details) are built by the database:
-one statement returns the page as JSON, spans, evidence and ledger length
-included, instead of three ORM queries and a Python loop. On SQLite the same
-payloads come from ``serializers.claim_payloads`` (plain values, three queries).
-Both shapes are pinned by the same API tests on both databases.
+The API's hottest reads (claim lists and details) are built by the database
+on PostgreSQL: one statement returns the page as JSON, spans, evidence and
+ledger length included, instead of three ORM queries and a Python loop. On
+SQLite the same payloads come from three queries and plain values. Both walk
+the serializer's fields (a field's ``source`` names a column, a nested
+serializer a related table), so a field added to the claim appears in both;
+the same API tests pin both on both databases.
 """
+
+import functools
 
 import orjson
 from django.db import connection, connections
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from rest_framework import serializers
 
-from ..models import Claim, StatusChange
-from ..models.claim import claim_visible_to
+from ..models import Claim, Evidence, Span, StatusChange
+from ..models.claim import claim_visible_to, json_value
 from ..models.span import contribution_visible_sql
 from ..replica import read_alias
-from . import serializers as s
+from .serializers import ClaimSerializer
 
-# A claim's payload, over ``c`` (claim columns, as in claims_claim) and ``sp``
-# (its speaker, left-joined); ``{spans}`` and ``{evidence}`` are the reader's
-# visibility conditions over ``x`` and ``e`` (``contribution_visible_sql``).
-PAYLOAD = """json_build_object(
-    'id', c.id,
-    'text', c.text,
-    'speaker', CASE WHEN c.speaker_id IS NULL THEN NULL ELSE json_build_object(
-        'id', sp.id, 'name', sp.name, 'wikidata_id', nullif(sp.wikidata_id, '')) END,
-    'speaker_title', c.speaker_title,
-    'attribution', c.attribution,
-    'kind', c.kind,
-    'stated_on', c.stated_on,
-    'stated_on_precision', c.stated_on_precision,
-    'due_on', c.due_on,
-    'due_on_precision', c.due_on_precision,
-    'due_text', c.due_text,
-    'status', c.status,
-    'review', c.review,
-    'version', c.version,
-    'spans', coalesce((
-        SELECT json_agg(json_build_object(
-            'id', x.id, 'source', x.source_id, 'role', x.role, 'start', x.start,
-            'end', x."end", 'exact', x.exact, 'prefix', x.prefix, 'suffix', x.suffix,
-            'review', x.review, 'withdrawn_at', x.withdrawn_at,
-            'withdrawn_reason', x.withdrawn_reason) ORDER BY x.id)
-        FROM claims_span x WHERE x.claim_id = c.id AND {spans}), '[]'),
-    'evidence', coalesce((
-        SELECT json_agg(json_build_object(
-            'id', e.id, 'source', e.source_id, 'stance', e.stance, 'start', e.start,
-            'end', e."end", 'exact', e.exact, 'prefix', e.prefix, 'suffix', e.suffix,
-            'note', e.note, 'status_change', e.status_change_id,
-            'created_at', e.created_at, 'review', e.review,
-            'withdrawn_at', e.withdrawn_at, 'withdrawn_reason', e.withdrawn_reason)
-            ORDER BY e.id)
-        FROM claims_evidence e WHERE e.claim_id = c.id AND {evidence}), '[]'),
-    'ledger_length', (SELECT count(*) FROM claims_statuschange l WHERE l.claim_id = c.id),
-    'created_at', c.created_at,
-    'updated_at', c.updated_at
-  )"""
-SPEAKER_JOIN = "LEFT JOIN claims_speaker sp ON sp.id = c.speaker_id"
+# The list fields: the model of their rows, and the alias the reader's
+# visibility condition (``contribution_visible_sql``) is written over.
+LISTS = {"spans": (Span, "x"), "evidence": (Evidence, "e")}
+LEDGER_LENGTH_SQL = (
+    "(SELECT count(*) FROM claims_statuschange l WHERE l.claim_id = c.id)"
+)
+
+
+@functools.cache
+def claim_fields() -> dict:
+    return dict(ClaimSerializer().fields)
+
+
+def model_field(model, field):
+    """The model field a serializer field reads (its source is a name or attname)."""
+    return next(
+        f for f in model._meta.concrete_fields if field.source in (f.name, f.attname)
+    )
+
+
+def blank_is_null(field) -> bool:
+    """A text the API shows as null when blank (a speaker's wikidata_id)."""
+    return isinstance(field, serializers.CharField) and field.allow_null
+
+
+# --- PostgreSQL: one statement ---------------------------------------------------
+
+
+def _sql_value(model, field, alias: str) -> str:
+    sql = f"{alias}.{connection.ops.quote_name(model_field(model, field).column)}"
+    return f"nullif({sql}, '')" if blank_is_null(field) else sql
+
+
+def _object_sql(model, fields, alias: str) -> str:
+    pairs = (f"'{n}', {_sql_value(model, f, alias)}" for n, f in fields.items())
+    return f"json_build_object({', '.join(pairs)})"
+
+
+@functools.cache
+def payload_template() -> tuple[str, str]:
+    """A claim's payload over ``c`` as SQL, with a ``{spans}`` and an
+    ``{evidence}`` placeholder for the reader's visibility conditions, and
+    the joins of the claim's foreign keys it reads."""
+    parts, joins = [], []
+    for name, field in claim_fields().items():
+        if name in LISTS:
+            model, x = LISTS[name]
+            rows = _object_sql(model, field.child.fields, x)
+            value = (
+                f"coalesce((SELECT json_agg({rows} ORDER BY {x}.id) "
+                f"FROM {model._meta.db_table} {x} "
+                f"WHERE {x}.claim_id = c.id AND {{{name}}}), '[]')"
+            )
+        elif name == "ledger_length":
+            value = LEDGER_LENGTH_SQL
+        elif isinstance(field, serializers.Serializer):  # a foreign key's row
+            key = model_field(Claim, field)
+            j = f"j_{name}"
+            joins.append(
+                f"LEFT JOIN {key.related_model._meta.db_table} {j} "
+                f"ON {j}.id = c.{connection.ops.quote_name(key.column)}"
+            )
+            fields = _object_sql(key.related_model, field.fields, j)
+            value = f"CASE WHEN {j}.id IS NULL THEN NULL ELSE {fields} END"
+        else:
+            value = _sql_value(Claim, field, "c")
+        parts.append(f"'{name}', {value}")
+    return f"json_build_object({', '.join(parts)})", " ".join(joins)
 
 
 def payload_sql(user) -> str:
-    """``PAYLOAD`` with the spans and evidence ``user`` may see."""
-    return PAYLOAD.format(
-        spans=contribution_visible_sql(user, "x"),
-        evidence=contribution_visible_sql(user, "e"),
+    """The payload template with the spans and evidence ``user`` may see."""
+    return payload_template()[0].format(
+        **{name: contribution_visible_sql(user, x) for name, (_, x) in LISTS.items()}
     )
 
 
@@ -73,7 +105,7 @@ def page_sql(claims: str, order: str, user, where: str = "") -> str:
     claims ``claims`` (a FROM item named ``c``) in the order ``order``."""
     return (
         f"SELECT coalesce(json_agg({payload_sql(user)} ORDER BY {order}), '[]')::text "
-        f"FROM {claims} {SPEAKER_JOIN} {where}"
+        f"FROM {claims} {payload_template()[1]} {where}"
     )
 
 
@@ -91,6 +123,7 @@ def ids_sql(ids: str, user, where: str = "") -> str:
 # The start of the keyset query as ``values("id")`` compiles it, and what it
 # becomes to select the whole rows instead: every column, the id first, so
 # that an ORDER BY naming the id by position (``ORDER BY 1``) still names it.
+CLAIM_COLUMNS = frozenset(f.attname for f in Claim._meta.concrete_fields)
 ID_SELECT = 'SELECT "claims_claim"."id" AS "id" FROM '
 ROW_SELECT = "SELECT {} FROM ".format(
     ", ".join(
@@ -106,11 +139,20 @@ def one_payload_sql(user) -> str:
     """One claim by id, with its author (for the visibility check)."""
     return (
         f"SELECT {payload_sql(user)}::text, c.created_by_id FROM claims_claim c "
-        f"{SPEAKER_JOIN} WHERE c.id = %s"
+        f"{payload_template()[1]} WHERE c.id = %s"
     )
 
 
-def ledger_length():
+# --- elsewhere: three queries and plain values ---------------------------------
+
+
+def _plain(field, value):
+    if value == "" and blank_is_null(field):
+        return None
+    return json_value(value)
+
+
+def _ledger_length():
     return Coalesce(
         Subquery(
             StatusChange.objects.filter(claim=OuterRef("pk"))
@@ -123,16 +165,66 @@ def ledger_length():
     )
 
 
-def claim_rows(queryset, *extra):
-    """The claim columns the API shows, as dicts, with the speaker and the ledger
-    length joined in: one query for any number of claims."""
-    return queryset.values(
-        *s.CLAIM_COLUMNS,
-        *extra,
-        speaker_name=F("speaker__name"),
-        speaker_wikidata_id=F("speaker__wikidata_id"),
-        ledger_length=ledger_length(),
-    )
+def python_payloads(queryset, ids: list[int], user) -> list[dict]:
+    """The payloads of the claims ``ids`` among ``queryset``, in that order:
+    one query for the claims (their foreign keys' rows joined in), one per list
+    field, whatever the number of claims."""
+    columns, related = [], {}
+    for name, field in claim_fields().items():
+        if isinstance(field, serializers.Serializer) and name not in LISTS:
+            key = model_field(Claim, field).name
+            related[name] = {n: f"{key}__{f.source}" for n, f in field.fields.items()}
+            columns += related[name].values()
+        elif name not in LISTS and name != "ledger_length":
+            columns.append(field.source)
+    rows = {
+        row["id"]: row
+        for row in queryset.filter(pk__in=ids).values(
+            *columns, ledger_length=_ledger_length()
+        )
+    }
+    lists = {}
+    for name, (model, _) in LISTS.items():
+        child = claim_fields()[name].child.fields
+        lists[name] = {pk: [] for pk in rows}
+        for item in (
+            model.objects.visible_to(user)
+            .filter(claim_id__in=list(rows))
+            .order_by("id")
+            .values("claim_id", *(f.source for f in child.values()))
+        ):
+            lists[name][item["claim_id"]].append(
+                {n: _plain(f, item[f.source]) for n, f in child.items()}
+            )
+    payloads = []
+    for pk in ids:
+        row = rows.get(pk)
+        if row is None:
+            continue
+        payload = {}
+        for name, field in claim_fields().items():
+            if name in LISTS:
+                payload[name] = lists[name][pk]
+            elif name in related:
+                values = {n: row[c] for n, c in related[name].items()}
+                payload[name] = (
+                    None
+                    if values["id"] is None
+                    else {n: _plain(field.fields[n], v) for n, v in values.items()}
+                )
+            else:
+                payload[name] = _plain(field, row[field.source])
+        payloads.append(payload)
+    return payloads
+
+
+def represent(serializer_class, item) -> dict:
+    """``item`` (a model instance) as ``serializer_class`` declares it, with
+    the payloads' plain values: for evidence in the claim's history."""
+    return {
+        name: _plain(field, getattr(item, field.source))
+        for name, field in serializer_class().fields.items()
+    }
 
 
 def payloads_for(ids: list[int], user, visible=None) -> list[dict]:
@@ -142,8 +234,7 @@ def payloads_for(ids: list[int], user, visible=None) -> list[dict]:
         return []
     if connection.vendor != "postgresql":
         queryset = visible if visible is not None else Claim.objects.all()
-        rows = {row["id"]: row for row in claim_rows(queryset.filter(pk__in=ids))}
-        return s.claim_payloads([rows[pk] for pk in ids if pk in rows], user)
+        return python_payloads(queryset, ids, user)
     params: list = [list(ids)]
     where = ""
     if visible is not None:
@@ -179,7 +270,7 @@ def column_order(queryset) -> str | None:
         field = name.lstrip("-")
         if field == "pk":
             field = "id"
-        if field not in s.CLAIM_COLUMNS:
+        if field not in CLAIM_COLUMNS:
             return None
         terms.append(
             f"c.{connection.ops.quote_name(field)} {'DESC' if name[0] == '-' else 'ASC'}"

@@ -2,7 +2,6 @@
 check types and shapes, then hand over to the services, which hold the rules."""
 
 import unicodedata
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.http import QueryDict
@@ -14,6 +13,7 @@ from sources.text import MAX_TEXT_CHARS
 
 from ..models import (
     Attribution,
+    Claim,
     ClaimKind,
     DatePrecision,
     Review,
@@ -22,6 +22,7 @@ from ..models import (
     Stance,
     Status,
 )
+from ..models.claim import STATE_FIELDS
 from ..models.event import EventKind
 
 
@@ -66,10 +67,6 @@ def _date(value):
     return value.isoformat() if value else None
 
 
-def _datetime(value):
-    return value.isoformat() if value else None
-
-
 # --- read side ---------------------------------------------------------------
 
 
@@ -98,7 +95,9 @@ class ContributionStateSerializer(serializers.Serializer):
 
 class SpanSerializer(ContributionStateSerializer):
     id = serializers.IntegerField()
-    source = serializers.IntegerField(help_text="Id of the source the words are in.")
+    source = serializers.IntegerField(
+        source="source_id", help_text="Id of the source the words are in."
+    )
     role = serializers.ChoiceField(choices=SpanRole.choices)
     start = serializers.IntegerField(
         help_text="First code point (included) in the normalized text. JavaScript "
@@ -112,7 +111,9 @@ class SpanSerializer(ContributionStateSerializer):
 
 class EvidenceSerializer(ContributionStateSerializer):
     id = serializers.IntegerField()
-    source = serializers.IntegerField(help_text="Id of the evidence source.")
+    source = serializers.IntegerField(
+        source="source_id", help_text="Id of the evidence source."
+    )
     stance = serializers.ChoiceField(choices=Stance.choices)
     start = serializers.IntegerField(
         allow_null=True, help_text="Null: the whole source."
@@ -125,185 +126,37 @@ class EvidenceSerializer(ContributionStateSerializer):
     suffix = serializers.CharField()
     note = serializers.CharField()
     status_change = serializers.IntegerField(
-        allow_null=True, help_text="The ledger entry it was given for, if any."
+        source="status_change_id",
+        allow_null=True,
+        help_text="The ledger entry it was given for, if any.",
     )
     created_at = serializers.DateTimeField()
 
 
-def evidence_dict(item) -> dict:
-    """An evidence item as the API shows it: from a model instance, or from
-    its ``EVIDENCE_COLUMNS`` values as attributes (``claim_payloads``)."""
-    return {
-        "id": item.id,
-        "source": item.source_id,
-        "stance": item.stance,
-        "start": item.start,
-        "end": item.end,
-        "exact": item.exact,
-        "prefix": item.prefix,
-        "suffix": item.suffix,
-        "note": item.note,
-        "status_change": item.status_change_id,
-        "created_at": item.created_at.isoformat(),
-        "review": item.review,
-        "withdrawn_at": _datetime(item.withdrawn_at),
-        "withdrawn_reason": item.withdrawn_reason,
-    }
+class ClaimSerializer(serializers.ModelSerializer):
+    """A claim as the API shows it (DESIGN.md's contract, plus a few fields):
+    the one declaration of that output. Its fields are the claim's
+    ``STATE_FIELDS`` and a few more; claims/api/payloads.py builds the
+    payloads from these fields, in SQL on PostgreSQL and in Python elsewhere."""
 
-
-class ClaimSerializer(serializers.Serializer):
-    """A claim as the API shows it (DESIGN.md's contract, plus a few fields)."""
-
-    id = serializers.IntegerField()
-    text = serializers.CharField(
-        help_text="The claim as a short, self-contained statement."
-    )
     speaker = SpeakerRefSerializer(
         allow_null=True, help_text="Null for a narrator claim."
     )
-    speaker_title = serializers.CharField(
-        help_text="The speaker's title as the source gave it."
-    )
-    attribution = serializers.ChoiceField(choices=Attribution.choices)
-    kind = serializers.ChoiceField(choices=ClaimKind.choices)
-    stated_on = serializers.DateField(
-        allow_null=True, help_text="When it was said (first day of the period)."
-    )
-    stated_on_precision = serializers.ChoiceField(
-        choices=DatePrecision.choices, allow_blank=True
-    )
-    due_on = serializers.DateField(
-        allow_null=True, help_text="Deadline (last day of the period)."
-    )
-    due_on_precision = serializers.ChoiceField(
-        choices=DatePrecision.choices, allow_blank=True
-    )
-    due_text = serializers.CharField(
-        help_text="The source's own words for the deadline."
-    )
-    status = serializers.ChoiceField(choices=Status.choices, help_text="The verdict.")
-    review = serializers.ChoiceField(
-        choices=Review.choices, help_text="Editorial state."
-    )
-    version = serializers.IntegerField(help_text="Increases on every change; the ETag.")
     spans = SpanSerializer(many=True)
     evidence = EvidenceSerializer(many=True)
     ledger_length = serializers.IntegerField(help_text="Entries in the status ledger.")
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
 
-    # Representations are built by claim_payloads(); this class documents them.
-
-
-CLAIM_COLUMNS = (
-    "id",
-    "text",
-    "speaker_id",
-    "speaker_title",
-    "attribution",
-    "kind",
-    "stated_on",
-    "stated_on_precision",
-    "due_on",
-    "due_on_precision",
-    "due_text",
-    "status",
-    "review",
-    "version",
-    "created_at",
-    "updated_at",
-)
-SPAN_COLUMNS = (
-    "claim_id",
-    "id",
-    "source_id",
-    "role",
-    "start",
-    "end",
-    "exact",
-    "prefix",
-    "suffix",
-    "review",
-    "withdrawn_at",
-    "withdrawn_reason",
-)
-EVIDENCE_COLUMNS = (
-    "claim_id",
-    "id",
-    "source_id",
-    "stance",
-    "start",
-    "end",
-    "exact",
-    "prefix",
-    "suffix",
-    "note",
-    "status_change_id",
-    "created_at",
-    "review",
-    "withdrawn_at",
-    "withdrawn_reason",
-)
-
-
-def claim_payloads(rows: list[dict], user) -> list[dict]:
-    """API dicts for claim rows from ``claim_rows()``: two more queries in all
-    (spans, evidence), whatever the number of rows. Built from plain values, not
-    model instances: on a 100-claim page this is most of the time saved."""
-    from ..models import Evidence, Span
-
-    ids = [row["id"] for row in rows]
-    spans: dict[int, list] = {pk: [] for pk in ids}
-    for row in (
-        Span.objects.visible_to(user)
-        .filter(claim_id__in=ids)
-        .order_by("id")
-        .values(*SPAN_COLUMNS)
-    ):
-        spans[row.pop("claim_id")].append(
-            {
-                **{("source" if k == "source_id" else k): v for k, v in row.items()},
-                "withdrawn_at": _datetime(row["withdrawn_at"]),
-            }
+    class Meta:
+        model = Claim
+        fields = (
+            "id",
+            *STATE_FIELDS,
+            "spans",
+            "evidence",
+            "ledger_length",
+            "created_at",
+            "updated_at",
         )
-    evidence: dict[int, list] = {pk: [] for pk in ids}
-    for row in (
-        Evidence.objects.visible_to(user)
-        .filter(claim_id__in=ids)
-        .order_by("id")
-        .values(*EVIDENCE_COLUMNS)
-    ):
-        evidence[row["claim_id"]].append(evidence_dict(SimpleNamespace(**row)))
-    return [
-        {
-            "id": row["id"],
-            "text": row["text"],
-            "speaker": None
-            if row["speaker_id"] is None
-            else {
-                "id": row["speaker_id"],
-                "name": row["speaker_name"],
-                "wikidata_id": row["speaker_wikidata_id"] or None,
-            },
-            "speaker_title": row["speaker_title"],
-            "attribution": row["attribution"],
-            "kind": row["kind"],
-            "stated_on": _date(row["stated_on"]),
-            "stated_on_precision": row["stated_on_precision"],
-            "due_on": _date(row["due_on"]),
-            "due_on_precision": row["due_on_precision"],
-            "due_text": row["due_text"],
-            "status": row["status"],
-            "review": row["review"],
-            "version": row["version"],
-            "spans": spans[row["id"]],
-            "evidence": evidence[row["id"]],
-            "ledger_length": row["ledger_length"],
-            "created_at": row["created_at"].isoformat(),
-            "updated_at": row["updated_at"].isoformat(),
-        }
-        for row in rows
-    ]
 
 
 class ClaimSummarySerializer(serializers.Serializer):

@@ -33,7 +33,7 @@ from . import serializers as s
 from .errors import PreconditionFailed, PreconditionRequired
 from .filters import ClaimFilter, SourceFilter
 from .pagination import CursorPagination
-from .payloads import PagePayloads, payload_for, payloads_for
+from .payloads import PagePayloads, payload_for, payloads_for, represent
 from .renderers import BrowsableAPIRenderer, FastJSONRenderer, JSONLDRenderer
 from .schema import documented_error
 
@@ -444,7 +444,10 @@ class ClaimViewSet(
                         "changed_by": entry.changed_by.get_username(),
                         "changed_at": entry.changed_at.isoformat(),
                         "claim_version": entry.claim_version,
-                        "evidence": [s.evidence_dict(e) for e in entry.evidence.all()],
+                        "evidence": [
+                            represent(s.EvidenceSerializer, e)
+                            for e in entry.evidence.all()
+                        ],
                     }
                     for entry in ledger
                 ],

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -386,6 +388,45 @@ class Claim(models.Model):
     @property
     def is_public(self) -> bool:
         return self.review == Review.ACCEPTED
+
+
+# A claim's own facts, in the order the API and the change feed give them.
+# Adding a field to the claim is adding it here (and its migration): the
+# feed's state, the edit verb (for an editable field), the API's output, its
+# SQL and its schema all read this tuple.
+STATE_FIELDS = (
+    "text",
+    "speaker",
+    "speaker_title",
+    "attribution",
+    "kind",
+    "stated_on",
+    "stated_on_precision",
+    "due_on",
+    "due_on_precision",
+    "due_text",
+    "status",
+    "review",
+    "version",
+)
+# What an edit may change: status, review and version have their own verbs.
+EDITABLE_FIELDS = tuple(f for f in STATE_FIELDS if Claim._meta.get_field(f).editable)
+
+
+def json_value(value):
+    """A model value as JSON gives it: dates and times in ISO 8601."""
+    if isinstance(value, datetime.date):  # datetimes too
+        return value.isoformat()
+    return value
+
+
+def claim_state(claim) -> dict:
+    """The claim's state as the change feed records it after a change; from
+    a Claim or any object with its columns as attributes."""
+    return {
+        name: json_value(Claim._meta.get_field(name).value_from_object(claim))
+        for name in STATE_FIELDS
+    }
 
 
 class QueuedClaim(Claim):

@@ -29,6 +29,7 @@ from ..models import (
     StatusChange,
 )
 from ..models.choices import stored_dates
+from ..models.claim import claim_state
 from ..search import refresh_search_document
 
 
@@ -335,25 +336,6 @@ def _bump_version(claim: Claim, expected_version: int | None) -> Claim:
     if rows.update(version=F("version") + 1) == 0:
         raise _stale(claim.pk, expected_version)
     return Claim.objects.select_related("speaker").get(pk=claim.pk)
-
-
-def claim_state(claim: Claim) -> dict:
-    """The claim as the change feed records it after a change."""
-    return {
-        "text": claim.text,
-        "speaker": claim.speaker_id,
-        "speaker_title": claim.speaker_title,
-        "attribution": claim.attribution,
-        "kind": claim.kind,
-        "stated_on": claim.stated_on.isoformat() if claim.stated_on else None,
-        "stated_on_precision": claim.stated_on_precision,
-        "due_on": claim.due_on.isoformat() if claim.due_on else None,
-        "due_on_precision": claim.due_on_precision,
-        "due_text": claim.due_text,
-        "status": claim.status,
-        "review": claim.review,
-        "version": claim.version,
-    }
 
 
 def _save_claim(

@@ -23,7 +23,7 @@ from ..models import (
     Speaker,
     StatusChange,
 )
-from ..models.claim import INITIAL_STATUS, STATUSES_BY_KIND
+from ..models.claim import EDITABLE_FIELDS, INITIAL_STATUS, STATUSES_BY_KIND
 from ._base import (
     EvidenceInput,
     SpanInput,
@@ -42,20 +42,6 @@ from ._base import (
     _stale,
     _validate,
     can_review,
-)
-
-# The claim fields an edit may change; status, review and version have their own verbs.
-EDITABLE_FIELDS = (
-    "text",
-    "speaker",
-    "speaker_title",
-    "attribution",
-    "kind",
-    "stated_on",
-    "stated_on_precision",
-    "due_on",
-    "due_on_precision",
-    "due_text",
 )
 
 

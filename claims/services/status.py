@@ -24,6 +24,7 @@ from ..models import (
     StatusChange,
 )
 from ..models.choices import KINDS_WITH_DEADLINE, VERDICTS
+from ..models.claim import STATE_FIELDS, claim_state
 from ..transitions import move_problem
 from ._base import (
     EvidenceInput,
@@ -32,7 +33,6 @@ from ._base import (
     _record_status,
     _required_text,
     _save_claim,
-    claim_state,
     get_system_user,
 )
 
@@ -314,19 +314,7 @@ def _move_batch(ids: list[int], today: datetime.date, by) -> list[OverdueMove]:
 # The claim's columns the change feed's state, the rationale and the result need.
 _STATE_COLUMNS = (
     "id",
-    "text",
-    "speaker_id",
-    "speaker_title",
-    "attribution",
-    "kind",
-    "stated_on",
-    "stated_on_precision",
-    "due_on",
-    "due_on_precision",
-    "due_text",
-    "status",
-    "review",
-    "version",
+    *(Claim._meta.get_field(name).column for name in STATE_FIELDS),
 )
 
 
