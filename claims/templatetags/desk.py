@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from ..admin.lists import capped_count, shown_count
+from ..counts import capped_count, shown_count
 from ..models import Claim, QueuedEvidence, QueuedSpan, Review
 from ..services import can_review
 
