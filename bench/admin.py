@@ -100,9 +100,9 @@ def bench_users():
     if not reviewer.groups.filter(pk=group.pk).exists():
         reviewer.groups.add(group)
     reviewer = User.objects.get(pk=reviewer.pk)  # fresh permission cache
-    from claims import services
+    from sources.review import is_reviewer
 
-    if not services.can_review(reviewer):
+    if not is_reviewer(reviewer):
         sys.exit("bench-reviewer cannot review claims: check the reviewer group.")
     return admin, reviewer
 

@@ -1,13 +1,14 @@
 """A synthetic claimtrack corpus, bulk-loaded into PostgreSQL with COPY.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/claimtrack_bench \\
-        uv run python bench/corpus.py --claims 100000
+        uv run python bench/generate_corpus.py --claims 100000
 
-(``bench/api.py`` calls :func:`generate` itself; this entry point only builds
-the corpus.) Tops the database up to ``--claims`` claims; deterministic for a
-given seed and starting size, whatever ``--workers`` (the processes planning
-the text while the main one loads it, one per CPU by default: each chunk of
-5,000 claims is planned from a seed of its own).
+(The benches call :func:`generate` themselves; ``bench/generate_corpus.py``
+only builds the corpus. This module imports no other bench.) Tops the
+database up to ``--claims`` claims; deterministic for a given seed and
+starting size, whatever ``--workers`` (the processes planning the text while
+the main one loads it, one per CPU by default: each chunk of 5,000 claims is
+planned from a seed of its own).
 
 What it writes, all through the database guards (nothing is disabled):
 
@@ -42,11 +43,9 @@ import itertools
 import json
 import os
 import random
-import sys
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 CONTEXT = 32
 # Fixed, so that a seed always gives the same corpus: deadlines before this
@@ -1481,27 +1480,3 @@ def generate(
 def default_workers() -> int:
     """One planning process per CPU this process may use."""
     return max(1, len(os.sched_getaffinity(0)))
-
-
-def main():
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--claims", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--workers", type=int, default=None, help="planning processes (default: CPUs)"
-    )
-    parser.add_argument("--allow-any-database", action="store_true")
-    args = parser.parse_args()
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.api import prepare_database, record_generation
-
-    prepare_database(allow_any=args.allow_any_database)
-    generation = generate(args.claims, seed=args.seed, workers=args.workers)
-    if generation:  # for the reports of the benches that read this corpus
-        record_generation(generation)
-
-
-if __name__ == "__main__":
-    main()

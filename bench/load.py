@@ -380,7 +380,7 @@ def role_users():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from claims import services
+    from sources.review import is_reviewer
 
     User = get_user_model()
     users = []
@@ -396,7 +396,7 @@ def role_users():
         user.groups.add(group)
         users.append(User.objects.get(pk=user.pk))  # fresh permission cache
     contributor, reviewer = users
-    if not services.can_review(reviewer):
+    if not is_reviewer(reviewer):
         sys.exit(f"{REVIEWER} cannot review claims: check the reviewer group.")
     return contributor, reviewer
 

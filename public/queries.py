@@ -15,7 +15,7 @@ from django.db import connections
 from django.db.models import F, Prefetch, Subquery, Value
 from django.db.models.functions import Greatest, Substr
 
-from claims.admin.lists import CAP, shown_count
+from claims.counts import CAP, shown_count
 from claims.models import Claim, Evidence, Span, Speaker, Status, StatusChange
 from claims.models.choices import VERDICTS
 from claims.replica import read_alias

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.admin.lists import capped_count, shown_count
 from claims.claimreview import NoVerdict, claim_review
+from claims.counts import capped_count, shown_count
 from claims.models import ClaimKind, SpanRole, Speaker, Status
 from claims.search import matching_claims, search_claims, uses_full_text
 

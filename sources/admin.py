@@ -1,4 +1,10 @@
-from collections import Counter
+"""The source admin, as the sources app alone offers it.
+
+The claims app replaces this registration with a subclass
+(``claims.admin.source_page.SourceAdmin``) that highlights each visible
+claim's spans in the text and proposes claims from it: sources never
+imports claims.
+"""
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,10 +13,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
-
-from claims.admin.history import GuardedHistoryAdmin
-from claims.admin.source_page import source_page_context
-from claims.services.proposals import propose_claims
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Publisher, Source
 from .review import Review, four_eyes_problem, is_reviewer
@@ -45,13 +48,6 @@ DESCRIBING_FIELDS = (
 
 class SourceAddForm(forms.ModelForm):
     """Adding a source: paste the text; it is normalized and checked for a twin."""
-
-    propose_claims = forms.BooleanField(
-        required=False,
-        label="Propose its claims",
-        help_text="Run the claim extractor over the text: its proposals join the "
-        "review queue.",
-    )
 
     class Meta:
         model = Source
@@ -109,7 +105,7 @@ def revision_controls(user, source) -> dict:
 
 
 @admin.register(Source)
-class SourceAdmin(GuardedHistoryAdmin):
+class SourceAdmin(SimpleHistoryAdmin):
     list_display = (
         "id",
         "title",
@@ -138,15 +134,11 @@ class SourceAdmin(GuardedHistoryAdmin):
         "revises_reviewed_at",
         "revises_review_note",
     )
-    actions = ("propose_selected",)
     change_form_template = "admin/sources/source/change_form.html"
-
-    class Media:
-        css = {"all": ["claims/admin/desk.css"]}
-        js = ["claims/admin/selection.js"]
+    add_form = SourceAddForm
 
     def get_form(self, request, obj=None, **kwargs):
-        kwargs["form"] = SourceAddForm if obj is None else SourceChangeForm
+        kwargs["form"] = self.add_form if obj is None else SourceChangeForm
         return super().get_form(request, obj, **kwargs)
 
     def _fields(self, obj):
@@ -196,8 +188,10 @@ class SourceAdmin(GuardedHistoryAdmin):
         result = create_source(**data, by=request.user)
         obj.pk = result.source.pk
         obj._state.adding = False
-        if form.cleaned_data.get("propose_claims") and result.source.text:
-            self.report(request, propose_claims(source=result.source))
+        self.source_added(request, result.source, form)
+
+    def source_added(self, request, source, form):
+        """What follows adding ``source`` through ``form`` (nothing here)."""
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -259,14 +253,19 @@ class SourceAdmin(GuardedHistoryAdmin):
         source = self.get_object(request, object_id)
         context = dict(extra_context or {})
         if source is not None:
-            context.update(source_page_context(request, source))
-            context["propose_url"] = reverse("admin:claims_claim_add")
-            context["revision"] = revision_controls(request.user, source)
-            context["revision_shown"] = source.revision_review_visible_to(request.user)
-            context["revision_review_url"] = reverse(
-                "admin:sources_source_revision_review", args=[source.pk]
-            )
+            context.update(self.page_context(request, source))
         return super().change_view(request, object_id, form_url, context)
+
+    def page_context(self, request, source) -> dict:
+        """What the change page of ``source`` shows ``request.user`` beside
+        the form: the revision link's review controls."""
+        return {
+            "revision": revision_controls(request.user, source),
+            "revision_shown": source.revision_review_visible_to(request.user),
+            "revision_review_url": reverse(
+                "admin:sources_source_revision_review", args=[source.pk]
+            ),
+        }
 
     def get_fields(self, request, obj=None):
         fields = self._fields(obj)
@@ -279,31 +278,7 @@ class SourceAdmin(GuardedHistoryAdmin):
             if not obj.revision_review_visible_to(request.user):
                 hidden.update(name for name in LINK_FIELDS if name != "revises")
             fields = tuple(name for name in fields if name not in hidden)
-        if obj is None and request.user.has_perm("claims.add_claim"):
-            fields = (*fields, "propose_claims")
         return fields
-
-    def has_propose_permission(self, request):
-        return request.user.has_perm("claims.add_claim")
-
-    @admin.action(
-        description="Propose claims from the selected sources' text",
-        permissions=["propose"],
-    )
-    def propose_selected(self, request, queryset):
-        for source in queryset.exclude(text="").order_by("id"):
-            self.report(request, propose_claims(source=source))
-
-    def report(self, request, run):
-        reasons = Counter(why.split(";")[0] for _, why in run.skipped)
-        skipped = ", ".join(f"{n} {why}" for why, n in reasons.most_common())
-        self.message_user(
-            request,
-            f"Source {run.source.pk}: {len(run.created)} claim(s) proposed for review"
-            + (f"; skipped: {skipped}" if skipped else "")
-            + ".",
-            messages.SUCCESS if run.created else messages.WARNING,
-        )
 
     def has_delete_permission(self, request, obj=None):
         # Sources are provenance; only a superuser may remove one, and PROTECT

@@ -1,20 +1,48 @@
-"""The review vocabulary and the four-eyes rule, shared by everything a
+"""Who may read, review and write what, and the review vocabulary.
+
+The roles of DESIGN.md ("Roles"), each rule defined once: the reviewer role
+(``is_reviewer``: sees every claim and addition, accepts and rejects), who may
+move a status (``can_move_status``), which permission each API write needs
+(``WRITE_PERMISSIONS``), and the four-eyes rule, shared by everything a
 reviewer decides on: claims, their spans and evidence, a source's revision
-link. It lives here, in the lowest app, so that both apps use one copy."""
+link. It lives here, in the lowest app, so that sources, claims, the admin
+and the API all use this one copy. The permissions are named as strings:
+sources never imports claims."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-# The reviewer role's permission (migration claims 0005_roles gives it to the
-# reviewer group), named as a string: sources never imports claims.
+# The reviewer role's permissions (migration claims 0005_roles gives them to
+# the reviewer group).
 REVIEW_PERMISSION = "claims.review_claim"
+MOVE_STATUS_PERMISSION = "claims.change_claim_status"
+
+# Which permission each API write needs, by the view's (resource, action):
+# contributors add sources, propose claims, add spans and evidence; reviewers
+# also edit, review and move statuses. Groups of these names carry them
+# (migration claims 0004_roles).
+WRITE_PERMISSIONS = {
+    ("source", "create"): "sources.add_source",
+    ("source", "revision"): "sources.add_source",
+    ("source", "revision_review"): REVIEW_PERMISSION,
+    ("claim", "create"): "claims.add_claim",
+    ("claim", "partial_update"): "claims.change_claim",
+    ("claim", "review"): REVIEW_PERMISSION,
+    ("claim", "status"): MOVE_STATUS_PERMISSION,
+    ("claim", "spans"): "claims.add_span",
+    ("claim", "evidence"): "claims.add_evidence",
+    ("claim", "review_span"): REVIEW_PERMISSION,
+    ("claim", "review_evidence"): REVIEW_PERMISSION,
+    ("claim", "withdraw_span"): REVIEW_PERMISSION,
+    ("claim", "withdraw_evidence"): REVIEW_PERMISSION,
+}
 
 
 def is_reviewer(user) -> bool:
     """Whether ``user`` is a reviewer (or a superuser): sees every claim and
     addition, and may accept and reject proposals. The one definition of the
-    role; ``claims`` uses it as ``sees_all_claims`` and ``can_review``.
+    role, for every app and surface.
 
     Not ``is_staff``: Django requires it of everyone who logs in to the admin,
     contributors included, so it is no role (the groups are)."""
@@ -23,6 +51,14 @@ def is_reviewer(user) -> bool:
         and user.is_authenticated
         and user.is_active
         and (user.is_superuser or user.has_perm(REVIEW_PERMISSION))
+    )
+
+
+def can_move_status(user) -> bool:
+    """Whether ``user`` may move a claim's status (the admin's status form;
+    the API asks ``WRITE_PERMISSIONS``, the same permission)."""
+    return bool(
+        user.is_active and (user.is_superuser or user.has_perm(MOVE_STATUS_PERMISSION))
     )
 
 

@@ -1,13 +1,12 @@
-"""generate_corpus: a synthetic corpus whose every guarantee holds (PostgreSQL)."""
+"""bench/generate_corpus.py: a synthetic corpus whose every guarantee holds
+(PostgreSQL)."""
 
 import json
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import connection
 
-from bench import corpus
+from bench import api, corpus, generate_corpus
 from claims.integrity import audit_provenance
 from claims.models import Claim, Span
 from sources.models import Source
@@ -17,19 +16,14 @@ from .conftest import database_url
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_small_corpus_has_the_sources_asked_for_and_verifies(capsys, monkeypatch):
+def test_a_small_corpus_has_the_sources_asked_for_and_verifies(
+    capsys, monkeypatch, tmp_path
+):
     # Three chunks, planned by two worker processes while this one loads.
     monkeypatch.setattr(corpus, "CLAIMS_PER_CHUNK", 100)
-    call_command(
-        "generate_corpus",
-        "--claims",
-        "300",
-        "--sources",
-        "30",
-        "--seed",
-        "7",
-        "--workers",
-        "2",
+    monkeypatch.setattr(api, "RESULTS", tmp_path)
+    generate_corpus.main(
+        ["--claims", "300", "--sources", "30", "--seed", "7", "--workers", "2"]
     )
     assert Claim.objects.count() == 300
     sources = Source.objects.count()
@@ -44,18 +38,22 @@ def test_a_small_corpus_has_the_sources_asked_for_and_verifies(capsys, monkeypat
     out = capsys.readouterr()
     assert "Generated 300 claims" in out.out
     assert "300/300 claims" in out.err  # the progress bar
-    call_command("generate_corpus", "--claims", "300")
+    record = json.loads(
+        api.generation_record(connection.settings_dict["NAME"]).read_text()
+    )
+    assert record["added"] == 300  # for the reports of the benches run later
+    generate_corpus.main(["--claims", "300"])
     assert "Nothing to do" in capsys.readouterr().out
 
 
 @pytest.mark.django_db
 def test_bad_arguments_are_refused():
     if connection.vendor != "postgresql":
-        with pytest.raises(CommandError, match="needs PostgreSQL"):
-            call_command("generate_corpus", "--claims", "10")
+        with pytest.raises(SystemExit, match="needs PostgreSQL"):
+            generate_corpus.main(["--claims", "10"])
         return
-    with pytest.raises(CommandError, match="--sources must be between"):
-        call_command("generate_corpus", "--claims", "10", "--sources", "11")
+    with pytest.raises(SystemExit, match="--sources must be between"):
+        generate_corpus.main(["--claims", "10", "--sources", "11"])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -112,10 +110,8 @@ def test_shifting_makes_a_chunks_ids_follow_the_rows_loaded_before():
 
 
 def test_a_generation_is_recorded_for_the_reports_of_later_runs(tmp_path, monkeypatch):
-    """bench/corpus.py run alone records its generation as the benches do, so
+    """bench/generate_corpus.py records its generation as the benches do, so
     that their reports give the corpus's real generation time."""
-    from bench import api
-
     monkeypatch.setattr(api, "RESULTS", tmp_path)
     api.record_generation({"seconds": 12.5, "added": 300})
     path = api.generation_record(connection.settings_dict["NAME"])
@@ -131,8 +127,6 @@ def test_the_benches_time_nothing_before_the_server_has_checkpointed(monkeypatch
     """settle() checkpoints at once (so no spread checkpoint of a database copy
     writes through the next timings) and waits while autovacuum runs or pages
     are still dirty."""
-    from bench import api
-
     monkeypatch.setenv("DATABASE_URL", database_url(connection.settings_dict))
 
     def checkpoint_lsn():
@@ -165,8 +159,6 @@ def test_the_benches_time_nothing_before_the_server_has_checkpointed(monkeypatch
 def test_a_role_that_may_not_checkpoint_still_settles(monkeypatch):
     """On a server where the bench's role may not CHECKPOINT (a managed
     PostgreSQL), settle() says so and goes on waiting, rather than failing."""
-    from bench import api
-
     role = "claimtrack_test_no_checkpoint"
     settings = {**connection.settings_dict, "USER": role, "PASSWORD": ""}
     with api.maintenance_connection(connection.settings_dict) as admin:
@@ -183,8 +175,6 @@ def test_a_corpus_top_up_records_its_generation_then_settles(monkeypatch):
     """Every bench settles before its timings, after its corpus is recorded
     (a settle that fails or waits must not lose a finished generation's record
     or stamp it late)."""
-    from bench import api, corpus
-
     calls = []
     monkeypatch.setattr(api, "record_generation", lambda g: calls.append("record"))
     monkeypatch.setattr(api, "settle", lambda: calls.append("settle") or "settled")

@@ -10,8 +10,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
-from claims import services
-from claims.admin import lists
+from claims import counts, services
 from claims.models import Claim, ClaimKind, Evidence, Status, StatusChange
 from claims.models.choices import VERDICTS
 from sources.models import Source
@@ -131,7 +130,7 @@ def test_counts_are_capped_and_paging_stops_at_the_cap(
 ):
     for n in range(5):
         propose(text=f"Claim {n}.")
-    monkeypatch.setattr(lists, "CAP", 3)
+    monkeypatch.setattr(counts, "CAP", 3)
     page = as_reviewer.get(CLAIMS)
     assert "Proposed 3+" in page.text
     assert "More than 3 claims match" in page.text

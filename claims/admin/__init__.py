@@ -7,13 +7,21 @@
 - ``provenance``: spans, the ledger and evidence, read-only (reviewers
   withdraw accepted spans and evidence there).
 - ``additions``: the queues of spans and evidence proposed for accepted claims.
+- ``source_page``: the source admin of ``sources``, extended with the claims
+  highlighted in the text and proposing claims from it.
 
 Every write goes through ``claims.services``.
 """
 
 from django.contrib import admin
 
-from . import additions, claim, provenance, speaker  # noqa: F401 (they register the admins)
+from . import (  # noqa: F401 (they register the admins)
+    additions,
+    claim,
+    provenance,
+    source_page,
+    speaker,
+)
 
 # The index opens with what waits for a reviewer (claims/templatetags/desk.py).
 admin.site.index_template = "admin/claims/desk_index.html"

@@ -10,6 +10,8 @@ it; accepted items are withdrawn from the span and evidence lists
 from django.contrib import admin
 from django.utils.html import format_html
 
+from sources.review import is_reviewer
+
 from .. import services
 from ..models import QueuedEvidence, QueuedSpan, Review
 from .claim import claim_url
@@ -22,13 +24,13 @@ class DecisionMixin:
     """Who sees the queues and may decide: reviewers."""
 
     def has_review_permission(self, request):
-        return services.can_review(request.user)
+        return is_reviewer(request.user)
 
     def has_module_permission(self, request):
-        return services.can_review(request.user)
+        return is_reviewer(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return services.can_review(request.user)
+        return is_reviewer(request.user)
 
 
 class AdditionQueueAdmin(DecisionMixin, ReadOnlyMixin, admin.ModelAdmin):

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 
 from sources.models import Source
-from sources.review import four_eyes_problem
+from sources.review import can_move_status, four_eyes_problem
 from sources.text import shorten
 
 from .. import services
@@ -82,13 +82,6 @@ def put_errors_on(form, error: ValidationError, fields: dict[str, str]) -> None:
                 field if field in form.fields else None,
                 problem if field else f"{key}: {problem}",
             )
-
-
-def can_move_status(user) -> bool:
-    return bool(
-        user.is_active
-        and (user.is_superuser or user.has_perm("claims.change_claim_status"))
-    )
 
 
 def claim_url(claim_id: int) -> str:

@@ -1,9 +1,8 @@
 """Changelist parts that stay fast on a million claims.
 
-No ``COUNT(*)`` over the table: counts stop at ``CAP`` (each is a
-``COUNT(*)`` over a ``LIMIT CAP + 1`` subquery, an index range at most CAP
-rows long) and show as "10,000+". Filters on sources and speakers take typed
-input instead of listing every source or speaker.
+Counts stop at the cap of ``claims.counts`` and show as "10,000+". Filters on
+sources and speakers take typed input instead of listing every source or
+speaker.
 """
 
 import re
@@ -13,20 +12,9 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 
+from .. import counts
+from ..counts import capped_count, shown_count
 from ..models import Review, Span, Status
-
-CAP = 10_000
-
-
-def capped_count(queryset, cap: int | None = None) -> int:
-    """How many rows ``queryset`` has, counting at most ``cap + 1`` (``CAP``)."""
-    cap = CAP if cap is None else cap
-    return queryset.order_by()[: cap + 1].count()
-
-
-def shown_count(n: int, cap: int | None = None) -> str:
-    cap = CAP if cap is None else cap
-    return f"{cap:,}+" if n > cap else f"{n:,}"
 
 
 def review_and_status_counts(queryset) -> dict:
@@ -46,7 +34,7 @@ def review_and_status_counts(queryset) -> dict:
 
 
 class CappedPaginator(Paginator):
-    """A paginator whose count stops at CAP: pages beyond it are not offered
+    """A paginator whose count stops at the cap: pages beyond it are not offered
     (a filter narrows the list instead), and no full count is ever run."""
 
     @cached_property
@@ -55,12 +43,12 @@ class CappedPaginator(Paginator):
 
     @property
     def count(self) -> int:
-        return min(self._counted, CAP)
+        return min(self._counted, counts.CAP)
 
     @property
     def capped(self) -> bool:
         """More rows match than were counted."""
-        return self._counted > CAP
+        return self._counted > counts.CAP
 
 
 class InputFilter(admin.SimpleListFilter):

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from sources.review import is_reviewer
+
 from ..models import Claim, Evidence, Span, StatusChange
-from ..services import can_review
 from .decisions import withdraw_selected
 from .display import words_in_context
 
@@ -39,7 +40,7 @@ class VisibleContributions(OfVisibleClaims):
     actions = (withdraw_selected,)
 
     def has_review_permission(self, request):
-        return can_review(request.user)
+        return is_reviewer(request.user)
 
     @admin.display(description="state")
     def state(self, obj):

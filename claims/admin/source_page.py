@@ -1,11 +1,25 @@
-"""The source page of the admin: the text with every visible claim's spans."""
+"""The source page of the admin: the text with every visible claim's spans.
+
+``sources.admin`` registers a source admin that knows nothing of claims; this
+module replaces that registration with a subclass that highlights the claims
+anchored in the text and proposes claims from it (on adding a source, from a
+selection of its text, and as a bulk action). Claims extend sources, never the
+other way.
+"""
 
 from collections import Counter
 
+from django import forms
+from django.contrib import admin, messages
 from django.urls import reverse
 
+from sources import admin as sources_admin
+from sources.models import Source
+
 from ..models import Claim, Span, Status
+from ..services.proposals import propose_claims
 from .display import Mark, highlighted
+from .history import GuardedHistoryAdmin
 
 
 def source_page_context(request, source) -> dict:
@@ -55,3 +69,65 @@ def source_page_context(request, source) -> dict:
         "source_claims": len(claims),
         "can_propose": request.user.has_perm("claims.add_claim"),
     }
+
+
+class SourceAddForm(sources_admin.SourceAddForm):
+    propose_claims = forms.BooleanField(
+        required=False,
+        label="Propose its claims",
+        help_text="Run the claim extractor over the text: its proposals join the "
+        "review queue.",
+    )
+
+
+admin.site.unregister(Source)
+
+
+@admin.register(Source)
+class SourceAdmin(GuardedHistoryAdmin, sources_admin.SourceAdmin):
+    actions = ("propose_selected",)
+    change_form_template = "admin/claims/source/change_form.html"
+    add_form = SourceAddForm
+
+    class Media:
+        css = {"all": ["claims/admin/desk.css"]}
+        js = ["claims/admin/selection.js"]
+
+    def page_context(self, request, source) -> dict:
+        return {
+            **source_page_context(request, source),
+            "propose_url": reverse("admin:claims_claim_add"),
+            **super().page_context(request, source),
+        }
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None and request.user.has_perm("claims.add_claim"):
+            fields = (*fields, "propose_claims")
+        return fields
+
+    def source_added(self, request, source, form):
+        if form.cleaned_data.get("propose_claims") and source.text:
+            self.report(request, propose_claims(source=source))
+
+    def has_propose_permission(self, request):
+        return request.user.has_perm("claims.add_claim")
+
+    @admin.action(
+        description="Propose claims from the selected sources' text",
+        permissions=["propose"],
+    )
+    def propose_selected(self, request, queryset):
+        for source in queryset.exclude(text="").order_by("id"):
+            self.report(request, propose_claims(source=source))
+
+    def report(self, request, run):
+        reasons = Counter(why.split(";")[0] for _, why in run.skipped)
+        skipped = ", ".join(f"{n} {why}" for why, n in reasons.most_common())
+        self.message_user(
+            request,
+            f"Source {run.source.pk}: {len(run.created)} claim(s) proposed for review"
+            + (f"; skipped: {skipped}" if skipped else "")
+            + ".",
+            messages.SUCCESS if run.created else messages.WARNING,
+        )

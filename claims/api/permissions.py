@@ -1,23 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-# Which permission each write needs (DESIGN.md "Roles"): contributors add
-# sources, propose claims, add spans and evidence; reviewers also edit, review
-# and move statuses. Groups of these names carry them (migration 0004_roles).
-WRITE_PERMISSIONS = {
-    ("source", "create"): "sources.add_source",
-    ("source", "revision"): "sources.add_source",
-    ("source", "revision_review"): "claims.review_claim",
-    ("claim", "create"): "claims.add_claim",
-    ("claim", "partial_update"): "claims.change_claim",
-    ("claim", "review"): "claims.review_claim",
-    ("claim", "status"): "claims.change_claim_status",
-    ("claim", "spans"): "claims.add_span",
-    ("claim", "evidence"): "claims.add_evidence",
-    ("claim", "review_span"): "claims.review_claim",
-    ("claim", "review_evidence"): "claims.review_claim",
-    ("claim", "withdraw_span"): "claims.review_claim",
-    ("claim", "withdraw_evidence"): "claims.review_claim",
-}
+from sources.review import WRITE_PERMISSIONS
 
 
 class RolePermission(BasePermission):

@@ -62,15 +62,10 @@ def _kind_status_condition() -> Q:
     return condition
 
 
-# Reviewers and superusers see proposed and rejected claims too: the
-# reviewer role, defined once in sources.review.
-sees_all_claims = is_reviewer
-
-
 def claim_visible_to(user, *, review: str, created_by_id: int | None) -> bool:
     """The visibility rule for one claim's row, as ``ClaimQuerySet.visible_to``
     states it for a queryset (a test holds the two to the same answers)."""
-    if review == Review.ACCEPTED or sees_all_claims(user):
+    if review == Review.ACCEPTED or is_reviewer(user):
         return True
     return bool(user and user.is_authenticated and created_by_id == user.pk)
 
@@ -101,7 +96,7 @@ class ClaimQuerySet(models.QuerySet):
         """What ``user`` may read: accepted claims, plus their own proposals;
         reviewers and superusers everything. Anonymous users: accepted only.
         (``claim_visible_to`` is the same rule for one row.)"""
-        if sees_all_claims(user):
+        if is_reviewer(user):
             return self
         if user is not None and user.is_authenticated:
             return self.filter(Q(review=Review.ACCEPTED) | Q(created_by=user))

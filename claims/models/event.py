@@ -3,8 +3,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from sources.review import is_reviewer
+
 from .choices import Review
-from .claim import Claim, sees_all_claims
+from .claim import Claim
 
 
 class EventKind(models.TextChoices):
@@ -24,7 +26,7 @@ def sees_desk_side(user, claim: Claim) -> bool:
     """Whether ``user`` reads what happened to ``claim`` on the desk's side:
     its review notes, what came before it was public, proposed additions
     and their rejection. Reviewers do, and the claim's author."""
-    return sees_all_claims(user) or bool(
+    return is_reviewer(user) or bool(
         user is not None and user.is_authenticated and claim.created_by_id == user.pk
     )
 
@@ -35,7 +37,7 @@ class ClaimEventQuerySet(models.QuerySet):
         of those, for anyone but reviewers and the claim's author, only the
         public side (``sees_desk_side``, the same rule for one claim)."""
         events = self.filter(claim__in=Claim.objects.visible_to(user))
-        if sees_all_claims(user):
+        if is_reviewer(user):
             return events
         public = Q(internal=False, state__review=Review.ACCEPTED)
         if user is not None and user.is_authenticated:

@@ -6,9 +6,9 @@ from django.db.models.functions import Length
 
 from sources.anchoring import CONTEXT_LENGTH, AnchorError, select
 from sources.models import Source
+from sources.review import is_reviewer
 
 from .choices import Review, SpanRole
-from .claim import sees_all_claims
 
 
 class AnchorFields(models.Model):
@@ -85,7 +85,7 @@ class ContributionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Public items, plus the reader's own; reviewers see every item.
         (``contribution_visible_sql`` states the same rule in SQL.)"""
-        if sees_all_claims(user):
+        if is_reviewer(user):
             return self
         if user is not None and user.is_authenticated:
             return self.filter(
@@ -102,7 +102,7 @@ def contribution_visible_sql(user, alias: str) -> str:
     """``ContributionQuerySet.visible_to`` as a SQL condition over the rows of
     ``alias`` (for the API's one-statement payloads; a test holds the two to
     the same answers)."""
-    if sees_all_claims(user):
+    if is_reviewer(user):
         return "TRUE"
     public = f"({alias}.review = 'accepted' AND {alias}.withdrawn_at IS NULL)"
     if user is not None and user.is_authenticated:

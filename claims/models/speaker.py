@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
+from sources.review import is_reviewer
 from sources.text import bidi_control_problem, name_key, normalize_name
 
 from .choices import SpeakerKind
@@ -42,9 +43,9 @@ class SpeakerQuerySet(models.QuerySet):
         (``ClaimQuerySet.visible_to``): reviewers and superusers all of them;
         a signed-in user the public ones and those of their own proposals;
         anyone else the public ones."""
-        from .claim import Claim, sees_all_claims
+        from .claim import Claim
 
-        if sees_all_claims(user):
+        if is_reviewer(user):
             return self
         if user is None or not user.is_authenticated:
             return self.public()

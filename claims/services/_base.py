@@ -374,15 +374,11 @@ def _record_change(
     refresh_search_document(claim.pk)
 
 
-# Who may accept and reject: the reviewer role, defined once in sources.review.
-can_review = is_reviewer
-
-
 def _initial_review(claim: Claim, by) -> str:
     """What a new span or evidence item starts as: accepted when a reviewer
     adds it, or when its claim is not public yet (it is reviewed with the
     claim); otherwise proposed, invisible to readers until a reviewer accepts it."""
-    if claim.review != Review.ACCEPTED or can_review(by):
+    if claim.review != Review.ACCEPTED or is_reviewer(by):
         return Review.ACCEPTED
     return Review.PROPOSED
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sources.review import decision_target, four_eyes_problem
+from sources.review import decision_target, four_eyes_problem, is_reviewer
 
 from ..models import (
     Attribution,
@@ -41,7 +41,6 @@ from ._base import (
     _save_claim,
     _stale,
     _validate,
-    can_review,
 )
 
 
@@ -265,7 +264,7 @@ def assign_claim(*, claim: Claim, to, by) -> Claim:
     as they are (an open edit form is not made stale by it); the claim's
     history records who assigned it to whom.
     """
-    if to is not None and not can_review(to):
+    if to is not None and not is_reviewer(to):
         raise ValidationError(
             {"assigned_to": f"{to} cannot review claims, so cannot be assigned one."}
         )

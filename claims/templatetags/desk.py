@@ -3,9 +3,10 @@
 from django import template
 from django.urls import reverse
 
-from ..admin.lists import capped_count, shown_count
+from sources.review import is_reviewer
+
+from ..counts import capped_count, shown_count
 from ..models import Claim, QueuedEvidence, QueuedSpan, Review
-from ..services import can_review
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ def desk_counts(context):
     """What waits for a reviewer, first on the admin index: the review queue
     and the additions to accepted claims, each a capped count."""
     user = context["request"].user
-    if not can_review(user):
+    if not is_reviewer(user):
         return {"rows": []}
     waiting = (
         (
