@@ -50,3 +50,12 @@ def test_both_payload_builders_give_the_declared_fields_with_the_same_values(
         s["exact"] for s in python["spans"]
     ]
     assert set(payload["spans"][0]) == set(claim_fields()["spans"].child.fields)
+
+
+def test_what_a_client_may_send_is_the_editable_fields():
+    from claims.api.serializers import EditClaimSerializer, ProposeClaimSerializer
+
+    assert list(ProposeClaimSerializer().fields) == [*EDITABLE_FIELDS, "spans"]
+    edit = EditClaimSerializer().fields
+    assert list(edit) == [*EDITABLE_FIELDS, "reason"]
+    assert not any(field.required for field in edit.values())

@@ -12,17 +12,15 @@ from sources.models import SourceKind
 from sources.text import MAX_TEXT_CHARS
 
 from ..models import (
-    Attribution,
     Claim,
     ClaimKind,
-    DatePrecision,
     Review,
     SpanRole,
     SpeakerKind,
     Stance,
     Status,
 )
-from ..models.claim import STATE_FIELDS
+from ..models.claim import EDITABLE_FIELDS, STATE_FIELDS
 from ..models.event import EventKind
 
 
@@ -466,23 +464,19 @@ class SpanInputSerializer(AnchorInputSerializer):
     role = serializers.ChoiceField(choices=SpanRole.choices, default=SpanRole.CONTENT)
 
 
-class ProposeClaimSerializer(StrictSerializer):
+class ClaimInputSerializer(StrictSerializer, serializers.ModelSerializer):
+    """A claim's editable facts as a client sends them: the claim's
+    ``EDITABLE_FIELDS``, typed by the model."""
+
     text = serializers.CharField(max_length=2000)
     speaker = SpeakerField(required=False, allow_null=True)
-    speaker_title = serializers.CharField(
-        max_length=300, required=False, allow_blank=True
-    )
-    attribution = serializers.ChoiceField(choices=Attribution.choices)
-    kind = serializers.ChoiceField(choices=ClaimKind.choices)
-    stated_on = serializers.DateField(required=False, allow_null=True)
-    stated_on_precision = serializers.ChoiceField(
-        choices=DatePrecision.choices, required=False, allow_blank=True
-    )
-    due_on = serializers.DateField(required=False, allow_null=True)
-    due_on_precision = serializers.ChoiceField(
-        choices=DatePrecision.choices, required=False, allow_blank=True
-    )
-    due_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    class Meta:
+        model = Claim
+        fields = EDITABLE_FIELDS
+
+
+class ProposeClaimSerializer(ClaimInputSerializer):
     spans = SpanInputSerializer(
         many=True,
         allow_empty=False,
@@ -490,27 +484,24 @@ class ProposeClaimSerializer(StrictSerializer):
         help_text=f"At most {settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM}.",
     )
 
+    class Meta(ClaimInputSerializer.Meta):
+        fields = (*EDITABLE_FIELDS, "spans")
 
-class EditClaimSerializer(StrictSerializer):
-    text = serializers.CharField(max_length=2000, required=False)
-    speaker = SpeakerField(required=False, allow_null=True)
-    speaker_title = serializers.CharField(
-        max_length=300, required=False, allow_blank=True
-    )
-    attribution = serializers.ChoiceField(choices=Attribution.choices, required=False)
-    kind = serializers.ChoiceField(choices=ClaimKind.choices, required=False)
-    stated_on = serializers.DateField(required=False, allow_null=True)
-    stated_on_precision = serializers.ChoiceField(
-        choices=DatePrecision.choices, required=False, allow_blank=True
-    )
-    due_on = serializers.DateField(required=False, allow_null=True)
-    due_on_precision = serializers.ChoiceField(
-        choices=DatePrecision.choices, required=False, allow_blank=True
-    )
-    due_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+class EditClaimSerializer(ClaimInputSerializer):
     reason = serializers.CharField(
         max_length=100, required=False, help_text="Why (kept in the edit history)."
     )
+
+    class Meta(ClaimInputSerializer.Meta):
+        fields = (*EDITABLE_FIELDS, "reason")
+
+    def get_fields(self):
+        # An edit names only what changes.
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
 
 
 class ReviewSerializer(StrictSerializer):
