@@ -38,7 +38,7 @@ def client_address(request) -> str:
     if proxies > 0:
         hops = [
             hop.strip()
-            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            for hop in request.headers.get("x-forwarded-for", "").split(",")
             if hop.strip()
         ]
         if len(hops) >= proxies:

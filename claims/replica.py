@@ -37,7 +37,7 @@ def anonymous_read(request) -> bool:
     """Whether ``request`` can only be an anonymous read."""
     return (
         request.method in ("GET", "HEAD")
-        and "HTTP_AUTHORIZATION" not in request.META
+        and "authorization" not in request.headers
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(PRIMARY_ONLY_PATHS)
     )

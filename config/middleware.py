@@ -23,7 +23,7 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        raw = request.META.get("CONTENT_LENGTH") or "0"
+        raw = request.headers.get("content-length") or "0"
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if not raw.isascii() or not raw.strip().isdigit():
             return self.refuse(

@@ -190,7 +190,6 @@ if DATABASE_REPLICA_URL:
     MIDDLEWARE.insert(1, "claims.replica.ReplicaReadsMiddleware")
 DATABASE_ROUTERS = ["claims.replica.ReplicaRouter"]
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {

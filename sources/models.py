@@ -80,7 +80,7 @@ class Source(models.Model):
         related_name="sources",
     )
     kind = models.CharField(
-        max_length=32, choices=SourceKind.choices, default=SourceKind.NEWS_ARTICLE
+        max_length=32, choices=SourceKind, default=SourceKind.NEWS_ARTICLE
     )
     language = models.CharField(
         max_length=35,

@@ -60,7 +60,7 @@ class ClaimEvent(models.Model):
     claim = models.ForeignKey(
         "claims.Claim", on_delete=models.PROTECT, related_name="events", db_index=False
     )
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    kind = models.CharField(max_length=20, choices=EventKind)
     version = models.PositiveIntegerField(help_text="The claim's version after it.")
     state = models.JSONField(help_text="The claim's state after the change.")
     detail = models.CharField(max_length=300, blank=True)
