@@ -5,6 +5,7 @@ import datetime
 import json
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -215,35 +216,38 @@ def _can_use_other_connections() -> bool:
 
 def _in_threads(function, chunks: list, *args, workers: int) -> list:
     """``[function(chunk, *args) for chunk in chunks]``, ``workers`` chunks at a
-    time in threads, each thread on its own database connection (closed when
-    it is done). The first error stops the others' remaining chunks and is
-    raised here."""
-    results = [None] * len(chunks)
-    pending = iter(range(len(chunks)))
-    lock = threading.Lock()
-    errors = []
+    time in a thread pool, each thread on its own database connection (closed
+    when the pool is done). The first error stops the chunks not yet begun and
+    is raised here."""
+    stop = threading.Event()
+    # Each thread's connections, closed here once the threads are done with them.
+    handles = []
 
-    def work():
+    def remember_connections():
+        for alias in connections:
+            handle = connections[alias]
+            handle.inc_thread_sharing()
+            handles.append(handle)
+
+    def run(chunk):
+        if stop.is_set():
+            return None
         try:
-            while not errors:
-                with lock:
-                    index = next(pending, None)
-                if index is None:
-                    return
-                results[index] = function(chunks[index], *args)
-        except BaseException as error:  # raised in the caller's thread below
-            errors.append(error)
-        finally:
-            connections.close_all()
+            return function(chunk, *args)
+        except BaseException:
+            stop.set()
+            raise
 
-    threads = [threading.Thread(target=work) for _ in range(min(workers, len(chunks)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results
+    try:
+        with ThreadPoolExecutor(
+            max_workers=min(workers, len(chunks)), initializer=remember_connections
+        ) as pool:
+            futures = [pool.submit(run, chunk) for chunk in chunks]
+        return [future.result() for future in futures]
+    finally:
+        for handle in handles:
+            handle.close()
+            handle.dec_thread_sharing()
 
 
 def _chunks(ids: list[int], size: int):
