@@ -6,6 +6,11 @@ in a date range latest first (``claim_stated_on_idx``; the range leaves out
 undated claims), otherwise the newest claims first (the primary key). The cursor
 is the last row's sort key and id: ``<id>``, ``<rank>.<id>`` or
 ``<YYYY-MM-DD>.<id>``.
+
+The API pages with DRF's ``CursorPagination`` (``claims/api/pagination.py``)
+instead: opaque base64 cursors on one integer key, with previous links. These
+pages need a two-column key (rank or date, then id), a date that may be missing
+(sources), and cursors that a plain HTML form can check and carry.
 """
 
 import datetime

@@ -12,10 +12,10 @@ from claims.claimreview import NoVerdict, claim_review
 from claims.counts import capped_count, shown_count
 from claims.models import ClaimKind, SpanRole, Speaker, Status
 from claims.search import matching_claims, search_claims, uses_full_text
+from sources.highlight import Highlight, excerpt, highlight_text
 
 from . import keyset, queries
 from .forms import SearchForm, SourcePageForm, SpeakerPageForm
-from .highlight import Highlight, excerpt, highlight_text
 
 PAGE_SIZE = 25
 # A search counts its matches up to here ("1,000+"): counting a common word's

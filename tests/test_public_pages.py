@@ -17,7 +17,7 @@ from django.utils.html import escape
 from claims import services
 from claims.models import Claim, ClaimKind, Span, Speaker, Status
 from claims.seeding import load_seeds
-from public.highlight import Highlight, excerpt, highlight_text
+from sources.highlight import Highlight, excerpt, highlight_text
 from sources.models import Source
 from sources.services import create_source
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims import counts, services
+from claims.admin.display import Mark, highlighted
 from claims.models import Claim, ClaimKind, Evidence, Status, StatusChange
 from claims.models.choices import VERDICTS
 from sources.models import Source
@@ -383,6 +384,19 @@ def test_source_page_highlights_visible_claims_by_status_with_links(
     assert ">will reopen by June</a>" in page.text
     assert claim_page(hidden) not in page.text  # a contributor's view
     assert "Propose a claim from the selection" in page.text
+
+
+def test_source_page_overlapping_spans_link_each_piece_to_the_shortest():
+    text = "a <b>said</b> c"
+    outer = Mark(start=0, end=len(text), href="/1/", css_class="one", title="#1")
+    inner = Mark(start=2, end=13, href="/2/", css_class="two", title="#2")
+    html = highlighted(text, [outer, inner])
+    assert html == (
+        '<a class="ct-mark one" href="/1/" title="#1">a </a>'
+        '<a class="ct-mark two" href="/2/" title="#1; #2">'
+        "&lt;b&gt;said&lt;/b&gt;</a>"
+        '<a class="ct-mark one" href="/1/" title="#1"> c</a>'
+    )
 
 
 def test_propose_from_a_selection(as_contributor, source):

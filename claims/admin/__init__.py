@@ -1,8 +1,10 @@
 """The review desk: the Django admin where reviewers and contributors work.
 
-- ``claim``: the claim list, the claim page (spans in their text, ledger,
-  accept / reject / accept and next, the status form), proposing a claim from
-  a selection, bulk actions; the review queue and the deadlines view.
+- ``claim``: the claim list and the claim page (spans in their text, ledger);
+  ``claim_views`` its own pages: accept / reject / accept and next, the status
+  form, proposing a claim from a selection; ``forms`` their forms.
+- ``desk``: what the claim lists share: scoping, permissions, bulk actions.
+- ``queues``: the review queue and the deadlines view.
 - ``speaker``: speakers, with the merge action.
 - ``provenance``: spans, the ledger and evidence, read-only (reviewers
   withdraw accepted spans and evidence there).
@@ -15,10 +17,12 @@ Every write goes through ``claims.services``.
 
 from django.contrib import admin
 
-from . import (  # noqa: F401 (they register the admins)
+# Imported for their @admin.register.
+from . import (  # noqa: F401
     additions,
     claim,
     provenance,
+    queues,
     source_page,
     speaker,
 )

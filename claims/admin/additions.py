@@ -14,8 +14,8 @@ from sources.review import is_reviewer
 
 from .. import services
 from ..models import QueuedEvidence, QueuedSpan, Review
-from .claim import claim_url
 from .decisions import NoteForm, ask_for_note, decide_each, four_eyes_column
+from .desk import claim_url
 from .display import words_in_context
 from .provenance import ReadOnlyMixin
 

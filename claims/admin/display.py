@@ -7,9 +7,9 @@ Source text is never trusted as HTML: every piece goes through ``escape`` or
 from dataclasses import dataclass
 from itertools import pairwise
 
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 
+from sources.highlight import Highlight, highlight_text
 from sources.text import shorten
 
 CONTEXT = 240  # characters of source text shown on each side of a span
@@ -53,9 +53,11 @@ def highlighted(text: str, marks: list[Mark]) -> str:
     """The whole text, escaped, with each mark a link.
 
     Where marks overlap, the stretch links to the shortest of them (the most
-    specific) and its title names them all. The result's text content is
-    exactly ``text``, so offsets taken from a selection in it are offsets in
-    the source.
+    specific) and its title names them all: a reviewer reaches every claim
+    from the text. The pieces do not overlap, so the shared highlighter
+    (``sources.highlight``) writes each as one link. The result's text content
+    is exactly ``text``, so offsets taken from a selection in it are offsets
+    in the source.
     """
     marks = [m for m in marks if 0 <= m.start < m.end <= len(text)]
     cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
@@ -63,16 +65,16 @@ def highlighted(text: str, marks: list[Mark]) -> str:
     for a, b in pairwise(cuts):
         covering = [m for m in marks if m.start <= a and b <= m.end]
         if not covering:
-            pieces.append(escape(text[a:b]))
             continue
         chosen = min(covering, key=lambda m: m.end - m.start)
         pieces.append(
-            format_html(
-                '<a class="ct-mark {}" href="{}" title="{}">{}</a>',
-                chosen.css_class,
-                chosen.href,
-                "; ".join(m.title for m in covering),
-                text[a:b],
+            Highlight(
+                start=a,
+                end=b,
+                key="",
+                css_class=f"ct-mark {chosen.css_class}",
+                title="; ".join(m.title for m in covering),
+                href=chosen.href,
             )
         )
-    return mark_safe("".join(pieces))
+    return highlight_text(text, pieces, ids=False)

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import transcript
+from .build import Said, build
 from .classify import find_hedge
 from .dates import find_stated
 from .frames import Frame, after_quote, before_quote
 from .lexicon import CUE_LEMMAS
 from .mentions import build_mention
 from .proposal import KnownSpeaker, Proposal
-from .propose import Said, build
 from .reported import adding_clause, is_vague, parse_sentence
 from .segment import (
     Piece,

@@ -6,11 +6,6 @@ Every function here is keyword-only, runs in one transaction and raises a
 the API, the management commands and the tests all call these functions.
 """
 
-# The reviewer role is defined in sources.review; this name stays only for
-# claims/admin/claim.py, which is being split (issue 21, item 4): its callers
-# import is_reviewer from sources.review once the split has landed.
-from sources.review import is_reviewer as can_review
-
 from ._base import EvidenceInput, SpanInput, get_system_user
 from .claims import (
     EDITABLE_FIELDS,
@@ -33,7 +28,6 @@ __all__ = [
     "add_evidence",
     "add_span",
     "assign_claim",
-    "can_review",
     "change_status",
     "edit_claim",
     "find_or_create_speaker",

@@ -5,6 +5,7 @@ import datetime
 import json
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -215,100 +216,43 @@ def _can_use_other_connections() -> bool:
 
 def _in_threads(function, chunks: list, *args, workers: int) -> list:
     """``[function(chunk, *args) for chunk in chunks]``, ``workers`` chunks at a
-    time in threads, each thread on its own database connection (closed when
-    it is done). The first error stops the others' remaining chunks and is
-    raised here."""
-    results = [None] * len(chunks)
-    pending = iter(range(len(chunks)))
-    lock = threading.Lock()
-    errors = []
+    time in a thread pool, each thread on its own database connection (closed
+    when the pool is done). The first error stops the chunks not yet begun and
+    is raised here."""
+    stop = threading.Event()
+    # Each thread's connections, closed here once the threads are done with them.
+    handles = []
 
-    def work():
+    def remember_connections():
+        for alias in connections:
+            handle = connections[alias]
+            handle.inc_thread_sharing()
+            handles.append(handle)
+
+    def run(chunk):
+        if stop.is_set():
+            return None
         try:
-            while not errors:
-                with lock:
-                    index = next(pending, None)
-                if index is None:
-                    return
-                results[index] = function(chunks[index], *args)
-        except BaseException as error:  # raised in the caller's thread below
-            errors.append(error)
-        finally:
-            connections.close_all()
+            return function(chunk, *args)
+        except BaseException:
+            stop.set()
+            raise
 
-    threads = [threading.Thread(target=work) for _ in range(min(workers, len(chunks)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results
+    try:
+        with ThreadPoolExecutor(
+            max_workers=min(workers, len(chunks)), initializer=remember_connections
+        ) as pool:
+            futures = [pool.submit(run, chunk) for chunk in chunks]
+        return [future.result() for future in futures]
+    finally:
+        for handle in handles:
+            handle.close()
+            handle.dec_thread_sharing()
 
 
 def _chunks(ids: list[int], size: int):
     for i in range(0, len(ids), size):
         yield ids[i : i + size]
-
-
-@transaction.atomic
-def _move_batch(ids: list[int], today: datetime.date, by) -> list[OverdueMove]:
-    if connection.vendor == "postgresql":
-        return _move_batch_sql(ids, today, by)
-    claims = list(
-        Claim.objects.select_for_update()
-        .filter(pk__in=ids)
-        .past_deadline(today)
-        .order_by("pk")
-    )
-    if not claims:
-        return []
-    for claim in claims:
-        if not _is_overdue(claim, today) or move_problem(
-            claim.kind, claim.status, Status.OVERDUE, by_sweep=True
-        ):
-            raise _BatchConflict(claim.pk)
-    now = timezone.now()
-    entries = []
-    for claim in claims:
-        entries.append(
-            StatusChange(
-                claim=claim,
-                from_status=claim.status,
-                to_status=Status.OVERDUE,
-                rationale=_overdue_rationale(claim, today),
-                claim_version=claim.version + 1,
-                changed_by=by,
-            )
-        )
-    # The ledger first: the database checks that a claim's status is its
-    # last entry's, and that each entry follows the one before.
-    StatusChange.objects.bulk_create(entries)
-    moved = Claim.objects.filter(
-        pk__in=[c.pk for c in claims], status=Status.PENDING
-    ).update(status=Status.OVERDUE, version=F("version") + 1, updated_at=now)
-    if moved != len(claims):
-        raise _BatchConflict("a claim changed under the batch")
-    reason = f"status {Status.PENDING} → {Status.OVERDUE}"
-    for claim in claims:
-        claim.status = Status.OVERDUE
-        claim.version += 1
-        claim.updated_at = now
-        claim._change_reason = reason
-    Claim.history.bulk_history_create(claims, update=True, default_user=by)
-    # The search document holds no status, so it needs no refresh.
-    ClaimEvent.objects.bulk_create(
-        ClaimEvent(
-            claim=claim,
-            kind=EventKind.STATUS_CHANGED,
-            version=claim.version,
-            state=claim_state(claim),
-            detail=reason,
-            actor=by,
-        )
-        for claim in claims
-    )
-    return [OverdueMove(c.pk, c.text, c.deadline, c.due_text, True) for c in claims]
 
 
 # The claim's columns the change feed's state, the rationale and the result need.
@@ -324,93 +268,125 @@ class _Row(SimpleNamespace):
     deadline = Claim.deadline
 
 
-def _move_batch_sql(ids: list[int], today: datetime.date, by) -> list[OverdueMove]:
-    """:func:`_move_batch` on PostgreSQL in six statements, whatever the batch
-    size: the same rows as the ORM path (held to it by a test), without
-    building a model instance per row, which made the sweep four times slower.
+@transaction.atomic
+def _move_batch(ids: list[int], today: datetime.date, by) -> list[OverdueMove]:
+    """Move the claims of ``ids`` still overdue, in five statements whatever
+    the batch size, on either database: the rows read and locked, then the
+    ledger entries, the claims, their history records and change-feed events
+    written in bulk, exactly as :func:`change_status` would leave each one
+    (held to it by a test). No model instance is built per row: that made the
+    sweep several times slower (docs/PERFORMANCE.md).
     """
-    claim_table = Claim._meta.db_table
+    claims = [
+        _Row(**row)
+        for row in Claim.objects.select_for_update()
+        .filter(pk__in=ids)
+        .past_deadline(today)
+        .order_by("pk")
+        .values(*_STATE_COLUMNS)
+    ]
+    if not claims:
+        return []
+    now = timezone.now()
+    entries, events = [], []
+    # Every row is pending (the query says so): one transition check per
+    # kind, and one rationale per deadline, not one per claim.
+    problems = {
+        kind: move_problem(kind, Status.PENDING, Status.OVERDUE, by_sweep=True)
+        for kind in {claim.kind for claim in claims}
+    }
+    rationales = {}
+    for claim in claims:
+        if problems[claim.kind]:
+            raise _BatchConflict(claim.id)
+        deadline = (claim.due_on, claim.due_on_precision, claim.due_text)
+        rationale = rationales.get(deadline)
+        if rationale is None:
+            rationale = rationales[deadline] = _overdue_rationale(claim, today)
+        claim.status = Status.OVERDUE
+        claim.version += 1
+        entries.append((claim.id, rationale, claim.version))
+        events.append((claim.id, claim.version, claim_state(claim)))
+    moved_ids = [claim.id for claim in claims]
+    reason = f"status {Status.PENDING} → {Status.OVERDUE}"
+    # The ledger first: the database checks that a claim's status is its
+    # last entry's, and that each entry follows the one before.
+    _insert(
+        StatusChange,
+        ("claim", "rationale", "claim_version"),
+        entries,
+        from_status=Status.PENDING,
+        to_status=Status.OVERDUE,
+        changed_at=now,
+        changed_by=by.pk,
+    )
+    moved = Claim.objects.filter(pk__in=moved_ids, status=Status.PENDING).update(
+        status=Status.OVERDUE, version=F("version") + 1, updated_at=now
+    )
+    if moved != len(claims):
+        raise _BatchConflict("a claim changed under the batch")
+    # The history records copy the claims as just written.
     history = Claim.history.model._meta
     own = [
         f.column for f in history.concrete_fields if not f.name.startswith("history_")
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(_STATE_COLUMNS)} FROM {claim_table} "
-            "WHERE id = ANY(%s) AND review = %s AND status = %s AND kind = ANY(%s) "
-            "AND due_on < %s ORDER BY id FOR UPDATE",
-            [ids, Review.ACCEPTED, Status.PENDING, list(KINDS_WITH_DEADLINE), today],
-        )
-        claims = [
-            _Row(**dict(zip(_STATE_COLUMNS, row, strict=True)))
-            for row in cursor.fetchall()
-        ]
-        if not claims:
-            return []
-        now = timezone.now()
-        entries, events = [], []
-        # Every row is pending (the SELECT says so): one transition check per
-        # kind, and one rationale per deadline, not one per claim.
-        problems = {
-            kind: move_problem(kind, Status.PENDING, Status.OVERDUE, by_sweep=True)
-            for kind in {claim.kind for claim in claims}
-        }
-        rationales = {}
-        for claim in claims:
-            if problems[claim.kind]:
-                raise _BatchConflict(claim.id)
-            deadline = (claim.due_on, claim.due_on_precision, claim.due_text)
-            rationale = rationales.get(deadline)
-            if rationale is None:
-                rationale = rationales[deadline] = _overdue_rationale(claim, today)
-            claim.status = Status.OVERDUE
-            claim.version += 1
-            entries.append(
-                {"claim_id": claim.id, "rationale": rationale, "version": claim.version}
-            )
-            events.append(
-                {
-                    "claim_id": claim.id,
-                    "version": claim.version,
-                    "state": claim_state(claim),
-                }
-            )
-        moved_ids = [claim.id for claim in claims]
-        reason = f"status {Status.PENDING} → {Status.OVERDUE}"
-        # The ledger first: the database checks that a claim's status is its
-        # last entry's, and that each entry follows the one before.
-        cursor.execute(
-            f"INSERT INTO {StatusChange._meta.db_table} (claim_id, from_status, "
-            "to_status, rationale, claim_version, changed_at, changed_by_id) "
-            "SELECT x.claim_id, %s, %s, x.rationale, x.version, %s, %s "
-            "FROM jsonb_to_recordset(%s::jsonb) "
-            "AS x(claim_id bigint, rationale text, version integer) ORDER BY x.claim_id",
-            [Status.PENDING, Status.OVERDUE, now, by.pk, json.dumps(entries)],
-        )
-        cursor.execute(
-            f"UPDATE {claim_table} SET status = %s, version = version + 1, "
-            "updated_at = %s WHERE id = ANY(%s) AND status = %s",
-            [Status.OVERDUE, now, moved_ids, Status.PENDING],
-        )
-        if cursor.rowcount != len(claims):
-            raise _BatchConflict("a claim changed under the batch")
-        cursor.execute(
             f"INSERT INTO {history.db_table} ({', '.join(own)}, history_date, "
             "history_change_reason, history_type, history_user_id) "
-            f"SELECT {', '.join(own)}, %s, %s, '~', %s FROM {claim_table} "
-            "WHERE id = ANY(%s) ORDER BY id",
-            [now, reason[:100], by.pk, moved_ids],
+            f"SELECT {', '.join(own)}, %s, %s, '~', %s FROM {Claim._meta.db_table} "
+            f"WHERE id IN ({', '.join(['%s'] * len(moved_ids))}) ORDER BY id",
+            [
+                history.get_field("history_date").get_db_prep_save(now, connection),
+                reason[:100],
+                by.pk,
+                *moved_ids,
+            ],
         )
-        cursor.execute(
-            f"INSERT INTO {ClaimEvent._meta.db_table} (claim_id, kind, version, "
-            "state, detail, actor_id, created_at) "
-            "SELECT x.claim_id, %s, x.version, x.state, %s, %s, %s "
-            "FROM jsonb_to_recordset(%s::jsonb) "
-            "AS x(claim_id bigint, version integer, state jsonb) ORDER BY x.claim_id",
-            [EventKind.STATUS_CHANGED, reason, by.pk, now, json.dumps(events)],
-        )
+    _insert(
+        ClaimEvent,
+        ("claim", "version", "state"),
+        events,
+        kind=EventKind.STATUS_CHANGED,
+        detail=reason,
+        actor=by.pk,
+        created_at=now,
+    )
     # The search document holds no status, so it needs no refresh.
     return [OverdueMove(c.id, c.text, c.deadline, c.due_text, True) for c in claims]
+
+
+def _insert(model, fields: tuple[str, ...], rows: list[tuple], **same) -> None:
+    """INSERT ``rows`` (values of ``fields``) into ``model``'s table in one
+    statement, each row with the values of ``same`` too.
+
+    The rows travel as one JSON array that the database unpacks: a
+    placeholder per value, or a statement per row, made the sweep at least
+    twice as slow (docs/PERFORMANCE.md)."""
+    meta = model._meta
+    columns = [meta.get_field(name).column for name in (*fields, *same)]
+    if connection.vendor == "postgresql":
+        values = [
+            f"(r.value->>{i})::{meta.get_field(name).db_type(connection)}"
+            for i, name in enumerate(fields)
+        ]
+        source = "jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS r(value, n)"
+        order = "r.n"
+    else:  # SQLite's JSON functions
+        values = [f"json_extract(r.value, '$[{i}]')" for i in range(len(fields))]
+        source = "json_each(%s) AS r"
+        order = "r.key"
+    constants = [
+        meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in same.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {meta.db_table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values + ['%s'] * len(same))} "
+            f"FROM {source} ORDER BY {order}",
+            [*constants, json.dumps(rows)],
+        )
 
 
 def _move_one(pk: int, today: datetime.date, by) -> OverdueMove | None:

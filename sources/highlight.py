@@ -1,11 +1,12 @@
-"""Source words on the public pages: always escaped, offsets in code points.
+"""The one highlighter of source words, for the public pages and the admin:
+always escaped, offsets in code points.
 
-Plain Python, no ORM. Unlike the admin's ``claims.admin.display.highlighted``
-(which cuts overlapping marks into pieces so that each piece links to one claim),
-marks here *nest*: a cue span inside a quote stays inside the quote's element,
-so every span is one element whose text is exactly its words. Only marks that
-cross (each starting inside the other) are split into fragments that share
-their ``data-span``.
+Plain Python, no ORM. Marks *nest*: a cue span inside a quote stays inside the
+quote's element, so every span is one element whose text is exactly its words.
+Only marks that cross (each starting inside the other) are split into fragments
+that share their ``data-span``. (The admin's source page passes marks that do
+not overlap, cut so that each piece links to one claim:
+``claims.admin.display.highlighted``.)
 """
 
 from dataclasses import dataclass, replace
@@ -23,7 +24,9 @@ class Highlight:
 
     start: int
     end: int
-    key: str  # identifies the mark: data-span="key", id="span-key" on the first piece
+    # Identifies the mark: data-span="key", id="span-key" on the first piece
+    # (neither if empty).
+    key: str
     css_class: str
     title: str = ""
     href: str = ""  # a link when the mark is outermost; nested marks cannot be links
@@ -32,11 +35,10 @@ class Highlight:
 
 def _open_tag(mark: Highlight, *, first: bool, depth: int, ids: bool) -> str:
     tag = "a" if mark.href and depth == 0 else "mark"
-    attributes = [
-        format_html(' class="{}"', mark.css_class),
-        format_html(' data-span="{}"', mark.key),
-    ]
-    if first and ids:
+    attributes = [format_html(' class="{}"', mark.css_class)]
+    if mark.key:
+        attributes.append(format_html(' data-span="{}"', mark.key))
+    if first and ids and mark.key:
         attributes.append(format_html(' id="span-{}"', mark.key))
     if tag == "a":
         attributes.append(format_html(' href="{}"', mark.href))

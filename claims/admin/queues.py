@@ -1,0 +1,163 @@
+"""The review queue and the deadlines: read-only lists of claims (proxy
+models) whose rows open the claim page."""
+
+import datetime
+
+from django.contrib import admin
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince, timeuntil
+
+from sources.review import is_reviewer
+from sources.text import shorten
+
+from ..models import DeadlineClaim, QueuedClaim, Review, Span, SpanRole, Status
+from ..models.choices import KINDS_WITH_DEADLINE
+from ..models.claim import overdue_q
+from .decisions import four_eyes_column
+from .desk import ReviewDeskMixin
+from .lists import AssignedFilter, SourceFilter, SpeakerFilter
+
+DUE_SOON_DAYS = 30
+
+
+class ClaimViewAdmin(ReviewDeskMixin, admin.ModelAdmin):
+    """A read-only list of claims (a proxy model) whose rows open the claim
+    page; Claim's permissions apply."""
+
+    list_display_links = None
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("claims.view_claim")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QueuedClaim)
+class QueueAdmin(ClaimViewAdmin):
+    list_title = "Review queue: proposed claims, oldest first"
+    list_display = ("claim_link", "quote", "speaker", "source", "age")
+    list_filter = (SourceFilter, SpeakerFilter, "kind", "attribution", AssignedFilter)
+    search_fields = ("text",)  # through the full-text index: get_search_results
+    ordering = ("id",)
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        content = Span.objects.filter(role=SpanRole.CONTENT).select_related("source")
+        return (
+            self.visible(request)
+            .filter(review=Review.PROPOSED)
+            .select_related("speaker", "assigned_to")
+            .prefetch_related(
+                Prefetch("spans", queryset=content.order_by("id"), to_attr="content")
+            )
+        )
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if not is_reviewer(request.user):
+            return columns
+        return (*columns, four_eyes_column(request, self.decide, "decide"))
+
+    def decide(self, obj):
+        """Accept (back to the queue) or reject (with a note) from the row."""
+        review = reverse("admin:claims_claim_review", args=[obj.pk])
+        return format_html(
+            '<button type="submit" class="button" formaction="{}?version={}" '
+            'name="decision" value="accept_from_queue">Accept</button> '
+            '<a class="button" href="{}">Reject…</a>',
+            review,
+            obj.version,
+            reverse("admin:claims_claim_reject", args=[obj.pk]),
+        )
+
+    @admin.display(description="quote")
+    def quote(self, obj):
+        if not obj.content:
+            return "—"
+        words = obj.content[0].exact
+        return format_html("“{}”", shorten(words, 140))
+
+    @admin.display(description="source")
+    def source(self, obj):
+        if not obj.content:
+            return "—"
+        source = obj.content[0].source
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:sources_source_change", args=[source.pk]),
+            source,
+        )
+
+    @admin.display(description="waiting", ordering="id")
+    def age(self, obj):
+        return timesince(obj.created_at)
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = "deadline"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "overdue"),
+            ("soon", f"due in the next {DUE_SOON_DAYS} days"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(overdue_q(today))
+        if self.value() == "soon":
+            return queryset.filter(status=Status.PENDING, due_on__gte=today)
+        return queryset
+
+
+@admin.register(DeadlineClaim)
+class DeadlineAdmin(ClaimViewAdmin):
+    list_title = f"Deadlines: overdue, and due in the next {DUE_SOON_DAYS} days"
+    list_display = ("claim_link", "speaker", "deadline", "status", "when")
+    list_filter = (DeadlineFilter, "kind", "review", SpeakerFilter)
+    ordering = ("due_on", "id")
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        today = timezone.localdate()
+        horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+        return (
+            self.visible(request)
+            .filter(kind__in=KINDS_WITH_DEADLINE, due_on__isnull=False)
+            .filter(overdue_q(today) | Q(status=Status.PENDING, due_on__lte=horizon))
+            .select_related("speaker")
+        )
+
+    @admin.display(description="due", ordering="due_on")
+    def deadline(self, obj):
+        """The deadline as precise as it is known, with the source's words."""
+        if obj.due_text:
+            return format_html("{} (“{}”)", obj.due_display, obj.due_text)
+        return obj.due_display
+
+    @admin.display(description="when")
+    def when(self, obj):
+        today = timezone.localdate()
+        deadline = obj.deadline
+        moment = datetime.datetime.combine(deadline, datetime.time())
+        now = datetime.datetime.combine(today, datetime.time())
+        if deadline < today:
+            return f"overdue by {timesince(moment, now)}"
+        if deadline == today:
+            return "due today"
+        return f"due in {timeuntil(moment, now)}"
