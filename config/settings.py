@@ -148,17 +148,6 @@ SQLITE_OPTIONS = {
 }
 
 
-def health_checked(database: dict) -> dict:
-    """``database`` with its persistent connections checked before a request
-    uses them, so that one the server dropped (restart, failover) is replaced;
-    on PostgreSQL the check costs no round trip on a connection in use
-    (config/postgresql/base.py)."""
-    if database["ENGINE"] == "django.db.backends.postgresql":
-        database["ENGINE"] = "config.postgresql"
-    database["CONN_HEALTH_CHECKS"] = True
-    return database
-
-
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -166,7 +155,9 @@ if DATABASE_URL:
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
         DATABASES["default"]["CONN_MAX_AGE"] = 0
     else:
-        health_checked(DATABASES["default"])
+        # A persistent connection is checked before a request uses it, so that
+        # one the server dropped (a restart, a failover) is replaced.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         # Fail fast when the server does not answer (a ?connect_timeout= in
         # DATABASE_URL wins); the request then answers 503 (config/health.py).
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
@@ -183,8 +174,8 @@ else:
 # public pages and anonymous API reads go there, everything else to DATABASE_URL.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = health_checked(
-        dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     MIDDLEWARE.insert(1, "claims.replica.ReplicaReadsMiddleware")

@@ -97,8 +97,7 @@ def test_database_url_selects_postgresql():
         DATABASE_URL="postgres://u@db.example.org:5432/claimtrack",
         DJANGO_DEBUG="1",
     )
-    # Django's backend, with the health check of config/postgresql/base.py.
-    assert result.stdout.strip() == "config.postgresql", result.stderr
+    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
 
 
 @pytest.mark.skipif(
