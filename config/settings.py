@@ -269,6 +269,9 @@ CLAIMTRACK_LOGIN_WINDOW_SECONDS = env_int("CLAIMTRACK_LOGIN_WINDOW_SECONDS", 15 
 # address (REMOTE_ADDR): a client-sent X-Forwarded-For is never trusted for the
 # log-in counts.
 CLAIMTRACK_TRUSTED_PROXIES = env_int("CLAIMTRACK_TRUSTED_PROXIES", 0)
+# How long the tracker's counts by status are kept in the cache (public/queries.py):
+# a new verdict shows in them within this many seconds.
+CLAIMTRACK_TRACKER_COUNTS_SECONDS = env_int("CLAIMTRACK_TRACKER_COUNTS_SECONDS", 60)
 
 LOGGING = {
     "version": 1,
