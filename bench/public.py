@@ -6,9 +6,8 @@
 
 Same database, safety checks, production-like settings (DJANGO_DEBUG=0),
 corpus and request runner as bench/admin.py, but as an anonymous reader: the
-tracker (``/``, its capped status counts served from the cache: fresh, stale
-(recounted after the response, which is not what the reader waits for) and a
-cold cache (the reader waits for the count)), 30 claim pages (accepted claims, a
+tracker (``/``, its capped status counts served from the cache, and on a
+cold cache, where the reader waits for the counts), 30 claim pages (accepted claims, a
 third with a verdict), 30 source pages, the speaker page of the top speaker and
 of long-tail ones, and the search page (a common and a rare word, ranked; a
 second page through the cursor). Each response is checked: 200 and the
@@ -75,39 +74,13 @@ def build_cases(seed: int) -> list:
         )
     ]
 
-    class Stale(a.Case):
-        """The tracker with its cached counts past ``COUNTS_SECONDS``."""
-
-    def age_the_counts():
-        entry = cache.get(queries.COUNTS_CACHE_KEY)
-        if entry is None:
-            queries.refresh_tracker_counts()
-            entry = cache.get(queries.COUNTS_CACHE_KEY)
-        counted_at, counts = entry
-        cache.set(
-            queries.COUNTS_CACHE_KEY,
-            (counted_at - queries.COUNTS_SECONDS - 1, counts),
-            queries.COUNTS_KEEP_SECONDS,
-        )
-
-    stale = Stale(
-        "tracker / (counts stale)",
-        "counts aged past a minute before each request: served from the cache, "
-        "recounted after the response (not timed here: the row below)",
-        ["/"],
-        contains("Overdue"),
-        target=True,
-    )
-    stale.before = age_the_counts
-    cases.append(stale)
-
     class Cold(a.Case):
         """The tracker with its cached counts dropped before each request."""
 
     cold = Cold(
         "tracker / (cold cache)",
-        "cache entry deleted before each request, as on a cold start or after "
-        "15 minutes unread: the reader waits for the capped counts per status",
+        "cache entry deleted before each request, as on a cold start or once "
+        "it expired: the reader waits for the capped counts per status",
         ["/"],
         contains("Overdue"),
         target=True,
@@ -253,28 +226,10 @@ class Runner(a.Runner):
         self.client = Client()
 
     def get(self, path: str):
-        """The time a reader waits: the test client also runs what the view
-        left for after the response (the tracker's recount, when its counts
-        are stale), which is timed apart and taken off."""
-        from public import queries
-
         before = getattr(self._case, "before", None)
         if before:
             before()
-        after = []
-        recount = queries.refresh_tracker_counts_quietly
-
-        def timed_recount():
-            started = time.perf_counter()
-            recount()
-            after.append(time.perf_counter() - started)
-
-        queries.refresh_tracker_counts_quietly = timed_recount
-        try:
-            elapsed, body = super().get(path)
-        finally:
-            queries.refresh_tracker_counts_quietly = recount
-        return elapsed - sum(after), body
+        return super().get(path)
 
     def measure(self, case, reps: int) -> dict:
         self._case = case

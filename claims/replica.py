@@ -5,12 +5,12 @@ this router. :class:`ReplicaReadsMiddleware` marks a request as a replica
 reader when it can only be an anonymous read: a GET or HEAD with neither an
 ``Authorization`` header nor a session cookie, outside the admin, the change
 feed and the health check. For such a request every ORM read (and the raw
-SQL in claims/api/payloads.py and public/queries.py, through
-:func:`read_alias`) goes to the replica; everything else — writes, signed-in
-users, the review desk, the change feed (whose cursor needs the primary's
-transaction horizon) — uses the primary. Readers may then see a change a
-replication delay late; a writer, signed in, always reads the primary, so it
-sees its own writes and the version it must send as If-Match.
+SQL in claims/api/payloads.py, through :func:`read_alias`) goes to the
+replica; everything else — writes, signed-in users, the review desk, the
+change feed (whose cursor needs the primary's transaction horizon) — uses the
+primary. Readers may then see a change a replication delay late; a writer,
+signed in, always reads the primary, so it sees its own writes and the version
+it must send as If-Match.
 
 Without ``DATABASE_REPLICA_URL`` nothing changes: every read uses ``default``.
 docs/DEPLOYMENT.md says when a replica is worth adding.

@@ -1,7 +1,6 @@
 """Site-wide request guards that run before any view reads a request."""
 
 from django.conf import settings
-from django.contrib.messages import middleware as messages_middleware
 from django.http import HttpResponse
 
 from claims.api.errors import error_response
@@ -48,14 +47,3 @@ class RequestBodyLimitMiddleware:
         return HttpResponse(
             message, status=status, content_type="text/plain; charset=utf-8"
         )
-
-
-class MessageMiddleware(messages_middleware.MessageMiddleware):
-    """Django's messages, except on the API: no API view (the browsable API
-    included) shows or leaves a message, and setting up the message storage
-    for a request cost about 0.05 ms of a 2 ms read (docs/PERFORMANCE.md,
-    "Fixed for scale", 17)."""
-
-    def process_request(self, request):
-        if not request.path_info.startswith("/api/"):
-            super().process_request(request)

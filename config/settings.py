@@ -109,8 +109,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Django's, skipped on the API (no API view uses messages).
-    "config.middleware.MessageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # A lost database connection in a view: 503 with Retry-After, not 500.
@@ -148,17 +147,6 @@ SQLITE_OPTIONS = {
 }
 
 
-def health_checked(database: dict) -> dict:
-    """``database`` with its persistent connections checked before a request
-    uses them, so that one the server dropped (restart, failover) is replaced;
-    on PostgreSQL the check costs no round trip on a connection in use
-    (config/postgresql/base.py)."""
-    if database["ENGINE"] == "django.db.backends.postgresql":
-        database["ENGINE"] = "config.postgresql"
-    database["CONN_HEALTH_CHECKS"] = True
-    return database
-
-
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -166,7 +154,9 @@ if DATABASE_URL:
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
         DATABASES["default"]["CONN_MAX_AGE"] = 0
     else:
-        health_checked(DATABASES["default"])
+        # A persistent connection is checked before a request uses it, so that
+        # one the server dropped (a restart, a failover) is replaced.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         # Fail fast when the server does not answer (a ?connect_timeout= in
         # DATABASE_URL wins); the request then answers 503 (config/health.py).
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
@@ -183,8 +173,8 @@ else:
 # public pages and anonymous API reads go there, everything else to DATABASE_URL.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = health_checked(
-        dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     MIDDLEWARE.insert(1, "claims.replica.ReplicaReadsMiddleware")
@@ -278,6 +268,9 @@ CLAIMTRACK_LOGIN_WINDOW_SECONDS = env_int("CLAIMTRACK_LOGIN_WINDOW_SECONDS", 15 
 # address (REMOTE_ADDR): a client-sent X-Forwarded-For is never trusted for the
 # log-in counts.
 CLAIMTRACK_TRUSTED_PROXIES = env_int("CLAIMTRACK_TRUSTED_PROXIES", 0)
+# How long the tracker's counts by status are kept in the cache (public/queries.py):
+# a new verdict shows in them within this many seconds.
+CLAIMTRACK_TRACKER_COUNTS_SECONDS = env_int("CLAIMTRACK_TRACKER_COUNTS_SECONDS", 60)
 
 LOGGING = {
     "version": 1,
@@ -321,7 +314,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.CursorPagination",
-    "DEFAULT_FILTER_BACKENDS": ["claims.api.filters.FilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
         "claims.api.parsers.JSONParser",

@@ -6,35 +6,24 @@ stop at ``CAP``), no ``OFFSET`` (lists page by keyset).
 """
 
 import datetime
-import logging
-import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
-from django.db.models import F, Prefetch, Subquery, Value
+from django.db.models import F, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Greatest, Substr
 
-from claims.counts import CAP, shown_count
+from claims.counts import CAP, capped_count, shown_count
 from claims.models import Claim, Evidence, Span, Speaker, Status, StatusChange
 from claims.models.choices import VERDICTS
-from claims.replica import read_alias
 from sources.models import PUBLICATION_ORDER, Source
 
 CONTEXT = 240  # characters of source text shown around a claim's words
 LIST_LENGTH = 10  # rows in each list of the tracker
 RELATED_LENGTH = 100  # evidence rows a source page lists
-# (counted_at, counts); a new name for the new shape, so that an entry left by
-# an earlier release (counts alone) is never read as one.
-COUNTS_CACHE_KEY = "public:tracker-status-counts:v2"
-COUNTS_SECONDS = 60  # counts older than this are recounted after the response
-# Kept this long for readers while a recount is due; past it (a site idle
-# this long) the next reader waits for a fresh count.
-COUNTS_KEEP_SECONDS = 15 * 60
-COUNTS_REFRESH_LOCK_KEY = f"{COUNTS_CACHE_KEY}:refreshing"  # one recount at a time
-COUNTS_REFRESH_LOCK_SECONDS = 30
-
-logger = logging.getLogger(__name__)
+# A list of StatusCount; a new name for each new shape, so that an entry left
+# by an earlier release is never read as one.
+COUNTS_CACHE_KEY = "public:tracker-status-counts:v3"
 
 
 def public_claims():
@@ -64,60 +53,26 @@ class StatusCount:
         return shown_count(self.count, CAP if self.cap is None else self.cap)
 
 
-# Stand-ins compiled where a status and a speaker go, then replaced by each
-# count's own: no status holds a NUL, no id is negative.
-STATUS_MARKER = "\x00status"
-SPEAKER_MARKER = -7_205_759_403_792_793
-
-
-def _capped_counts(claims, cap: int, counts: list[dict]) -> list[int]:
-    """One statement of scalar subqueries, one per entry of ``counts`` (a
-    marker -> value mapping), each a ``COUNT(*)`` over at most ``cap + 1`` rows
-    of ``claims`` (which filter on the markers). The subquery is compiled once:
-    compiling eight cost a speaker's page 1.1 ms of its 1.4."""
-    sql, sample_params = (
-        claims.order_by().values("pk")[: cap + 1].query.sql_with_params()
-    )
-
-    def is_marker(param, marker) -> bool:
-        return type(param) is type(marker) and param == marker
-
-    for marker in counts[0] if counts else ():
-        if sum(is_marker(p, marker) for p in sample_params) != 1:
-            raise ValueError(f"cannot count {claims.query} by {marker!r}.")
-    parts, params = [], []
-    for n, values in enumerate(counts):
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{n})")
-        params.extend(
-            next((v for m, v in values.items() if is_marker(p, m)), p)
-            for p in sample_params
-        )
-    if not parts:
-        return []
-    with connections[read_alias()].cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        return list(cursor.fetchone())
-
-
 def status_counts(claims) -> list[StatusCount]:
     """How many of ``claims`` hold each status, each count stopping at ``CAP``.
 
-    One statement: a scalar subquery per status, each a ``COUNT(*)`` over at
-    most ``CAP + 1`` rows, so its cost is bounded by the cap, not by the table
-    (a ``GROUP BY status`` reads every accepted claim; docs/PUBLIC.md has the
-    measurements). For the tracker, over all accepted claims; for a
-    speaker's page, over theirs (each count an index-only scan of
-    ``claim_accepted_speaker_idx``).
+    Eight counts, each a ``COUNT(*)`` over at most ``CAP + 1`` rows of one
+    status, so its cost is bounded by the cap, not by the table (a ``GROUP BY
+    status`` reads every accepted claim; docs/PUBLIC.md). Over all accepted
+    claims each is an index-only scan of ``claim_accepted_status_idx``.
     """
-    numbers = _capped_counts(
-        claims.filter(status=STATUS_MARKER),
-        CAP,
-        [{STATUS_MARKER: value} for value in Status.values],
-    )
     return [
-        StatusCount(value, label, number)
-        for (value, label), number in zip(Status.choices, numbers, strict=True)
+        StatusCount(value, label, capped_count(claims.filter(status=value), CAP))
+        for value, label in Status.choices
     ]
+
+
+class CappedCount(Subquery):
+    """The number of rows of a sliced queryset, as a scalar subquery: a
+    ``COUNT(*)`` over at most as many rows as the slice holds."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
 
 
 def status_counts_of_speakers(
@@ -127,69 +82,39 @@ def status_counts_of_speakers(
     stopping at ``cap``: one statement for a whole page of speakers, each
     count an index range of ``claim_accepted_speaker_idx`` at most ``cap + 1``
     entries long, however many claims a speaker has."""
-    claims = public_claims().filter(speaker_id=SPEAKER_MARKER, status=STATUS_MARKER)
-    numbers = iter(
-        _capped_counts(
-            claims,
-            cap,
-            [
-                {SPEAKER_MARKER: pk, STATUS_MARKER: value}
-                for pk in speaker_ids
+    claims = public_claims().filter(speaker=OuterRef("pk")).order_by().values("pk")
+    rows = (
+        Speaker.objects.filter(pk__in=speaker_ids)
+        .order_by()
+        .values("pk")
+        .annotate(
+            **{
+                value: CappedCount(claims.filter(status=value)[: cap + 1])
                 for value in Status.values
-            ],
+            }
         )
     )
     return {
-        pk: [
-            StatusCount(value, label, next(numbers), cap)
+        row["pk"]: [
+            StatusCount(value, label, row[value], cap)
             for value, label in Status.choices
         ]
-        for pk in speaker_ids
+        for row in rows
     }
 
 
-def tracker_counts() -> tuple[list[StatusCount], bool]:
-    """``status_counts`` of every accepted claim from the cache, and whether
-    they are due for a recount (older than ``COUNTS_SECONDS``).
+def tracker_counts() -> list[StatusCount]:
+    """``status_counts`` of every accepted claim, kept in the cache for
+    ``CLAIMTRACK_TRACKER_COUNTS_SECONDS``; the reader who finds none counts.
 
     The tracker is the busiest page and its counts the only query whose cost
-    grows with the table (up to the cap: 13 ms at a million claims, read from
-    ``claim_accepted_status_idx`` alone), so no reader waits for it while the
-    cache holds counts: a stale entry is served and
-    :func:`refresh_tracker_counts` runs after that response has been sent (see
-    ``public.views.tracker``). Only when the cache holds nothing (a cold
-    start, or no visitor for ``COUNTS_KEEP_SECONDS``) does a reader wait.
-    """
-    entry = cache.get(COUNTS_CACHE_KEY)
-    if entry is None:
-        return refresh_tracker_counts(), False
-    counted_at, counts = entry
-    return counts, time.time() - counted_at > COUNTS_SECONDS
-
-
-def claim_counts_refresh() -> bool:
-    """True for the one request (across workers) that should recount the stale
-    tracker counts; the others keep serving the cached ones."""
-    return cache.add(COUNTS_REFRESH_LOCK_KEY, True, COUNTS_REFRESH_LOCK_SECONDS)
-
-
-def refresh_tracker_counts() -> list[StatusCount]:
-    """Count the accepted claims by status and keep the counts in the cache."""
-    counts = status_counts(public_claims())
-    cache.set(COUNTS_CACHE_KEY, (time.time(), counts), COUNTS_KEEP_SECONDS)
-    cache.delete(COUNTS_REFRESH_LOCK_KEY)
-    return counts
-
-
-def refresh_tracker_counts_quietly() -> None:
-    """:func:`refresh_tracker_counts` after a response: a failure is logged (the
-    stale counts stay, and the next reader tries again), never raised into a
-    response that has already been sent."""
-    try:
-        refresh_tracker_counts()
-    except Exception:
-        logger.exception("recounting the tracker's status counts failed")
-        cache.delete(COUNTS_REFRESH_LOCK_KEY)
+    grows with the table (up to the cap), so they are counted once a minute
+    at most rather than on every visit."""
+    return cache.get_or_set(
+        COUNTS_CACHE_KEY,
+        lambda: status_counts(public_claims()),
+        settings.CLAIMTRACK_TRACKER_COUNTS_SECONDS,
+    )
 
 
 def shown_total(counts: list[StatusCount]) -> str:

@@ -28,8 +28,8 @@ def not_found(request, what: str):
 
 
 def tracker(request):
-    counts, stale = queries.tracker_counts()
-    response = render(
+    counts = queries.tracker_counts()
+    return render(
         request,
         "public/tracker.html",
         {
@@ -41,12 +41,6 @@ def tracker(request):
             "today": timezone.localdate(),
         },
     )
-    if stale and queries.claim_counts_refresh():
-        # Recount once this response has been sent: the WSGI server calls
-        # close() after the last byte, and Django runs these closers there
-        # (as its FileResponse does to close its file).
-        response._resource_closers.append(queries.refresh_tracker_counts_quietly)
-    return response
 
 
 def _span_mark(span, *, href: str = "", claim=None) -> Highlight:
@@ -188,7 +182,7 @@ def speaker_detail(request, pk: int):
         # Only accepted claims make a speaker public: a name that only a
         # proposal (or a rejected claim) carries is not published.
         return not_found(request, "speaker")
-    counts = queries.status_counts(queries.public_claims().filter(speaker=speaker))
+    counts = queries.status_counts_of_speakers([speaker.pk], queries.CAP)[speaker.pk]
     return render(
         request,
         "public/speaker.html",

@@ -5,7 +5,7 @@ import logging
 import shutil
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from knox.models import AuthToken
 
 from claims.models import Claim
@@ -137,61 +137,6 @@ def test_a_connection_the_server_dropped_between_requests(health_checks):
     finally:
         connection.settings_dict.update(saved)
         connection.close()
-
-
-def last_statement(pid: int) -> str:
-    """What the server process ``pid`` ran last, seen from a second connection."""
-    other = connection.copy()
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
-            return cursor.fetchone()[0]
-    finally:
-        other.close()
-
-
-@pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
-def test_the_health_check_skips_its_round_trip_only_on_a_connection_in_use():
-    """config/postgresql/base.py: no SELECT 1 on a connection that ran a query
-    less than a second ago and has nothing waiting on its socket; the full
-    check otherwise, and a connection the server ended is replaced."""
-    from config.postgresql.base import RECENT_SECONDS
-
-    assert connection.settings_dict["ENGINE"] == "config.postgresql"
-    connection.close()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 'in use'")
-    pid = backend_pid()
-    assert connection.health_check_enabled
-
-    def check():
-        connection.health_check_done = False  # as at the start of a request
-        connection.close_if_health_check_failed()
-
-    check()  # just used, quiet: trusted without a round trip
-    assert last_statement(pid) == "SELECT 'in use'"
-    assert backend_pid() == pid
-
-    connection.used_at -= RECENT_SECONDS  # idle for a second: the full check
-    check()
-    assert last_statement(pid) == "SELECT 1"
-    assert backend_pid() == pid
-
-    with transaction.atomic():  # in a transaction, not idle: the full check
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 'in a transaction'")
-        check()
-        assert last_statement(pid) == "SELECT 1"
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 'in use again'")
-    terminate_backend(pid)  # its server process ends: the socket says so
-    check()
-    assert connection.connection is None  # closed, to be reopened
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    assert backend_pid() != pid
 
 
 @pytest.mark.skipif(

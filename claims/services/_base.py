@@ -6,16 +6,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connections, models, router, transaction
-from django.db.models import ExpressionWrapper, F, Q, Value
-from django.db.models.sql import Query
-from django.db.models.sql.constants import SINGLE
+from django.db import models
+from django.db.models import F
 
 from sources.anchoring import AnchorError, anchor
 from sources.models import Source
 from sources.review import is_reviewer
 
-from ..constraints import Unsupported, evaluate
 from ..models import (
     Claim,
     ClaimEvent,
@@ -83,77 +80,6 @@ def get_system_user(username: str | None = None):
     return user
 
 
-def validate_constraints(instance: models.Model) -> None:
-    """``instance.validate_constraints()``, without a query per check.
-
-    Django checks each ``CheckConstraint`` with its own ``SELECT`` inside its
-    own savepoint: three round trips per constraint, thirty for a claim, most
-    of the time it took to propose one. Here conditions made of plain lookups
-    are evaluated in Python (claims/constraints.py, in SQL's three-valued
-    logic); the rest are one column each of a single ``SELECT`` over the
-    instance's values (NULL passes, as in the database). The errors are
-    Django's own, in the same shape. Other constraints (unique ones) are
-    validated as Django does.
-    """
-    model = type(instance)
-    using = router.db_for_write(model, instance=instance)
-    failed = []  # (position, constraint, error): reported in Django's order
-    for model_class, constraints in instance.get_constraints():
-        asked = []
-        for position, constraint in enumerate(constraints):
-            if isinstance(constraint, models.CheckConstraint):
-                try:
-                    if evaluate(constraint.condition, instance) is False:
-                        failed.append((position, constraint, _violation(constraint)))
-                except Unsupported:
-                    asked.append((position, constraint))
-                continue
-            try:
-                constraint.validate(model_class, instance, using=using)
-            except ValidationError as error:
-                failed.append((position, constraint, error))
-        if asked:
-            row = _ask_database(model_class, instance, [c for _, c in asked], using)
-            for (position, constraint), passed in zip(asked, row, strict=True):
-                if passed is not None and not passed:
-                    failed.append((position, constraint, _violation(constraint)))
-    errors = {}
-    for _, constraint, error in sorted(failed, key=lambda item: item[0]):
-        if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
-            errors.setdefault(constraint.fields[0], []).append(error)
-        else:
-            errors = error.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
-
-
-def _violation(constraint) -> ValidationError:
-    return ValidationError(
-        constraint.get_violation_error_message(), code=constraint.violation_error_code
-    )
-
-
-def _ask_database(model_class, instance, checks, using) -> tuple:
-    """Each check's condition on the instance's values, one column each of
-    one ``SELECT``: True, False or None (unknown, which passes)."""
-    query = Query(None)
-    against = instance._get_field_expression_map(meta=model_class._meta)
-    for name, value in against.items():
-        if not hasattr(value, "resolve_expression"):
-            value = Value(value)
-        query.add_annotation(value, name, select=False)
-    for index, constraint in enumerate(checks):
-        query.add_annotation(
-            ExpressionWrapper(
-                Q(constraint.condition), output_field=models.BooleanField()
-            ),
-            f"_check_{index}",
-        )
-    with transaction.atomic(using=using):
-        compiler = query.get_compiler(connection=connections[using])
-        return compiler.execute_sql(SINGLE)
-
-
 def _loaded_relations(instance: models.Model) -> list[str]:
     """Foreign keys set to an object this transaction read from the database:
     full_clean would query again that it exists (one ``SELECT`` per key);
@@ -171,14 +97,18 @@ def _loaded_relations(instance: models.Model) -> list[str]:
 
 
 def _validate(instance: models.Model, *, prefix: str = "") -> None:
-    """full_clean, with field errors before constraint errors, keys prefixed."""
+    """full_clean, with field errors before constraint errors, keys prefixed.
+
+    The constraints are validated apart, over every field: full_clean skips
+    a constraint that names an excluded field, and a claim's speaker (a key
+    this transaction read) is named by one."""
     try:
         instance.full_clean(
             exclude=_loaded_relations(instance),
             validate_unique=False,
             validate_constraints=False,
         )
-        validate_constraints(instance)
+        instance.validate_constraints()
     except ValidationError as error:
         if not prefix or not hasattr(error, "error_dict"):
             raise
