@@ -165,57 +165,71 @@ def _ledger_length():
     )
 
 
+@functools.cache
+def _row_columns() -> tuple[list[str], dict]:
+    """The claim row's values to read: each plain field's column, and for
+    each foreign key's serializer its fields through the key."""
+    columns, related = [], {}
+    for name, field in claim_fields().items():
+        if name in LISTS or name == "ledger_length":
+            continue
+        if isinstance(field, serializers.Serializer):
+            key = model_field(Claim, field).name
+            related[name] = {n: f"{key}__{f.source}" for n, f in field.fields.items()}
+            columns += related[name].values()
+        else:
+            columns.append(field.source)
+    return columns, related
+
+
+def _list_items(name: str, ids, user) -> dict[int, list]:
+    """The items of list field ``name`` of the claims ``ids`` that ``user``
+    may see, by claim, in id order."""
+    model, _ = LISTS[name]
+    child = claim_fields()[name].child.fields
+    items = {pk: [] for pk in ids}
+    for row in (
+        model.objects.visible_to(user)
+        .filter(claim_id__in=list(ids))
+        .order_by("id")
+        .values("claim_id", *(f.source for f in child.values()))
+    ):
+        items[row["claim_id"]].append(
+            {n: _plain(f, row[f.source]) for n, f in child.items()}
+        )
+    return items
+
+
+def _payload(row: dict, lists: dict, related: dict) -> dict:
+    payload = {}
+    for name, field in claim_fields().items():
+        if name in LISTS:
+            payload[name] = lists[name][row["id"]]
+        elif name in related:
+            values = {n: row[c] for n, c in related[name].items()}
+            payload[name] = (
+                None
+                if values["id"] is None
+                else {n: _plain(field.fields[n], v) for n, v in values.items()}
+            )
+        else:
+            payload[name] = _plain(field, row[field.source])
+    return payload
+
+
 def python_payloads(queryset, ids: list[int], user) -> list[dict]:
     """The payloads of the claims ``ids`` among ``queryset``, in that order:
     one query for the claims (their foreign keys' rows joined in), one per list
     field, whatever the number of claims."""
-    columns, related = [], {}
-    for name, field in claim_fields().items():
-        if isinstance(field, serializers.Serializer) and name not in LISTS:
-            key = model_field(Claim, field).name
-            related[name] = {n: f"{key}__{f.source}" for n, f in field.fields.items()}
-            columns += related[name].values()
-        elif name not in LISTS and name != "ledger_length":
-            columns.append(field.source)
+    columns, related = _row_columns()
     rows = {
         row["id"]: row
         for row in queryset.filter(pk__in=ids).values(
             *columns, ledger_length=_ledger_length()
         )
     }
-    lists = {}
-    for name, (model, _) in LISTS.items():
-        child = claim_fields()[name].child.fields
-        lists[name] = {pk: [] for pk in rows}
-        for item in (
-            model.objects.visible_to(user)
-            .filter(claim_id__in=list(rows))
-            .order_by("id")
-            .values("claim_id", *(f.source for f in child.values()))
-        ):
-            lists[name][item["claim_id"]].append(
-                {n: _plain(f, item[f.source]) for n, f in child.items()}
-            )
-    payloads = []
-    for pk in ids:
-        row = rows.get(pk)
-        if row is None:
-            continue
-        payload = {}
-        for name, field in claim_fields().items():
-            if name in LISTS:
-                payload[name] = lists[name][pk]
-            elif name in related:
-                values = {n: row[c] for n, c in related[name].items()}
-                payload[name] = (
-                    None
-                    if values["id"] is None
-                    else {n: _plain(field.fields[n], v) for n, v in values.items()}
-                )
-            else:
-                payload[name] = _plain(field, row[field.source])
-        payloads.append(payload)
-    return payloads
+    lists = {name: _list_items(name, rows, user) for name in LISTS}
+    return [_payload(rows[pk], lists, related) for pk in ids if pk in rows]
 
 
 def represent(serializer_class, item) -> dict:
