@@ -1,15 +1,18 @@
+import contextlib
 import datetime
 import os
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.signals import connection_created
+from django.test import Client, override_settings
+from rest_framework.test import APIClient
 
 from claims import services
 from claims.models import Attribution, ClaimKind, SpanRole
 from sources.services import create_source
 
-from .factories import SpeakerFactory, UserFactory
+from .factories import SpeakerFactory, StaffFactory, UserFactory
 
 # A text of our own with curly quotes, accents, a combining mark and an emoji, so
 # that offsets are exercised beyond ASCII. Offsets below are code points.
@@ -54,9 +57,12 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -212,7 +218,6 @@ def role_group(name: str):
 def api(db):
     """An API client; api(user) authenticates it with a fresh hashed token."""
     from knox.models import AuthToken
-    from rest_framework.test import APIClient
 
     def make(user=None, prefix="Token"):
         client = APIClient()
@@ -234,3 +239,40 @@ def database_url(settings_dict) -> str:
     host = settings_dict["HOST"] or "127.0.0.1"
     port = settings_dict["PORT"] or 5432
     return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
+
+
+@contextlib.contextmanager
+def rolled_back(django_db_blocker):
+    """Rows built once for a class or a module, in a transaction rolled back at
+    its end; each test nests in it (pytest-django's savepoint). The autouse
+    fixtures are function-scoped, so the fast hasher is set here too."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        yield
+        transaction.set_rollback(True)
+
+
+def api_with(token):
+    """An API client that sends ``token``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+LOGIN = "/admin/login/"
+
+
+def log_in(username, password, address="203.0.113.7"):
+    """Post the admin's log-in form from ``address``."""
+    return Client(REMOTE_ADDR=address).post(
+        LOGIN, {"username": username, "password": password, "next": "/admin/"}
+    )
+
+
+@pytest.fixture
+def desk_user(db):
+    """A superuser of the admin, who logs in with the factories' PASSWORD."""
+    return StaffFactory(username="rita")

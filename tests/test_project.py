@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -145,3 +146,72 @@ def test_messages_are_set_up_everywhere_but_the_api(client, admin_user):
     assert not hasattr(response.wsgi_request, "_messages")
     response = client.get("/api/v1/claims/", HTTP_ACCEPT="text/html")  # browsable
     assert response.status_code == 200
+
+
+# --- production settings: HTTPS, cookies, HSTS ---------------------------------------
+
+PRODUCTION_CHECK = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.test import Client, override_settings
+# No collectstatic here: plain static storage; everything else as in production.
+with override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}):
+    plain = Client().get("/admin/login/")
+    secure = Client().get("/admin/login/", secure=True)
+cookie = secure.cookies["csrftoken"]
+print(json.dumps({
+    "redirect": [plain.status_code, plain.get("Location")],
+    "hsts": secure.get("Strict-Transport-Security"),
+    "csp": secure.get("Content-Security-Policy", ""),
+    "frame": secure.get("X-Frame-Options"),
+    "nosniff": secure.get("X-Content-Type-Options"),
+    "referrer": secure.get("Referrer-Policy"),
+    "csrf_cookie_secure": bool(cookie["secure"]),
+    "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
+    "session_cookie_httponly": settings.SESSION_COOKIE_HTTPONLY,
+    "fallbacks": settings.SECRET_KEY_FALLBACKS,
+    "ttl_days": settings.REST_KNOX["TOKEN_TTL"].days,
+    "max_body": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+}))
+"""
+
+
+def test_production_settings_use_https_secure_cookies_and_hsts(tmp_path):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "CLAIMTRACK_")) and key != "DATABASE_URL"
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x7-" + "kq9Vb2Lm" * 8,
+        DJANGO_SECRET_KEY_FALLBACKS="old-key-one,old-key-two",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'never-used.sqlite3'}",
+        CLAIMTRACK_TOKEN_TTL_DAYS="7",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_CHECK],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["redirect"] == [301, "https://testserver/admin/login/"]
+    assert seen["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    assert "default-src 'self'" in seen["csp"]
+    assert seen["frame"] == "DENY"
+    assert seen["nosniff"] == "nosniff"
+    assert seen["referrer"] == "same-origin"
+    assert seen["csrf_cookie_secure"] is True
+    assert seen["session_cookie_secure"] is True
+    assert seen["session_cookie_httponly"] is True
+    assert seen["fallbacks"] == ["old-key-one", "old-key-two"]
+    assert seen["ttl_days"] == 7
+    assert seen["max_body"] == 16 * 1024 * 1024
