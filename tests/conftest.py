@@ -3,13 +3,27 @@ import datetime
 import os
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from claims import services
-from claims.models import Attribution, ClaimKind, SpanRole
+from claims.models import (
+    Attribution,
+    Claim,
+    ClaimEvent,
+    ClaimKind,
+    Evidence,
+    Span,
+    SpanRole,
+    Speaker,
+    StatusChange,
+)
+from claims.seeding import load_seeds
+from sources.models import Publisher, Source
 from sources.services import create_source
 
 from .factories import SpeakerFactory, StaffFactory, UserFactory
@@ -112,6 +126,17 @@ def source(db, reviewer):
     ).source
 
 
+# The seeds' news article (seeds/khunjerab-2025-04-22).
+SEED_ARTICLE = "Khunjerab border opens year-round"
+
+
+@pytest.fixture
+def seeded(db):
+    """The seeds loaded; returns their news article."""
+    load_seeds()
+    return Source.objects.get(title__startswith=SEED_ARTICLE)
+
+
 @pytest.fixture
 def speaker(db):
     return SpeakerFactory(name="Zoë Okafor", aliases=["Mayor Okafor"])
@@ -178,6 +203,18 @@ def api_user(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def reviewer_api(api, api_user):
+    """An API client with a reviewer's token."""
+    return api(api_user("reviewer"))
+
+
+@pytest.fixture
+def contributor_api(api, api_user):
+    """An API client with a contributor's token."""
+    return api(api_user("contributor"))
 
 
 def role_group(name: str):
@@ -276,3 +313,44 @@ def log_in(username, password, address="203.0.113.7"):
 def desk_user(db):
     """A superuser of the admin, who logs in with the factories' PASSWORD."""
     return StaffFactory(username="rita")
+
+
+# Every table a request could write.
+WRITTEN = (
+    Source,
+    Publisher,
+    Speaker,
+    Claim,
+    Span,
+    StatusChange,
+    Evidence,
+    ClaimEvent,
+    get_user_model(),
+    Group,
+)
+
+
+def snapshot(*, speakers=True):
+    """Everything a refused request must leave as it was: the row count of each
+    table a request could write, every claim, source and speaker as stored (a
+    version, a status, a title, a name, a revision link), and the history.
+
+    ``speakers=False`` leaves the speakers out, for an API proposal naming a
+    new speaker: the view creates the speaker before the rest of the proposal
+    is checked, and a refused proposal leaves it behind (claims/api/views.py,
+    ``ClaimViewSet.speaker``; not in one transaction with the proposal).
+    """
+    models = [model for model in WRITTEN if speakers or model is not Speaker]
+    state = {
+        "counts": {model.__name__: model.objects.count() for model in models},
+        "claims": list(Claim.objects.order_by("id").values()),
+        "sources": list(Source.objects.order_by("id").values()),
+        "history": [
+            model.history.count()
+            for model in (Claim, Source, Speaker)
+            if model in models
+        ],
+    }
+    if speakers:
+        state["speakers"] = list(Speaker.objects.order_by("id").values())
+    return state

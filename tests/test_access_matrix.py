@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from knox.models import AuthToken
@@ -31,7 +31,14 @@ from claims.models import Claim, Evidence
 from sources.models import Publisher
 from sources.services import create_source
 
-from .conftest import SAMPLE_TEXT, api_with, role_group, rolled_back, span_of
+from .conftest import (
+    SAMPLE_TEXT,
+    api_with,
+    role_group,
+    rolled_back,
+    snapshot,
+    span_of,
+)
 from .factories import SpeakerFactory, StaffFactory, UserFactory
 from .routes import walk
 
@@ -172,7 +179,7 @@ def build_world():
 
 
 @pytest.fixture(scope="class")
-def shared_world(django_db_setup, django_db_blocker):
+def built_matrix_world(django_db_setup, django_db_blocker):
     """One world for the whole matrix, in a transaction rolled back at the end:
     each test nests in it (pytest-django's savepoint), each request in a
     savepoint of its own."""
@@ -181,38 +188,8 @@ def shared_world(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def world(shared_world, db):
-    return shared_world
-
-
-# One statement: every row count a request could change, the claims' versions,
-# the names and titles shown (a rename or retitle changes their lengths) and
-# the sources' revision links with their review states.
-WRITTEN_SQL = """
-SELECT (SELECT COUNT(*) FROM sources_source),
-       (SELECT COUNT(*) FROM sources_publisher),
-       (SELECT COUNT(*) FROM claims_claim),
-       (SELECT COUNT(*) FROM claims_span),
-       (SELECT COUNT(*) FROM claims_statuschange),
-       (SELECT COUNT(*) FROM claims_evidence),
-       (SELECT COUNT(*) FROM claims_claimevent),
-       (SELECT COUNT(*) FROM claims_speaker),
-       (SELECT SUM(version) FROM claims_claim),
-       (SELECT SUM(LENGTH(name) + id) FROM claims_speaker),
-       (SELECT SUM(LENGTH(title) + id) FROM sources_source),
-       (SELECT SUM(LENGTH(revises_review) + COALESCE(revises_id, 0))
-          FROM sources_source),
-       (SELECT COUNT(*) FROM sources_historicalsource),
-       (SELECT COUNT(*) FROM auth_user),
-       (SELECT COUNT(*) FROM auth_group)
-"""
-
-
-def written():
-    """What a refused request must leave unchanged."""
-    with connection.cursor() as cursor:
-        cursor.execute(WRITTEN_SQL)
-        return cursor.fetchone()
+def matrix_world(built_matrix_world, db):
+    return built_matrix_world
 
 
 # --- the matrix --------------------------------------------------------------------
@@ -604,7 +581,7 @@ def attempt(send, before):
         with transaction.atomic():
             result["outcome"] = got = outcome(send())
             refused = not (isinstance(got, int) and got < 300) and got != "302"
-            result["wrote"] = refused and written() != before
+            result["wrote"] = refused and snapshot() != before
             raise Rollback
     except Rollback:
         pass
@@ -615,25 +592,25 @@ class TestMatrix:
     @pytest.mark.parametrize(
         ("name", "method"), sorted(MATRIX), ids=[f"{n} {m}" for n, m in sorted(MATRIX)]
     )
-    def test_endpoint_by_role(self, world, name, method):
+    def test_endpoint_by_role(self, matrix_world, name, method):
         row = MATRIX[(name, method)]
-        before = written()
+        before = snapshot()
         got, wrote = [], []
         for role in ROLES:
             if isinstance(row, ApiRow):
-                client = token_client(world, role)
+                client = token_client(matrix_world, role)
                 kwargs = {"format": "json"}
                 if row.body is not None:
-                    kwargs["data"] = row.body(world)
-                path = row.path(world)
+                    kwargs["data"] = row.body(matrix_world)
+                path = row.path(matrix_world)
                 if row.if_match:
                     version = Claim.objects.get(pk=int(path.split("/")[4])).version
                     kwargs["HTTP_IF_MATCH"] = f'"{version}"'
                 expected = row.expected
             else:
-                client = session_client(world, role)
+                client = session_client(matrix_world, role)
                 pages = public_path if (name, method) in PUBLIC_ROWS else admin_path
-                path, kwargs, expected = pages(world, name), {}, row
+                path, kwargs, expected = pages(matrix_world, name), {}, row
             send = getattr(client, method.lower())
             result, changed = attempt(
                 lambda send=send, path=path, kwargs=kwargs: send(path, **kwargs), before
@@ -644,7 +621,9 @@ class TestMatrix:
         assert tuple(got) == tuple(expected), dict(zip(ROLES, got, strict=True))
         assert not wrote, f"refused, yet the tables changed for {wrote}"
 
-    def test_a_speaker_only_a_proposal_names_is_hidden_like_the_proposal(self, world):
+    def test_a_speaker_only_a_proposal_names_is_hidden_like_the_proposal(
+        self, matrix_world
+    ):
         """The speaker rows above name a public speaker; one that only otto's
         proposal names (an extractor's "Local") is read as that proposal is:
         by otto and the reviewers, a 404 to everyone else, on the API and the
@@ -656,19 +635,19 @@ class TestMatrix:
                 kind="fact",
                 attribution="hedged",
                 speaker=local,
-                spans=[span_of(world["source"], "ferry service")],
-                by=world["otto"],
+                spans=[span_of(matrix_world["source"], "ferry service")],
+                by=matrix_world["otto"],
             )
-            otto = AuthToken.objects.create(world["otto"])[1]
+            otto = AuthToken.objects.create(matrix_world["otto"])[1]
             api = f"/api/v1/speakers/{local.pk}/"
             got = {}
             for role in ROLES:
-                client = token_client(world, role)
+                client = token_client(matrix_world, role)
                 listed = client.get("/api/v1/speakers/").json()["results"]
                 got[role] = (
                     client.get(api).status_code,
                     local.pk in {row["id"] for row in listed},
-                    session_client(world, role)
+                    session_client(matrix_world, role)
                     .get(f"/speakers/{local.pk}/")
                     .status_code,
                 )
@@ -681,13 +660,13 @@ class TestMatrix:
             "superuser": (200, True, 404),
         }
 
-    def test_no_api_endpoint_deletes_or_replaces(self, world):
+    def test_no_api_endpoint_deletes_or_replaces(self, matrix_world):
         """DRF routes only the methods a view has: nothing answers DELETE or PUT."""
-        client = token_client(world, "superuser")
+        client = token_client(matrix_world, "superuser")
         for path in (
-            _claim(world),
-            f"/api/v1/sources/{world['source'].pk}/",
-            f"/api/v1/speakers/{world['speaker'].pk}/",
+            _claim(matrix_world),
+            f"/api/v1/sources/{matrix_world['source'].pk}/",
+            f"/api/v1/speakers/{matrix_world['speaker'].pk}/",
             "/api/v1/changes/",
         ):
             assert client.delete(path).status_code == 405, path
