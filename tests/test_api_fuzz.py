@@ -187,6 +187,7 @@ def server_errors(settings, monkeypatch):
         request_finished.connect(close_old_connections)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
@@ -257,6 +258,7 @@ def route_values(claim):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_api_route_with_or_without_a_format_suffix_is_not_a_5xx(
     fuzz_world, server_errors

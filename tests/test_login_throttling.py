@@ -39,6 +39,7 @@ def test_admin_log_in_is_refused_after_n_failures_for_a_username_and_address(
     assert log_in("omar", PASSWORD).status_code == 302
 
 
+@pytest.mark.slow
 def test_the_window_runs_from_the_last_failure(desk_user, settings):
     settings.CLAIMTRACK_LOGIN_FAILURES = 2
     settings.CLAIMTRACK_LOGIN_WINDOW_SECONDS = 1

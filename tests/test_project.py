@@ -33,6 +33,7 @@ def test_running_django_is_6_1():
     assert django.VERSION[:2] == (6, 1)
 
 
+@pytest.mark.slow
 def test_production_settings_pass_the_deploy_check():
     result = run_manage(
         "check",
@@ -47,12 +48,14 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_production_without_a_secret_key_refuses_to_start():
     result = run_manage("check", DJANGO_DEBUG="0")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is required" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_database_url_without_a_secret_key_says_what_to_set_without_a_traceback(
     tmp_path,
 ):
@@ -66,12 +69,14 @@ def test_a_database_url_without_a_secret_key_says_what_to_set_without_a_tracebac
     assert len(message.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_a_malformed_boolean_setting_is_a_clear_error():
     result = run_manage("check", DJANGO_DEBUG="maybe")
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be a boolean" in result.stderr
 
 
+@pytest.mark.slow
 def test_without_database_url_sqlite_runs_wal_immediate_with_busy_timeout():
     code = (
         "from django.conf import settings as s; d = s.DATABASES['default']; "
@@ -86,6 +91,7 @@ def test_without_database_url_sqlite_runs_wal_immediate_with_busy_timeout():
     assert (mode, timeout, wal) == ("IMMEDIATE", "20", "True")
 
 
+@pytest.mark.slow
 def test_database_url_selects_postgresql():
     code = (
         "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])"
@@ -110,6 +116,7 @@ def test_sqlite_connections_use_immediate_transactions(db):
     assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
+@pytest.mark.slow
 def test_manage_py_turns_debug_on_only_without_a_database_url():
     code = "from django.conf import settings as s; print(s.DEBUG)"
     assert run_manage("shell", "--no-imports", "-c", code).stdout.strip() == "True"
@@ -178,6 +185,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow
 def test_production_settings_use_https_secure_cookies_and_hsts(tmp_path):
     environment = {
         key: value

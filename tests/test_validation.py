@@ -95,6 +95,7 @@ TEXTS = st.sampled_from(["", "word", "two words", "\r", "ünïcödé", "a" * 70]
 MAYBE_INT = st.one_of(st.none(), st.integers(min_value=-3, max_value=12))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     text=TEXTS,
@@ -120,6 +121,7 @@ def test_claims_get_djangos_errors_for_any_values(
         )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(start=MAYBE_INT, end=MAYBE_INT, exact=TEXTS, prefix=TEXTS, suffix=TEXTS)
 def test_spans_and_evidence_get_djangos_errors_for_any_anchor(
@@ -132,6 +134,7 @@ def test_spans_and_evidence_get_djangos_errors_for_any_anchor(
             assert ours == errors_of(model.validate_constraints, row), model
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(
     text=TEXTS,
