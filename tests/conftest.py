@@ -1,15 +1,32 @@
+import contextlib
 import datetime
 import os
 
 import pytest
-from django.db import connection
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
 from django.db.backends.signals import connection_created
+from django.test import Client, override_settings
+from rest_framework.test import APIClient
 
 from claims import services
-from claims.models import Attribution, ClaimKind, SpanRole
+from claims.models import (
+    Attribution,
+    Claim,
+    ClaimEvent,
+    ClaimKind,
+    Evidence,
+    Span,
+    SpanRole,
+    Speaker,
+    StatusChange,
+)
+from claims.seeding import load_seeds
+from sources.models import Publisher, Source
 from sources.services import create_source
 
-from .factories import SpeakerFactory, UserFactory
+from .factories import SpeakerFactory, StaffFactory, UserFactory
 
 # A text of our own with curly quotes, accents, a combining mark and an emoji, so
 # that offsets are exercised beyond ASCII. Offsets below are code points.
@@ -54,9 +71,12 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +124,17 @@ def source(db, reviewer):
         published_on=datetime.date(2025, 3, 10),
         by=reviewer,
     ).source
+
+
+# The seeds' news article (seeds/khunjerab-2025-04-22).
+SEED_ARTICLE = "Khunjerab border opens year-round"
+
+
+@pytest.fixture
+def seeded(db):
+    """The seeds loaded; returns their news article."""
+    load_seeds()
+    return Source.objects.get(title__startswith=SEED_ARTICLE)
 
 
 @pytest.fixture
@@ -174,6 +205,18 @@ def api_user(db):
     return make
 
 
+@pytest.fixture
+def reviewer_api(api, api_user):
+    """An API client with a reviewer's token."""
+    return api(api_user("reviewer"))
+
+
+@pytest.fixture
+def contributor_api(api, api_user):
+    """An API client with a contributor's token."""
+    return api(api_user("contributor"))
+
+
 def role_group(name: str):
     """The role group that migration 0005_roles makes.
 
@@ -212,7 +255,6 @@ def role_group(name: str):
 def api(db):
     """An API client; api(user) authenticates it with a fresh hashed token."""
     from knox.models import AuthToken
-    from rest_framework.test import APIClient
 
     def make(user=None, prefix="Token"):
         client = APIClient()
@@ -234,3 +276,81 @@ def database_url(settings_dict) -> str:
     host = settings_dict["HOST"] or "127.0.0.1"
     port = settings_dict["PORT"] or 5432
     return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
+
+
+@contextlib.contextmanager
+def rolled_back(django_db_blocker):
+    """Rows built once for a class or a module, in a transaction rolled back at
+    its end; each test nests in it (pytest-django's savepoint). The autouse
+    fixtures are function-scoped, so the fast hasher is set here too."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        yield
+        transaction.set_rollback(True)
+
+
+def api_with(token):
+    """An API client that sends ``token``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+LOGIN = "/admin/login/"
+
+
+def log_in(username, password, address="203.0.113.7"):
+    """Post the admin's log-in form from ``address``."""
+    return Client(REMOTE_ADDR=address).post(
+        LOGIN, {"username": username, "password": password, "next": "/admin/"}
+    )
+
+
+@pytest.fixture
+def desk_user(db):
+    """A superuser of the admin, who logs in with the factories' PASSWORD."""
+    return StaffFactory(username="rita")
+
+
+# Every table a request could write.
+WRITTEN = (
+    Source,
+    Publisher,
+    Speaker,
+    Claim,
+    Span,
+    StatusChange,
+    Evidence,
+    ClaimEvent,
+    get_user_model(),
+    Group,
+)
+
+
+def snapshot(*, speakers=True):
+    """Everything a refused request must leave as it was: the row count of each
+    table a request could write, every claim, source and speaker as stored (a
+    version, a status, a title, a name, a revision link), and the history.
+
+    ``speakers=False`` leaves the speakers out, for an API proposal naming a
+    new speaker: the view creates the speaker before the rest of the proposal
+    is checked, and a refused proposal leaves it behind (claims/api/views.py,
+    ``ClaimViewSet.speaker``; not in one transaction with the proposal).
+    """
+    models = [model for model in WRITTEN if speakers or model is not Speaker]
+    state = {
+        "counts": {model.__name__: model.objects.count() for model in models},
+        "claims": list(Claim.objects.order_by("id").values()),
+        "sources": list(Source.objects.order_by("id").values()),
+        "history": [
+            model.history.count()
+            for model in (Claim, Source, Speaker)
+            if model in models
+        ],
+    }
+    if speakers:
+        state["speakers"] = list(Speaker.objects.order_by("id").values())
+    return state

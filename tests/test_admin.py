@@ -3,7 +3,6 @@ from django.urls import reverse
 
 from claims import services
 from claims.models import Claim, Span, Speaker, StatusChange
-from claims.seeding import load_seeds
 from sources.models import Source
 from sources.services import create_source
 
@@ -16,11 +15,6 @@ pytestmark = pytest.mark.django_db
 def staff_client(client):
     client.force_login(StaffFactory(username="admin-ada"))
     return client
-
-
-@pytest.fixture
-def seeded(db):
-    load_seeds()
 
 
 @pytest.mark.parametrize(

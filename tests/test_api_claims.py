@@ -10,44 +10,24 @@ from django.http import QueryDict
 
 from claims import services
 from claims.api.filters import ClaimFilter
-from claims.models import Claim, ClaimEvent, Evidence, Span, StatusChange
-from claims.seeding import load_seeds
+from claims.models import Claim, Span
 
-from .conftest import SAMPLE_TEXT
+from .conftest import SAMPLE_TEXT, snapshot
 from .errors import detail, error_codes, errors
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(db):
-    load_seeds()
+def overdue_seeds(seeded):
+    """The seeds, with the deadlines already past marked overdue (as the daily
+    sweep would)."""
     services.mark_overdue()
-
-
-@pytest.fixture
-def reviewer_api(api, api_user):
-    return api(api_user("reviewer"))
-
-
-@pytest.fixture
-def contributor_api(api, api_user):
-    return api(api_user("contributor"))
+    return seeded
 
 
 def claims_url(*parts):
     return "/api/v1/claims/" + "".join(f"{p}/" for p in parts)
-
-
-def snapshot():
-    return (
-        Claim.objects.count(),
-        Span.objects.count(),
-        StatusChange.objects.count(),
-        Evidence.objects.count(),
-        ClaimEvent.objects.count(),
-        list(Claim.objects.values_list("id", "version", "status", "review")),
-    )
 
 
 def proposal(source, **overrides):
@@ -76,7 +56,7 @@ def proposal(source, **overrides):
     return body
 
 
-def test_the_starlink_claim_reads_as_the_contract_says(api, seeded):
+def test_the_starlink_claim_reads_as_the_contract_says(api, overdue_seeds):
     claim = Claim.objects.get(text__startswith="Starlink")
     response = api().get(claims_url(claim.pk))
     assert response.status_code == 200
@@ -195,13 +175,13 @@ def test_propose_a_claim_with_spans(contributor_api, source):
 def test_bad_proposals_are_400_naming_the_field_and_write_nothing(
     contributor_api, source, change, field
 ):
-    before = snapshot()
+    before = snapshot(speakers=False)
     response = contributor_api.post(
         claims_url(), proposal(source, **change), format="json"
     )
     assert response.status_code == 400, response.json()
     assert any(key.startswith(field) for key in errors(response)), response.json()
-    assert snapshot() == before
+    assert snapshot(speakers=False) == before
 
 
 @pytest.mark.parametrize(
@@ -214,24 +194,24 @@ def test_bad_proposals_are_400_naming_the_field_and_write_nothing(
     ],
 )
 def test_spans_that_do_not_verify_are_refused(contributor_api, source, span, field):
-    before = snapshot()
+    before = snapshot(speakers=False)
     body = proposal(source, spans=[{"source": source.pk, **span}])
     response = contributor_api.post(claims_url(), body, format="json")
     assert response.status_code == 400
     assert any(key.startswith(field) for key in errors(response)), response.json()
-    assert snapshot() == before
+    assert snapshot(speakers=False) == before
 
 
 def test_spans_on_a_source_without_text_are_refused(contributor_api, source, reviewer):
     from sources.services import create_source
 
     video = create_source(url="https://video.example.org/1", by=reviewer).source
-    before = snapshot()
+    before = snapshot(speakers=False)
     body = proposal(source, spans=[{"source": video.pk, "start": 0, "end": 3}])
     response = contributor_api.post(claims_url(), body, format="json")
     assert response.status_code == 400
     assert "spans.0.source" in errors(response)
-    assert snapshot() == before
+    assert snapshot(speakers=False) == before
 
 
 def test_malformed_json_is_a_400(contributor_api):
@@ -446,7 +426,7 @@ def test_contributors_add_spans_and_evidence(
     assert response.json()["evidence"][0]["start"] is None
 
 
-def test_history_shows_the_ledger_and_the_edits(api, api_user, seeded):
+def test_history_shows_the_ledger_and_the_edits(api, api_user, overdue_seeds):
     claim = Claim.objects.get(text__startswith="Starlink")
     data = api().get(claims_url(claim.pk, "history")).json()
     assert [(e["from_status"], e["to_status"]) for e in data["ledger"]] == [
@@ -469,7 +449,7 @@ def test_history_shows_the_ledger_and_the_edits(api, api_user, seeded):
     assert "review_note" in desk["edits"][accepted_at - 1]["changes"]
 
 
-def test_claimreview_has_googles_required_fields(api, seeded):
+def test_claimreview_has_googles_required_fields(api, overdue_seeds):
     claim = Claim.objects.get(text__contains="Shanghai SpaceCom")
     response = api().get(claims_url(claim.pk, "claimreview"))
     assert response.status_code == 200
@@ -519,7 +499,7 @@ def test_claimreview_names_the_speaker_with_wikidata(
     }
 
 
-def test_claims_without_a_verdict_have_no_claimreview(api, seeded):
+def test_claims_without_a_verdict_have_no_claimreview(api, overdue_seeds):
     claim = Claim.objects.get(text__startswith="Starlink")  # overdue
     response = api().get(claims_url(claim.pk, "claimreview"))
     assert response.status_code == 404
@@ -528,7 +508,7 @@ def test_claims_without_a_verdict_have_no_claimreview(api, seeded):
 
 @pytest.mark.parametrize("page_size", [1, 100])
 def test_the_claims_list_runs_a_fixed_number_of_queries(
-    api, seeded, django_assert_num_queries, page_size
+    api, overdue_seeds, django_assert_num_queries, page_size
 ):
     client = api()
     client.get(claims_url())  # warm caches (content types, throttle)
@@ -541,7 +521,7 @@ def test_the_claims_list_runs_a_fixed_number_of_queries(
 
 
 def test_a_claim_detail_runs_a_fixed_number_of_queries(
-    api, seeded, django_assert_num_queries
+    api, overdue_seeds, django_assert_num_queries
 ):
     client = api()
     claim = Claim.objects.get(text__startswith="Starlink")
@@ -562,7 +542,7 @@ def test_a_claim_detail_runs_a_fixed_number_of_queries(
         ("distinct", "-id"),
     ],
 )
-def test_page_payloads_keep_the_querysets_order_and_slice(seeded, ordering):
+def test_page_payloads_keep_the_querysets_order_and_slice(overdue_seeds, ordering):
     # Ordered by columns ending with the id, the keyset query reads the claims'
     # rows (or, in any other form, a DISTINCT here, is joined to them); any other
     # (total) order goes through the ids in order. Each must give the rows (and
@@ -593,7 +573,7 @@ def test_page_payloads_keep_the_querysets_order_and_slice(seeded, ordering):
         {"source": "busiest", "kind": "fact"},
     ],
 )
-def test_a_list_page_reads_whole_rows_in_its_keyset_query(api, seeded, params):
+def test_a_list_page_reads_whole_rows_in_its_keyset_query(api, overdue_seeds, params):
     # The keyset query selects the claims' rows, which the payloads are built
     # from, instead of their ids joined back to the claims: the join cost the
     # planner more than the whole read of a small page (PERFORMANCE.md, fix 16).
@@ -649,7 +629,7 @@ def test_put_and_delete_are_not_allowed(reviewer_api, propose):
     assert Claim.objects.filter(pk=claim.pk).exists()
 
 
-def test_the_deadline_filter_and_date_ranges(api, seeded):
+def test_the_deadline_filter_and_date_ranges(api, overdue_seeds):
     client = api()
     overdue = client.get(claims_url(), {"overdue": "true"}).json()["results"]
     assert [c["text"][:8] for c in overdue] == ["Starlink"]
@@ -670,7 +650,7 @@ def test_the_deadline_filter_and_date_ranges(api, seeded):
     assert statuses == {"confirmed", "refuted"}
 
 
-def test_boolean_filters_take_only_true_or_false(api, seeded):
+def test_boolean_filters_take_only_true_or_false(api, overdue_seeds):
     """django-filter reads ``1``, ``0`` and its legacy ``2``/``3`` as booleans
     and any other word as no filter at all: ``overdue=maybe`` was the whole
     list. Only ``true`` and ``false`` are values; anything else is a 400
@@ -695,7 +675,7 @@ def test_boolean_filters_take_only_true_or_false(api, seeded):
         assert yes.json()["results"] and sorted(halves, key=lambda c: -c["id"]) == every
 
 
-def test_filters_by_speaker_and_source(api, seeded):
+def test_filters_by_speaker_and_source(api, overdue_seeds):
     client = api()
     from claims.models import Speaker
 
@@ -711,7 +691,7 @@ def test_filters_by_speaker_and_source(api, seeded):
     assert client.get(claims_url(), {"source": note.pk}).json()["results"] == []
 
 
-def test_empty_filter_parameters_filter_nothing(api, seeded):
+def test_empty_filter_parameters_filter_nothing(api, overdue_seeds):
     # An empty parameter is given, but filters nothing, as an absent one.
     client = api()
     everything = client.get(claims_url(), {"page_size": 100}).json()["results"]
@@ -725,7 +705,7 @@ def test_empty_filter_parameters_filter_nothing(api, seeded):
     }
 
 
-def test_the_browsable_api_shows_every_filter_whatever_is_filtered(api, seeded):
+def test_the_browsable_api_shows_every_filter_whatever_is_filtered(api, overdue_seeds):
     page = api().get(claims_url(), {"speaker": "1"}, HTTP_ACCEPT="text/html")
     assert page.status_code == 200
     html = page.content.decode()
@@ -733,7 +713,7 @@ def test_the_browsable_api_shows_every_filter_whatever_is_filtered(api, seeded):
         assert f'name="{name}"' in html, name
 
 
-def test_search_finds_claims_by_text_quote_and_speaker(api, seeded):
+def test_search_finds_claims_by_text_quote_and_speaker(api, overdue_seeds):
     client = api()
 
     def found(q):
@@ -747,7 +727,7 @@ def test_search_finds_claims_by_text_quote_and_speaker(api, seeded):
     assert found("100%_") == []  # LIKE metacharacters are plain text
 
 
-def test_pagination_walks_every_claim_once(api, seeded):
+def test_pagination_walks_every_claim_once(api, overdue_seeds):
     client = api()
     seen, url = [], claims_url() + "?page_size=5"
     while url:
@@ -763,7 +743,7 @@ def test_pagination_walks_every_claim_once(api, seeded):
     assert client.get(claims_url(), {"ordering": "text"}).status_code == 400
 
 
-def test_previous_links_walk_back_over_the_same_pages(api, seeded):
+def test_previous_links_walk_back_over_the_same_pages(api, overdue_seeds):
     client = api()
     pages, url = [], claims_url() + "?page_size=4"
     while url:
@@ -840,7 +820,7 @@ def test_bad_query_parameters_are_400(api):
         assert field in errors(response)
 
 
-def test_dates_in_the_past_stay_valid(api, seeded):
+def test_dates_in_the_past_stay_valid(api, overdue_seeds):
     assert datetime.date.today() > datetime.date(2025, 12, 31)
 
 
@@ -877,7 +857,7 @@ def test_ranked_search_scores_the_newest_matches_and_id_order_reaches_all(
         ("application/json", "application/json"),
     ],
 )
-def test_claimreview_serves_the_type_it_documents(api, seeded, accept, served):
+def test_claimreview_serves_the_type_it_documents(api, overdue_seeds, accept, served):
     """Issue 20, 9: ``Accept: application/ld+json`` was a 406."""
     claim = Claim.objects.get(text__contains="Shanghai SpaceCom")
     headers = {"HTTP_ACCEPT": accept} if accept else {}

@@ -41,6 +41,7 @@ from claims.seeding import load_seeds
 from config.wsgi import application
 from sources.models import Source
 
+from .conftest import rolled_back
 from .factories import StaffFactory, UserFactory
 from .routes import walk
 
@@ -49,8 +50,6 @@ HOSTS = ["localhost", "testserver"]
 # Throttling is off while fuzzing (a rate of None allows every request and
 # reads no cache); the 429 it would answer is documented anyway.
 NO_THROTTLE = {"anon": None, "user": None}
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": 20251128,
@@ -88,7 +87,7 @@ def load_schema():
 
 schema = load_schema()
 
-# Filled by the `world` fixture: what exists, so requests can name it.
+# Filled by the `fuzz_world` fixture: what exists, so requests can name it.
 KNOWN: dict[str, dict[int, str]] = {}  # resource -> {id: text (sources only)}
 # Ids that exist, current If-Match versions, bodies the services accept:
 # bench/fuzz.py's hooks, the same for the live fuzzer.
@@ -138,14 +137,10 @@ def propose(text, words, by):
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def fuzz_world(django_db_setup, django_db_blocker):
     """The seeds, a proposed and a rejected claim and one user per role; loaded
     once for the module and rolled back after it."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHER),
-        transaction.atomic(),
-    ):
+    with rolled_back(django_db_blocker):
         load_seeds()
         services.mark_overdue()
         contributor = user_in("contributor", "fuzz-contributor")
@@ -167,7 +162,6 @@ def world(django_db_setup, django_db_blocker):
             "staff": StaffFactory(username="fuzz-staff"),
         }
         KNOWN.clear()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -193,6 +187,7 @@ def server_errors(settings, monkeypatch):
         request_finished.connect(close_old_connections)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
@@ -203,8 +198,8 @@ def server_errors(settings, monkeypatch):
     print_blob=False,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_schema(case, world, server_errors):
-    for role, user in world.items():
+def test_api_conforms_to_schema(case, fuzz_world, server_errors):
+    for role, user in fuzz_world.items():
         headers = None
         if user is not None:
             # A fresh token each time: POST /auth/logout/ revokes the one it gets.
@@ -263,9 +258,10 @@ def route_values(claim):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_api_route_with_or_without_a_format_suffix_is_not_a_5xx(
-    world, server_errors
+    fuzz_world, server_errors
 ):
     """schemathesis sends only what the schema documents. This crawls the URL
     conf instead, so a route the schema does not show (a format suffix, an
@@ -289,7 +285,7 @@ def test_every_api_route_with_or_without_a_format_suffix_is_not_a_5xx(
             continue
         for method in methods:
             for url in (path, path.rstrip("/") + ".json"):
-                for role, user in world.items():
+                for role, user in fuzz_world.items():
                     client = APIClient(raise_request_exception=False)
                     if user is not None:
                         token = AuthToken.objects.create(user)[1]

@@ -20,7 +20,11 @@ from bench import fuzz, load
 
 from .conftest import database_url, role_group
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgresql,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
 
 MAX_EXAMPLES = 8  # per operation, each sent once per role
 ROLES = ("anonymous", "contributor", "reviewer")

@@ -7,9 +7,9 @@ import unicodedata
 
 import pytest
 
-from claims.models import Claim, Evidence, Span, StatusChange
+from claims.models import Claim
 
-from .conftest import SAMPLE_TEXT
+from .conftest import SAMPLE_TEXT, snapshot
 from .errors import error_codes, errors
 
 pytestmark = pytest.mark.django_db
@@ -19,26 +19,6 @@ def nfd(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     assert decomposed != text  # the test means something only if it differs
     return decomposed
-
-
-@pytest.fixture
-def reviewer_api(api, api_user):
-    return api(api_user("reviewer"))
-
-
-@pytest.fixture
-def contributor_api(api, api_user):
-    return api(api_user("contributor"))
-
-
-def snapshot():
-    return (
-        Claim.objects.count(),
-        Span.objects.count(),
-        Evidence.objects.count(),
-        StatusChange.objects.count(),
-        list(Claim.objects.values_list("id", "version", "status")),
-    )
 
 
 def refute(client, claim, *evidence, version=1):

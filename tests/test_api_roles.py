@@ -15,7 +15,8 @@ ROLES = ("anonymous", "contributor", "reviewer", "staff")
 
 
 @pytest.fixture
-def world(propose, reviewer, source):
+def claims_for_roles(propose, reviewer, source):
+    """An accepted (and refuted) claim, and another contributor's proposal."""
     accepted = propose(text="Accepted claim.")
     services.review_claim(claim=accepted, decision="accept", by=reviewer)
     services.change_status(
@@ -197,14 +198,14 @@ CASES = [
     ids=[c[0] for c in CASES],
 )
 def test_endpoint_by_role(
-    api, world, role_index, name, method, path, body, headers, expected
+    api, claims_for_roles, role_index, name, method, path, body, headers, expected
 ):
     client = client_for(ROLES[role_index], api)
     before = list(Claim.objects.values_list("id", "version").order_by("id"))
     kwargs = {"format": "json", **headers}
     if body is not None:
-        kwargs["data"] = body(world)
-    response = getattr(client, method)(path(world), **kwargs)
+        kwargs["data"] = body(claims_for_roles)
+    response = getattr(client, method)(path(claims_for_roles), **kwargs)
     assert response.status_code == expected[role_index], (
         ROLES[role_index],
         response.content[:300],

@@ -60,6 +60,7 @@ def test_the_walkthrough_blocks_are_found():
     assert all("8000" not in block for block in blocks), "the port is $B's business"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_api_walkthrough_runs_as_written_against_the_demo_data(live_server):
     call_command("load_seeds", verbosity=0)

@@ -239,6 +239,7 @@ def run_commands(database_url, *commands):
     return done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_every_api_read_answers_the_same_after_backup_and_restore(
     api, api_user, propose, reviewer, source, speaker, unthrottled, tmp_path, capsys

@@ -25,7 +25,7 @@ from claims.services.contributions import review_contribution, withdraw_contribu
 from sources.models import Source
 from sources.services import create_source
 
-from .conftest import role_group, span_of
+from .conftest import role_group, snapshot, span_of
 from .errors import detail, error_codes, errors
 from .factories import UserFactory
 
@@ -85,17 +85,6 @@ def anchor_of(source_id):
 
 def span_sources(payload):
     return {span["source"] for span in payload["spans"]}
-
-
-def snapshot():
-    return (
-        Claim.objects.count(),
-        Span.objects.count(),
-        StatusChange.objects.count(),
-        Evidence.objects.count(),
-        ClaimEvent.objects.count(),
-        list(Claim.objects.values_list("id", "version", "status", "review")),
-    )
 
 
 @pytest.fixture

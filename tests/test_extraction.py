@@ -677,6 +677,7 @@ def test_a_non_string_or_odd_date_is_tolerated():
     assert extract("The council approved the budget on Monday.", "2025-03-04")  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_a_five_megabyte_text_is_handled_in_linear_time():
     paragraph = (
         "“The depot will open by June,” Mayor Ana Ruiz said. The council approved "

@@ -82,6 +82,7 @@ def test_healthz_answers_503_naming_the_cache_when_redis_refuses(client, setting
     }
 
 
+@pytest.mark.slow
 def test_healthz_gives_up_on_a_redis_that_never_answers(client, settings, monkeypatch):
     """A Redis that accepts connections and then says nothing (a hung server,
     a network partition): the production settings' socket timeouts bound the

@@ -16,44 +16,21 @@ from django.urls import reverse
 from claims import services
 from claims.models import (
     Claim,
-    ClaimEvent,
     ClaimKind,
-    Evidence,
-    Span,
     Speaker,
     Status,
-    StatusChange,
 )
-from sources.models import Publisher, Source
+from sources.models import Source
 from sources.services import create_source
 from sources.text import MAX_TEXT_CHARS
 
-from .conftest import SAMPLE_TEXT, span_of
+from .conftest import SAMPLE_TEXT, snapshot, span_of
 from .errors import detail, error_codes, errors
 from .factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
-WRITTEN = (Source, Publisher, Speaker, Claim, Span, StatusChange, Evidence, ClaimEvent)
 XSS = "<script>alert('{}')</script><img src=x onerror=alert(1)>"
-
-
-def snapshot():
-    """Row counts of every table a request could write, and each claim's version."""
-    counts = {model.__name__: model.objects.count() for model in WRITTEN}
-    counts["history"] = Claim.history.count() + Source.history.count()
-    counts["versions"] = list(Claim.objects.values_list("id", "version").order_by("id"))
-    return counts
-
-
-@pytest.fixture
-def contributor(api, api_user):
-    return api(api_user("contributor"))
-
-
-@pytest.fixture
-def reviewer_api(api, api_user):
-    return api(api_user("reviewer"))
 
 
 @pytest.fixture
@@ -92,19 +69,19 @@ def field_errors(response) -> dict:
         '{"text": "a"} trailing',
     ],
 )
-def test_malformed_json_is_a_400_naming_the_parse_error(contributor, source, body):
+def test_malformed_json_is_a_400_naming_the_parse_error(contributor_api, source, body):
     before = snapshot()
-    response = post_json(contributor, "/api/v1/sources/", body)
+    response = post_json(contributor_api, "/api/v1/sources/", body)
     assert response.status_code == 400, response.content
     assert "JSON parse error" in detail(response)
     assert error_codes(response) == {None: ["parse_error"]}
     assert snapshot() == before
 
 
-def test_deeply_nested_json_is_a_400(contributor, source):
+def test_deeply_nested_json_is_a_400(contributor_api, source):
     before = snapshot()
     for body in ("[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000):
-        response = post_json(contributor, "/api/v1/claims/", body)
+        response = post_json(contributor_api, "/api/v1/claims/", body)
         assert response.status_code == 400, response.content[:200]
     assert snapshot() == before
 
@@ -138,18 +115,18 @@ def test_deeply_nested_json_is_a_400(contributor, source):
     ],
 )
 def test_wrong_types_are_a_400_naming_each_field(
-    contributor, source, path, body, field
+    contributor_api, source, path, body, field
 ):
     before = snapshot()
-    response = post_json(contributor, path, json.dumps(body))
+    response = post_json(contributor_api, path, json.dumps(body))
     assert response.status_code == 400, response.content
     assert field in field_errors(response), response.json()
     assert snapshot() == before
 
 
-def test_a_wrong_content_type_is_a_415(contributor, source):
+def test_a_wrong_content_type_is_a_415(contributor_api, source):
     before = snapshot()
-    response = contributor.post(
+    response = contributor_api.post(
         "/api/v1/sources/", "text=hello", content_type="text/plain"
     )
     assert response.status_code == 415
@@ -161,11 +138,11 @@ def test_a_wrong_content_type_is_a_415(contributor, source):
 # --- sizes ---------------------------------------------------------------------
 
 
-def test_an_oversized_api_body_is_a_413_in_json_and_unread(contributor, settings):
+def test_an_oversized_api_body_is_a_413_in_json_and_unread(contributor_api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
     before = snapshot()
     body = json.dumps({"text": "word " * 20_000})  # ~100 kB
-    response = post_json(contributor, "/api/v1/sources/", body)
+    response = post_json(contributor_api, "/api/v1/sources/", body)
     assert response.status_code == 413
     assert response["Content-Type"].startswith("application/json")
     assert response.json() == {
@@ -182,7 +159,7 @@ def test_an_oversized_api_body_is_a_413_in_json_and_unread(contributor, settings
     assert snapshot() == before
     # Just under the limit the same endpoint reads and stores it.
     small = json.dumps({"text": "word " * 10_000})
-    assert post_json(contributor, "/api/v1/sources/", small).status_code == 201
+    assert post_json(contributor_api, "/api/v1/sources/", small).status_code == 201
 
 
 def test_an_oversized_form_body_is_a_413(superuser_client, settings):
@@ -197,9 +174,9 @@ def test_an_oversized_form_body_is_a_413(superuser_client, settings):
     assert snapshot() == before
 
 
-def test_a_malformed_content_length_is_a_400(contributor):
+def test_a_malformed_content_length_is_a_400(contributor_api):
     before = snapshot()
-    response = contributor.generic(
+    response = contributor_api.generic(
         "POST",
         "/api/v1/sources/",
         b'{"text": "x"}',
@@ -217,10 +194,12 @@ def test_the_body_limit_carries_the_longest_source_text(settings):
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE >= 6 * MAX_TEXT_CHARS + 64 * 1024
 
 
-def test_an_oversized_source_text_is_a_400_naming_text(contributor, reviewer):
+def test_an_oversized_source_text_is_a_400_naming_text(contributor_api, reviewer):
     before = snapshot()
     text = "a" * (MAX_TEXT_CHARS + 1)
-    response = post_json(contributor, "/api/v1/sources/", json.dumps({"text": text}))
+    response = post_json(
+        contributor_api, "/api/v1/sources/", json.dumps({"text": text})
+    )
     assert response.status_code == 400
     assert "text" in field_errors(response)
     # The service refuses it too (the admin and the commands go through it).
@@ -239,7 +218,7 @@ def test_an_oversized_source_text_is_a_400_naming_text(contributor, reviewer):
     ],
 )
 def test_oversized_short_texts_are_a_400_naming_the_field(
-    contributor, source, field, length, attr
+    contributor_api, source, field, length, attr
 ):
     before = snapshot()
     body = {
@@ -250,7 +229,7 @@ def test_oversized_short_texts_are_a_400_naming_the_field(
         "speaker": {"name": "Zoë Okafor"},
     }
     body[field] = {"name": "x" * length} if field == "speaker" else "x" * length
-    response = post_json(contributor, "/api/v1/claims/", json.dumps(body))
+    response = post_json(contributor_api, "/api/v1/claims/", json.dumps(body))
     assert response.status_code == 400
     assert error_codes(response).get(attr) == ["max_length"], response.json()
     assert snapshot() == before
@@ -297,10 +276,10 @@ def test_page_sizes_in_other_digits_than_ascii_are_a_400_naming_page_size(
 # --- characters ------------------------------------------------------------------
 
 
-def test_invalid_utf8_in_a_body_is_a_400(contributor, source):
+def test_invalid_utf8_in_a_body_is_a_400(contributor_api, source):
     before = snapshot()
     for body in (b'{"text": "\xff\xfe bad"}', b'{"text": "\xc3\x28"}', b"\xed\xa0\x80"):
-        response = post_json(contributor, "/api/v1/sources/", body)
+        response = post_json(contributor_api, "/api/v1/sources/", body)
         assert response.status_code == 400, body
         assert "JSON parse error" in detail(response)
         assert error_codes(response) == {None: ["parse_error"]}
@@ -320,7 +299,7 @@ def test_invalid_utf8_in_query_strings_is_answered_not_a_crash(
 
 
 def test_nul_characters_are_refused_everywhere(
-    contributor, client, superuser_client, source, accepted
+    contributor_api, client, superuser_client, source, accepted
 ):
     before = snapshot()
     for body, field in (
@@ -328,7 +307,7 @@ def test_nul_characters_are_refused_everywhere(
         ({"text": "fine", "title": "a\x00b"}, "title"),
         ({"text": "fine", "publisher": "a\x00b"}, "publisher"),
     ):
-        response = post_json(contributor, "/api/v1/sources/", json.dumps(body))
+        response = post_json(contributor_api, "/api/v1/sources/", json.dumps(body))
         assert response.status_code == 400
         assert field in field_errors(response)
     claim = {
@@ -337,11 +316,11 @@ def test_nul_characters_are_refused_everywhere(
         "kind": "fact",
         "spans": [{"source": source.pk, "start": 0, "end": 5}],
     }
-    response = post_json(contributor, "/api/v1/claims/", json.dumps(claim))
+    response = post_json(contributor_api, "/api/v1/claims/", json.dumps(claim))
     assert response.status_code == 400
     assert "text" in field_errors(response)
     for path in ("/api/v1/claims/", "/api/v1/sources/", "/api/v1/changes/"):
-        response = contributor.get(
+        response = contributor_api.get(
             path, {"q" if "claims" in path else "after": "a\x00"}
         )
         assert response.status_code == 400
@@ -371,7 +350,7 @@ BIDI = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
     ],
 )
 def test_bidi_overrides_are_refused_in_short_fields(
-    contributor, source, path, body, field
+    contributor_api, source, path, body, field
 ):
     before = snapshot()
     if path == "claim":
@@ -383,7 +362,7 @@ def test_bidi_overrides_are_refused_in_short_fields(
             "spans": [{"source": source.pk, "start": 0, "end": 5}],
             **body,
         }
-    response = post_json(contributor, path, json.dumps(body))
+    response = post_json(contributor_api, path, json.dumps(body))
     assert response.status_code == 400, response.content
     found = field_errors(response)
     assert field in found, found
@@ -405,9 +384,11 @@ def test_bidi_overrides_are_refused_in_the_admin_speaker_form(
     assert Speaker.objects.get(pk=speaker.pk).name == "Zoë Okafor"
 
 
-def test_bidi_overrides_in_a_source_text_are_kept_exactly(contributor, client):
+def test_bidi_overrides_in_a_source_text_are_kept_exactly(contributor_api, client):
     text = f"He wrote {BIDI}txt.exe and left."
-    response = post_json(contributor, "/api/v1/sources/", json.dumps({"text": text}))
+    response = post_json(
+        contributor_api, "/api/v1/sources/", json.dumps({"text": text})
+    )
     assert response.status_code == 201
     stored = Source.objects.get(pk=response.json()["id"])
     assert stored.text == text
@@ -429,7 +410,7 @@ def test_bidi_overrides_in_a_source_text_are_kept_exactly(contributor, client):
     ],
 )
 def test_offsets_past_the_end_or_negative_are_a_400(
-    contributor, source, accepted, span, field
+    contributor_api, source, accepted, span, field
 ):
     before = snapshot()
     body = {
@@ -438,17 +419,17 @@ def test_offsets_past_the_end_or_negative_are_a_400(
         "kind": "fact",
         "spans": [{"source": source.pk, **span}],
     }
-    response = post_json(contributor, "/api/v1/claims/", json.dumps(body))
+    response = post_json(contributor_api, "/api/v1/claims/", json.dumps(body))
     assert response.status_code == 400, response.content
     assert field in field_errors(response), response.json()
     response = post_json(
-        contributor,
+        contributor_api,
         f"/api/v1/claims/{accepted.pk}/spans/",
         json.dumps({"source": source.pk, "role": "cue", **span}),
     )
     assert response.status_code == 400, response.content
     response = post_json(
-        contributor,
+        contributor_api,
         f"/api/v1/claims/{accepted.pk}/evidence/",
         json.dumps({"source": source.pk, "stance": "context", **span}),
     )
@@ -456,7 +437,9 @@ def test_offsets_past_the_end_or_negative_are_a_400(
     assert snapshot() == before
 
 
-def test_numbers_past_the_database_range_are_a_4xx(api, contributor, client, source):
+def test_numbers_past_the_database_range_are_a_4xx(
+    api, contributor_api, client, source
+):
     before = snapshot()
     huge = 10**19  # past bigint
     for path in (
@@ -472,7 +455,7 @@ def test_numbers_past_the_database_range_are_a_4xx(api, contributor, client, sou
         {"text": "x", "revises": huge},
         {"text": "x", "revises": 10**400},
     ):
-        response = post_json(contributor, "/api/v1/sources/", json.dumps(body))
+        response = post_json(contributor_api, "/api/v1/sources/", json.dumps(body))
         assert response.status_code == 400
     claim = {
         "text": "A claim.",
@@ -481,7 +464,7 @@ def test_numbers_past_the_database_range_are_a_4xx(api, contributor, client, sou
         "speaker": huge,
         "spans": [{"source": huge, "start": 0, "end": 5}],
     }
-    response = post_json(contributor, "/api/v1/claims/", json.dumps(claim))
+    response = post_json(contributor_api, "/api/v1/claims/", json.dumps(claim))
     assert response.status_code == 400
     response = api().get("/api/v1/claims/", {"speaker": str(huge)})
     assert response.status_code in (200, 400)

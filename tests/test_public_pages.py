@@ -16,7 +16,6 @@ from django.utils.html import escape
 
 from claims import services
 from claims.models import Claim, ClaimKind, Span, Speaker, Status
-from claims.seeding import load_seeds
 from sources.highlight import Highlight, excerpt, highlight_text
 from sources.models import Source
 from sources.services import create_source
@@ -28,7 +27,6 @@ pytestmark = pytest.mark.django_db
 
 TRACKER = reverse("public:tracker")
 SEARCH = reverse("public:search")
-SEED_TITLE = "Khunjerab border opens year-round"
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
@@ -89,12 +87,6 @@ def queries_of(client, url) -> int:
         response = client.get(url)
     assert response.status_code == 200, url
     return len(captured)
-
-
-@pytest.fixture
-def seeded(db):
-    load_seeds()
-    return Source.objects.get(title__startswith=SEED_TITLE)
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from claims import counts, services
 from claims.admin.display import Mark, highlighted
-from claims.models import Claim, ClaimKind, Evidence, Status, StatusChange
+from claims.models import Claim, ClaimKind, Evidence, Status
 from claims.models.choices import VERDICTS
 from sources.models import Source
 from sources.services import create_source
 
-from .conftest import span_of
+from .conftest import snapshot, span_of
 from .factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,16 +61,6 @@ def as_contributor(client, role_user):
     client.force_login(user)
     client.user = user
     return client
-
-
-def snapshot():
-    """Everything a refused request must leave as it was."""
-    return (
-        list(Claim.objects.order_by("id").values()),
-        StatusChange.objects.count(),
-        Evidence.objects.count(),
-        Claim.history.count(),
-    )
 
 
 # --- the queue ---------------------------------------------------------------

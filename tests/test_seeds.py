@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 ARTICLE_DIR = SEEDS_DIR / "khunjerab-2025-04-22"
 
 
-def snapshot():
+def seed_rows():
     """Everything load_seeds writes, minus timestamps."""
     return {
         "sources": list(Source.objects.values_list("id", "content_hash", "title")),
@@ -30,16 +30,11 @@ def snapshot():
     }
 
 
-@pytest.fixture
-def seeded(db):
-    load_seeds()
-
-
 def test_seeds_load_idempotently(db):
     call_command("load_seeds")
-    first = snapshot()
+    first = seed_rows()
     call_command("load_seeds")
-    assert snapshot() == first
+    assert seed_rows() == first
 
 
 def test_the_seed_article_is_stored_verbatim_with_its_metadata(seeded):

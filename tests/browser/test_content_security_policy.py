@@ -10,9 +10,7 @@ from playwright.sync_api import expect
 from claims import services
 from sources.services import create_source
 
-from ..factories import SpeakerFactory, UserFactory
-
-PASSWORD = "correct horse battery staple"  # the factories' password
+from ..factories import PASSWORD, SpeakerFactory, UserFactory
 
 # Collects what the policy blocked, before any of the page's own code runs.
 RECORD_VIOLATIONS = """

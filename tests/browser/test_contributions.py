@@ -10,9 +10,8 @@ from claims import services
 from claims.models import Span, SpanRole, Speaker
 from sources.services import create_source
 
-from ..factories import UserFactory
+from ..factories import PASSWORD, UserFactory
 
-PASSWORD = "correct horse battery staple"  # the factories' password
 FIRST = "Port Minister Ada Rusu said the new quay “will be finished by May”."
 LATER = (
     "A week on, Rusu repeated that the quay will be finished by May, "

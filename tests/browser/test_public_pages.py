@@ -10,21 +10,12 @@ from playwright.sync_api import expect
 
 from claims import services
 from claims.models import Claim, Span, Status
-from claims.seeding import load_seeds
-from sources.models import Source
 from sources.services import create_source
 
 from ..factories import UserFactory
 
-SEED_TITLE = "Khunjerab border opens year-round"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def seeded(db):
-    load_seeds()
-    return Source.objects.get(title__startswith=SEED_TITLE)
 
 
 @pytest.fixture

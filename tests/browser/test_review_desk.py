@@ -11,9 +11,7 @@ from claims import services
 from claims.models import Claim, Evidence, SpanRole, Speaker
 from sources.services import create_source
 
-from ..factories import UserFactory
-
-PASSWORD = "correct horse battery staple"  # the factories' password
+from ..factories import PASSWORD, UserFactory
 
 ARTICLE = (
     "Harbour Minister Ines Varga said on Monday that the new ferry terminal "
@@ -34,7 +32,7 @@ def desk_user(role):
 
 
 @pytest.fixture
-def world(db):
+def desk_world(db):
     """A source with three proposed claims, and a report to cite as evidence."""
     author = desk_user("contributor")
     article = create_source(
@@ -114,9 +112,11 @@ def select_words(page, container, words):
     )
 
 
-def test_a_reviewer_works_the_queue(page, live_server, admin_login, screenshot, world):
+def test_a_reviewer_works_the_queue(
+    page, live_server, admin_login, screenshot, desk_world
+):
     reviewer = desk_user("reviewer")
-    first, second, third = world["claims"]
+    first, second, third = desk_world["claims"]
     admin_login(page, live_server, reviewer.username, PASSWORD)
 
     # The queue: oldest first, with the quoted words.
@@ -175,10 +175,10 @@ def test_a_reviewer_works_the_queue(page, live_server, admin_login, screenshot, 
 
 
 def test_a_refused_status_change_shows_on_the_field(
-    page, live_server, admin_login, world
+    page, live_server, admin_login, desk_world
 ):
     reviewer = desk_user("reviewer")
-    claim = world["claims"][0]
+    claim = desk_world["claims"][0]
     admin_login(page, live_server, reviewer.username, PASSWORD)
     page.goto(f"{live_server.url}/admin/claims/claim/{claim.pk}/status/")
     page.select_option("#id_status", "confirmed")
@@ -191,17 +191,17 @@ def test_a_refused_status_change_shows_on_the_field(
 
 
 def test_a_contributor_proposes_from_a_selection_and_has_no_status_form(
-    page, live_server, admin_login, screenshot, world
+    page, live_server, admin_login, screenshot, desk_world
 ):
-    contributor = world["author"]
-    article = world["article"]
+    contributor = desk_world["author"]
+    article = desk_world["article"]
     admin_login(page, live_server, contributor.username, PASSWORD)
 
     page.goto(f"{live_server.url}/admin/sources/source/{article.pk}/change/")
     # The claims' spans are highlighted in the text, each a link to its claim.
     marks = page.locator("#ct-source-text a.ct-mark")
     assert marks.count() == 3
-    for claim in world["claims"]:
+    for claim in desk_world["claims"]:
         mark = page.locator(
             f'#ct-source-text a[href$="/claims/claim/{claim.pk}/change/"]'
         )
@@ -237,28 +237,32 @@ def test_a_contributor_proposes_from_a_selection_and_has_no_status_form(
 
 
 def test_a_source_containing_html_shows_it_as_text(
-    page, live_server, admin_login, world
+    page, live_server, admin_login, desk_world
 ):
     reviewer = desk_user("reviewer")
     admin_login(page, live_server, reviewer.username, PASSWORD)
     alerts = []
     page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
-    page.goto(f"{live_server.url}/admin/sources/source/{world['article'].pk}/change/")
+    page.goto(
+        f"{live_server.url}/admin/sources/source/{desk_world['article'].pk}/change/"
+    )
     text = page.locator("#ct-source-text").inner_text()
     assert "<b>budget</b> <script>alert('x')</script>" in text
     assert page.locator("#ct-source-text b, #ct-source-text script").count() == 0
-    page.goto(f"{live_server.url}/admin/claims/claim/{world['claims'][2].pk}/change/")
+    page.goto(
+        f"{live_server.url}/admin/claims/claim/{desk_world['claims'][2].pk}/change/"
+    )
     assert "<script>alert('x')</script>" in page.locator(".ct-span").inner_text()
     assert alerts == []
 
 
 def test_a_reviewer_accepts_from_the_queue_row(
-    page, live_server, admin_login, screenshot, world
+    page, live_server, admin_login, screenshot, desk_world
 ):
     """Issue 20, 28: the row's own Accept, back to the queue; the index first
     says what waits."""
     reviewer = desk_user("reviewer")
-    first = world["claims"][0]
+    first = desk_world["claims"][0]
     admin_login(page, live_server, reviewer.username, PASSWORD)
     expect(page.locator("#ct-waiting")).to_contain_text("Review queue")
     expect(page.locator("#ct-waiting")).to_contain_text("3 proposed claims")
@@ -282,7 +286,7 @@ def test_a_reviewer_accepts_from_the_queue_row(
     ],
 )
 def test_the_desk_lists_fit_a_1280_pixel_screen(
-    page, live_server, admin_login, screenshot, world, path
+    page, live_server, admin_login, screenshot, desk_world, path
 ):
     """Issue 20, 27: lists were clipped at 1280 px (the status-change list
     showed only ID and CLAIM) and the queue wrapped claims a word a line."""
