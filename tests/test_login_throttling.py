@@ -71,13 +71,13 @@ def test_one_address_guessing_across_usernames_is_refused(desk_user, settings):
 def test_a_client_sent_forwarded_for_does_not_change_the_address(desk_user, settings):
     settings.CLAIMTRACK_LOGIN_FAILURES = 2
     for hop in ("1.1.1.1", "2.2.2.2"):
-        Client(REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=hop).post(
+        Client(REMOTE_ADDR="203.0.113.7", headers={"x-forwarded-for": hop}).post(
             LOGIN, {"username": "rita", "password": "wrong"}
         )
     assert log_in("rita", PASSWORD).status_code == 429
     # Behind one proxy that records the client, its record is the address.
     settings.CLAIMTRACK_TRUSTED_PROXIES = 1
-    behind = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    behind = Client(REMOTE_ADDR="10.0.0.2", headers={"x-forwarded-for": "198.51.100.9"})
     assert (
         behind.post(LOGIN, {"username": "rita", "password": PASSWORD}).status_code
         == 302
