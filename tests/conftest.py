@@ -330,27 +330,14 @@ WRITTEN = (
 )
 
 
-def snapshot(*, speakers=True):
+def snapshot():
     """Everything a refused request must leave as it was: the row count of each
     table a request could write, every claim, source and speaker as stored (a
-    version, a status, a title, a name, a revision link), and the history.
-
-    ``speakers=False`` leaves the speakers out, for an API proposal naming a
-    new speaker: the view creates the speaker before the rest of the proposal
-    is checked, and a refused proposal leaves it behind (claims/api/views.py,
-    ``ClaimViewSet.speaker``; not in one transaction with the proposal).
-    """
-    models = [model for model in WRITTEN if speakers or model is not Speaker]
-    state = {
-        "counts": {model.__name__: model.objects.count() for model in models},
+    version, a status, a title, a name, a revision link), and the history."""
+    return {
+        "counts": {model.__name__: model.objects.count() for model in WRITTEN},
         "claims": list(Claim.objects.order_by("id").values()),
         "sources": list(Source.objects.order_by("id").values()),
-        "history": [
-            model.history.count()
-            for model in (Claim, Source, Speaker)
-            if model in models
-        ],
+        "speakers": list(Speaker.objects.order_by("id").values()),
+        "history": [model.history.count() for model in (Claim, Source, Speaker)],
     }
-    if speakers:
-        state["speakers"] = list(Speaker.objects.order_by("id").values())
-    return state

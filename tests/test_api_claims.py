@@ -175,13 +175,13 @@ def test_propose_a_claim_with_spans(contributor_api, source):
 def test_bad_proposals_are_400_naming_the_field_and_write_nothing(
     contributor_api, source, change, field
 ):
-    before = snapshot(speakers=False)
+    before = snapshot()
     response = contributor_api.post(
         claims_url(), proposal(source, **change), format="json"
     )
     assert response.status_code == 400, response.json()
     assert any(key.startswith(field) for key in errors(response)), response.json()
-    assert snapshot(speakers=False) == before
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -194,24 +194,24 @@ def test_bad_proposals_are_400_naming_the_field_and_write_nothing(
     ],
 )
 def test_spans_that_do_not_verify_are_refused(contributor_api, source, span, field):
-    before = snapshot(speakers=False)
+    before = snapshot()
     body = proposal(source, spans=[{"source": source.pk, **span}])
     response = contributor_api.post(claims_url(), body, format="json")
     assert response.status_code == 400
     assert any(key.startswith(field) for key in errors(response)), response.json()
-    assert snapshot(speakers=False) == before
+    assert snapshot() == before
 
 
 def test_spans_on_a_source_without_text_are_refused(contributor_api, source, reviewer):
     from sources.services import create_source
 
     video = create_source(url="https://video.example.org/1", by=reviewer).source
-    before = snapshot(speakers=False)
+    before = snapshot()
     body = proposal(source, spans=[{"source": video.pk, "start": 0, "end": 3}])
     response = contributor_api.post(claims_url(), body, format="json")
     assert response.status_code == 400
     assert "spans.0.source" in errors(response)
-    assert snapshot(speakers=False) == before
+    assert snapshot() == before
 
 
 def test_malformed_json_is_a_400(contributor_api):

@@ -1,5 +1,6 @@
 import re
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -229,6 +230,9 @@ class ClaimViewSet(
     def retrieve(self, request, pk=None):
         return self.represent(Claim(pk=int(pk)))
 
+    # One transaction with the speaker a name creates: a refused proposal
+    # leaves no new speaker behind.
+    @transaction.atomic
     def create(self, request):
         data = self.valid(s.ProposeClaimSerializer, request.data)
         claim = services.propose_claim(
@@ -239,6 +243,7 @@ class ClaimViewSet(
         )
         return self.represent(claim, status.HTTP_201_CREATED)
 
+    @transaction.atomic
     def partial_update(self, request, pk=None):
         claim = self.claim(pk)
         version = expected_version(request, required=True)
