@@ -39,6 +39,16 @@ DECISION_EVENTS = {
 
 def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
     """Yield one line per broken guarantee; yield nothing when all hold."""
+    yield from _audit_sources(chunk_size)
+    yield from _audit_unanchorable()
+    yield from _audit_status_chain(chunk_size)
+    yield from _audit_ledger(chunk_size)
+    yield from _audit_claim_support(chunk_size)
+    yield from _audit_change_feed(chunk_size)
+
+
+def _audit_sources(chunk_size: int) -> Iterator[str]:
+    """Each text normalized and hashed, each anchor in it where it says."""
     sources = Source.objects.with_text().only("id", "text", "content_hash")
     for source in sources.iterator(chunk_size=chunk_size):
         if normalize_text(source.text) != source.text:
@@ -46,17 +56,23 @@ def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
         if content_hash(source.text) != source.content_hash:
             yield f"source {source.pk}: content_hash is not the SHA-256 of its text"
         for model in (Span, Evidence):
-            anchors = model.objects.filter(source=source, start__isnull=False)
-            for anchor in anchors.iterator(chunk_size=chunk_size):
-                try:
-                    selector = select(
-                        source.text, anchor.start, anchor.end, anchor.exact
-                    )
-                except AnchorError as error:
-                    yield f"{model._meta.model_name} {anchor.pk}: {error.field} {error.message}"
-                    continue
-                if (selector.prefix, selector.suffix) != (anchor.prefix, anchor.suffix):
-                    yield f"{model._meta.model_name} {anchor.pk}: prefix/suffix differ from the text"
+            yield from _audit_anchors(source, model, chunk_size)
+
+
+def _audit_anchors(source: Source, model, chunk_size: int) -> Iterator[str]:
+    anchors = model.objects.filter(source=source, start__isnull=False)
+    for anchor in anchors.iterator(chunk_size=chunk_size):
+        try:
+            selector = select(source.text, anchor.start, anchor.end, anchor.exact)
+        except AnchorError as error:
+            yield f"{model._meta.model_name} {anchor.pk}: {error.field} {error.message}"
+            continue
+        if (selector.prefix, selector.suffix) != (anchor.prefix, anchor.suffix):
+            yield f"{model._meta.model_name} {anchor.pk}: prefix/suffix differ from the text"
+
+
+def _audit_unanchorable() -> Iterator[str]:
+    """Offsets that cannot point anywhere: half given, or into no text."""
     half_anchored = Evidence.objects.filter(
         Q(start__isnull=True, end__isnull=False)
         | Q(start__isnull=False, end__isnull=True)
@@ -67,6 +83,11 @@ def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
         orphans = model.objects.filter(start__isnull=False, source__text="")
         for pk in orphans.values_list("pk", flat=True):
             yield f"{model._meta.model_name} {pk}: anchored in a source without text"
+
+
+def _audit_status_chain(chunk_size: int) -> Iterator[str]:
+    """Each claim's status is its ledger's last entry, and the entries follow
+    one another, in order of their claim versions."""
     last_status = Subquery(
         StatusChange.objects.filter(claim=OuterRef("pk"))
         .order_by("-id")
@@ -108,7 +129,10 @@ def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
             f"status change {pk} of claim {claim_id}: its claim_version is not above "
             "the entries before it"
         )
-    yield from _audit_ledger(chunk_size)
+
+
+def _audit_claim_support(chunk_size: int) -> Iterator[str]:
+    """Verdicts given with evidence; claims anchored by their claimed words."""
     unsourced = (
         StatusChange.objects.filter(to_status__in=sorted(VERDICTS))
         .exclude(
@@ -127,7 +151,6 @@ def audit_provenance(*, chunk_size: int = 500) -> Iterator[str]:
         chunk_size=chunk_size
     ):
         yield f"claim {pk}: no content span"
-    yield from _audit_change_feed(chunk_size)
 
 
 def _audit_ledger(chunk_size: int) -> Iterator[str]:

@@ -104,6 +104,17 @@ def _check_claim_spec(claim: dict, sources: dict, where: str) -> None:
         raise SeedError(f"{where}: unknown source {claim['source']!r}.")
     _check_choice(claim["attribution"], Attribution, f"{where} attribution")
     _check_choice(claim["kind"], ClaimKind, f"{where} kind")
+    _check_dates(claim, where)
+    for i, span in enumerate(claim["spans"]):
+        if isinstance(span, dict):
+            _check_choice(
+                span.get("role", SpanRole.CONTENT), SpanRole, f"{where} spans[{i}] role"
+            )
+    _check_ledger(claim, where)
+    _check_evidence(claim, sources, where)
+
+
+def _check_dates(claim: dict, where: str) -> None:
     for name in ("stated_on", "due_on"):
         value = claim.get(name)
         if value is not None and (
@@ -114,11 +125,9 @@ def _check_claim_spec(claim: dict, sources: dict, where: str) -> None:
             _check_choice(
                 claim[f"{name}_precision"], DatePrecision, f"{where} {name}_precision"
             )
-    for i, span in enumerate(claim["spans"]):
-        if isinstance(span, dict):
-            _check_choice(
-                span.get("role", SpanRole.CONTENT), SpanRole, f"{where} spans[{i}] role"
-            )
+
+
+def _check_ledger(claim: dict, where: str) -> None:
     for i, move in enumerate(claim.get("ledger") or []):
         if (
             not isinstance(move, dict)
@@ -127,11 +136,10 @@ def _check_claim_spec(claim: dict, sources: dict, where: str) -> None:
         ):
             raise SeedError(f"{where} ledger[{i}]: needs 'status' and 'rationale'.")
         _check_choice(move["status"], Status, f"{where} ledger[{i}] status")
-    groups = [("evidence", claim.get("evidence") or [])] + [
-        (f"ledger[{i}].evidence", move.get("evidence") or [])
-        for i, move in enumerate(claim.get("ledger") or [])
-    ]
-    for group, items in groups:
+
+
+def _check_evidence(claim: dict, sources: dict, where: str) -> None:
+    for group, items in _evidence_groups(claim):
         for i, item in enumerate(items):
             if not isinstance(item, dict):
                 raise SeedError(f"{where} {group}[{i}]: must be a mapping.")
@@ -140,6 +148,14 @@ def _check_claim_spec(claim: dict, sources: dict, where: str) -> None:
                 raise SeedError(
                     f"{where} {group}[{i}]: unknown source {item.get('source')!r}."
                 )
+
+
+def _evidence_groups(claim: dict) -> list[tuple[str, list]]:
+    """The claim's evidence and each ledger move's, named as errors cite them."""
+    return [("evidence", claim.get("evidence") or [])] + [
+        (f"ledger[{i}].evidence", move.get("evidence") or [])
+        for i, move in enumerate(claim.get("ledger") or [])
+    ]
 
 
 def read_seed(folder: Path) -> dict:
@@ -151,54 +167,67 @@ def read_seed(folder: Path) -> dict:
         raise SeedError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("sources"), dict):
         raise SeedError(f"{path}: needs a 'sources' mapping.")
+    texts = _read_texts(folder, path, data["sources"])
+    speakers = _read_speakers(path, data.get("speakers") or [])
+    for index, claim in enumerate(data.get("claims") or []):
+        if not isinstance(claim, dict):
+            raise SeedError(f"{path}: claims[{index}] must be a mapping.")
+        where = f"{path}: claims[{index}] ({str(claim.get('text', ''))[:40]!r})"
+        _check_claim_spec(claim, data["sources"], where)
+        if claim.get("speaker") and claim["speaker"] not in speakers:
+            raise SeedError(
+                f"{where}: speaker {claim['speaker']!r} is not in 'speakers'."
+            )
+        _resolve_claim(claim, texts, where)
+    data["_texts"] = texts
+    return data
+
+
+def _read_texts(folder: Path, path: Path, sources: dict) -> dict[str, str]:
+    """Each source's text, normalized, by its key in the seed file."""
     texts = {}
-    for key, meta in data["sources"].items():
+    for key, meta in sources.items():
         try:
             texts[key] = normalize_text((folder / meta["file"]).read_text("utf-8"))
         except (KeyError, TypeError, OSError) as error:
             raise SeedError(
                 f"{path}: source {key!r}: cannot read its file ({error})."
             ) from None
+    return texts
+
+
+def _read_speakers(path: Path, specs: list) -> dict[str, dict]:
     speakers = {}
-    for index, spec in enumerate(data.get("speakers") or []):
+    for index, spec in enumerate(specs):
         if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
             raise SeedError(f"{path}: speakers[{index}] needs a 'name'.")
         _check_choice(
             spec.get("kind", "person"), SpeakerKind, f"{path}: speakers[{index}] kind"
         )
         speakers[spec["name"]] = spec
-    for index, claim in enumerate(data.get("claims") or []):
-        if not isinstance(claim, dict):
-            raise SeedError(f"{path}: claims[{index}] must be a mapping.")
-        where = f"{path}: claims[{index}] ({str(claim.get('text', ''))[:40]!r})"
-        _check_claim_spec(claim, data["sources"], where)
-        default_source = claim.get("source")
-        if claim.get("speaker") and claim["speaker"] not in speakers:
-            raise SeedError(
-                f"{where}: speaker {claim['speaker']!r} is not in 'speakers'."
+    return speakers
+
+
+def _resolve_claim(claim: dict, texts: dict[str, str], where: str) -> None:
+    """Store the offsets of the claim's spans (``_spans``) and of its evidence
+    (each item's ``_anchor``) in the claim entry."""
+    if not claim.get("spans"):
+        raise SeedError(f"{where}: needs at least one span.")
+    default_source = claim.get("source")
+    claim["_spans"] = [
+        (
+            _resolve(texts, spec, default_source, f"{where} spans[{i}]"),
+            spec.get("role", SpanRole.CONTENT),
+        )
+        for i, spec in enumerate(claim["spans"])
+    ]
+    for group, items in _evidence_groups(claim):
+        for i, item in enumerate(items):
+            item["_anchor"] = (
+                _resolve(texts, item, default_source, f"{where} {group}[{i}]")
+                if "quote" in item
+                else None
             )
-        if not claim.get("spans"):
-            raise SeedError(f"{where}: needs at least one span.")
-        claim["_spans"] = [
-            (
-                _resolve(texts, spec, default_source, f"{where} spans[{i}]"),
-                spec.get("role", SpanRole.CONTENT),
-            )
-            for i, spec in enumerate(claim["spans"])
-        ]
-        groups = [("evidence", claim.get("evidence") or [])] + [
-            (f"ledger[{i}].evidence", move.get("evidence") or [])
-            for i, move in enumerate(claim.get("ledger") or [])
-        ]
-        for group, items in groups:
-            for i, item in enumerate(items):
-                item["_anchor"] = (
-                    _resolve(texts, item, default_source, f"{where} {group}[{i}]")
-                    if "quote" in item
-                    else None
-                )
-    data["_texts"] = texts
-    return data
 
 
 def _load_sources(data: dict, by, report: SeedReport) -> dict[str, Source]:

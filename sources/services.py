@@ -69,19 +69,7 @@ def create_source(
     A text whose normalized form is already stored is not duplicated: the result
     carries the existing source and ``created=False``, whatever the metadata.
     """
-    if text is None:
-        text = ""
-    for field, value in (("text", text), ("title", title), ("url", url)):
-        if value is not None and not isinstance(value, str):
-            raise ValidationError({field: "must be a string."})
-    title, url = (title or "").strip(), (url or "").strip()
-    for field, value in (("title", title), ("url", url)):
-        if "\x00" in value:
-            raise ValidationError({field: "must not contain NUL characters."})
-    problem = text_problem(text)
-    if problem:
-        raise ValidationError({"text": problem})
-    text = normalize_text(text)
+    text, title, url = _checked_texts(text, title, url)
     if text:
         digest = content_hash(text)
         existing = Source.objects.filter(content_hash=digest).first()
@@ -103,9 +91,32 @@ def create_source(
     _link(source, revises, by=by)
     source.content_hash = content_hash(text) if text else None
     source.text_length = len(text)
-    # A twin committed since the check above fails the unique constraint here
-    # (validate_constraints checks it too) or at the insert below; either way
-    # the answer is the stored twin (tests/test_races.py sends 20 at once).
+    return _save_new(source, by=by)
+
+
+def _checked_texts(text, title, url) -> tuple[str, str, str]:
+    """The text normalized, the title and URL trimmed; refused if one is not a
+    string or holds what a stored text may not."""
+    if text is None:
+        text = ""
+    for field, value in (("text", text), ("title", title), ("url", url)):
+        if value is not None and not isinstance(value, str):
+            raise ValidationError({field: "must be a string."})
+    title, url = (title or "").strip(), (url or "").strip()
+    for field, value in (("title", title), ("url", url)):
+        if "\x00" in value:
+            raise ValidationError({field: "must not contain NUL characters."})
+    problem = text_problem(text)
+    if problem:
+        raise ValidationError({"text": problem})
+    return normalize_text(text), title, url
+
+
+def _save_new(source: Source, *, by) -> SourceResult:
+    """Validate and insert a new source, or answer with its stored twin."""
+    # A twin committed since create_source's check fails the unique constraint
+    # here (validate_constraints checks it too) or at the insert below; either
+    # way the answer is the stored twin (tests/test_races.py sends 20 at once).
     try:
         source.full_clean(validate_unique=False, validate_constraints=True)
     except ValidationError:

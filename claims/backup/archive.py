@@ -315,40 +315,27 @@ class ArchiveReader:
         first = next(lines, b"")
         self.header = header = _read_header(first)
         expected = [table["name"] for table in header["tables"]]
-        found, name, batch, manifest = {}, None, [], None
-        digest, count = hashlib.sha256(), 0
+        found, table, manifest = {}, None, None
         for line in lines:
             if line.startswith(b"["):
-                if name is None:
+                if table is None:
                     raise BackupError(f"{self.path}: a row before any table.")
-                digest.update(line)
-                count += 1
-                if parse:
-                    batch.append(_loads(line, self.path))
-                    if len(batch) >= BATCH:
-                        yield name, batch
-                        batch = []
+                yield from table.add(line)
                 continue
             marker = _loads(line, self.path)
-            if name is not None:
-                if batch:
-                    yield name, batch
-                    batch = []
-                found[name] = {"rows": count, "sha256": digest.hexdigest()}
+            if table is not None:
+                yield from table.finish(found)
             if isinstance(marker, dict) and "table" in marker:
                 name = marker["table"]
                 if len(found) >= len(expected) or name != expected[len(found)]:
                     raise BackupError(f"{self.path}: unexpected table {name!r}.")
-                digest, count = hashlib.sha256(), 0
+                table = _TableReader(name, parse=parse, path=self.path)
             elif isinstance(marker, dict) and "manifest" in marker:
                 manifest = marker["manifest"]
                 break
             else:
                 raise BackupError(f"{self.path}: a line that is neither row nor table.")
-        if manifest is None:
-            raise BackupError(f"{self.path} ends before its manifest: it is truncated.")
-        if next(lines, None) is not None:
-            raise BackupError(f"{self.path}: data after the manifest.")
+        manifest = _manifest_at_end(manifest, lines, self.path)
         _check_manifest(manifest, first, expected, found, self.path)
         self.manifest = manifest
 
@@ -362,6 +349,41 @@ class ArchiveReader:
             raise BackupError(
                 f"{self.path} is not a whole gzip file ({error}): damaged or truncated."
             ) from None
+
+
+class _TableReader:
+    """One table's rows as they are read: counted and digested as stored, and
+    parsed into batches if asked."""
+
+    def __init__(self, name: str, *, parse: bool, path: Path):
+        self.name, self.parse, self.path = name, parse, path
+        self.digest, self.count, self.batch = hashlib.sha256(), 0, []
+
+    def add(self, line: bytes) -> Iterator[tuple[str, list]]:
+        """Count and digest one row line; yield the batch once it is full."""
+        self.digest.update(line)
+        self.count += 1
+        if self.parse:
+            self.batch.append(_loads(line, self.path))
+            if len(self.batch) >= BATCH:
+                yield self.name, self.batch
+                self.batch = []
+
+    def finish(self, found: dict) -> Iterator[tuple[str, list]]:
+        """Yield the last batch and record the table's count and digest."""
+        if self.batch:
+            yield self.name, self.batch
+            self.batch = []
+        found[self.name] = {"rows": self.count, "sha256": self.digest.hexdigest()}
+
+
+def _manifest_at_end(manifest, lines: Iterator[bytes], path):
+    """The manifest, once nothing follows it."""
+    if manifest is None:
+        raise BackupError(f"{path} ends before its manifest: it is truncated.")
+    if next(lines, None) is not None:
+        raise BackupError(f"{path}: data after the manifest.")
+    return manifest
 
 
 def _loads(line: bytes, path):

@@ -153,14 +153,7 @@ def _stated_match(m: re.Match, published: datetime.date | None):
 def _relative_stated(m: re.Match, published: datetime.date):
     g = m.group
     if g("dm") or g("md"):
-        month = _month(g("m5") or g("m6"))
-        day = int((g("d5") or g("d6")).rstrip("stndrh"))
-        if not month:
-            return None
-        date = _date(published.year, month, day)
-        if date and date > published:
-            date = _date(published.year - 1, month, day)
-        return date, DAY
+        return _day_month_before(m, published)
     if g("ago"):
         unit = g("u7").lower().rstrip("s")
         date = _shift(published, unit, -_count(g("n7")))
@@ -185,13 +178,32 @@ def _relative_stated(m: re.Match, published: datetime.date):
         if g(name):
             return value
     if g("inmonth"):
-        month = _month(g("m10"))
-        if not month:
-            return None
-        if m.group().lower().startswith("last") and month == published.month:
-            return datetime.date(published.year - 1, month, 1), MONTH
-        return _month_before(published, month), MONTH
+        return _in_month_stated(m, published)
     return None
+
+
+def _day_month_before(m: re.Match, published: datetime.date):
+    """ "12 March" without a year: the latest one on or before publication."""
+    g = m.group
+    month = _month(g("m5") or g("m6"))
+    day = int((g("d5") or g("d6")).rstrip("stndrh"))
+    if not month:
+        return None
+    date = _date(published.year, month, day)
+    if date and date > published:
+        date = _date(published.year - 1, month, day)
+    return date, DAY
+
+
+def _in_month_stated(m: re.Match, published: datetime.date):
+    """ "in March" without a year: the latest March on or before publication;
+    "last March" said in March is the year before's."""
+    month = _month(m.group("m10"))
+    if not month:
+        return None
+    if m.group().lower().startswith("last") and month == published.month:
+        return datetime.date(published.year - 1, month, 1), MONTH
+    return _month_before(published, month), MONTH
 
 
 def find_stated(
@@ -269,52 +281,87 @@ def _due_match(m: re.Match, published: datetime.date | None):
     if g("yearend"):
         return (published, YEAR) if published else None
     if g("within"):
-        if not published:
-            return None
-        unit = g("w_u").lower().rstrip("s")
-        date = _shift(published, unit, _count(g("w_n")))
-        return date, DAY if unit in ("day", "week") else MONTH
+        return _within(m, published)
     if g("bydate"):
-        month = _month(g("b_m1") or g("b_m2"))
-        day = int((g("b_d1") or g("b_d2")).rstrip("stndrh"))
-        start = _upcoming_month(published, month, g("b_y")) if month else None
-        return (_date(start.year, month, day), DAY) if start else None
+        return _by_date(m, published)
     if g("bymonth"):
-        months = [_month(w) for w in _MONTH_WORD_RE.findall(m.group())]
-        months = [mo for mo in months if mo]
-        if not months:
-            return None
-        year = g("bm_y")
-        if g("bm_rel") and published:
-            year = str(published.year + (g("bm_rel").lower() == "next"))
-        start = _upcoming_month(published, months[-1], year)
-        return (start, MONTH) if start else None
+        return _by_month(m, published)
     if g("byyear"):
         return datetime.date(int(g("by_y")), 1, 1), YEAR
     if g("through"):
-        if g("t_y"):
-            return datetime.date(int(g("t_y")), 1, 1), YEAR
-        return (published, YEAR) if published else None
+        return _through(m, published)
     if published is None:
         return None
+    return _relative_due(m, published)
+
+
+def _relative_due(m: re.Match, published: datetime.date):
+    """The deadlines that only resolve against the publication date."""
+    g = m.group
     if g("season"):
         return _season(m, published)
     if g("weekday"):
-        if not g("wd_name")[0].isupper():
-            return None
-        ahead = (WEEKDAYS.index(g("wd_name").lower()) - published.weekday()) % 7
-        return published + datetime.timedelta(days=ahead or 7), DAY
+        return _coming_weekday(g("wd_name"), published)
     if g("next"):
-        unit = g("n_u").lower()
-        if unit == "week":
-            monday = published - datetime.timedelta(days=published.weekday())
-            return monday + datetime.timedelta(days=13), DAY
-        if unit == "month":
-            return add_months(published, 1), MONTH
-        return published.replace(year=published.year + 1, day=1), YEAR
+        return _next_period(g("n_u"), published)
     if g("later"):
         return published, MONTH if g("l_u").lower() == "month" else YEAR
     return None
+
+
+def _within(m: re.Match, published: datetime.date | None):
+    if not published:
+        return None
+    unit = m.group("w_u").lower().rstrip("s")
+    date = _shift(published, unit, _count(m.group("w_n")))
+    return date, DAY if unit in ("day", "week") else MONTH
+
+
+def _by_date(m: re.Match, published: datetime.date | None):
+    g = m.group
+    month = _month(g("b_m1") or g("b_m2"))
+    day = int((g("b_d1") or g("b_d2")).rstrip("stndrh"))
+    start = _upcoming_month(published, month, g("b_y")) if month else None
+    return (_date(start.year, month, day), DAY) if start else None
+
+
+def _by_month(m: re.Match, published: datetime.date | None):
+    """ "by May", "in March or April next year": the last month named."""
+    g = m.group
+    months = [_month(w) for w in _MONTH_WORD_RE.findall(m.group())]
+    months = [mo for mo in months if mo]
+    if not months:
+        return None
+    year = g("bm_y")
+    if g("bm_rel") and published:
+        year = str(published.year + (g("bm_rel").lower() == "next"))
+    start = _upcoming_month(published, months[-1], year)
+    return (start, MONTH) if start else None
+
+
+def _through(m: re.Match, published: datetime.date | None):
+    if m.group("t_y"):
+        return datetime.date(int(m.group("t_y")), 1, 1), YEAR
+    return (published, YEAR) if published else None
+
+
+def _coming_weekday(name: str, published: datetime.date):
+    """ "by Friday": the next Friday after publication, a week on if it is one."""
+    if not name[0].isupper():
+        return None
+    ahead = (WEEKDAYS.index(name.lower()) - published.weekday()) % 7
+    return published + datetime.timedelta(days=ahead or 7), DAY
+
+
+def _next_period(unit: str, published: datetime.date):
+    unit = unit.lower()
+    if unit == "week":
+        # Next week ends on the Sunday after the coming Monday.
+        monday = published - datetime.timedelta(days=published.weekday())
+        return monday + datetime.timedelta(days=13), DAY
+    if unit == "month":
+        return add_months(published, 1), MONTH
+    return published.replace(year=published.year + 1, day=1), YEAR
 
 
 # Start month, and the month it ends in (astronomically: 20–22 June, September,

@@ -62,72 +62,121 @@ def _is_name_word(token: Token, sentence_start: bool) -> bool:
 def _accepts_left(tokens: list[Token], i: int, run: list[Token], lo_index: int) -> str:
     """How token ``i`` joins a run being read leftwards: 'word', 'stop-after'
     (a determiner: take it, then stop) or '' (not part of the run)."""
-    token = tokens[i]
-    lower = token.lower
-    has_head = any(is_title(t) or t.lower in GROUP_WORDS for t in run)
-    if (
-        lower in DETERMINERS
-        and run
+    lower = tokens[i].lower
+    if lower in DETERMINERS and _before_affiliation(tokens, i, run, lo_index):
+        return "word"  # "Peter Lang of the Institute …"
+    if lower in DETERMINERS or lower in POSSESSIVES:
+        return "stop-after" if run else ""
+    if not run and lower in PRONOUNS:
+        return "stop-after"
+    if any(joins(tokens, i, run, lo_index) for joins in _JOINS_LEFT):
+        return "word"
+    return ""
+
+
+def _before_affiliation(
+    tokens: list[Token], i: int, run: list[Token], lo_index: int
+) -> bool:
+    return bool(
+        run
         and run[0].is_capitalized
         and i - 2 >= lo_index
         and tokens[i - 1].lower in AFFILIATION_LINKS
         and tokens[i - 2].is_capitalized
-    ):
-        return "word"  # "Peter Lang of the Institute …"
-    if lower in DETERMINERS or lower in POSSESSIVES:
-        return "stop-after" if run else ""
-    if (
+    )
+
+
+def _group_possessive(
+    tokens: list[Token], i: int, run: list[Token], lo_index: int
+) -> bool:
+    """ "the prime minister's office" """
+    return bool(
         run
-        and token.text.endswith(("’s", "'s"))
+        and tokens[i].text.endswith(("’s", "'s"))
         and run[0].lower in GROUP_WORDS
         and not run[0].is_capitalized
-    ):
-        return "word"  # "the prime minister's office"
-    if not run and lower in PRONOUNS:
-        return "stop-after"
+    )
+
+
+def _name_or_title(
+    tokens: list[Token], i: int, run: list[Token], lo_index: int
+) -> bool:
+    token = tokens[i]
+    lower = token.lower
     if _is_name_word(token, sentence_start=i == lo_index):
-        return "word"
+        return True
     if lower in TITLE_WORDS or lower in GROUP_WORDS or lower in HONORIFICS:
-        return "word"
-    if has_head and lower in TITLE_MODIFIERS:
-        return "word"
-    if (
+        return True
+    has_head = any(is_title(t) or t.lower in GROUP_WORDS for t in run)
+    return has_head and lower in TITLE_MODIFIERS
+
+
+def _title_qualifier(
+    tokens: list[Token], i: int, run: list[Token], lo_index: int
+) -> bool:
+    """ "port director", "water commissioner" """
+    token = tokens[i]
+    return bool(
         run
         and is_title(run[0])
         and token.is_word
         and token.text.isalpha()
         and token.text.islower()
-        and lower not in _FUNCTION_WORDS
-    ):
-        return "word"  # "port director", "water commissioner"
-    if token.text == "." and i > 0 and not run and tokens[i - 1].lower in _NAME_ENDINGS:
-        return "word"  # "Acme Corp. said"
-    if token.text == "." and i > 0 and run:
-        previous = tokens[i - 1].lower
-        if (
-            previous in HONORIFICS
-            or previous in ABBREVIATIONS
-            or (len(previous) == 1 and previous.isalpha())
-        ):
-            return "word"  # "Dr.", "J.", "Acme Corp."
-    if (
+        and token.lower not in _FUNCTION_WORDS
+    )
+
+
+def _abbreviation_dot(
+    tokens: list[Token], i: int, run: list[Token], lo_index: int
+) -> bool:
+    """ "Acme Corp. said"; "Dr.", "J.", "Acme Corp." inside a run."""
+    if tokens[i].text != "." or i <= 0:
+        return False
+    previous = tokens[i - 1].lower
+    if not run:
+        return previous in _NAME_ENDINGS
+    return (
+        previous in HONORIFICS
+        or previous in ABBREVIATIONS
+        or (len(previous) == 1 and previous.isalpha())
+    )
+
+
+def _group_place(tokens: list[Token], i: int, run: list[Token], lo_index: int) -> bool:
+    """ "Traders in Karachi" """
+    return bool(
         run
-        and lower in _GROUP_PLACE_LINKS
+        and tokens[i].lower in _GROUP_PLACE_LINKS
         and i > lo_index
         and tokens[i - 1].lower in GROUP_WORDS
         and run[0].is_capitalized
-    ):
-        return "word"  # "Traders in Karachi"
-    if run and lower in CONNECTORS and i > lo_index:
-        left, right = tokens[i - 1], run[0]
-        if lower in ("and", "&"):
-            return "word" if right.lower in COMPLEMENT_WORDS else ""
-        right_is_name = right.is_capitalized or (
-            right.lower in DETERMINERS and len(run) > 1 and run[1].is_capitalized
-        )
-        if (left.is_capitalized or is_title(left)) and right_is_name:
-            return "word"
-    return ""
+    )
+
+
+def _connects_names(
+    tokens: list[Token], i: int, run: list[Token], lo_index: int
+) -> bool:
+    lower = tokens[i].lower
+    if not run or lower not in CONNECTORS or i <= lo_index:
+        return False
+    left, right = tokens[i - 1], run[0]
+    if lower in ("and", "&"):
+        return right.lower in COMPLEMENT_WORDS
+    right_is_name = right.is_capitalized or (
+        right.lower in DETERMINERS and len(run) > 1 and run[1].is_capitalized
+    )
+    return bool((left.is_capitalized or is_title(left)) and right_is_name)
+
+
+# The ways a token joins a run as a word, in the order they are tried.
+_JOINS_LEFT = (
+    _group_possessive,
+    _name_or_title,
+    _title_qualifier,
+    _abbreviation_dot,
+    _group_place,
+    _connects_names,
+)
 
 
 def skip_gap_left(tokens: list[Token], end: int, lo_index: int = 0) -> int:

@@ -101,9 +101,8 @@ def quotations(text: str, paras: list[tuple[int, int]]) -> list[Quotation]:
     found: list[Quotation] = []
     carried: list[Piece] = []
     for index, (lo, hi) in enumerate(paras):
-        opened, family = None, ""
-        if carried:
-            opened, family = lo, text[carried[0].open]
+        # A carried quote reopens at the mark this paragraph starts with.
+        opened, family = (lo, text[carried[0].open]) if carried else (None, "")
         for match in _MARK_RE.finditer(text, lo, hi):
             mark, i = match.group(), match.start()
             if opened is not None and i == opened:
@@ -121,12 +120,18 @@ def quotations(text: str, paras: list[tuple[int, int]]) -> list[Quotation]:
             ):
                 carried, opened, family = [], i, mark  # the earlier one was stray
         if opened is not None:
-            following = paras[index + 1] if index + 1 < len(paras) else None
-            if following and _starts_with_opener(text, following, family):
+            if _runs_on(text, paras, index, family):
                 carried = [*carried, Piece(opened, opened + 1, hi, hi, index)]
             else:
                 carried = []
     return [q for q in found if all(p.start < p.end for p in q.pieces)]
+
+
+def _runs_on(text: str, paras: list[tuple[int, int]], index: int, family: str) -> bool:
+    """Whether a quote open at the end of paragraph ``index`` continues: only
+    if the next paragraph opens with a quotation mark of its family."""
+    following = paras[index + 1] if index + 1 < len(paras) else None
+    return bool(following) and _starts_with_opener(text, following, family)
 
 
 def count_words(text: str) -> int:

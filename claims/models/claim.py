@@ -316,44 +316,69 @@ class Claim(models.Model):
         return shorten(self.text, 80)
 
     def clean(self):
+        # Later checks may overwrite an earlier message for the same field.
         errors = {}
-        if self.kind in ClaimKind.values and self.status:
-            allowed = STATUSES_BY_KIND[ClaimKind(self.kind)]
-            if self.status not in allowed:
-                errors["kind"] = (
-                    f"a {self.kind} cannot have the status {self.status!r}; change the "
-                    "status first."
-                )
+        for check in (
+            self._status_errors,
+            self._speaker_errors,
+            self._precision_errors,
+            self._deadline_errors,
+            self._text_errors,
+        ):
+            errors.update(check())
+        if errors:
+            raise ValidationError(errors)
+
+    def _status_errors(self) -> dict[str, str]:
+        if self.kind not in ClaimKind.values or not self.status:
+            return {}
+        if self.status in STATUSES_BY_KIND[ClaimKind(self.kind)]:
+            return {}
+        return {
+            "kind": f"a {self.kind} cannot have the status {self.status!r}; change "
+            "the status first."
+        }
+
+    def _speaker_errors(self) -> dict[str, str]:
         if self.attribution == Attribution.NARRATOR and self.speaker_id is not None:
-            errors["speaker"] = (
-                "a narrator claim is the source's own assertion and has no speaker."
-            )
+            return {
+                "speaker": "a narrator claim is the source's own assertion and has "
+                "no speaker."
+            }
         if self.speaker_id is None and self.attribution in (
             Attribution.DIRECT_QUOTE,
             Attribution.INDIRECT,
         ):
-            errors["speaker"] = f"a {self.attribution} claim needs a speaker."
+            return {"speaker": f"a {self.attribution} claim needs a speaker."}
+        return {}
+
+    def _precision_errors(self) -> dict[str, str]:
+        errors = {}
         for field in ("stated_on", "due_on"):
             date, precision = getattr(self, field), getattr(self, f"{field}_precision")
             if date is None and precision:
                 errors[f"{field}_precision"] = f"is set but {field} is empty."
             if date is not None and not precision:
                 errors[f"{field}_precision"] = f"is required when {field} is set."
-        if self.kind not in KINDS_WITH_DEADLINE:
-            if self.due_on is not None:
-                errors["due_on"] = (
-                    f"only predictions and promises have a deadline, not a {self.kind}."
-                )
-            elif self.due_text:
-                errors["due_text"] = (
-                    f"only predictions and promises have a deadline, not a {self.kind}."
-                )
+        return errors
+
+    def _deadline_errors(self) -> dict[str, str]:
+        if self.kind in KINDS_WITH_DEADLINE:
+            return {}
+        message = f"only predictions and promises have a deadline, not a {self.kind}."
+        if self.due_on is not None:
+            return {"due_on": message}
+        if self.due_text:
+            return {"due_text": message}
+        return {}
+
+    def _text_errors(self) -> dict[str, str]:
+        errors = {}
         for field in ("text", "speaker_title", "due_text"):
             problem = bidi_control_problem(getattr(self, field) or "")
             if problem:
                 errors[field] = problem
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     @property
     def deadline(self):

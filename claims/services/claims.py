@@ -123,16 +123,7 @@ def edit_claim(
     overdue at the next sweep). From any other status, a kind the status does not
     fit is refused: move the status first.
     """
-    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise ValidationError({field: "cannot be edited here." for field in unknown})
-    if "text" in changes:
-        changes["text"] = _required_text(changes["text"], "text")
-    for field, choices in (("kind", ClaimKind), ("attribution", Attribution)):
-        if field in changes:
-            _require_choice(changes[field], choices, field)
-    if "speaker" in changes:
-        _check_speaker(changes["speaker"])
+    changes = _checked_changes(changes)
     if not isinstance(reason, str):
         raise ValidationError({"reason": "must be a string."})
     _check_version(expected_version)
@@ -150,6 +141,31 @@ def edit_claim(
     for field, value in changes.items():
         setattr(claim, field, value)
     _normalize_fields(claim)
+    _apply_kind_change(claim, old_kind, by=by)
+    _validate(claim)
+    _save_claim(claim, by=by, reason=reason.strip() or "edited", event=EventKind.EDITED)
+    return claim
+
+
+def _checked_changes(changes: dict) -> dict:
+    """The changes an edit asks for, refused if a field cannot be edited or a
+    value is not allowed; the text normalized."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError({field: "cannot be edited here." for field in unknown})
+    if "text" in changes:
+        changes["text"] = _required_text(changes["text"], "text")
+    for field, choices in (("kind", ClaimKind), ("attribution", Attribution)):
+        if field in changes:
+            _require_choice(changes[field], choices, field)
+    if "speaker" in changes:
+        _check_speaker(changes["speaker"])
+    return changes
+
+
+def _apply_kind_change(claim: Claim, old_kind: ClaimKind, *, by) -> None:
+    """Move an edited claim still at its old kind's starting status to the new
+    kind's; refuse a new kind its status does not fit."""
     new_kind = ClaimKind(claim.kind)
     if new_kind != old_kind and claim.status == INITIAL_STATUS[old_kind]:
         if INITIAL_STATUS[new_kind] != claim.status:
@@ -166,9 +182,6 @@ def edit_claim(
                 "first, then change the kind."
             }
         )
-    _validate(claim)
-    _save_claim(claim, by=by, reason=reason.strip() or "edited", event=EventKind.EDITED)
-    return claim
 
 
 @transaction.atomic
