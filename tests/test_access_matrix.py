@@ -357,35 +357,50 @@ def admin_object(w, model: str):
     }[model]
 
 
+# Admin URLs that need more than a name and an object id.
+SPECIAL_ADMIN_PATHS = {
+    "admin-login": lambda w: "/admin/login/",
+    "admin:login": lambda w: "/admin/login/",
+    "admin/(?P<url>.*)$": lambda w: "/admin/no-such-page/",
+    "admin:autocomplete": lambda w: (
+        reverse("admin:autocomplete")
+        + "?app_label=claims&model_name=claim&field_name=speaker&term=Zo"
+    ),
+    "admin:app_list": lambda w: reverse(
+        "admin:app_list", kwargs={"app_label": "claims"}
+    ),
+    "admin:view_on_site": lambda w: reverse(
+        "admin:view_on_site",
+        args=[ContentType.objects.get_for_model(Claim).pk, w["proposal"].pk],
+    ),
+    # otto's proposed link
+    "admin:sources_source_revision_review": lambda w: reverse(
+        "admin:sources_source_revision_review", args=[w["revision"].pk]
+    ),
+    "admin:auth_user_password_change": lambda w: reverse(
+        "admin:auth_user_password_change", args=[w["otto"].pk]
+    ),
+}
+
+
 def admin_path(w, name: str) -> str:
-    if name in ("admin-login", "admin:login"):
-        return "/admin/login/"
-    if name == "admin/(?P<url>.*)$":
-        return "/admin/no-such-page/"
-    if name == "admin:autocomplete":
-        return reverse(name) + (
-            "?app_label=claims&model_name=claim&field_name=speaker&term=Zo"
-        )
-    if name == "admin:app_list":
-        return reverse(name, kwargs={"app_label": "claims"})
-    if name == "admin:view_on_site":
-        claim = ContentType.objects.get_for_model(Claim)
-        return reverse(name, args=[claim.pk, w["proposal"].pk])
+    if name in SPECIAL_ADMIN_PATHS:
+        return SPECIAL_ADMIN_PATHS[name](w)
     if name.startswith("admin/"):  # /admin/<app>/<model>/<id>/: to the change page
         model = name.split("/")[2]
         return f"/admin/{name.split('/')[1]}/{model}/{admin_object(w, model).pk}/"
     models = ("admin:auth_", "admin:knox_", "admin:claims_", "admin:sources_")
     if not name.startswith(models):  # a site-wide admin page
         return reverse(name)
-    if name == "admin:sources_source_revision_review":  # otto's proposed link
-        return reverse(name, args=[w["revision"].pk])
-    if name == "admin:auth_user_password_change":
-        return reverse(name, args=[w["otto"].pk])
+    return model_admin_path(w, name)
+
+
+def model_admin_path(w, name: str) -> str:
+    """A model admin's page: its list or add page, or one object's page."""
     app_model, view = name.split(":")[1].rsplit("_", 1)
-    model = app_model.split("_", 1)[1]
     if view == "history" and app_model.endswith("simple"):  # "<model>_simple_history"
         app_model, view = app_model.rsplit("_", 1)[0], "simple_history"
-        model = app_model.split("_", 1)[1]
+    model = app_model.split("_", 1)[1]
     if view in ("changelist", "add"):
         return reverse(name)
     obj = admin_object(w, model)

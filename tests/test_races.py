@@ -403,6 +403,55 @@ class FeedReader(threading.Thread):
             self.client.close()
 
 
+def _step(flag: threading.Event):
+    assert flag.wait(timeout=JOIN_TIMEOUT), "a writer waited too long"
+
+
+def write_a_round(round_, writers, commit_order, propose, reviewer):
+    """``writers`` threads each open a transaction with a first event, write a
+    second, and commit, each stage in the order this thread lets them."""
+    # One flag per writer and stage: go (may do the stage), done (did it).
+    go = {s: [threading.Event() for _ in range(writers)] for s in "fsc"}
+    done = {s: [threading.Event() for _ in range(writers)] for s in "fsc"}
+    errors = []
+
+    def write(index):
+        try:
+            with transaction.atomic():
+                _step(go["f"][index])
+                claim = propose(text=f"Round {round_}, writer {index}.")
+                done["f"][index].set()
+                _step(go["s"][index])
+                services.review_claim(claim=claim, decision="accept", by=reviewer)
+                done["s"][index].set()
+                _step(go["c"][index])
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            done["c"][index].set()
+            connection.close()
+
+    threads = [
+        threading.Thread(target=write, args=(i,), daemon=True) for i in range(writers)
+    ]
+    for thread in threads:
+        thread.start()
+    stages = [
+        ("f", range(writers)),  # first events: ids rise with txids
+        ("s", reversed(range(writers))),  # second events: ids fall
+        ("c", commit_order),
+    ]
+    for stage, order in stages:
+        for index in order:
+            go[stage][index].set()
+            _step(done[stage][index])
+            if stage == "c":
+                time.sleep(0.02)  # let the reader poll between commits
+    for thread in threads:
+        thread.join(timeout=JOIN_TIMEOUT)
+    assert not errors, errors
+
+
 def test_the_feed_read_during_out_of_order_commits_yields_every_event_once(
     live_server, api_user, propose, reviewer
 ):
@@ -416,56 +465,13 @@ def test_the_feed_read_during_out_of_order_commits_yields_every_event_once(
     reader = FeedReader(live_server.url, token_for(api_user("reviewer")))
     reader.start()
 
-    def step(flag: threading.Event):
-        assert flag.wait(timeout=JOIN_TIMEOUT), "a writer waited too long"
-
     for round_ in range(rounds):
-        # One flag per writer and stage: go (may do the stage), done (did it).
-        go = {s: [threading.Event() for _ in range(writers)] for s in "fsc"}
-        done = {s: [threading.Event() for _ in range(writers)] for s in "fsc"}
-        errors = []
-
-        def write(index, round_=round_, go=go, done=done, errors=errors):
-            try:
-                with transaction.atomic():
-                    step(go["f"][index])
-                    claim = propose(text=f"Round {round_}, writer {index}.")
-                    done["f"][index].set()
-                    step(go["s"][index])
-                    services.review_claim(claim=claim, decision="accept", by=reviewer)
-                    done["s"][index].set()
-                    step(go["c"][index])
-            except Exception as error:  # reported below
-                errors.append(error)
-            finally:
-                done["c"][index].set()
-                connection.close()
-
-        threads = [
-            threading.Thread(target=write, args=(i,), daemon=True)
-            for i in range(writers)
-        ]
-        for thread in threads:
-            thread.start()
         commit_order = list(range(writers))
         if round_ == 0:
             commit_order.reverse()  # the last to open commits first
         else:
             rng.shuffle(commit_order)
-        stages = [
-            ("f", range(writers)),  # first events: ids rise with txids
-            ("s", reversed(range(writers))),  # second events: ids fall
-            ("c", commit_order),
-        ]
-        for stage, order in stages:
-            for index in order:
-                go[stage][index].set()
-                step(done[stage][index])
-                if stage == "c":
-                    time.sleep(0.02)  # let the reader poll between commits
-        for thread in threads:
-            thread.join(timeout=JOIN_TIMEOUT)
-        assert not errors, errors
+        write_a_round(round_, writers, commit_order, propose, reviewer)
 
     reader.expected = ClaimEvent.objects.count()
     assert reader.expected == 1 + rounds * writers * 2
@@ -486,6 +492,40 @@ def test_the_feed_read_during_out_of_order_commits_yields_every_event_once(
 
 
 # --- two sweeps, several batches, a reviewer in between ------------------------------
+
+
+def retract_despite_the_sweep(pk, reviewer):
+    """Retract claim ``pk``, reading it again whenever the sweep moved it first."""
+    for _attempt in range(20):
+        claim = Claim.objects.get(pk=pk)
+        try:
+            services.change_status(
+                claim=claim,
+                to_status=Status.RETRACTED,
+                rationale="The mayor withdrew it.",
+                by=reviewer,
+                expected_version=claim.version,
+            )
+            return
+        except ValidationError as error:
+            if "version" not in error.message_dict:
+                raise
+    raise AssertionError(f"claim {pk} never retracted")
+
+
+def assert_one_chain(claim, *, overdue_moves):
+    """The ledger is one chain ending in the claim's status, and each move has
+    its version, history record and change-feed event."""
+    ledger = list(claim.ledger.order_by("id"))
+    overdue = [e for e in ledger if e.to_status == Status.OVERDUE]
+    assert len(overdue) == overdue_moves
+    assert ledger[-1].to_status == claim.status
+    for before, after in itertools.pairwise(ledger):
+        assert after.from_status == before.to_status
+    moves = len(ledger) - 1
+    assert claim.version == 2 + moves  # proposed, accepted, then each move
+    assert claim.history.count() == 2 + moves
+    assert claim.events.filter(kind="status_changed").count() == moves
 
 
 def test_two_sweeps_in_small_batches_beside_a_reviewer_move_each_claim_once(
@@ -509,22 +549,7 @@ def test_two_sweeps_in_small_batches_beside_a_reviewer_move_each_claim_once(
     def retract(ready):
         ready()
         for pk in sorted(retracted_by_hand):
-            for _attempt in range(20):
-                claim = Claim.objects.get(pk=pk)
-                try:
-                    services.change_status(
-                        claim=claim,
-                        to_status=Status.RETRACTED,
-                        rationale="The mayor withdrew it.",
-                        by=reviewer,
-                        expected_version=claim.version,
-                    )
-                    break
-                except ValidationError as error:
-                    if "version" not in error.message_dict:
-                        raise
-            else:
-                raise AssertionError(f"claim {pk} never retracted")
+            retract_despite_the_sweep(pk, reviewer)
 
     first, second, retracted = run_together([sweep, sweep, retract])
     for result in (first, second, retracted):
@@ -534,17 +559,7 @@ def test_two_sweeps_in_small_batches_beside_a_reviewer_move_each_claim_once(
     assert len(moved) == len(set(moved)), "a claim was moved twice"
     for claim in claims:
         claim.refresh_from_db()
-        ledger = list(claim.ledger.order_by("id"))
-        overdue = [e for e in ledger if e.to_status == Status.OVERDUE]
-        assert len(overdue) == (1 if claim.pk in moved else 0)
-        # The ledger is one chain ending in the claim's status.
-        assert ledger[-1].to_status == claim.status
-        for before, after in itertools.pairwise(ledger):
-            assert after.from_status == before.to_status
-        moves = len(ledger) - 1
-        assert claim.version == 2 + moves  # proposed, accepted, then each move
-        assert claim.history.count() == 2 + moves
-        assert claim.events.filter(kind="status_changed").count() == moves
+        assert_one_chain(claim, overdue_moves=1 if claim.pk in moved else 0)
         if claim.pk in retracted_by_hand:
             assert claim.status == Status.RETRACTED
         else:
