@@ -1101,7 +1101,8 @@ class Generator:
             text, anchors, sentences = layout(fillers, rng)
             # Every piece is precomposed already, so offsets hold as computed.
             assert unicodedata.is_normalized("NFC", text)
-            assert "\r" not in text and "\x00" not in text
+            assert "\r" not in text
+            assert "\x00" not in text
             publisher_id, publisher_url = rng.choice(self.publishers)
             title = (
                 claims[0].content

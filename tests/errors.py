@@ -28,7 +28,8 @@ def error_body(response) -> dict:
     for error in body["errors"]:
         assert set(error) == {"code", "detail", "attr"}, error
         assert error["code"] in documented_codes(), error
-        assert isinstance(error["detail"], str) and error["detail"], error
+        assert isinstance(error["detail"], str), error
+        assert error["detail"], error
     return body
 
 

@@ -142,7 +142,8 @@ def test_editing_a_claim_in_the_admin_goes_through_the_service(
     response = staff_client.post(url, {**form, "text": "Stale edit."}, follow=True)
     assert "is stale" in response.text
     claim.refresh_from_db()
-    assert claim.text.endswith("in June 2025.") and claim.version == 2
+    assert claim.text.endswith("in June 2025.")
+    assert claim.version == 2
 
 
 def inline_management_forms():
@@ -178,7 +179,8 @@ def test_provenance_rows_cannot_be_added_changed_or_deleted_in_the_admin(
         reverse("admin:claims_claim_delete", args=[claim.pk]), {"post": "yes"}
     )
     assert delete.status_code == 403
-    assert Span.objects.count() == 1 and StatusChange.objects.count() == 1
+    assert Span.objects.count() == 1
+    assert StatusChange.objects.count() == 1
     assert Claim.objects.count() == 1
 
 

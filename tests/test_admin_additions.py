@@ -34,7 +34,8 @@ def test_the_queue_lists_proposed_additions_and_accepts_them(client, accepted, s
     )
     desk(client, "rhea-reviewer", "reviewer")
     page = client.get(SPANS).text
-    assert "Okafor added" in page and "cato-contributor" in page
+    assert "Okafor added" in page
+    assert "cato-contributor" in page
     response = client.post(
         SPANS,
         {"action": "accept_selected", ACTION_CHECKBOX_NAME: [proposed.pk]},
@@ -56,7 +57,8 @@ def test_rejecting_from_the_queue_asks_for_a_note(client, accepted, source):
     desk(client, "rhea-reviewer", "reviewer")
     selected = {"action": "reject_selected", ACTION_CHECKBOX_NAME: [item.pk]}
     form = client.post(EVIDENCE, selected)
-    assert form.status_code == 200 and "Reject selected" in form.text
+    assert form.status_code == 200
+    assert "Reject selected" in form.text
     assert Evidence.objects.get(pk=item.pk).review == "proposed"
     client.post(EVIDENCE, {**selected, "apply": "1", "note": "Not about the bridge."})
     item.refresh_from_db()
@@ -96,6 +98,8 @@ def test_a_reviewer_withdraws_a_span_from_the_span_list(
     assert "Withdraw selected" in client.post("/admin/claims/span/", selected).text
     client.post("/admin/claims/span/", {**selected, "apply": "1", "note": "Misread."})
     second.refresh_from_db()
-    assert second.withdrawn_reason == "Misread." and second.withdrawn_at is not None
+    assert second.withdrawn_reason == "Misread."
+    assert second.withdrawn_at is not None
     page = client.get(f"/admin/claims/claim/{accepted.pk}/change/").text
-    assert "<del>" in page and "Misread." in page
+    assert "<del>" in page
+    assert "Misread." in page

@@ -190,7 +190,7 @@ def test_select_refuses_empty_text(start, end):
 
 
 def test_anchor_error_is_a_value_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="0 or more"):
         select(TEXT, -1, 2)
 
 
@@ -479,7 +479,8 @@ def test_anchor_checks_prefix_and_suffix_given_with_offsets():
     assert (selector.start, selector.end) == (4, 7)
     with pytest.raises(AnchorError) as excinfo:
         anchor(REPEATED, start=4, end=7, prefix="tha ")
-    assert "U+0065" in excinfo.value.message and "U+0061" in excinfo.value.message
+    assert "U+0065" in excinfo.value.message
+    assert "U+0061" in excinfo.value.message
 
 
 def test_locate_in_a_source_without_text_names_the_source():

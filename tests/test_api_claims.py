@@ -276,7 +276,8 @@ def test_review_accept_and_reject_with_a_note(reviewer_api, propose):
     response = reviewer_api.post(
         claims_url(claim.pk, "review"), {"decision": "reject"}, format="json"
     )
-    assert response.status_code == 400 and "note" in errors(response)
+    assert response.status_code == 400
+    assert "note" in errors(response)
     response = reviewer_api.post(
         claims_url(claim.pk, "review"),
         {"decision": "accept", "note": "Faithful."},
@@ -299,11 +300,13 @@ def test_status_moves_need_if_match_rationale_and_evidence(
     before = snapshot()
     assert reviewer_api.post(url, body, format="json").status_code == 428
     no_evidence = reviewer_api.post(url, body, format="json", HTTP_IF_MATCH='"1"')
-    assert no_evidence.status_code == 400 and "evidence" in errors(no_evidence)
+    assert no_evidence.status_code == 400
+    assert "evidence" in errors(no_evidence)
     forbidden = reviewer_api.post(
         url, {"status": "overdue", "rationale": "x"}, format="json", HTTP_IF_MATCH='"1"'
     )
-    assert forbidden.status_code == 400 and "sweep" in errors(forbidden)["status"][0]
+    assert forbidden.status_code == 400
+    assert "sweep" in errors(forbidden)["status"][0]
     bad_span = reviewer_api.post(
         url,
         {
@@ -321,7 +324,8 @@ def test_status_moves_need_if_match_rationale_and_evidence(
         format="json",
         HTTP_IF_MATCH='"1"',
     )
-    assert bad_span.status_code == 400 and "evidence.0.exact" in errors(bad_span)
+    assert bad_span.status_code == 400
+    assert "evidence.0.exact" in errors(bad_span)
     assert snapshot() == before
     words = "Okafor added"
     start = SAMPLE_TEXT.index(words)
@@ -672,7 +676,8 @@ def test_boolean_filters_take_only_true_or_false(api, overdue_seeds):
         no = client.get(claims_url(), {name: "false", "page_size": 100})
         assert yes.status_code == no.status_code == 200
         halves = yes.json()["results"] + no.json()["results"]
-        assert yes.json()["results"] and sorted(halves, key=lambda c: -c["id"]) == every
+        assert yes.json()["results"]
+        assert sorted(halves, key=lambda c: -c["id"]) == every
 
 
 def test_filters_by_speaker_and_source(api, overdue_seeds):
@@ -681,9 +686,8 @@ def test_filters_by_speaker_and_source(api, overdue_seeds):
 
     shehbaz = Speaker.objects.get(name="Shehbaz Sharif")
     by_speaker = client.get(claims_url(), {"speaker": shehbaz.pk}).json()["results"]
-    assert len(by_speaker) == 3 and all(
-        c["speaker"]["id"] == shehbaz.pk for c in by_speaker
-    )
+    assert len(by_speaker) == 3
+    assert all(c["speaker"]["id"] == shehbaz.pk for c in by_speaker)
     note = Span.objects.none()
     from sources.models import Source
 
@@ -734,7 +738,8 @@ def test_pagination_walks_every_claim_once(api, overdue_seeds):
         page = client.get(url).json()
         seen += [c["id"] for c in page["results"]]
         url = page["next"]
-    assert len(seen) == Claim.objects.count() and len(set(seen)) == len(seen)
+    assert len(seen) == Claim.objects.count()
+    assert len(set(seen)) == len(seen)
     assert seen == sorted(seen, reverse=True)
     ascending = client.get(claims_url(), {"ordering": "id", "page_size": 3}).json()[
         "results"
@@ -897,7 +902,9 @@ def test_a_claim_read_honours_if_none_match(api, api_user, propose):
     first = client.get(claims_url(claim.pk))
     etag = first["ETag"]
     again = client.get(claims_url(claim.pk), HTTP_IF_NONE_MATCH=etag)
-    assert again.status_code == 304 and again["ETag"] == etag and not again.content
+    assert again.status_code == 304
+    assert again["ETag"] == etag
+    assert not again.content
     assert (
         client.get(claims_url(claim.pk), HTTP_IF_NONE_MATCH=f"W/{etag}").status_code
         == 304

@@ -181,7 +181,8 @@ def test_following_next_until_has_more_is_false_reads_each_event_once(
     point; ``has_more`` says when to stop."""
     client = api(api_user("reviewer"))
     empty = client.get("/api/v1/changes/", {"page_size": 3}).json()
-    assert empty["results"] == [] and empty["has_more"] is False
+    assert empty["results"] == []
+    assert empty["has_more"] is False
     assert empty["next"].endswith("/api/v1/changes/?page_size=3")
     for n in range(3):  # three events: a page of exactly three
         propose(text=f"Claim number {n}.")
@@ -194,7 +195,8 @@ def test_following_next_until_has_more_is_false_reads_each_event_once(
         url = page["next"]
         if not page["has_more"]:
             break
-    assert pages == 1 and len(events) == 3
+    assert pages == 1
+    assert len(events) == 3
     propose(text="A later claim.")
     later = client.get(url).json()  # the resume point picks up what is new
     assert [e["state"]["text"] for e in later["results"]] == ["A later claim."]

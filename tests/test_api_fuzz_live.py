@@ -55,4 +55,5 @@ def test_the_running_server_answers_every_operation_within_its_schema(
     for operation in run.operations:
         assert operation.requests == MAX_EXAMPLES * len(ROLES), report
     codes = run.codes
-    assert codes[200] and codes[201] and codes[400] and codes[401], report
+    for status in (200, 201, 400, 401):
+        assert codes[status], report

@@ -149,7 +149,8 @@ def test_a_mismatch_says_where_the_two_differ(contributor_api, source):
     assert response.status_code == 400
     (message,) = errors(response)["spans.0.exact"]
     assert "character 2" in message
-    assert "U+0020 SPACE" in message and "U+00A0 NO-BREAK SPACE" in message
+    assert "U+0020 SPACE" in message
+    assert "U+00A0 NO-BREAK SPACE" in message
     assert snapshot() == before
 
 
@@ -196,7 +197,8 @@ def test_a_repeated_quote_is_a_400_naming_the_count(reviewer_api, propose, sourc
     )
     assert response.status_code == 400
     (message,) = errors(response)["evidence.0.exact"]
-    assert "occurs 2 times" in message and "prefix or suffix" in message
+    assert "occurs 2 times" in message
+    assert "prefix or suffix" in message
     assert snapshot() == before
 
 

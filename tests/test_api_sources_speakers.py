@@ -30,7 +30,8 @@ def test_submit_a_source_and_get_the_same_one_back_for_the_same_text(api, api_us
     assert len(data["content_hash"]) == 64
     again = client.post("/api/v1/sources/", {**body, "title": "Other"}, format="json")
     assert again.status_code == 200
-    assert again.json()["id"] == data["id"] and again.json()["title"] == "Pasted"
+    assert again.json()["id"] == data["id"]
+    assert again.json()["title"] == "Pasted"
     assert Source.objects.count() == 1
 
 

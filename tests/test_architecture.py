@@ -20,4 +20,5 @@ def test_imports_keep_the_contracts_of_pyproject():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: " in result.stdout and " 0 broken." in result.stdout
+    assert "Contracts: " in result.stdout
+    assert " 0 broken." in result.stdout

@@ -254,7 +254,8 @@ def test_every_api_read_answers_the_same_after_backup_and_restore(
         source=source,
         speaker=speaker,
     )
-    assert ClaimExtraction.objects.exists() and LogEntry.objects.exists()
+    assert ClaimExtraction.objects.exists()
+    assert LogEntry.objects.exists()
     _, cursor = settled_feed(clients["reviewer"])
     before = api_reads(clients)
     archive = tmp_path / "claimtrack.jsonl.gz"
@@ -491,7 +492,8 @@ def test_feed_txids_ahead_of_this_server_are_restamped(
 
     assert restore_backup(archive).feed == FEED_RESTAMPED
     txids = set(ClaimEvent.objects.values_list("txid", flat=True))
-    assert len(txids) == 1 and txids.pop() < 2**40
+    assert len(txids) == 1
+    assert txids.pop() < 2**40
     client = api(api_user("reviewer", "feed-reader"))
     events, cursor = settled_feed(client)
     assert [e["id"] for e in events] == ids
@@ -521,5 +523,6 @@ def test_backup_and_restore_say_what_they_did_in_plain_numbers(
     matched = int(re.search(r"(\d+) content types and permissions", out)[1])
     assert "were already here from `migrate`" in out
     tokens = manifest_of(archive)["tables"]["knox.authtoken"]["rows"]
-    assert tokens == 1 and "; 1 row left out (knox.authtoken)." in out
+    assert tokens == 1
+    assert "; 1 row left out (knox.authtoken)." in out
     assert total == restored + matched + tokens

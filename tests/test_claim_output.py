@@ -46,7 +46,8 @@ def test_both_payload_builders_give_the_declared_fields_with_the_same_values(
     assert set(payload) == set(claim_fields())
     for name in STATE_FIELDS:
         assert payload[name] == python[name], name
-    assert payload["spans"] and [s["exact"] for s in payload["spans"]] == [
+    assert payload["spans"]
+    assert [s["exact"] for s in payload["spans"]] == [
         s["exact"] for s in python["spans"]
     ]
     assert set(payload["spans"][0]) == set(claim_fields()["spans"].child.fields)

@@ -247,7 +247,8 @@ def test_a_span_is_immutable(propose):
     with pytest.raises(IntegrityError), transaction.atomic():
         Span.objects.filter(pk=span.pk).update(role="cue")
     span.refresh_from_db()
-    assert span.start == 57 and span.role == "content"
+    assert span.start == 57
+    assert span.role == "content"
 
 
 def test_the_database_refuses_a_span_whose_words_differ_from_the_text(propose, source):
@@ -296,7 +297,8 @@ def test_postgresql_refuses_deleting_provenance_rows(propose):
             connection.cursor() as c,
         ):
             c.execute(f"DELETE FROM {table} WHERE claim_id = %s", [claim.pk])
-    assert claim.spans.count() == 1 and claim.ledger.count() == 1
+    assert claim.spans.count() == 1
+    assert claim.ledger.count() == 1
 
 
 def test_add_span_records_another_appearance_and_bumps_the_version(propose, reviewer):

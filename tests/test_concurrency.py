@@ -32,7 +32,8 @@ def test_two_edits_of_the_same_version_one_wins_one_is_stale(propose, reviewer):
     results = run_at_once(edit("Prof"), edit("Ms"), edit("Dr"))
     stale = [r for r in results if isinstance(r, ValidationError)]
     won = [r for r in results if isinstance(r, Claim)]
-    assert len(won) == 1 and len(stale) == 2, results
+    assert len(won) == 1, results
+    assert len(stale) == 2, results
     assert all("version" in e.message_dict for e in stale)
     claim.refresh_from_db()
     assert claim.version == 2
@@ -77,7 +78,8 @@ def test_the_sweep_in_worker_threads_moves_each_claim_once_in_order(propose_acce
         claim.refresh_from_db()
         # Proposed (version 1), accepted (2), moved (3).
         assert (claim.status, claim.version) == ("overdue", 3)
-        assert claim.ledger.count() == 2 and claim.events.count() == 3
+        assert claim.ledger.count() == 2
+        assert claim.events.count() == 3
         assert claim.history.count() == 3
     assert len(connections.all(initialized_only=True)) == before  # this thread's
     assert services.mark_overdue(today=datetime.date(2025, 6, 1), workers=3) == []
@@ -107,7 +109,8 @@ def test_an_error_in_a_sweep_worker_reaches_the_caller_and_stops_the_rest(
     # The other worker stopped after at most the batch it had begun.
     assert len(batches) <= 2
     moved = Claim.objects.filter(status="overdue").count()
-    assert moved <= 1 and moved < len(claims)
+    assert moved <= 1
+    assert moved < len(claims)
 
 
 def test_the_same_text_submitted_at_once_is_stored_once(reviewer):

@@ -148,7 +148,8 @@ def test_a_span_onto_a_made_up_source_waits_for_a_reviewer(
     listed = anonymous.get(claims_url()).json()["results"]
     assert fake not in span_sources(next(c for c in listed if c["id"] == claim.pk))
     page = client.get(f"/claims/{claim.pk}/").content.decode()
-    assert FAKE_TITLE not in page and f"/sources/{fake}/" not in page
+    assert FAKE_TITLE not in page
+    assert f"/sources/{fake}/" not in page
     review = anonymous.get(claims_url(claim.pk, "claimreview")).json()
     assert "2001-01-01" not in json.dumps(review)
     assert f"/sources/{fake}/" not in json.dumps(review)
@@ -276,7 +277,8 @@ def test_proposed_and_rejected_evidence_never_shows(
     desk = api(other_reviewer)
     url = claims_url(claim.pk, "evidence", item.pk, "review")
     no_note = desk.post(url, {"decision": "reject"}, format="json")
-    assert no_note.status_code == 400 and "note" in errors(no_note)
+    assert no_note.status_code == 400
+    assert "note" in errors(no_note)
     assert Evidence.objects.get(pk=item.pk).review == "proposed"
     rejected = desk.post(
         url, {"decision": "reject", "note": "Not a source."}, format="json"
@@ -343,7 +345,8 @@ def test_a_withdrawn_span_leaves_every_public_surface(
     assert no_reason.status_code == 400
     assert error_codes(no_reason)["reason"] == ["required"]
     blank = desk.post(url, {"reason": "  "}, format="json")
-    assert blank.status_code == 400 and "reason" in errors(blank)
+    assert blank.status_code == 400
+    assert "reason" in errors(blank)
     assert Span.objects.get(pk=span.pk).withdrawn_at is None
 
     response = desk.post(url, {"reason": "The bulletin misquoted her."}, format="json")
@@ -354,7 +357,8 @@ def test_a_withdrawn_span_leaves_every_public_surface(
     listed = anonymous.get(claims_url()).json()["results"]
     assert ferry_source.pk not in span_sources(listed[0])
     page = client.get(f"/claims/{claim.pk}/").content.decode()
-    assert FERRY_TITLE not in page and f"/sources/{ferry_source.pk}/" not in page
+    assert FERRY_TITLE not in page
+    assert f"/sources/{ferry_source.pk}/" not in page
     review = json.dumps(anonymous.get(claims_url(claim.pk, "claimreview")).json())
     assert f"/sources/{ferry_source.pk}/" not in review
     assert FERRY_TITLE not in review
@@ -650,7 +654,8 @@ def test_the_evidence_limit_is_checked_by_the_service_too(
         format="json",
         HTTP_IF_MATCH=f'"{accepted_claim.version}"',
     )
-    assert response.status_code == 400 and "evidence" in errors(response)
+    assert response.status_code == 400
+    assert "evidence" in errors(response)
     assert snapshot() == before
     ok = api(other_reviewer).post(
         claims_url(accepted_claim.pk, "status"),
@@ -706,7 +711,8 @@ def test_the_span_limit_is_checked_by_the_services(
         {**anchor(source, "said"), "role": "cue"},
         format="json",
     )
-    assert response.status_code == 400 and "span" in errors(response)
+    assert response.status_code == 400
+    assert "span" in errors(response)
     assert snapshot() == before
 
 
@@ -759,7 +765,8 @@ def test_anonymous_history_holds_no_review_note_and_nothing_before_acceptance(
     assert "Desk-only" not in text
     assert "Tightened the wording" not in text
     since = accepted_at_version(reviewed_claim)
-    assert history["edits"] and all(e["version"] >= since for e in history["edits"])
+    assert history["edits"]
+    assert all(e["version"] >= since for e in history["edits"])
     for edit in history["edits"]:
         assert "review_note" not in edit["changes"]
         assert "reviewed_by" not in edit["changes"]
@@ -795,7 +802,8 @@ def test_the_anonymous_change_feed_holds_nothing_internal(
     assert all(e["state"]["review"] == "accepted" for e in events)
     assert "Desk-only" not in json.dumps(events)
     kinds = [e["type"] for e in events]
-    assert "created" not in kinds and "span_added" not in kinds
+    assert "created" not in kinds
+    assert "span_added" not in kinds
     # A reviewer reads them all.
     desk = api(reviewer).get("/api/v1/changes/", {"page_size": 100}).json()
     assert internal <= {e["id"] for e in desk["results"]}
@@ -950,7 +958,8 @@ def test_anonymous_history_hides_withdrawn_verdict_evidence(
     withdraw_contribution(item=gone, reason="Wrong bulletin.", by=other_reviewer)
     ledger = api().get(claims_url(claim.pk, "history")).json()["ledger"]
     shown = [e["id"] for entry in ledger for e in entry["evidence"]]
-    assert gone.pk not in shown and len(shown) == 2
+    assert gone.pk not in shown
+    assert len(shown) == 2
     desk = api(other_reviewer).get(claims_url(claim.pk, "history")).json()["ledger"]
     assert gone.pk in [e["id"] for entry in desk for e in entry["evidence"]]
 
@@ -975,5 +984,6 @@ def test_the_last_verdict_evidence_cannot_be_withdrawn(
         {"reason": "Weak."},
         format="json",
     )
-    assert response.status_code == 400 and "item" in errors(response)
+    assert response.status_code == 400
+    assert "item" in errors(response)
     assert Evidence.objects.get(pk=item.pk).withdrawn_at is None

@@ -102,7 +102,8 @@ def assert_every_claim_is_whole():
     for claim in Claim.objects.all():
         assert claim.spans.filter(role=SpanRole.CONTENT).exists(), claim.pk
         ledger = list(claim.ledger.order_by("id"))
-        assert ledger and ledger[0].from_status == "", claim.pk
+        assert ledger, claim.pk
+        assert ledger[0].from_status == "", claim.pk
         assert ledger[-1].to_status == claim.status, claim.pk
         record = claim.history.order_by("-history_id").first()
         assert (record.version, record.status, record.review) == (

@@ -129,6 +129,14 @@ def test_the_claim_version_of_a_span_is_immutable(propose):
         )
 
 
+def truncate(table):
+    with transaction.atomic(), connection.cursor() as cursor:
+        # What tests/conftest.py turns on for the test runner's flush.
+        cursor.execute("SET LOCAL claimtrack.allow_truncate = off")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # none pending
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+
+
 @pytest.mark.postgresql
 @pytest.mark.parametrize(
     "table",
@@ -141,13 +149,6 @@ def test_the_claim_version_of_a_span_is_immutable(propose):
 )
 def test_truncate_of_an_append_only_table_is_refused(table, propose):
     propose()
-    with (
-        pytest.raises(IntegrityError, match=r"TRUNCATE refused"),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
-        # What tests/conftest.py turns on for the test runner's flush.
-        cursor.execute("SET LOCAL claimtrack.allow_truncate = off")
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # none pending
-        cursor.execute(f"TRUNCATE {table} CASCADE")
+    with pytest.raises(IntegrityError, match=r"TRUNCATE refused"):
+        truncate(table)
     assert installed_triggers() >= {f"{table}_no_truncate"}

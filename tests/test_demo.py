@@ -14,7 +14,8 @@ def test_demo_prepares_the_site_with_seeds_sweep_and_a_demo_user(capsys, setting
     assert Claim.objects.count() >= 15
     assert Claim.objects.get(text__startswith="Starlink").status == "overdue"
     user = get_user_model().objects.get(username="demo")
-    assert user.is_superuser and user.is_staff
+    assert user.is_superuser
+    assert user.is_staff
     password = out.split("password: ")[1].split()[0]
     assert user.check_password(password)
     assert "http://127.0.0.1:8000/admin/" in out

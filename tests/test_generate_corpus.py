@@ -117,7 +117,8 @@ def test_a_generation_is_recorded_for_the_reports_of_later_runs(tmp_path, monkey
     path = api.generation_record(connection.settings_dict["NAME"])
     assert path.parent == tmp_path
     record = json.loads(path.read_text())
-    assert record["seconds"] == 12.5 and record["added"] == 300
+    assert record["seconds"] == 12.5
+    assert record["added"] == 300
     assert record["when"].endswith(" UTC")
 
 
@@ -145,7 +146,8 @@ def test_the_benches_time_nothing_before_the_server_has_checkpointed(monkeypatch
     monkeypatch.setattr(api, "dirty_mib", lambda: dirty.pop(0) if dirty else 0.0)
     monkeypatch.setattr(api.time, "sleep", lambda seconds: None)
     assert api.settle().endswith("(quiet: 0 autovacuum workers, 0 MiB dirty)")
-    assert vacuums == [] and dirty == []  # three polls: it waited for both
+    assert vacuums == []
+    assert dirty == []
 
     monkeypatch.setattr(api, "autovacuum_workers", lambda conn: 0)
     monkeypatch.setattr(api, "dirty_mib", lambda: 500.0)

@@ -66,7 +66,8 @@ def test_a_database_url_without_a_secret_key_says_what_to_set_without_a_tracebac
     assert "Traceback" not in result.stderr
     message = result.stderr.strip()
     assert message.startswith("manage.py: DJANGO_SECRET_KEY is required"), message
-    assert "DATABASE_URL is set" in message and "DJANGO_DEBUG=1" in message
+    assert "DATABASE_URL is set" in message
+    assert "DJANGO_DEBUG=1" in message
     assert len(message.splitlines()) == 1
 
 
@@ -150,7 +151,8 @@ def test_the_admin_shows_its_messages_and_the_api_answers(client, admin_user):
     )
     assert response.status_code == 200
     [message] = get_messages(response.wsgi_request)
-    assert "Dawn" in str(message) and "was added successfully" in str(message)
+    assert "Dawn" in str(message)
+    assert "was added successfully" in str(message)
     assert client.get("/api/v1/claims/").status_code == 200
     response = client.get("/api/v1/claims/", HTTP_ACCEPT="text/html")  # browsable
     assert response.status_code == 200

@@ -54,7 +54,8 @@ def test_proposals_become_proposed_claims_by_the_extractor(article):
         assert claim.review == "proposed"
         assert claim.created_by == extractor
         record = ClaimExtraction.objects.get(claim=claim)
-        assert 0 <= record.confidence <= 1 and record.rule
+        assert 0 <= record.confidence <= 1
+        assert record.rule
         assert "Proposed by the extractor (rule " in claim.ledger.get().rationale
         for span in claim.spans.all():
             assert article.text[span.start : span.end] == span.exact
@@ -160,7 +161,8 @@ def test_the_minimum_confidence_skips_weaker_proposals(article):
 def test_the_command(article, capsys):
     call_command("propose_claims", str(article.pk))
     out = capsys.readouterr().out
-    assert f"source {article.pk}: " in out and "claim(s) proposed" in out
+    assert f"source {article.pk}: " in out
+    assert "claim(s) proposed" in out
     assert Claim.objects.exists()
     with pytest.raises(CommandError, match="No source with id 999"):
         call_command("propose_claims", "999")
@@ -180,7 +182,8 @@ def test_the_api_flag(api, api_user):
     )
     assert response.status_code == 201, response.json()
     created = response.json()["proposals"]["created"]
-    assert created and set(created) == set(Claim.objects.values_list("id", flat=True))
+    assert created
+    assert set(created) == set(Claim.objects.values_list("id", flat=True))
     plain = contributor.post(
         "/api/v1/sources/", {"text": "Another text entirely."}, format="json"
     )

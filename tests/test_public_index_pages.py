@@ -69,7 +69,8 @@ def test_the_claims_page_lists_every_accepted_claim_newest_first(
         str(second.pk),
         str(first.pk),
     ]
-    assert "rejected" not in results and "nobody reviewed" not in results
+    assert "rejected" not in results
+    assert "nobody reviewed" not in results
     # The search's form, sent back to this page.
     assert 'action="/claims/"' in page.text
     assert "<h1>All claims</h1>" in page.text
@@ -106,7 +107,8 @@ def test_the_claims_page_pages_by_keyset(client, propose, reviewer, monkeypatch)
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     made = [accept(propose(text=f"Claim {n}."), reviewer).pk for n in range(5)]
     seen, pages = walk(client, "/claims/", "claims")
-    assert seen == sorted(made, reverse=True) and pages == 3
+    assert seen == sorted(made, reverse=True)
+    assert pages == 3
 
 
 def test_the_speakers_page_lists_public_speakers_a_to_z_with_counts(
@@ -161,7 +163,8 @@ def test_the_speakers_page_pages_by_name_without_offset(
         made.append(speaker.pk)
     with CaptureQueriesContext(connection) as captured:
         seen, pages = walk(client, "/speakers/", "speakers")
-    assert seen == made and pages == 3
+    assert seen == made
+    assert pages == 3
     assert not any("OFFSET" in q["sql"].upper() for q in captured.captured_queries)
 
 

@@ -154,9 +154,11 @@ def test_the_claim_page_shows_the_quote_in_context_speaker_date_and_status(
     assert re.search(
         f'data-span="{span.pk}"[^>]*>{re.escape(escape(span.exact))}</mark>', page
     )
-    assert "Shaza Fatima Khawaja" in page and "“state minister”" in page
+    assert "Shaza Fatima Khawaja" in page
+    assert "“state minister”" in page
     assert "April 2025" in page  # stated at month precision
-    assert "December 2025" in page and "“by November or December”" in page
+    assert "December 2025" in page
+    assert "“by November or December”" in page
     assert f'<span class="badge status-{claim.status} badge-large">' in page
     assert claim.get_status_display() in page
     assert f"{source_url(seeded)}#span-{span.pk}" in page
@@ -182,7 +184,8 @@ def test_the_timeline_shows_each_move_with_rationale_and_evidence(
     )
     page = client.get(claim_url(claim)).text
     timeline = page.split('id="timeline-heading"')[1]
-    assert "Pending" in timeline and "Refuted" in timeline
+    assert "Pending" in timeline
+    assert "Refuted" in timeline
     assert "It reopened in &lt;b&gt;September&lt;/b&gt;." in timeline
     evidence = claim.evidence.get()
     assert f"{source_url(report)}#evidence-{evidence.pk}" in timeline
@@ -237,7 +240,8 @@ def test_every_appearance_is_listed_and_the_earliest_published_marked_first(
     appearances = page.split('id="appearances-heading"')[1].split("</ol>")[0]
     assert appearances.index("Earlier report") < appearances.index(source.title)
     first, second = appearances.split('<li class="appearance')[1:3]
-    assert "First appearance" in first and "First appearance" not in second
+    assert "First appearance" in first
+    assert "First appearance" not in second
 
 
 # --- visibility ----------------------------------------------------------------
@@ -283,7 +287,8 @@ def test_proposed_and_rejected_claims_appear_nowhere(
         assert "refuted claims by" not in speaker_page.text
         (review,) = json_ld(claim_page)
         flat = json.dumps(review)
-        assert proposed.text not in flat and rejected.text not in flat
+        assert proposed.text not in flat
+        assert rejected.text not in flat
         highlighted = re.findall(r'data-claim="(\d+)"', source_page.text)
         assert set(highlighted) == {str(public.pk)}
         cache.clear()
@@ -315,8 +320,10 @@ def test_the_tracker_lists_overdue_claims_with_how_long_overdue(
     assert Claim.objects.get(pk=hidden.pk).status == Status.PENDING
     page = client.get(TRACKER).text
     overdue = page.split('id="overdue-heading"')[1].split("</section>")[0]
-    assert claim_url(claim) in overdue and claim_url(hidden) not in overdue
-    assert "June 2025" in overdue and "“by June”" in overdue
+    assert claim_url(claim) in overdue
+    assert claim_url(hidden) not in overdue
+    assert "June 2025" in overdue
+    assert "“by June”" in overdue
     assert re.search(r"overdue by \d+\xa0(month|year)", overdue)
     claim_page = client.get(claim_url(claim)).text
     assert re.search(r"overdue by \d+\xa0(month|year)", claim_page)
@@ -357,7 +364,8 @@ def test_recent_sources_read_their_index_without_sorting(reviewer):
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = "\n".join(str(row) for row in cursor.fetchall())
     assert "source_publication_order_idx" in plan, plan
-    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+    assert "Sort" not in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
 
 
 def test_every_public_page_writes_dates_in_one_style(
@@ -457,7 +465,8 @@ def test_html_in_source_text_is_shown_as_text(client, reviewer, propose):
     for url in (source_url(source), claim_url(claim)):
         page = client.get(url).text
         assert "<script>alert" not in page
-        assert "<b>“we" not in page and "<!-- comment" not in page
+        assert "<b>“we" not in page
+        assert "<!-- comment" not in page
         assert "<i>Hostile" not in page
         assert "&lt;b&gt;“we will build it”&lt;/b&gt;" in page
     source_page = client.get(source_url(source)).text
@@ -518,12 +527,14 @@ def test_text_is_shortened_between_words_and_headings_keep_the_claim_whole(
     timeline = page.split('id="timeline-heading"')[1]
     cited = re.search(r'<p class="source-words">(.*?)</p>', timeline, re.S)
     words = text_of(cited[1])
-    assert words.startswith("…") and words.endswith("…")
+    assert words.startswith("…")
+    assert words.endswith("…")
     before, after = words.strip("…").split("spent €4 million")
     text = source.text
     start = text.index(before + "spent €4 million")
     end = start + len(before) + len("spent €4 million") + len(after)
-    assert text[start - 1].isspace() and text[start].isalnum()  # whole words
+    assert text[start - 1].isspace()
+    assert text[start].isalnum()
     assert text[end].isspace() or text[end] in ".,;"
 
 
@@ -538,8 +549,10 @@ def test_an_excerpt_starts_and_ends_on_whole_words():
         marks=[Highlight(text.index("delta"), text.index(" echo"), "a", "m")],
     )
     shown = text_of(html)
-    assert shown.startswith("…charlie delta") and "avo" not in shown
-    assert shown.endswith("…") and shown[:-1].rstrip().split()[-1] in text.split()
+    assert shown.startswith("…charlie delta")
+    assert "avo" not in shown
+    assert shown.endswith("…")
+    assert shown[:-1].rstrip().split()[-1] in text.split()
 
 
 def test_a_claim_without_a_verdict_has_no_json_ld(client, propose, reviewer):
@@ -573,8 +586,10 @@ def test_the_claim_page_runs_a_fixed_number_of_queries(
     for status in (Status.CONFIRMED, Status.UNVERIFIABLE, Status.RETRACTED):
         big = move(big, status, reviewer, other, words="the mayor repeated")
     big = move(big, Status.REFUTED, reviewer, other, words="the mayor repeated")
-    assert big.spans.count() == 5 and big.ledger.count() == 5
-    assert small.spans.count() == 1 and small.ledger.count() == 2
+    assert big.spans.count() == 5
+    assert big.ledger.count() == 5
+    assert small.spans.count() == 1
+    assert small.ledger.count() == 2
     assert queries_of(client, claim_url(small)) == queries_of(client, claim_url(big))
     assert (
         queries_of(client, claim_url(big)) == 5
@@ -807,7 +822,8 @@ def test_an_invalid_date_filter_is_shown_on_its_field(client, searchable):
     error = re.search(
         r'<p class="field-error" id="id_said_from_error">([^<]*)', page.text
     )
-    assert error and "valid date" in error[1]
+    assert error
+    assert "valid date" in error[1]
     page = client.get(SEARCH, {"said_until": "not a date"})
     assert page.status_code == 400
     assert 'id="id_said_until_error"' in page.text
@@ -880,8 +896,10 @@ def test_an_excerpt_marks_only_what_falls_in_its_window():
         ],
     )
     assert text_of(html) == "…" + window + "…"
-    assert 'data-span="a">234<' in html and 'data-span="b">89<' in html
-    assert 'data-span="c"' not in html and 'id="span-' not in html
+    assert 'data-span="a">234<' in html
+    assert 'data-span="b">89<' in html
+    assert 'data-span="c"' not in html
+    assert 'id="span-' not in html
 
 
 def test_a_speakers_record_counts_each_status_of_their_accepted_claims(
@@ -966,7 +984,7 @@ def test_the_counts_live_as_long_as_the_setting_says(
 @pytest.mark.postgresql
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "whose, index, other",
+    ("whose", "index", "other"),
     [
         ("everyone", "claim_accepted_status_idx", "claim_accepted_speaker_idx"),
         ("a speaker", "claim_accepted_speaker_idx", "claim_accepted_status_idx"),

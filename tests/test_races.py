@@ -130,7 +130,8 @@ def test_twenty_status_changes_with_one_if_match_one_wins(
     assert statuses(results) == [200] + [412] * (CLIENTS - 1)
     winner = next(i for i, (code, _, _) in enumerate(results) if code == 200)
     code, headers, body = results[winner]
-    assert headers["ETag"] == '"2"' and body["version"] == 2
+    assert headers["ETag"] == '"2"'
+    assert body["version"] == 2
     for code, _, body in results:
         if code == 412:
             assert [e["code"] for e in body["errors"]] == ["precondition_failed"]

@@ -170,7 +170,8 @@ def test_an_edit_that_changes_nothing_writes_nothing(propose, reviewer):
     )
     assert same.version == 1
     claim.refresh_from_db()
-    assert claim.version == 1 and claim.history.count() == 1
+    assert claim.version == 1
+    assert claim.history.count() == 1
     # Nothing to change but a stale version is still refused.
     services.edit_claim(claim=claim, expected_version=1, by=reviewer, text="New.")
     with pytest.raises(ValidationError) as error:

@@ -156,7 +156,8 @@ def test_a_quote_that_is_not_in_the_article_is_refused_and_nothing_written(
         load_seeds(root)
     assert "does not occur in the text" in str(error.value)
     assert "Pakistan gave huge importance" in str(error.value)
-    assert not Claim.objects.exists() and not Source.objects.exists()
+    assert not Claim.objects.exists()
+    assert not Source.objects.exists()
 
 
 def test_an_ambiguous_quote_needs_an_occurrence(tmp_path):

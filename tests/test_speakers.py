@@ -40,7 +40,8 @@ def test_merge_moves_every_claim_and_keeps_spans_and_history(
         set(Span.objects.values_list("id", "claim_id", "start", "end")) == spans_before
     )
     assert speaker.aliases == ["Mayor Okafor", "Z. Okafor", "the mayor"]
-    assert speaker.wikidata_id == "Q4242" and twin.wikidata_id == ""
+    assert speaker.wikidata_id == "Q4242"
+    assert twin.wikidata_id == ""
     for claim in theirs:
         claim.refresh_from_db()
         assert claim.version == 2
@@ -77,7 +78,8 @@ def test_a_speaker_cannot_be_merged_into_itself(reviewer, speaker):
 def test_find_or_create_speaker_matches_names_case_insensitively(reviewer, speaker):
     assert services.find_or_create_speaker(name="zoë okafor", by=reviewer) == speaker
     new = services.find_or_create_speaker(name="Ade Bello", by=reviewer)
-    assert new.pk != speaker.pk and new.history.count() == 1
+    assert new.pk != speaker.pk
+    assert new.history.count() == 1
     with pytest.raises(ValidationError) as error:
         services.find_or_create_speaker(name="  ", by=reviewer)
     assert "speaker.name" in error.value.message_dict
@@ -115,7 +117,8 @@ def test_a_narrator_claim_has_no_speaker_and_says_so(propose, source):
         due_on_precision="",
         due_text="",
     )
-    assert claim.speaker is None and claim.attribution == "narrator"
+    assert claim.speaker is None
+    assert claim.attribution == "narrator"
 
 
 def test_merging_an_unknown_speaker_is_a_field_error(reviewer, speaker):

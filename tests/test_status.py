@@ -439,19 +439,23 @@ def test_the_database_refuses_a_status_that_is_not_the_last_ledger_entry(propose
 @pytest.mark.postgresql
 def test_postgresql_refuses_a_verdict_without_evidence_at_commit(propose, reviewer):
     claim = fact_claim(propose)
-    with pytest.raises(IntegrityError) as error, transaction.atomic():
-        with connection.cursor() as cursor:
-            # Check deferred constraints now instead of at the (test's) commit.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        StatusChange.objects.create(
-            claim=claim,
-            from_status="unverified",
-            to_status="confirmed",
-            rationale="no evidence given",
-            claim_version=2,
-            changed_by=reviewer,
-        )
-    assert "a verdict needs evidence" in str(error.value)
+
+    def verdict_without_evidence():
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Check deferred constraints now, not at the (test's) commit.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            StatusChange.objects.create(
+                claim=claim,
+                from_status="unverified",
+                to_status="confirmed",
+                rationale="no evidence given",
+                claim_version=2,
+                changed_by=reviewer,
+            )
+
+    with pytest.raises(IntegrityError, match="a verdict needs evidence"):
+        verdict_without_evidence()
 
 
 def test_the_transition_table_written_out_by_hand():

@@ -24,7 +24,8 @@ def test_tokens_are_stored_hashed_and_expire_after_the_configured_ttl(api_user):
     stored = AuthToken.objects.filter(pk=instance.pk).values().get()
     assert token not in json.dumps(stored, default=str)  # only a hash and a prefix
     assert stored["digest"] == hashlib.sha512(token.encode()).hexdigest()
-    assert len(stored["token_key"]) == 15 and token.startswith(stored["token_key"])
+    assert len(stored["token_key"]) == 15
+    assert token.startswith(stored["token_key"])
     ttl = datetime.timedelta(days=90)  # CLAIMTRACK_TOKEN_TTL_DAYS' default
     assert settings.REST_KNOX["TOKEN_TTL"] == ttl
     assert abs(instance.expiry - (timezone.now() + ttl)) < datetime.timedelta(minutes=1)

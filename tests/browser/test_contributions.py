@@ -87,7 +87,8 @@ def test_a_contributors_appearance_is_public_only_once_a_reviewer_accepts_it(
     page.locator("button[name=index], input[name=index]").first.click()
     expect(page.locator(".messagelist")).to_contain_text("Accepted 1 item(s).")
     span.refresh_from_db()
-    assert span.review == "accepted" and span.reviewed_by == reviewer
+    assert span.review == "accepted"
+    assert span.reviewed_by == reviewer
 
     # Now readers see the appearance.
     page.goto(f"{live_server.url}/claims/{claim.pk}/")

@@ -166,7 +166,8 @@ def test_the_json_ld_a_consumer_extracts_is_a_complete_claim_review(
     assert review["@context"] == "https://schema.org"
     assert review["@type"] == "ClaimReview"
     assert review["url"] == url
-    assert review["claimReviewed"] and len(review["claimReviewed"]) < 75
+    assert review["claimReviewed"]
+    assert len(review["claimReviewed"]) < 75
     assert review["reviewRating"]["alternateName"] == "False"
     assert review["reviewRating"]["ratingValue"] == 1
     verdict = claim.ledger.order_by("id").last()

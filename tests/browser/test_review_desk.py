@@ -147,7 +147,8 @@ def test_a_reviewer_works_the_queue(
     page.get_by_role("link", name="Change status").click()
     page.wait_for_url("**/status/")
     offered = page.locator("#id_status option").all_inner_texts()
-    assert "Overdue" not in offered and "Confirmed" in offered
+    assert "Overdue" not in offered
+    assert "Confirmed" in offered
     page.select_option("#id_status", "refuted")
     page.fill("#id_rationale", "It opened on 11 July, three weeks after the deadline.")
     page.locator(".field-evidence_source .select2-selection").click()
@@ -211,7 +212,8 @@ def test_a_contributor_proposes_from_a_selection_and_has_no_status_form(
     bullets = page.locator(".ct-legend li").evaluate_all(
         "items => items.map(item => getComputedStyle(item).listStyleType)"
     )
-    assert bullets and set(bullets) == {"none"}
+    assert bullets
+    assert set(bullets) == {"none"}
     screenshot(page, "source-page")
 
     # Past an emoji (two UTF-16 units, one code point): offsets must still match.
@@ -227,7 +229,8 @@ def test_a_contributor_proposes_from_a_selection_and_has_no_status_form(
     proposed = Claim.objects.get(text="Critics dispute the terminal budget.")
     span = proposed.spans.get()
     assert article.text[span.start : span.end] == "Critics said the"
-    assert proposed.review == "proposed" and proposed.created_by == contributor
+    assert proposed.review == "proposed"
+    assert proposed.created_by == contributor
 
     # No review or status controls, and the status form is out of reach.
     assert page.get_by_role("button", name="Accept").count() == 0
@@ -305,7 +308,8 @@ def test_the_desk_lists_fit_a_1280_pixel_screen(
                     table.getBoundingClientRect().right];
         }"""
     )
-    assert overflow[0] <= 0 and overflow[1] <= 1280, f"{path}: clipped {overflow}"
+    assert overflow[0] <= 0, f"{path}: clipped {overflow}"
+    assert overflow[1] <= 1280, f"{path}: clipped {overflow}"
     # The claim's words come first, on a few lines, not a word a line.
     cells = table.locator("tbody tr").nth(0).locator("td, th")
     first = cells.nth(1 if cells.nth(0).locator("input").count() else 0)
