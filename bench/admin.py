@@ -162,16 +162,136 @@ def change_url(name: str, pk: int) -> str:
     return reverse(f"admin:{name}_change", args=[pk])
 
 
+def page_ids(queryset, *order, start=0, size=100) -> list[int]:
+    """The ids of one page of ``queryset`` in ``order``."""
+    return list(
+        queryset.order_by(*order).values_list("id", flat=True)[start : start + size]
+    )
+
+
+def with_query(base: str, **params) -> str:
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def substring_search(claims, word: str):
+    """The claims with ``word`` in their text, speaker, title or deadline.
+
+    A substring scan, independent of the full-text index the admin's search
+    uses: the row check then also shows both find the same claims for these
+    whole words."""
+    from django.db.models import Q
+
+    return claims.filter(
+        Q(text__icontains=word)
+        | Q(speaker__name__icontains=word)
+        | Q(speaker_title__icontains=word)
+        | Q(due_text__icontains=word)
+    )
+
+
+def search_words(claims, seed: int) -> dict:
+    """{"common": (word, matches)} and, if a candidate fits, {"rare": …}: a
+    word with 3 to 20 matches."""
+    from bench.corpus import search_terms
+    from claims.search import matching_claims
+
+    common, candidates = search_terms(seed)
+    terms = {"common": (common, substring_search(claims, common).count())}
+    for word in candidates[:40]:
+        count = substring_search(claims, word).count()
+        # The substring scan also finds the word inside longer ones, which the
+        # full-text index rightly does not: take a word both count alike.
+        if 3 <= count <= 20 and matching_claims(claims, word).count() == count:
+            terms["rare"] = (word, count)
+            break
+    return terms
+
+
+def claim_page_case(claims, rng: random.Random) -> Case:
+    """30 different claims: a third proposed, a third accepted without
+    evidence, a third accepted with evidence (the ledger and its sources)."""
+    from django.db.models import Exists, OuterRef
+    from django.urls import reverse
+
+    from claims.models import Evidence, StatusChange
+
+    # Each pool: the newest 5,000 of its kind (an anti-join, not NOT IN over
+    # every evidence row, which PostgreSQL runs once per claim at 1M).
+    evidenced = Exists(Evidence.objects.filter(claim=OuterRef("pk")))
+    accepted = claims.filter(review="accepted")
+
+    def newest(queryset):
+        return list(queryset.order_by("-id").values_list("id", flat=True)[:5000])
+
+    pools = [
+        newest(claims.filter(review="proposed")),
+        newest(accepted.filter(~evidenced)),
+        newest(accepted.filter(evidenced)),
+    ]
+    per_pool = PER_OBJECT // len(pools)
+    picked = [pk for pool in pools for pk in rng.sample(pool, per_pool)]
+    rng.shuffle(picked)
+    ledger = Counter(
+        StatusChange.objects.filter(claim_id__in=picked).values_list(
+            "claim_id", flat=True
+        )
+    )
+
+    def claim_check(body: str, i: int):
+        pk = picked[i]
+        history = reverse("admin:claims_claim_history", args=[pk])
+        if 'id="ct-desk-title"' not in body or history not in body:
+            return f"claim page {pk}: no review desk or history link"
+        if body.count("<tr>", body.index('id="ct-ledger-title"')) < ledger[pk] + 1:
+            return f"claim page {pk}: fewer ledger rows than its {ledger[pk]}"
+        return None
+
+    return Case(
+        "claim page",
+        f"{PER_OBJECT} claims: {per_pool} proposed, {per_pool} accepted, "
+        f"{per_pool} accepted with evidence",
+        [change_url("claims_claim", pk) for pk in picked],
+        claim_check,
+    )
+
+
+def source_page_case(sources_with_claims: list, rng: random.Random) -> Case:
+    """30 sources with text, of ``sources_with_claims`` ((id, claims) rows)."""
+    from claims.models import Span
+
+    chosen = rng.sample(sources_with_claims, PER_OBJECT)
+    spans_of = Counter(
+        Span.objects.filter(source_id__in=[s for s, _ in chosen]).values_list(
+            "source_id", flat=True
+        )
+    )
+
+    def source_check(body: str, i: int):
+        pk, n = chosen[i]
+        wanted = f"{n} claim{'s' if n != 1 else ''} anchored here"
+        if f'data-source="{pk}"' not in body or wanted not in body:
+            return f"source page {pk}: no text panel with {wanted!r}"
+        if body.count('class="ct-mark ') < 1:
+            return f"source page {pk}: no highlighted span"
+        return None
+
+    return Case(
+        "source page",
+        f"{PER_OBJECT} sources with text, {min(spans_of.values())}–"
+        f"{max(spans_of.values())} spans each",
+        [change_url("sources_source", pk) for pk, _ in chosen],
+        source_check,
+    )
+
+
 def build_cases(reviewer, seed: int, assigned: int) -> tuple[list[Case], dict]:
     from django.db import connection
     from django.db.models import Exists, OuterRef, Q
     from django.urls import reverse
     from django.utils import timezone
 
-    from bench.corpus import search_terms
-    from claims.models import Claim, Evidence, Span, StatusChange
+    from claims.models import Claim, Span
     from claims.models.choices import KINDS_WITH_DEADLINE
-    from claims.search import matching_claims
 
     rng = random.Random(f"bench-admin:{seed}")
     claims = Claim.objects.all()  # the reviewer sees every claim
@@ -179,14 +299,6 @@ def build_cases(reviewer, seed: int, assigned: int) -> tuple[list[Case], dict]:
     queue_url = reverse("admin:claims_queuedclaim_changelist")
     list_url = reverse("admin:claims_claim_changelist")
     deadlines_url = reverse("admin:claims_deadlineclaim_changelist")
-
-    def ids(queryset, *order, start=0, size=100):
-        return list(
-            queryset.order_by(*order).values_list("id", flat=True)[start : start + size]
-        )
-
-    def url(base, **params):
-        return f"{base}?{urlencode(params)}" if params else base
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -215,26 +327,7 @@ def build_cases(reviewer, seed: int, assigned: int) -> tuple[list[Case], dict]:
         )
         sources_with_claims = cursor.fetchall()
 
-    def search(word):
-        # A substring scan, independent of the full-text index the admin's
-        # search uses: the row check then also shows both find the same claims
-        # for these whole words.
-        return claims.filter(
-            Q(text__icontains=word)
-            | Q(speaker__name__icontains=word)
-            | Q(speaker_title__icontains=word)
-            | Q(due_text__icontains=word)
-        )
-
-    common, candidates = search_terms(seed)
-    terms = {"common": (common, search(common).count())}
-    for word in candidates[:40]:
-        count = search(word).count()
-        # The substring scan also finds the word inside longer ones, which the
-        # full-text index rightly does not: take a word both count alike.
-        if 3 <= count <= 20 and matching_claims(claims, word).count() == count:
-            terms["rare"] = (word, count)
-            break
+    terms = search_words(claims, seed)
     confirmed = claims.filter(status="confirmed")
     with_source = claims.filter(
         Exists(Span.objects.filter(claim=OuterRef("pk"), source_id=source))
@@ -253,45 +346,45 @@ def build_cases(reviewer, seed: int, assigned: int) -> tuple[list[Case], dict]:
             "queue, first page",
             f"{proposed.count():,} proposed claims, oldest 50",
             [queue_url],
-            rows_check(ids(proposed, "id", size=50), "queue"),
+            rows_check(page_ids(proposed, "id", size=50), "queue"),
             target=True,
         ),
         Case(
             "queue ?speaker=&kind__exact=",
             f"top proposing speaker {speaker} ({speaker_proposed} proposed), "
             f"kind {kind}: {kind_count} rows",
-            [url(queue_url, speaker=speaker, kind__exact=kind)],
+            [with_query(queue_url, speaker=speaker, kind__exact=kind)],
             rows_check(
-                ids(queue_speaker_kind, "id", size=50), "queue by speaker and kind"
+                page_ids(queue_speaker_kind, "id", size=50), "queue by speaker and kind"
             ),
             target=True,
         ),
         Case(
             "queue ?assigned=me",
             f"{assigned} claims assigned to bench-reviewer",
-            [url(queue_url, assigned="me")],
-            rows_check(ids(mine, "id", size=50), "queue assigned to me"),
+            [with_query(queue_url, assigned="me")],
+            rows_check(page_ids(mine, "id", size=50), "queue assigned to me"),
             target=True,
         ),
         Case(
             "claim list, first page",
             f"{claims.count():,} claims, newest 100",
             [list_url],
-            rows_check(ids(claims, "-id"), "claim list"),
+            rows_check(page_ids(claims, "-id"), "claim list"),
             target=True,
         ),
         Case(
             "claim list ?status__exact=confirmed",
             f"{confirmed.count():,} confirmed",
-            [url(list_url, status__exact="confirmed")],
-            rows_check(ids(confirmed, "-id"), "confirmed claims"),
+            [with_query(list_url, status__exact="confirmed")],
+            rows_check(page_ids(confirmed, "-id"), "confirmed claims"),
             target=True,
         ),
         Case(
             "claim list ?source=",
             f"source {source}, the most claims: {source_claims}",
-            [url(list_url, source=source)],
-            rows_check(ids(with_source, "-id"), "claims of a source"),
+            [with_query(list_url, source=source)],
+            rows_check(page_ids(with_source, "-id"), "claims of a source"),
             target=True,
         ),
     ]
@@ -300,8 +393,10 @@ def build_cases(reviewer, seed: int, assigned: int) -> tuple[list[Case], dict]:
             Case(
                 f"claim list ?q={word} ({label})",
                 f"{count:,} matches, through the full-text index",
-                [url(list_url, q=word)],
-                rows_check(ids(search(word), "-id"), f"search {word!r}"),
+                [with_query(list_url, q=word)],
+                rows_check(
+                    page_ids(substring_search(claims, word), "-id"), f"search {word!r}"
+                ),
                 target=True,
             )
         )
@@ -309,93 +404,27 @@ def build_cases(reviewer, seed: int, assigned: int) -> tuple[list[Case], dict]:
         Case(
             "claim list ?p=20",
             "page 20: rows 1,901–2,000 (OFFSET)",
-            [url(list_url, p=20)],
-            rows_check(ids(claims, "-id", start=1900), "page 20"),
+            [with_query(list_url, p=20)],
+            rows_check(page_ids(claims, "-id", start=1900), "page 20"),
             target=True,
         )
     )
 
-    # 30 different claims: a third proposed, a third accepted without
-    # evidence, a third accepted with evidence (the ledger and its sources).
-    # Each pool: the newest 5,000 of its kind (an anti-join, not NOT IN over
-    # every evidence row, which PostgreSQL runs once per claim at 1M).
-    evidenced = Exists(Evidence.objects.filter(claim=OuterRef("pk")))
-    accepted = claims.filter(review="accepted")
-
-    def newest(queryset):
-        return list(queryset.order_by("-id").values_list("id", flat=True)[:5000])
-
-    pools = [
-        newest(proposed),
-        newest(accepted.filter(~evidenced)),
-        newest(accepted.filter(evidenced)),
-    ]
-    per_pool = PER_OBJECT // len(pools)
-    picked = [pk for pool in pools for pk in rng.sample(pool, per_pool)]
-    rng.shuffle(picked)
-    ledger = Counter(
-        StatusChange.objects.filter(claim_id__in=picked).values_list(
-            "claim_id", flat=True
-        )
-    )
-
-    def claim_check(body: str, i: int):
-        pk = picked[i]
-        history = reverse("admin:claims_claim_history", args=[pk])
-        if 'id="ct-desk-title"' not in body or history not in body:
-            return f"claim page {pk}: no review desk or history link"
-        if body.count("<tr>", body.index('id="ct-ledger-title"')) < ledger[pk] + 1:
-            return f"claim page {pk}: fewer ledger rows than its {ledger[pk]}"
-        return None
-
-    cases.append(
-        Case(
-            "claim page",
-            f"{PER_OBJECT} claims: {per_pool} proposed, {per_pool} accepted, "
-            f"{per_pool} accepted with evidence",
-            [change_url("claims_claim", pk) for pk in picked],
-            claim_check,
-        )
-    )
-
-    chosen = rng.sample(sources_with_claims, PER_OBJECT)
-    spans_of = Counter(
-        Span.objects.filter(source_id__in=[s for s, _ in chosen]).values_list(
-            "source_id", flat=True
-        )
-    )
-
-    def source_check(body: str, i: int):
-        pk, n = chosen[i]
-        wanted = f"{n} claim{'s' if n != 1 else ''} anchored here"
-        if f'data-source="{pk}"' not in body or wanted not in body:
-            return f"source page {pk}: no text panel with {wanted!r}"
-        if body.count('class="ct-mark ') < 1:
-            return f"source page {pk}: no highlighted span"
-        return None
-
-    cases.append(
-        Case(
-            "source page",
-            f"{PER_OBJECT} sources with text, {min(spans_of.values())}–"
-            f"{max(spans_of.values())} spans each",
-            [change_url("sources_source", pk) for pk, _ in chosen],
-            source_check,
-        )
-    )
+    cases.append(claim_page_case(claims, rng))
+    cases.append(source_page_case(sources_with_claims, rng))
     cases += [
         Case(
             "deadlines",
             f"{deadlines.count():,} overdue or due within 30 days, first 100",
             [deadlines_url],
-            rows_check(ids(deadlines, "due_on", "id"), "deadlines"),
+            rows_check(page_ids(deadlines, "due_on", "id"), "deadlines"),
             target=True,
         ),
         Case(
             "deadlines ?when=overdue",
             f"{overdue_claims.count():,} overdue",
-            [url(deadlines_url, when="overdue")],
-            rows_check(ids(overdue_claims, "due_on", "id"), "overdue"),
+            [with_query(deadlines_url, when="overdue")],
+            rows_check(page_ids(overdue_claims, "due_on", "id"), "overdue"),
             target=True,
         ),
     ]

@@ -339,6 +339,14 @@ STANCE_NOTES = {
         "The data cover a shorter period than claimed.",
     ],
 }
+# The rationale of a status moved by a reviewer.
+RATIONALES = (
+    "Checked against the published figures.",
+    "The official record settles it.",
+    "See the evidence attached.",
+    "Speaker withdrew the statement.",
+    "No data exist that could settle this.",
+)
 
 
 class Zipf:
@@ -1156,29 +1164,14 @@ class Generator:
         status = self.final_status(claim, accepted)
         initial = INITIAL[claim.kind]
         moved = status != initial
-        stated_on, stated_precision = None, ""
-        r = rng.random()
-        published = created.date()
-        if r < 0.8:
-            stated_on, stated_precision = published, "day"
-        elif r < 0.9:
-            stated_on, stated_precision = published.replace(day=1), "month"
+        stated_on, stated_precision = self.stated_on(created.date())
         due_on, due_precision, due_text = claim.due or (None, "", "")
         speaker_id = claim.speaker[0] if claim.speaker else None
         speaker_title = claim.speaker[2] if claim.speaker else ""
         reviewed_at = (
             created + dt.timedelta(hours=rng.randint(1, 72)) if accepted else None
         )
-        moved_at = None
-        if moved:
-            latest = dt.datetime.combine(REFERENCE_DATE, dt.time(0), UTC)
-            if status == "overdue":
-                moved_at = dt.datetime.combine(
-                    due_on + dt.timedelta(days=1), dt.time(3), UTC
-                )
-            else:
-                moved_at = reviewed_at + dt.timedelta(days=rng.randint(1, 400))
-            moved_at = max(reviewed_at + dt.timedelta(hours=1), min(moved_at, latest))
+        moved_at = self.moved_at(status, due_on, reviewed_at) if moved else None
         version = 1 + accepted + moved
         text = claim.content + "."
         rows["claim"].append(
@@ -1205,24 +1198,7 @@ class Generator:
                 moved_at or reviewed_at or created,
             )
         )
-        for start, end, exact, prefix, suffix in claim.spans:
-            ids["span"] += 1
-            rows["span"].append(
-                (
-                    ids["span"],
-                    claim.id,
-                    source_id,
-                    "content",
-                    start,
-                    end,
-                    exact,
-                    prefix,
-                    suffix,
-                    created,
-                    self.editor.pk,
-                    1,  # recorded by the created event
-                )
-            )
+        self.span_rows(rows, ids, claim, source_id, created)
         ids["ledger"] += 1
         rows["ledger"].append(
             (
@@ -1236,35 +1212,31 @@ class Generator:
                 self.editor.pk,
             )
         )
-
-        def state(version, status, review):
-            return json.dumps(
-                {
-                    "text": text,
-                    "speaker": speaker_id,
-                    "speaker_title": speaker_title,
-                    "attribution": claim.attribution,
-                    "kind": claim.kind,
-                    "stated_on": stated_on.isoformat() if stated_on else None,
-                    "stated_on_precision": stated_precision,
-                    "due_on": due_on.isoformat() if due_on else None,
-                    "due_on_precision": due_precision,
-                    "due_text": due_text,
-                    "status": status,
-                    "review": review,
-                    "version": version,
-                }
-            )
+        # The claim's fields as each event records them; status, review and
+        # version follow, in this order.
+        fields = {
+            "text": text,
+            "speaker": speaker_id,
+            "speaker_title": speaker_title,
+            "attribution": claim.attribution,
+            "kind": claim.kind,
+            "stated_on": stated_on.isoformat() if stated_on else None,
+            "stated_on_precision": stated_precision,
+            "due_on": due_on.isoformat() if due_on else None,
+            "due_on_precision": due_precision,
+            "due_text": due_text,
+        }
 
         def event(kind, version, status, review, detail, actor, at):
             ids["event"] += 1
+            state = {**fields, "status": status, "review": review, "version": version}
             rows["event"].append(
                 (
                     ids["event"],
                     claim.id,
                     kind,
                     version,
-                    state(version, status, review),
+                    json.dumps(state),
                     detail,
                     actor,
                     at,
@@ -1286,58 +1258,22 @@ class Generator:
             ids["ledger"] += 1
             ledger_id = ids["ledger"]
             actor = self.system.pk if status == "overdue" else self.reviewer.pk
-            if status == "overdue":
-                rationale = (
-                    f"Deadline passed: due {due_text}, last day {due_on.isoformat()}; "
-                    f"no resolution recorded by {moved_at.date().isoformat()}."
-                )
-            else:
-                rationale = rng.choice(
-                    [
-                        "Checked against the published figures.",
-                        "The official record settles it.",
-                        "See the evidence attached.",
-                        "Speaker withdrew the statement.",
-                        "No data exist that could settle this.",
-                    ]
-                )
+            rationale = self.rationale(status, due_text, due_on, moved_at)
             rows["ledger"].append(
                 (ledger_id, claim.id, initial, status, rationale, 3, moved_at, actor)
             )
             if status in VERDICTS:
-                stances = {
-                    "confirmed": ["supports"],
-                    "refuted": ["refutes"],
-                    "partly_confirmed": ["supports", "context"],
-                }[status]
-                if rng.random() < 0.3 and status != "partly_confirmed":
-                    stances = [*stances, "context"]
-                for stance in stances:
-                    evidence_source, evidence_text, sentences = rng.choice(texts)
-                    if evidence_source == source_id and len(texts) > 1:
-                        evidence_source, evidence_text, sentences = rng.choice(texts)
-                    if rng.random() < 0.7:
-                        start, end = rng.choice(sentences)
-                        anchor = selector(evidence_text, start, end)
-                    else:
-                        anchor = (None, None, "", "", "")
-                    ids["evidence"] += 1
-                    rows["evidence"].append(
-                        (
-                            ids["evidence"],
-                            claim.id,
-                            ledger_id,
-                            evidence_source,
-                            stance,
-                            *anchor,
-                            rng.choice(STANCE_NOTES[stance]).format(
-                                org=rng.choice(ORGS)
-                            ),
-                            moved_at,
-                            actor,
-                            3,  # recorded by the status_changed event
-                        )
-                    )
+                self.evidence_rows(
+                    rows,
+                    ids,
+                    claim.id,
+                    ledger_id,
+                    status,
+                    source_id,
+                    texts,
+                    actor,
+                    at=moved_at,
+                )
             event(
                 "status_changed",
                 3,
@@ -1346,6 +1282,97 @@ class Generator:
                 f"status {initial} → {status}",
                 actor,
                 moved_at,
+            )
+
+    def stated_on(self, published: dt.date) -> tuple[dt.date | None, str]:
+        """The date the source gives the statement, and its precision: the
+        day eight times in ten, the month once, none once."""
+        r = self.rng.random()
+        if r < 0.8:
+            return published, "day"
+        if r < 0.9:
+            return published.replace(day=1), "month"
+        return None, ""
+
+    def moved_at(self, status: str, due_on, reviewed_at: dt.datetime) -> dt.datetime:
+        """When an accepted claim left its first status: the night after its
+        deadline for an overdue one, else up to 400 days after its review;
+        never before its review nor after REFERENCE_DATE."""
+        latest = dt.datetime.combine(REFERENCE_DATE, dt.time(0), UTC)
+        if status == "overdue":
+            moved_at = dt.datetime.combine(
+                due_on + dt.timedelta(days=1), dt.time(3), UTC
+            )
+        else:
+            moved_at = reviewed_at + dt.timedelta(days=self.rng.randint(1, 400))
+        return max(reviewed_at + dt.timedelta(hours=1), min(moved_at, latest))
+
+    def rationale(self, status: str, due_text: str, due_on, moved_at) -> str:
+        """The rationale of a claim's second ledger entry."""
+        if status == "overdue":
+            return (
+                f"Deadline passed: due {due_text}, last day {due_on.isoformat()}; "
+                f"no resolution recorded by {moved_at.date().isoformat()}."
+            )
+        return self.rng.choice(RATIONALES)
+
+    def span_rows(self, rows, ids, claim, source_id, created):
+        for start, end, exact, prefix, suffix in claim.spans:
+            ids["span"] += 1
+            rows["span"].append(
+                (
+                    ids["span"],
+                    claim.id,
+                    source_id,
+                    "content",
+                    start,
+                    end,
+                    exact,
+                    prefix,
+                    suffix,
+                    created,
+                    self.editor.pk,
+                    1,  # recorded by the created event
+                )
+            )
+
+    def evidence_rows(
+        self, rows, ids, claim_id, ledger_id, status, source_id, texts, actor, *, at
+    ):
+        """The evidence of a verdict (ledger entry ``ledger_id``): a stance or
+        two, from another source where there is one, most anchored in one of
+        its sentences."""
+        rng = self.rng
+        stances = {
+            "confirmed": ["supports"],
+            "refuted": ["refutes"],
+            "partly_confirmed": ["supports", "context"],
+        }[status]
+        if rng.random() < 0.3 and status != "partly_confirmed":
+            stances = [*stances, "context"]
+        for stance in stances:
+            evidence_source, evidence_text, sentences = rng.choice(texts)
+            if evidence_source == source_id and len(texts) > 1:
+                evidence_source, evidence_text, sentences = rng.choice(texts)
+            if rng.random() < 0.7:
+                start, end = rng.choice(sentences)
+                anchor = selector(evidence_text, start, end)
+            else:
+                anchor = (None, None, "", "", "")
+            ids["evidence"] += 1
+            rows["evidence"].append(
+                (
+                    ids["evidence"],
+                    claim_id,
+                    ledger_id,
+                    evidence_source,
+                    stance,
+                    *anchor,
+                    rng.choice(STANCE_NOTES[stance]).format(org=rng.choice(ORGS)),
+                    at,
+                    actor,
+                    3,  # recorded by the status_changed event
+                )
             )
 
     # --- the whole load -----------------------------------------------------------

@@ -210,14 +210,8 @@ def steer(schema, known: dict) -> None:
     tests/test_api_fuzz.py uses the same hooks in process."""
     from hypothesis import strategies as st
 
-    from claims.models import Claim
-
     components = schema.raw_schema.get("components", {}).get("schemas", {})
-
-    def resolve(node):
-        while isinstance(node, dict) and "$ref" in node:
-            node = components[node["$ref"].rsplit("/", 1)[-1]]
-        return node
+    steered = steered_bodies(components, known)
 
     @schema.hook
     def flatmap_path_parameters(context, path_parameters):
@@ -233,57 +227,11 @@ def steer(schema, known: dict) -> None:
             st.just(path_parameters),
         )
 
-    def with_current_version(case):
-        pk = str(case.path_parameters.get("id", ""))
-        if pk.isdigit() and len(pk) <= 18:
-            version = Claim.objects.filter(pk=pk).values_list("version", flat=True)
-            if version:
-                case.headers["If-Match"] = f'"{version[0]}"'
-        return case
-
     @schema.hook
     def flatmap_case(context, case):
         if not known or "If-Match" not in (case.headers or {}):
             return st.just(case)
         return st.one_of(st.builds(lambda: with_current_version(case)), st.just(case))
-
-    @st.composite
-    def steered(draw, value, node):
-        node = resolve(node)
-        if isinstance(value, list) and "items" in node:
-            return [draw(steered(item, node["items"])) for item in value]
-        if not isinstance(value, dict) or "properties" not in node:
-            return value
-        properties = node["properties"]
-        if "spans" in properties and not value.get("spans"):
-            value = {**value, "spans": [{"source": 1, "start": 0, "end": 1}]}
-        if {"text", "url"} <= set(properties) and not (
-            value.get("text") or value.get("url")
-        ):
-            value = {**value, "text": draw(st.text(min_size=1, max_size=300))}
-        result = {
-            name: draw(steered(item, properties[name]))
-            for name, item in value.items()
-            if name in properties
-        }
-        if "language" in result:
-            result["language"] = draw(
-                st.sampled_from([result["language"], "en", "pt-BR"])
-            )
-        for name, resource in (("speaker", "speakers"), ("revises", "sources")):
-            if isinstance(result.get(name), int) and not isinstance(result[name], bool):
-                result[name] = draw(st.sampled_from(sorted(known[resource])))
-        if isinstance(result.get("source"), int) and "start" in properties:
-            source = draw(st.sampled_from(sorted(known["sources"])))
-            text = known["sources"][source]
-            start = draw(st.integers(0, max(len(text) - 1, 0)))
-            end = draw(st.integers(start + 1, start + 60))
-            result.update(source=source, start=start, end=end)
-            if "exact" in result:
-                result["exact"] = draw(
-                    st.sampled_from([result["exact"], text[start:end]])
-                )
-        return result
 
     @schema.hook
     def flatmap_body(context, body):
@@ -292,6 +240,85 @@ def steer(schema, known: dict) -> None:
             return st.just(body)
         body_schema = definition["content"]["application/json"]["schema"]
         return st.one_of(steered(body, body_schema), st.just(body))
+
+
+def resolve(node, components: dict):
+    """``node``, or the schema component its ``$ref`` names."""
+    while isinstance(node, dict) and "$ref" in node:
+        node = components[node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def with_current_version(case):
+    """``case`` with If-Match set to the claim's current version, if it names one."""
+    from claims.models import Claim
+
+    pk = str(case.path_parameters.get("id", ""))
+    if pk.isdigit() and len(pk) <= 18:
+        version = Claim.objects.filter(pk=pk).values_list("version", flat=True)
+        if version:
+            case.headers["If-Match"] = f'"{version[0]}"'
+    return case
+
+
+def steered_bodies(components: dict, known: dict):
+    """A strategy factory: ``steered(value, node)`` draws ``value`` (generated
+    for schema ``node``) with only its declared fields, the content a write
+    needs, and ids and offsets of what exists."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def steered(draw, value, node):
+        node = resolve(node, components)
+        if isinstance(value, list) and "items" in node:
+            return [draw(steered(item, node["items"])) for item in value]
+        if not isinstance(value, dict) or "properties" not in node:
+            return value
+        properties = node["properties"]
+        value = with_content(draw, value, properties)
+        result = {
+            name: draw(steered(item, properties[name]))
+            for name, item in value.items()
+            if name in properties
+        }
+        name_what_exists(draw, result, properties, known)
+        return result
+
+    return steered
+
+
+def with_content(draw, value: dict, properties: dict) -> dict:
+    """``value`` with what a write cannot do without: a span for a claim, a
+    text (or URL) for a source."""
+    from hypothesis import strategies as st
+
+    if "spans" in properties and not value.get("spans"):
+        value = {**value, "spans": [{"source": 1, "start": 0, "end": 1}]}
+    if {"text", "url"} <= set(properties) and not (
+        value.get("text") or value.get("url")
+    ):
+        value = {**value, "text": draw(st.text(min_size=1, max_size=300))}
+    return value
+
+
+def name_what_exists(draw, result: dict, properties: dict, known: dict) -> None:
+    """Point ``result`` at what exists, in place: a known language, speaker
+    and source ids, offsets inside the source's text and its words there."""
+    from hypothesis import strategies as st
+
+    if "language" in result:
+        result["language"] = draw(st.sampled_from([result["language"], "en", "pt-BR"]))
+    for name, resource in (("speaker", "speakers"), ("revises", "sources")):
+        if isinstance(result.get(name), int) and not isinstance(result[name], bool):
+            result[name] = draw(st.sampled_from(sorted(known[resource])))
+    if isinstance(result.get("source"), int) and "start" in properties:
+        source = draw(st.sampled_from(sorted(known["sources"])))
+        text = known["sources"][source]
+        start = draw(st.integers(0, max(len(text) - 1, 0)))
+        end = draw(st.integers(start + 1, start + 60))
+        result.update(source=source, start=start, end=end)
+        if "exact" in result:
+            result["exact"] = draw(st.sampled_from([result["exact"], text[start:end]]))
 
 
 # --- the run ---------------------------------------------------------------------
@@ -389,9 +416,7 @@ def fuzz(
     from hypothesis import seed as hypothesis_seed
     from hypothesis import strategies as st
     from knox.models import AuthToken
-    from requests.exceptions import InvalidHeader, InvalidURL
     from schemathesis import GenerationMode
-    from schemathesis.core.failures import FailureGroup
 
     schema = load_schema(base_url)
     steer(schema, known_objects())
@@ -418,39 +443,7 @@ def fuzz(
                 headers["Authorization"] = f"Token {token[1]}"
             elif junk is not None:
                 headers["Authorization"] = junk
-            stats.requests += 1
-            try:
-                response = case.call(
-                    base_url=base_url, headers=headers, session=session, timeout=60
-                )
-            except (InvalidHeader, InvalidURL, UnicodeError):
-                # Refused by the HTTP client before sending: nothing to check.
-                stats.codes["unsent"] += 1
-                continue
-            except requests.RequestException as error:
-                stats.codes["error"] += 1
-                run.record(stats, case, role, headers, repr(error), None)
-                continue
-            stats.codes[response.status_code] += 1
-            if response.status_code == 429:
-                run.record(stats, case, role, headers, "Throttled (429)", 429)
-                continue
-            try:
-                case.validate_response(response, headers=headers)
-            except (FailureGroup, Exception) as failure:  # every failed check
-                found = getattr(failure, "exceptions", [failure])
-                titles = " + ".join(
-                    getattr(f, "title", type(f).__name__) for f in found
-                )
-                run.record(
-                    stats,
-                    case,
-                    role,
-                    headers,
-                    titles,
-                    response.status_code,
-                    str(failure),
-                )
+            send(run, session, stats, case, role, headers)
 
     def hypothesis_test(operation, stats):
         strategy = st.one_of(
@@ -489,6 +482,40 @@ def fuzz(
     run.seconds = time.perf_counter() - started
     session.close()
     return run
+
+
+def send(run: Run, session, stats: OperationStats, case, role: str, headers) -> None:
+    """Send ``case`` once with ``headers`` and check the answer, recording any
+    failure in ``run``."""
+    import requests
+    from requests.exceptions import InvalidHeader, InvalidURL
+    from schemathesis.core.failures import FailureGroup
+
+    stats.requests += 1
+    try:
+        response = case.call(
+            base_url=run.base_url, headers=headers, session=session, timeout=60
+        )
+    except (InvalidHeader, InvalidURL, UnicodeError):
+        # Refused by the HTTP client before sending: nothing to check.
+        stats.codes["unsent"] += 1
+        return
+    except requests.RequestException as error:
+        stats.codes["error"] += 1
+        run.record(stats, case, role, headers, repr(error), None)
+        return
+    stats.codes[response.status_code] += 1
+    if response.status_code == 429:
+        run.record(stats, case, role, headers, "Throttled (429)", 429)
+        return
+    try:
+        case.validate_response(response, headers=headers)
+    except (FailureGroup, Exception) as failure:  # every failed check
+        found = getattr(failure, "exceptions", [failure])
+        titles = " + ".join(getattr(f, "title", type(f).__name__) for f in found)
+        run.record(
+            stats, case, role, headers, titles, response.status_code, str(failure)
+        )
 
 
 # --- the report ------------------------------------------------------------------

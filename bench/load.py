@@ -994,6 +994,28 @@ def parse_args(argv=None):
     return args
 
 
+def what_failed(summary: dict, checks: dict) -> list[str]:
+    """Why the run failed, if it did: errors, unexpected answers, the database."""
+    failures = []
+    if summary["server_errors"]:
+        failures.append(f"{summary['server_errors']} 5xx answers")
+    if summary["connection_errors"]:
+        failures.append(f"{summary['connection_errors']} connection errors")
+    if summary["unexpected"]:
+        failures.append(f"unexpected answers: {summary['unexpected']}")
+    if not checks["ok"]:
+        failures.append("the database checks failed")
+    return failures
+
+
+def print_check_findings(checks: dict) -> None:
+    """The first 20 claims off their ledger and the first 20 other problems."""
+    for pk, status, last in checks["mismatches"][:20]:
+        print(f"  claim {pk}: status {status!r}, last ledger entry {last!r}")
+    for line in checks["problems"][:20]:
+        print(f"  {line}")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     command = "uv run python bench/load.py " + " ".join(
@@ -1063,19 +1085,9 @@ def main(argv=None) -> int:
     print(block)
     if not args.no_write:
         write_results(block)
-    failures = []
-    if summary["server_errors"]:
-        failures.append(f"{summary['server_errors']} 5xx answers")
-    if summary["connection_errors"]:
-        failures.append(f"{summary['connection_errors']} connection errors")
-    if summary["unexpected"]:
-        failures.append(f"unexpected answers: {summary['unexpected']}")
+    failures = what_failed(summary, checks)
     if not checks["ok"]:
-        for pk, status, last in checks["mismatches"][:20]:
-            print(f"  claim {pk}: status {status!r}, last ledger entry {last!r}")
-        for line in checks["problems"][:20]:
-            print(f"  {line}")
-        failures.append("the database checks failed")
+        print_check_findings(checks)
     if failures:
         if summary["server_errors"] or summary["unexpected"]:
             print("gunicorn log (tail):\n" + gunicorn_log)

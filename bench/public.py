@@ -54,11 +54,66 @@ def lists_claims(expected: list[list[int]]):
     return check
 
 
+def rare_word(candidates: list[str], ranked) -> str | None:
+    """The first candidate with 3 to 20 matches; at a million claims the tail is
+    denser than that, and the one with the fewest (at least 3) stands in."""
+    fewest = None
+    for word in candidates:
+        found = len(ranked(word))
+        if 3 <= found <= 20:
+            return word
+        if found >= 3 and (fewest is None or found < fewest[1]):
+            fewest = (word, found)
+    return None if fewest is None else fewest[0]
+
+
+def search_cases(accepted, seed: int) -> list:
+    """The search page for a common and a rare word, and the second page
+    through the cursor where there is one."""
+    from bench.corpus import search_terms
+    from claims.search import search_claims
+
+    common, candidates = search_terms(seed)
+
+    def ranked(word):
+        return list(
+            search_claims(accepted, word)
+            .order_by("-rank_key", "-id")
+            .values_list("id", "rank_key")[: 2 * 25]
+        )
+
+    cases = []
+    for label, word in (("common", common), ("rare", rare_word(candidates, ranked))):
+        if word is None:
+            continue
+        rows = ranked(word)
+        cases.append(
+            a.Case(
+                f"search ?q={word} ({label})",
+                "ranked full-text search, first page of 25",
+                [f"/search/?{urlencode({'q': word})}"],
+                lists_claims([[pk for pk, _ in rows[:25]]]),
+                target=True,
+            )
+        )
+        if len(rows) > 25:
+            cursor_value = f"{rows[24][1]}.{rows[24][0]}"
+            cases.append(
+                a.Case(
+                    f"search ?q={word} ({label}), page 2",
+                    "the next 25 through the keyset cursor",
+                    [f"/search/?{urlencode({'q': word, 'after': cursor_value})}"],
+                    lists_claims([[pk for pk, _ in rows[25:50]]]),
+                    target=True,
+                )
+            )
+    return cases
+
+
 def build_cases(seed: int) -> list:
     from django.core.cache import cache
     from django.db import connection
 
-    from bench.corpus import search_terms
     from claims.models import Claim, Evidence, Span
     from public import queries
 
@@ -166,52 +221,7 @@ def build_cases(seed: int) -> list:
                 target=True,
             )
         )
-    common, candidates = search_terms(seed)
-    from claims.search import search_claims
-
-    def ranked(word):
-        return list(
-            search_claims(accepted, word)
-            .order_by("-rank_key", "-id")
-            .values_list("id", "rank_key")[: 2 * 25]
-        )
-
-    # The first candidate with 3–20 matches; at a million claims the tail is
-    # denser than that, and the one with the fewest (at least 3) stands in.
-    rare, fewest = None, None
-    for word in candidates:
-        found = len(ranked(word))
-        if 3 <= found <= 20:
-            rare = word
-            break
-        if found >= 3 and (fewest is None or found < fewest[1]):
-            fewest = (word, found)
-    if rare is None and fewest is not None:
-        rare = fewest[0]
-    for label, word in (("common", common), ("rare", rare)):
-        if word is None:
-            continue
-        rows = ranked(word)
-        cases.append(
-            a.Case(
-                f"search ?q={word} ({label})",
-                "ranked full-text search, first page of 25",
-                [f"/search/?{urlencode({'q': word})}"],
-                lists_claims([[pk for pk, _ in rows[:25]]]),
-                target=True,
-            )
-        )
-        if len(rows) > 25:
-            cursor_value = f"{rows[24][1]}.{rows[24][0]}"
-            cases.append(
-                a.Case(
-                    f"search ?q={word} ({label}), page 2",
-                    "the next 25 through the keyset cursor",
-                    [f"/search/?{urlencode({'q': word, 'after': cursor_value})}"],
-                    lists_claims([[pk for pk, _ in rows[25:50]]]),
-                    target=True,
-                )
-            )
+    cases += search_cases(accepted, seed)
     return cases
 
 
