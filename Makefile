@@ -14,6 +14,7 @@ PYTEST = status=0; uv run pytest -p no:cacheprovider $(1) || status=$$?; \
 lint:
 	uv run ruff check .
 	uv run ruff format --check .
+	DJANGO_DEBUG=1 uv run mypy
 	uv run django-upgrade --target-version 6.1 --check $(PYTHON_FILES)
 	DJANGO_DEBUG=1 uv run python manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=claimtrack.example.org \

@@ -36,7 +36,7 @@ def claim_review(claim: Claim, *, absolute_url) -> dict:
             "refuted and unverifiable claims have a ClaimReview."
         )
     name, value = RATINGS[Status(claim.status)]
-    rating = {"@type": "Rating", "alternateName": name}
+    rating: dict[str, str | int] = {"@type": "Rating", "alternateName": name}
     if value is not None:
         rating.update(ratingValue=value, bestRating=5, worstRating=1)
     verdict = claim.verdict_entry
@@ -58,7 +58,7 @@ def claim_review(claim: Claim, *, absolute_url) -> dict:
         }
         for source in sources
     ]
-    item = {"@type": "Claim", "appearance": appearances}
+    item: dict[str, object] = {"@type": "Claim", "appearance": appearances}
     if appearances:
         item["firstAppearance"] = appearances[0]
     if claim.stated_on:

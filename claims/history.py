@@ -28,7 +28,7 @@ def claim_edits(claim: Claim, user) -> list[dict]:
     records = claim.history.select_related("history_user").order_by("history_id")
     edits, previous = [], None
     for record in records:
-        changes = {}
+        changes: dict[str, list] = {}
         if previous is not None:
             changes = {
                 name: [_plain(getattr(previous, name)), _plain(getattr(record, name))]

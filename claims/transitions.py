@@ -21,7 +21,7 @@ SWEEP_MOVES = frozenset({(Status.PENDING, Status.OVERDUE)})
 
 
 def _manual_moves() -> dict[ClaimKind, dict[Status, frozenset[Status]]]:
-    table = {}
+    table: dict[ClaimKind, dict[Status, frozenset[Status]]] = {}
     for kind, statuses in STATUSES_BY_KIND.items():
         table[kind] = {
             current: frozenset(

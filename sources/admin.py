@@ -6,9 +6,12 @@ claim's spans in the text and proposes claims from it: sources never
 imports claims.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -171,7 +174,8 @@ class SourceAdmin(SimpleHistoryAdmin):
             stored = Source.objects.get(pk=obj.pk)
             revises = form.cleaned_data.get("revises", stored.revises)
             for name in LINK_FIELDS:
-                attname = Source._meta.get_field(name).attname
+                # LINK_FIELDS are columns, not a relation's reverse side.
+                attname = cast(models.Field, Source._meta.get_field(name)).attname
                 setattr(obj, attname, getattr(stored, attname))
             obj._history_user = request.user
             super().save_model(request, obj, form, change)

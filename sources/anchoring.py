@@ -85,11 +85,14 @@ def _difference(found: str, given: str, *, what: str, context: int = 12) -> str:
     )
 
 
-def select(text: str, start: int, end: int, exact: str | None = None) -> Selector:
+def select(
+    text: str, start: int | None, end: int | None, exact: str | None = None
+) -> Selector:
     """Build the selector for ``text[start:end]``, checking every invariant.
 
     ``exact``, when given, must equal the words at that position. Raises
-    :class:`AnchorError` naming ``start``, ``end`` or ``exact``.
+    :class:`AnchorError` naming ``start``, ``end`` or ``exact`` (a missing
+    position, None, included).
     """
     if isinstance(start, bool) or not isinstance(start, int):
         raise AnchorError("start", "must be an integer (a code point offset).")
@@ -174,7 +177,8 @@ def _places(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[i
     scan stays linear however long the words (a regular expression's
     lookarounds would try every position, and a one-letter quote in a
     two-million-character text must not cost a Python loop per letter)."""
-    needle, places = prefix + exact + suffix, []
+    needle = prefix + exact + suffix
+    places: list[int] = []
     position = text.find(needle)
     while position != -1 and len(places) <= COUNT_LIMIT:
         places.append(position + len(prefix))

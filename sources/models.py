@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -230,7 +231,7 @@ class Source(models.Model):
         else:
             self.ensure_text_unchanged()
         super().save(*args, **kwargs)
-        self._stored_text = self.text
+        self._stored_text: str | None = self.text
 
     def clean(self):
         # The text keeps whatever the source has; the title is ours to show.
@@ -282,3 +283,16 @@ class Source(models.Model):
                     "source that revises this one instead."
                 }
             )
+
+
+def set_history_context(
+    instance: models.Model, *, by: User | None, reason: str | None = None
+) -> None:
+    """Who made, and why, the change that ``instance.save()`` records next.
+
+    simple_history reads these two attributes from the instance at save; it
+    adds them at run time, so the type checker cannot see them on the model.
+    """
+    instance._history_user = by  # type: ignore[attr-defined]  # simple_history's
+    if reason is not None:
+        instance._change_reason = reason  # type: ignore[attr-defined]  # likewise

@@ -3,22 +3,25 @@
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from .models import Publisher, Source
+from .models import Publisher, Source, set_history_context
 from .review import Review, decision_target, four_eyes_problem, is_reviewer
 from .text import bidi_control_problem, content_hash, normalize_text, text_problem
 
 
-def _resolve(model, value, field: str):
+def _resolve[M: models.Model](
+    model: type[M], value: M | int | None, field: str
+) -> M | None:
     """An instance of ``model`` given as itself or its id; None stays None."""
     if value is None or isinstance(value, model):
         return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError({field: f"must be a {model._meta.verbose_name} id."})
-    instance = model.objects.filter(pk=value).first()
+    instance = model._default_manager.filter(pk=value).first()
     if instance is None:
         raise ValidationError(
             {field: f"there is no {model._meta.verbose_name} with id {value}."}
@@ -33,7 +36,8 @@ def _resolve_publisher(publisher) -> Publisher | None:
         if not name:
             return None
         max_length = Publisher._meta.get_field("name").max_length
-        if len(name) > max_length or "\x00" in name:
+        too_long = max_length is not None and len(name) > max_length
+        if too_long or "\x00" in name:
             raise ValidationError(
                 {"publisher": f"must be a name of at most {max_length} characters."}
             )
@@ -62,7 +66,7 @@ def create_source(
     published_on: datetime.date | None = None,
     retrieved_at: datetime.datetime | None = None,
     revises: Source | int | None = None,
-    by=None,
+    by: User | None = None,
 ) -> SourceResult:
     """Store a source with its text normalized, or answer with the existing one.
 
@@ -124,7 +128,7 @@ def _save_new(source: Source, *, by) -> SourceResult:
         if source.content_hash is None or existing is None:
             raise
         return SourceResult(existing, created=False)
-    source._history_user = by
+    set_history_context(source, by=by)
     try:
         with transaction.atomic():
             source.save()
@@ -173,7 +177,7 @@ def revision_link_problem(source: Source, revises: Source | None) -> str:
     return ""
 
 
-def _link(source: Source, revises: Source | None, *, by) -> None:
+def _link(source: Source, revises: Source | None, *, by: User | None) -> None:
     """Point ``source`` at ``revises`` with the link's review state: accepted at
     once when a reviewer sets it, proposed otherwise; no state without a link."""
     problem = revision_link_problem(source, revises)
@@ -204,7 +208,7 @@ def _locked(source: Source) -> Source:
 
 @transaction.atomic
 def set_revision_link(
-    *, source: Source, revises: Source | int | None, by, note: str = ""
+    *, source: Source, revises: Source | int | None, by: User, note: str = ""
 ) -> Source:
     """Name (or, with None, clear) the earlier version ``source`` revises.
 
@@ -232,7 +236,9 @@ def set_revision_link(
 
 
 @transaction.atomic
-def review_revision(*, source: Source, decision: str, by, note: str = "") -> Source:
+def review_revision(
+    *, source: Source, decision: str, by: User, note: str = ""
+) -> Source:
     """Accept or reject the revises link of ``source`` (``decision`` is
     ``accept`` or ``reject``; a rejection needs a note saying why).
 
@@ -281,11 +287,10 @@ LINK_FIELDS = (
 )
 
 
-def _save_link(source: Source, *, by, reason: str) -> None:
+def _save_link(source: Source, *, by: User, reason: str) -> None:
     """Save the link's fields alone; the history records who, when and why
     (the full note is in the recorded row, the reason is cut to its column)."""
     others = [f.name for f in Source._meta.fields if f.name not in LINK_FIELDS]
     source.full_clean(exclude=others, validate_unique=False)
-    source._history_user = by
-    source._change_reason = reason[:100]
+    set_history_context(source, by=by, reason=reason[:100])
     source.save(update_fields=LINK_FIELDS)

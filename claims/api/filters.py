@@ -92,7 +92,7 @@ class ClaimFilter(django_filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = []
+        fields: list[str] = []
 
     def filter_source(self, queryset, name, value):
         return queryset.filter(
@@ -124,7 +124,7 @@ class SourceFilter(django_filters.FilterSet):
 
     class Meta:
         model = Source
-        fields = []
+        fields: list[str] = []
 
     def filter_q(self, queryset, name, value):
         value = search_words(value)

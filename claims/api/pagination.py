@@ -56,7 +56,8 @@ class CursorPagination(pagination.CursorPagination):
         except NotFound as error:
             raise ValidationError(self.bad_cursor, code="bad_cursor") from error
         position = cursor.position if cursor is not None else None
-        if position is not None and not POSITION_PATTERN.fullmatch(position):
+        # The stubs type the position as an int; DRF decodes it as a string.
+        if position is not None and not POSITION_PATTERN.fullmatch(position):  # type: ignore[call-overload]
             raise ValidationError(self.bad_cursor, code="bad_cursor")
         return cursor
 

@@ -10,6 +10,7 @@ the same API tests pin both on both databases.
 """
 
 import functools
+from typing import cast
 
 import orjson
 from django.db import connection, connections
@@ -127,7 +128,8 @@ CLAIM_COLUMNS = frozenset(f.attname for f in Claim._meta.concrete_fields)
 ID_SELECT = 'SELECT "claims_claim"."id" AS "id" FROM '
 ROW_SELECT = "SELECT {} FROM ".format(
     ", ".join(
-        f'"claims_claim".{connection.ops.quote_name(field.column)}'
+        # A concrete field always has a column.
+        f'"claims_claim".{connection.ops.quote_name(cast(str, field.column))}'
         for field in sorted(
             Claim._meta.concrete_fields, key=lambda f: not f.primary_key
         )
@@ -169,7 +171,8 @@ def _ledger_length():
 def _row_columns() -> tuple[list[str], dict]:
     """The claim row's values to read: each plain field's column, and for
     each foreign key's serializer its fields through the key."""
-    columns, related = [], {}
+    columns: list[str] = []
+    related: dict[str, dict[str, str]] = {}
     for name, field in claim_fields().items():
         if name in LISTS or name == "ledger_length":
             continue
@@ -187,7 +190,7 @@ def _list_items(name: str, ids, user) -> dict[int, list]:
     may see, by claim, in id order."""
     model, _ = LISTS[name]
     child = claim_fields()[name].child.fields
-    items = {pk: [] for pk in ids}
+    items: dict[int, list] = {pk: [] for pk in ids}
     for row in (
         model.objects.visible_to(user)
         .filter(claim_id__in=list(ids))

@@ -31,7 +31,8 @@ class ErrorResponse(serializers.Serializer):
     which no per-field enum could list; docs/API.md lists the codes."""
 
     type = serializers.ChoiceField(choices=["validation_error", "client_error"])
-    errors = Error(many=True)
+    # The response's key; DRF's own Serializer.errors is no concern here.
+    errors = Error(many=True)  # type: ignore[assignment]
 
 
 def documented_error(description: str) -> OpenApiResponse:

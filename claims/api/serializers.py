@@ -93,7 +93,7 @@ class ContributionStateSerializer(serializers.Serializer):
 
 class SpanSerializer(ContributionStateSerializer):
     id = serializers.IntegerField()
-    source = serializers.IntegerField(
+    source = serializers.IntegerField(  # type: ignore[assignment]  # the API name; not Field.source
         source="source_id", help_text="Id of the source the words are in."
     )
     role = serializers.ChoiceField(choices=SpanRole.choices)
@@ -109,7 +109,7 @@ class SpanSerializer(ContributionStateSerializer):
 
 class EvidenceSerializer(ContributionStateSerializer):
     id = serializers.IntegerField()
-    source = serializers.IntegerField(
+    source = serializers.IntegerField(  # type: ignore[assignment]  # the API name; not Field.source
         source="source_id", help_text="Id of the evidence source."
     )
     stance = serializers.ChoiceField(choices=Stance.choices)
@@ -460,7 +460,7 @@ class AnchorInputSerializer(StrictSerializer):
 
 
 class SpanInputSerializer(AnchorInputSerializer):
-    source = serializers.IntegerField(min_value=1)
+    source = serializers.IntegerField(min_value=1)  # type: ignore[assignment]  # the API name; not Field.source
     role = serializers.ChoiceField(choices=SpanRole.choices, default=SpanRole.CONTENT)
 
 
@@ -477,7 +477,7 @@ class ClaimInputSerializer(StrictSerializer, serializers.ModelSerializer):
 
 
 class ProposeClaimSerializer(ClaimInputSerializer):
-    spans = SpanInputSerializer(
+    spans = SpanInputSerializer(  # type: ignore[call-arg]  # many=True takes max_length
         many=True,
         allow_empty=False,
         max_length=settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM,
@@ -518,7 +518,7 @@ class EvidenceInputSerializer(AnchorInputSerializer):
     """Evidence: a source and a stance, and the cited words if any (none of
     start, end and exact: the whole source)."""
 
-    source = serializers.IntegerField(min_value=1)
+    source = serializers.IntegerField(min_value=1)  # type: ignore[assignment]  # the API name; not Field.source
     stance = serializers.ChoiceField(choices=Stance.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
@@ -526,7 +526,7 @@ class EvidenceInputSerializer(AnchorInputSerializer):
 class StatusChangeSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Status.choices)
     rationale = serializers.CharField(max_length=5000)
-    evidence = EvidenceInputSerializer(
+    evidence = EvidenceInputSerializer(  # type: ignore[call-arg]  # many=True takes max_length
         many=True,
         required=False,
         max_length=settings.CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE,

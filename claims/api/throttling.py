@@ -24,6 +24,7 @@ import functools
 import logging
 import math
 import time
+from typing import TYPE_CHECKING, Any
 
 import redis
 from django.conf import settings
@@ -34,6 +35,10 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +62,10 @@ return {0, math.floor(new_tat - now)}
 """
 
 # The allowance of the request being answered, for RateLimitHeadersMiddleware.
-current_limit = contextvars.ContextVar("current_limit", default=None)
+# (scope, limit, period in seconds, requests left, seconds until reset)
+current_limit: contextvars.ContextVar[tuple[str | None, int, int, int, int] | None] = (
+    contextvars.ContextVar("current_limit", default=None)
+)
 
 
 def gcra(tat: float | None, now: float, interval: float, period: float):
@@ -91,7 +99,7 @@ def gcra_script(location: str, timeout: float | None, connect_timeout: float | N
 def redis_script():
     """The script on the server the default cache writes to (its first
     LOCATION), with the cache's socket timeouts."""
-    config = settings.CACHES["default"]
+    config: dict[str, Any] = settings.CACHES["default"]
     location = config["LOCATION"]
     if isinstance(location, str):
         location = location.split(",")
@@ -106,6 +114,18 @@ def redis_script():
 class GCRAThrottle:
     """Mixed into DRF's rate throttles: their scopes, rates (``THROTTLE_RATES``)
     and cache keys, with the GCRA check instead of a request history."""
+
+    # What the throttle it is mixed into provides (the last two are set
+    # whenever the rate is).
+    rate: str | None
+    scope: str | None
+    key: str | None
+    num_requests: int
+    duration: int
+
+    if TYPE_CHECKING:
+
+        def get_cache_key(self, request: Request, view: APIView) -> str | None: ...
 
     def allow_request(self, request, view):
         if self.rate is None:

@@ -1,5 +1,7 @@
 import re
+from typing import Literal, cast, overload
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -19,7 +21,9 @@ from rest_framework.exceptions import (
     PermissionDenied,
     ValidationError,
 )
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from sources.models import Source
 from sources.services import create_source, review_revision, set_revision_link
@@ -75,7 +79,7 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-class StrictQueryMixin:
+class StrictQueryMixin(APIView):
     """Unknown query parameters and NUL characters are refused with a 400."""
 
     extra_query_parameters: set[str] = set()
@@ -86,7 +90,7 @@ class StrictQueryMixin:
         filterset = getattr(self, "filterset_class", None)
         if filterset is not None:
             allowed |= set(filterset.base_filters)
-        errors = {}
+        errors: dict[str, str] = {}
         for name, values in request.query_params.lists():
             if name not in allowed:
                 errors[name] = ErrorDetail(
@@ -98,7 +102,11 @@ class StrictQueryMixin:
             raise ValidationError(errors)
 
 
-def expected_version(request, *, required: bool) -> int | None:
+@overload
+def expected_version(request: Request, *, required: Literal[True]) -> int: ...
+@overload
+def expected_version(request: Request, *, required: bool) -> int | None: ...
+def expected_version(request: Request, *, required: bool) -> int | None:
     """The version named by If-Match ("3", W/ is refused), or None if absent."""
     header = request.headers.get("If-Match")
     if header is None:
@@ -175,11 +183,13 @@ class ClaimViewSet(
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         extra = ("rank_key",) if "rank_key" in queryset.query.annotations else ()
+        payloads: list[dict] | None
         if extra:  # ranked search: the cursor needs each row's rank
-            page = self.paginate_queryset(queryset.values("id", *extra))
+            page = self.paginate_queryset(queryset.values("id", *extra)) or []
             payloads = payloads_for([row["id"] for row in page], request.user)
         else:  # the page's ids and payloads in one statement
-            payloads = self.paginate_queryset(PagePayloads(queryset, request.user))
+            # PagePayloads stands in for the queryset: it orders, filters, slices.
+            payloads = self.paginate_queryset(PagePayloads(queryset, request.user))  # type: ignore[arg-type]
         return self.get_paginated_response(payloads)
 
     def filter_queryset(self, queryset):
@@ -194,13 +204,16 @@ class ClaimViewSet(
     def paginator(self):
         if not hasattr(self, "_paginator"):
             self._paginator = CursorPagination()
-            ordering = self.request.query_params.get("ordering", "-id")
+            ordering: str | tuple[str, ...] = self.request.query_params.get(
+                "ordering", "-id"
+            )
             if ordering not in ("-id", "id"):
                 raise ValidationError({"ordering": "must be -id or id."})
             q = self.request.query_params.get("q", "").strip()
             if q and uses_full_text() and "ordering" not in self.request.query_params:
                 ordering = ("-rank_key", "-id")  # best matches first
-            self._paginator.ordering = ordering
+            # DRF takes a tuple too; the stubs say str only.
+            self._paginator.ordering = ordering  # type: ignore[assignment]
         return self._paginator
 
     def claim(self, pk):
@@ -509,7 +522,10 @@ class ClaimViewSet(
                 )
             return speaker
         return services.find_or_create_speaker(
-            name=value["name"], kind=value["kind"], by=self.request.user
+            # A write: the permission classes let only a logged-in user here.
+            name=value["name"],
+            kind=value["kind"],
+            by=cast(User, self.request.user),
         )
 
 
@@ -559,7 +575,8 @@ class SourceViewSet(
             )
             .order_by("-id")
         )
-        source.visible_claims = list(claims[:LIMIT_RELATED])
+        # Read by the source serializer's claims field.
+        source.visible_claims = list(claims[:LIMIT_RELATED])  # type: ignore[attr-defined]
         return source
 
     def represent(self, pk, status_code=status.HTTP_200_OK, **extra):

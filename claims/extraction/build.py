@@ -115,13 +115,14 @@ def build(
     if kind not in ("prediction", "promise"):
         due = None
     if stated is not None:
-        stated_on, stated_precision = stated.date, stated.precision
+        stated_on: datetime.date | None = stated.date
+        stated_precision = stated.precision
     else:
         stated_on, stated_precision = published, DAY if published else ""
     return Proposal(
         content_spans=content,
         cue_span=snap(text, said.cue_span if said and said.cue_span else cue_span),
-        speaker_span=snap(text, said.mention_span) if speaker else None,
+        speaker_span=snap(text, said.mention_span) if said and speaker else None,
         speaker_name=speaker.name if speaker else None,
         speaker_title=speaker.title if speaker else "",
         speaker_kind=speaker.kind if speaker else None,

@@ -321,15 +321,16 @@ def _by_date(m: re.Match, published: datetime.date | None):
     g = m.group
     month = _month(g("b_m1") or g("b_m2"))
     day = int((g("b_d1") or g("b_d2")).rstrip("stndrh"))
-    start = _upcoming_month(published, month, g("b_y")) if month else None
+    if not month:
+        return None
+    start = _upcoming_month(published, month, g("b_y"))
     return (_date(start.year, month, day), DAY) if start else None
 
 
 def _by_month(m: re.Match, published: datetime.date | None):
     """ "by May", "in March or April next year": the last month named."""
     g = m.group
-    months = [_month(w) for w in _MONTH_WORD_RE.findall(m.group())]
-    months = [mo for mo in months if mo]
+    months = [mo for w in _MONTH_WORD_RE.findall(m.group()) if (mo := _month(w))]
     if not months:
         return None
     year = g("bm_y")

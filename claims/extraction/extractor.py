@@ -370,7 +370,7 @@ class Extraction:
 
     def _attribute_quotations(self) -> None:
         by_sentence = {u.sentence: u for u in self.utterances}
-        framed_quotation = {}
+        framed_quotation: dict[int, Said] = {}
         for u in self.utterances:
             if u.said is not None:
                 for q in u.quotations:

@@ -168,7 +168,7 @@ def _according(tokens: list[Token], cue: Cue, first: int) -> Reported | None:
     after = _past_relative_clause(tokens, frame.after)
     if cue.index == first and after < len(tokens) and tokens[after].text == ",":
         content = _span(tokens, after + 1, len(tokens))
-        spans = (
+        spans: tuple[Span, ...] = (
             (content,)
             if content and _words(tokens, after + 1, len(tokens)) >= 3
             else ()
@@ -262,8 +262,8 @@ def _middle(tokens, first: int, comma: int, resume: int) -> tuple[Span, ...] | N
         return None
     if resume < len(tokens) and tokens[resume].lower.endswith("ing"):
         return None  # "…, he said, adding that …": another report, not the rest
-    spans = (_span(tokens, first, comma), _span(tokens, resume, len(tokens)))
-    return spans if all(spans) else None
+    head, tail = _span(tokens, first, comma), _span(tokens, resume, len(tokens))
+    return (head, tail) if head and tail else None
 
 
 def _lead(tokens: list[Token], first: int, opener: int) -> Span | None:

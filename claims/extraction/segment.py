@@ -5,6 +5,7 @@ expressions without nested ambiguity), so a 5 MB text costs a few passes.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .lexicon import ABBREVIATIONS, DATELINE, DISCOURSE_OPENERS, WORD
@@ -130,8 +131,9 @@ def quotations(text: str, paras: list[tuple[int, int]]) -> list[Quotation]:
 def _runs_on(text: str, paras: list[tuple[int, int]], index: int, family: str) -> bool:
     """Whether a quote open at the end of paragraph ``index`` continues: only
     if the next paragraph opens with a quotation mark of its family."""
-    following = paras[index + 1] if index + 1 < len(paras) else None
-    return bool(following) and _starts_with_opener(text, following, family)
+    if index + 1 >= len(paras):
+        return False
+    return _starts_with_opener(text, paras[index + 1], family)
 
 
 def count_words(text: str) -> int:
@@ -157,8 +159,9 @@ def is_speech(
     if words < 3 or inner[-1:] not in ".,!?…—–-:;":
         return False
     last = _LAST_WORD_RE.search(before)
-    inside_sentence = bool(last) and before[-1:].isalnum() and not inner[:1].isupper()
-    return not inside_sentence or last.group(1).lower() in cue_words
+    if last is None or not before[-1:].isalnum() or inner[:1].isupper():
+        return True  # not inside a sentence
+    return last.group(1).lower() in cue_words
 
 
 def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
@@ -170,7 +173,7 @@ def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
 
 
 def sentence_ends(
-    text: str, lo: int, hi: int, masked: list[tuple[int, int]] = ()
+    text: str, lo: int, hi: int, masked: Sequence[tuple[int, int]] = ()
 ) -> list[int]:
     """Ends of the sentences in ``text[lo:hi]``; ``hi`` is always the last.
 
@@ -205,7 +208,7 @@ def _next_visible(text: str, i: int, hi: int) -> str | None:
 
 
 def split_sentences(
-    text: str, lo: int, hi: int, masked: list[tuple[int, int]] = ()
+    text: str, lo: int, hi: int, masked: Sequence[tuple[int, int]] = ()
 ) -> list[tuple[int, int]]:
     """Sentences of ``text[lo:hi]`` as trimmed (start, end) pairs."""
     spans, start = [], lo

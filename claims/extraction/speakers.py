@@ -174,12 +174,16 @@ class SpeakerBook:
     def first_person(self) -> Resolved | None:
         """The first person the text named: an interview's interviewee."""
         entry = next((e for e in self._entries.values() if e.kind == "person"), None)
-        return entry and Resolved(entry.name, entry.title, entry.kind, "context")
+        return (
+            Resolved(entry.name, entry.title, entry.kind, "context") if entry else None
+        )
 
     @property
     def last_person(self) -> Resolved | None:
         entry = self._last.get("person")
-        return entry and Resolved(entry.name, entry.title, entry.kind, "context")
+        return (
+            Resolved(entry.name, entry.title, entry.kind, "context") if entry else None
+        )
 
     def learn(self, mention: Mention) -> None:
         """A titled name seen anywhere: known for later short forms only."""

@@ -80,7 +80,8 @@ class DatePrecision(models.TextChoices):
             return date.replace(day=calendar.monthrange(date.year, date.month)[1])
         return date
 
-    def format(self, date: datetime.date) -> str:
+    # Shadows str.format on purpose: templates call precision.format(date).
+    def format(self, date: datetime.date) -> str:  # type: ignore[override]
         if self == DatePrecision.YEAR:
             return f"{date.year}"
         if self == DatePrecision.MONTH:

@@ -1,4 +1,5 @@
 import datetime
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -444,7 +445,10 @@ def claim_state(claim) -> dict:
     """The claim's state as the change feed records it after a change; from
     a Claim or any object with its columns as attributes."""
     return {
-        name: json_value(Claim._meta.get_field(name).value_from_object(claim))
+        # get_field may answer a relation's reverse side; these are all columns.
+        name: json_value(
+            cast(models.Field, Claim._meta.get_field(name)).value_from_object(claim)
+        )
         for name in STATE_FIELDS
     }
 

@@ -163,7 +163,7 @@ class Speaker(models.Model):
     def name_rows(self) -> list["SpeakerName"]:
         """This speaker's ``SpeakerName`` rows, unsaved: one per key of its
         name and aliases (the name first, so it wins a shared key)."""
-        keys = {}
+        keys: dict[str, str] = {}
         for name in self.all_names:
             if isinstance(name, str) and (key := name_key(name)):
                 keys.setdefault(key, name)

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 
 from sources.anchoring import AnchorError, anchor
-from sources.models import Source
+from sources.models import Source, set_history_context
 from sources.review import is_reviewer
 
 from ..models import (
@@ -87,7 +88,7 @@ def _loaded_relations(instance: models.Model) -> list[str]:
     return [
         field.name
         for field in instance._meta.concrete_fields
-        if field.is_relation
+        if isinstance(field, models.ForeignObject)  # a concrete relation
         and field.is_cached(instance)
         and (related := field.get_cached_value(instance)) is not None
         and related.pk is not None
@@ -271,22 +272,21 @@ def _bump_version(claim: Claim, expected_version: int | None) -> Claim:
 def _save_claim(
     claim: Claim,
     *,
-    by,
+    by: User,
     reason: str,
     event: EventKind | None,
     internal: bool = False,
 ) -> None:
     """Save the claim with its history entry and, unless ``event`` is None, its
     change-feed event (see :func:`_record_change`)."""
-    claim._history_user = by
-    claim._change_reason = reason[:100]
+    set_history_context(claim, by=by, reason=reason[:100])
     claim.save()
     if event is not None:
         _record_change(claim, by=by, reason=reason, event=event, internal=internal)
 
 
 def _record_change(
-    claim: Claim, *, by, reason: str, event: EventKind, internal: bool = False
+    claim: Claim, *, by: User, reason: str, event: EventKind, internal: bool = False
 ) -> None:
     """The change-feed event of a change, and the claim's fresh search document.
 
@@ -304,7 +304,7 @@ def _record_change(
     refresh_search_document(claim.pk)
 
 
-def _initial_review(claim: Claim, by) -> str:
+def _initial_review(claim: Claim, by: User) -> str:
     """What a new span or evidence item starts as: accepted when a reviewer
     adds it, or when its claim is not public yet (it is reviewed with the
     claim); otherwise proposed, invisible to readers until a reviewer accepts it."""
@@ -313,7 +313,9 @@ def _initial_review(claim: Claim, by) -> str:
     return Review.PROPOSED
 
 
-def _record_status(claim: Claim, *, to_status: str, rationale: str, by) -> StatusChange:
+def _record_status(
+    claim: Claim, *, to_status: str, rationale: str, by: User
+) -> StatusChange:
     entry = StatusChange(
         claim=claim,
         from_status=claim.status,
@@ -328,7 +330,7 @@ def _record_status(claim: Claim, *, to_status: str, rationale: str, by) -> Statu
     return entry
 
 
-def _create_span(claim: Claim, span: SpanInput, *, by, prefix: str) -> Span:
+def _create_span(claim: Claim, span: SpanInput, *, by: User, prefix: str) -> Span:
     source = _resolve_source(span.source, f"{prefix}.source")
     if not source.has_text:
         raise ValidationError(
@@ -358,7 +360,7 @@ def _create_span(claim: Claim, span: SpanInput, *, by, prefix: str) -> Span:
 
 
 def _create_evidence(
-    claim: Claim, item: EvidenceInput, *, by, prefix: str, status_change=None
+    claim: Claim, item: EvidenceInput, *, by: User, prefix: str, status_change=None
 ) -> Evidence:
     source = _resolve_source(item.source, f"{prefix}.source")
     _require_choice(item.stance, Stance, f"{prefix}.stance")

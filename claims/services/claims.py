@@ -5,10 +5,12 @@ import datetime
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from sources.models import set_history_context
 from sources.review import decision_target, four_eyes_problem, is_reviewer
 
 from ..models import (
@@ -51,7 +53,7 @@ def propose_claim(
     kind: str,
     attribution: str,
     spans: Sequence[SpanInput],
-    by,
+    by: User,
     speaker: Speaker | None = None,
     speaker_title: str = "",
     stated_on: datetime.date | None = None,
@@ -112,7 +114,7 @@ def propose_claim(
 
 @transaction.atomic
 def edit_claim(
-    *, claim: Claim, expected_version: int, by, reason: str = "edited", **changes
+    *, claim: Claim, expected_version: int, by: User, reason: str = "edited", **changes
 ) -> Claim:
     """Change a claim's editable fields; refused if ``expected_version`` is stale.
 
@@ -189,7 +191,7 @@ def review_claim(
     *,
     claim: Claim,
     decision: str,
-    by,
+    by: User,
     note: str = "",
     expected_version: int | None = None,
 ) -> Claim:
@@ -220,7 +222,7 @@ def review_claim(
 
 @transaction.atomic
 def add_span(
-    *, claim: Claim, span: SpanInput, by, expected_version: int | None = None
+    *, claim: Claim, span: SpanInput, by: User, expected_version: int | None = None
 ) -> Span:
     """Anchor a claim in one more place: another appearance, a cue, the speaker.
 
@@ -246,7 +248,11 @@ def add_span(
 
 @transaction.atomic
 def add_evidence(
-    *, claim: Claim, evidence: EvidenceInput, by, expected_version: int | None = None
+    *,
+    claim: Claim,
+    evidence: EvidenceInput,
+    by: User,
+    expected_version: int | None = None,
 ) -> Evidence:
     """Attach evidence to a claim without moving its status (``proposed``, as
     a span is, from anyone but a reviewer)."""
@@ -269,7 +275,7 @@ def spans_limit_message() -> str:
 
 
 @transaction.atomic
-def assign_claim(*, claim: Claim, to, by) -> Claim:
+def assign_claim(*, claim: Claim, to: User | None, by: User) -> Claim:
     """Put a proposed claim in a reviewer's queue (``to``), or back in the
     common queue (``to=None``).
 
@@ -293,7 +299,8 @@ def assign_claim(*, claim: Claim, to, by) -> Claim:
             {"assigned_to": f"already assigned to {to}." if to else "not assigned."}
         )
     claim.assigned_to = to
-    claim._history_user = by
-    claim._change_reason = f"assigned to {to}" if to else "unassigned"
+    set_history_context(
+        claim, by=by, reason=f"assigned to {to}" if to else "unassigned"
+    )
     claim.save(update_fields=["assigned_to", "updated_at"])
     return claim

@@ -9,6 +9,7 @@ leaves every public surface. Each decision bumps the claim's version and is an
 event of its change feed.
 """
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -44,7 +45,7 @@ def review_contribution(
     *,
     item: Span | Evidence,
     decision: str,
-    by,
+    by: User,
     note: str = "",
     expected_version: int | None = None,
 ) -> Span | Evidence:
@@ -84,7 +85,7 @@ def withdraw_contribution(
     *,
     item: Span | Evidence,
     reason: str,
-    by,
+    by: User,
     expected_version: int | None = None,
 ) -> Span | Evidence:
     """Take an accepted span or evidence item out of the public record, with

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -73,17 +74,18 @@ class _SpeakerIndex:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._index = None
+        self._index: KnownSpeakers | None = None
         self._seen = None  # (history_id, history_date, id) of the last history row
         self._top = None  # the highest speaker id indexed
 
     def current(self) -> KnownSpeakers:
         with self._lock:
-            if self._index is None or not self._bring_up_to_date():
-                self._rebuild()
-            return self._index
+            index = self._index
+            if index is None or not self._bring_up_to_date(index):
+                index = self._rebuild()
+            return index
 
-    def _bring_up_to_date(self) -> bool:
+    def _bring_up_to_date(self, index: KnownSpeakers) -> bool:
         history = Speaker.history.model
         rows = list(
             history.objects.filter(history_id__gte=self._seen[0] if self._seen else 0)
@@ -100,12 +102,12 @@ class _SpeakerIndex:
         if top is not None and top > max([self._top or 0, *ids]):
             return False  # speakers added without history
         if ids:
-            self._index.add(_known(Speaker.objects.active().filter(id__in=ids)))
+            index.add(_known(Speaker.objects.active().filter(id__in=ids)))
             self._seen = rows[-1][:3]
             self._top = max([self._top or 0, *ids])
         return True
 
-    def _rebuild(self) -> None:
+    def _rebuild(self) -> KnownSpeakers:
         history = Speaker.history.model
         last = (
             history.objects.order_by("-history_id")
@@ -115,6 +117,7 @@ class _SpeakerIndex:
         self._top = Speaker.objects.order_by("-id").values_list("id", flat=True).first()
         self._index = KnownSpeakers(_known(Speaker.objects.active()))
         self._seen = tuple(last) if last else None
+        return self._index
 
 
 _speaker_index = _SpeakerIndex()
@@ -158,7 +161,7 @@ def propose_claims(*, source: Source, min_confidence: float = 0.0) -> ProposalRu
 
 
 @transaction.atomic
-def _record(source: Source, proposal: Proposal, by) -> Claim:
+def _record(source: Source, proposal: Proposal, by: User) -> Claim:
     speaker = None
     if proposal.speaker_name:
         speaker = find_or_create_speaker(

@@ -2,9 +2,11 @@
 
 from collections.abc import Sequence
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from sources.models import set_history_context
 from sources.text import bidi_control_problem, normalize_name
 
 from ..models import (
@@ -23,7 +25,11 @@ from ._base import (
 
 @transaction.atomic
 def find_or_create_speaker(
-    *, name: str, by=None, kind: str = "person", aliases: Sequence[str] = ()
+    *,
+    name: str,
+    by: User | None = None,
+    kind: str = "person",
+    aliases: Sequence[str] = (),
 ) -> Speaker:
     """The active speaker whose name or an alias looks the same as ``name``,
     or a new one.
@@ -45,13 +51,15 @@ def find_or_create_speaker(
         return existing
     speaker = Speaker(name=name, kind=kind, aliases=list(aliases))
     _validate(speaker, prefix="speaker")
-    speaker._history_user = by
+    set_history_context(speaker, by=by)
     speaker.save()
     return speaker
 
 
 @transaction.atomic
-def merge_speakers(*, merged: Speaker, into: Speaker, by, reason: str = "") -> Speaker:
+def merge_speakers(
+    *, merged: Speaker, into: Speaker, by: User, reason: str = ""
+) -> Speaker:
     """Move every claim of ``merged`` to ``into`` and keep ``merged`` as a pointer.
 
     ``into`` gains ``merged``'s name and aliases as aliases; each moved claim gets
@@ -95,7 +103,6 @@ def merge_speakers(*, merged: Speaker, into: Speaker, by, reason: str = "") -> S
     merged.merged_into = into
     for speaker in (merged, into):  # merged first: it gives up its Wikidata id
         _validate(speaker)
-        speaker._history_user = by
-        speaker._change_reason = why[:100]
+        set_history_context(speaker, by=by, reason=why[:100])
         speaker.save(update_fields=["aliases", "wikidata_id", "merged_into"])
     return into

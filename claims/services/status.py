@@ -8,11 +8,13 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 
 from ..models import (
@@ -44,7 +46,7 @@ def change_status(
     claim: Claim,
     to_status: str,
     rationale: str,
-    by,
+    by: User,
     expected_version: int | None,
     evidence: Sequence[EvidenceInput] = (),
     by_sweep: bool = False,
@@ -105,12 +107,14 @@ class OverdueMove:
     note: str = ""
 
 
-def _overdue_rationale(claim: Claim, today: datetime.date) -> str:
+def _overdue_rationale(claim: "Claim | _Row", today: datetime.date) -> str:
+    due_on, deadline = claim.due_on, claim.deadline
+    assert due_on is not None and deadline is not None  # overdue: it has one
     precision = DatePrecision(claim.due_on_precision or DatePrecision.DAY)
     words = f' ("{claim.due_text}")' if claim.due_text else ""
     return (
-        f"Deadline passed: due by {precision.format(claim.due_on)}{words}, last day "
-        f"{DatePrecision.DAY.format(claim.deadline)}; no resolution recorded by "
+        f"Deadline passed: due by {precision.format(due_on)}{words}, last day "
+        f"{DatePrecision.DAY.format(deadline)}; no resolution recorded by "
         f"{DatePrecision.DAY.format(today)}."
     )
 
@@ -155,7 +159,7 @@ def mark_overdue(
     *,
     today: datetime.date | None = None,
     dry_run: bool = False,
-    by=None,
+    by: User | None = None,
     batch_size: int = SWEEP_BATCH,
     workers: int = 1,
 ) -> list[OverdueMove]:
@@ -200,7 +204,7 @@ def mark_overdue(
     return [move for batch in batches for move in batch if move is not None]
 
 
-def _sweep_batch(chunk: list[int], today: datetime.date, by) -> list:
+def _sweep_batch(chunk: list[int], today: datetime.date, by: User) -> list:
     try:
         return _move_batch(chunk, today, by)
     except (_BatchConflict, IntegrityError):
@@ -258,18 +262,22 @@ def _chunks(ids: list[int], size: int):
 # The claim's columns the change feed's state, the rationale and the result need.
 _STATE_COLUMNS = (
     "id",
-    *(Claim._meta.get_field(name).column for name in STATE_FIELDS),
+    # get_field may answer a relation's reverse side; these are all columns.
+    *(cast(Field, Claim._meta.get_field(name)).column for name in STATE_FIELDS),
 )
 
 
 class _Row(SimpleNamespace):
     """A claim row with what ``claim_state`` and the rationale read."""
 
-    deadline = Claim.deadline
+    if TYPE_CHECKING:
+        deadline: datetime.date  # the rows are past their deadline
+    else:
+        deadline = Claim.deadline
 
 
 @transaction.atomic
-def _move_batch(ids: list[int], today: datetime.date, by) -> list[OverdueMove]:
+def _move_batch(ids: list[int], today: datetime.date, by: User) -> list[OverdueMove]:
     """Move the claims of ``ids`` still overdue, in five statements whatever
     the batch size, on either database: the rows read and locked, then the
     ledger entries, the claims, their history records and change-feed events
@@ -295,7 +303,7 @@ def _move_batch(ids: list[int], today: datetime.date, by) -> list[OverdueMove]:
         kind: move_problem(kind, Status.PENDING, Status.OVERDUE, by_sweep=True)
         for kind in {claim.kind for claim in claims}
     }
-    rationales = {}
+    rationales: dict[tuple, str] = {}
     for claim in claims:
         if problems[claim.kind]:
             raise _BatchConflict(claim.id)
@@ -389,7 +397,7 @@ def _insert(model, fields: tuple[str, ...], rows: list[tuple], **same) -> None:
         )
 
 
-def _move_one(pk: int, today: datetime.date, by) -> OverdueMove | None:
+def _move_one(pk: int, today: datetime.date, by: User) -> OverdueMove | None:
     """One claim through :func:`change_status`, re-read after a lost race."""
     claim = Claim.objects.filter(pk=pk).first()
     if claim is None or not _is_overdue(claim, today):
