@@ -109,7 +109,9 @@ class OverdueMove:
 
 def _overdue_rationale(claim: "Claim | _Row", today: datetime.date) -> str:
     due_on, deadline = claim.due_on, claim.deadline
-    assert due_on is not None and deadline is not None  # overdue: it has one
+    # An overdue claim has a deadline (the sweep's query says so).
+    assert due_on is not None
+    assert deadline is not None
     precision = DatePrecision(claim.due_on_precision or DatePrecision.DAY)
     words = f' ("{claim.due_text}")' if claim.due_text else ""
     return (
