@@ -3,6 +3,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 
 from sources.models import Source, SourceKind
 
@@ -129,3 +130,17 @@ class SourceFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         value = search_words(value)
         return queryset.filter(Q(title__icontains=value) | Q(url__icontains=value))
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, building a view's filter set (a form of a
+    dozen fields, about 1 ms a request) only when the request names one of
+    its parameters: most reads name none (docs/PERFORMANCE.md, issue 21)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or request.query_params.keys().isdisjoint(
+            filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
