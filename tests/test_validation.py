@@ -1,29 +1,26 @@
-"""The services' validation: Django's full_clean and validate_constraints."""
+"""The services' validation: Django's full_clean and the unique constraints
+before a write, the database's check constraints at it (``_save``)."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from claims.models import Claim, Span
-from claims.services._base import _loaded_relations, _validate
+from claims.services._base import _loaded_relations, _save, _validate
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_constraint_on_a_key_read_from_the_database_is_still_checked(
-    propose, reviewer
-):
-    # The withdrawer was read from the database, so full_clean leaves out its
-    # existence check; the constraint that names it still runs.
-    span = propose().spans.get()
-    span.withdrawn_by = reviewer  # but no withdrawn_at nor reason
-    assert "withdrawn_by" in _loaded_relations(span)
+def test_a_check_constraint_the_database_refuses_is_a_validation_error(propose):
+    # No query checks the constraint before the write: the database refuses
+    # it, and the refusal reads as validate_constraints would give it.
+    claim = propose()
+    claim.text = ""  # claim_text_not_empty
     with pytest.raises(ValidationError) as error:
-        _validate(span, prefix="spans.0")
+        _save(claim, prefix="claim")
     assert error.value.message_dict == {
-        "spans.0.__all__": [
-            "Constraint \u201cspan_withdrawal_complete\u201d is violated."
-        ]
+        "claim.__all__": ["Constraint \u201cclaim_text_not_empty\u201d is violated."]
     }
+    assert Claim.objects.get(pk=claim.pk).text  # nothing was written
 
 
 def test_field_errors_come_before_constraint_errors(propose, reviewer):

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 from sources.anchoring import AnchorError, anchor
@@ -98,27 +98,70 @@ def _loaded_relations(instance: models.Model) -> list[str]:
 
 
 def _validate(instance: models.Model, *, prefix: str = "") -> None:
-    """full_clean, with field errors before constraint errors, keys prefixed.
-
-    The constraints are validated apart, over every field: full_clean skips
-    a constraint that names an excluded field, and a claim's speaker (a key
-    this transaction read) is named by one."""
+    """full_clean and the unique constraints, keys prefixed. The check
+    constraints are the database's to refuse, when :func:`_save` writes:
+    Django validates each with a query of its own, about 1 ms apiece, ten
+    for a claim (docs/PERFORMANCE.md, issue 21)."""
     try:
         instance.full_clean(
             exclude=_loaded_relations(instance),
             validate_unique=False,
             validate_constraints=False,
         )
-        instance.validate_constraints()
+        errors: dict = {}
+        for constraint in instance._meta.constraints:
+            if isinstance(constraint, models.CheckConstraint):
+                continue
+            try:
+                constraint.validate(type(instance), instance)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
     except ValidationError as error:
-        if not prefix or not hasattr(error, "error_dict"):
+        raise _prefixed(error, prefix) from None
+
+
+def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
+    if not prefix or not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {f"{prefix}.{field}": messages for field, messages in error.error_dict.items()}
+    )
+
+
+def _save(instance: models.Model, *, prefix: str = "", **kwargs) -> None:
+    """Save ``instance``; a check constraint the database refuses becomes the
+    ValidationError ``validate_constraints`` gives (keyed ``__all__``)."""
+    try:
+        with transaction.atomic():
+            instance.save(**kwargs)
+    except IntegrityError as error:
+        constraint = _violated_check(instance, error)
+        if constraint is None:
             raise
-        raise ValidationError(
+        refused = ValidationError(
             {
-                f"{prefix}.{field}": messages
-                for field, messages in error.error_dict.items()
+                NON_FIELD_ERRORS: ValidationError(
+                    constraint.get_violation_error_message(),
+                    code=constraint.violation_error_code,
+                )
             }
-        ) from None
+        )
+        raise _prefixed(refused, prefix) from None
+
+
+def _violated_check(instance: models.Model, error: IntegrityError):
+    """The check constraint of ``instance`` the database names in ``error``:
+    psycopg gives its name, SQLite says "CHECK constraint failed: <name>"."""
+    named = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    for constraint in instance._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint) and (
+            constraint.name == named
+            or str(error) == f"CHECK constraint failed: {constraint.name}"
+        ):
+            return constraint
+    return None
 
 
 def _require_choice(value, choices: type[models.TextChoices], field: str) -> None:
@@ -280,7 +323,7 @@ def _save_claim(
     """Save the claim with its history entry and, unless ``event`` is None, its
     change-feed event (see :func:`_record_change`)."""
     set_history_context(claim, by=by, reason=reason[:100])
-    claim.save()
+    _save(claim)
     if event is not None:
         _record_change(claim, by=by, reason=reason, event=event, internal=internal)
 
@@ -325,7 +368,7 @@ def _record_status(
         changed_by=by,
     )
     _validate(entry)
-    entry.save()
+    _save(entry)
     claim.status = to_status
     return entry
 
@@ -355,7 +398,7 @@ def _create_span(claim: Claim, span: SpanInput, *, by: User, prefix: str) -> Spa
         created_by=by,
     )
     _validate(row, prefix=prefix)
-    row.save()
+    _save(row, prefix=prefix)
     return row
 
 
@@ -382,5 +425,5 @@ def _create_evidence(
         row.start, row.end, row.exact = selector.start, selector.end, selector.exact
         row.prefix, row.suffix = selector.prefix, selector.suffix
     _validate(row, prefix=prefix)
-    row.save()
+    _save(row, prefix=prefix)
     return row

@@ -18,6 +18,7 @@ from ._base import (
     _bump_version,
     _optional_text,
     _required_text,
+    _save,
     _save_claim,
     _validate,
 )
@@ -52,7 +53,7 @@ def find_or_create_speaker(
     speaker = Speaker(name=name, kind=kind, aliases=list(aliases))
     _validate(speaker, prefix="speaker")
     set_history_context(speaker, by=by)
-    speaker.save()
+    _save(speaker, prefix="speaker")
     return speaker
 
 
@@ -104,5 +105,5 @@ def merge_speakers(
     for speaker in (merged, into):  # merged first: it gives up its Wikidata id
         _validate(speaker)
         set_history_context(speaker, by=by, reason=why[:100])
-        speaker.save(update_fields=["aliases", "wikidata_id", "merged_into"])
+        _save(speaker, update_fields=["aliases", "wikidata_id", "merged_into"])
     return into
