@@ -148,14 +148,7 @@ class SourceAdmin(SimpleHistoryAdmin):
         if obj is None:
             return SourceAddForm.Meta.fields
         return (
-            "title",
-            "url",
-            "publisher",
-            "kind",
-            "language",
-            "published_on",
-            "retrieved_at",
-            "revises",
+            *DESCRIBING_FIELDS,
             "revises_review",
             "revises_proposed_by",
             "revises_reviewed_by",
