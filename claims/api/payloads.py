@@ -33,8 +33,13 @@ LEDGER_LENGTH_SQL = (
 
 
 @functools.cache
+def fields_of(serializer_class) -> dict:
+    """A serializer's fields, built once: they are read, never bound."""
+    return dict(serializer_class().fields)
+
+
 def claim_fields() -> dict:
-    return dict(ClaimSerializer().fields)
+    return fields_of(ClaimSerializer)
 
 
 def model_field(model, field):
@@ -240,7 +245,7 @@ def represent(serializer_class, item) -> dict:
     the payloads' plain values: for evidence in the claim's history."""
     return {
         name: _plain(field, getattr(item, field.source))
-        for name, field in serializer_class().fields.items()
+        for name, field in fields_of(serializer_class).items()
     }
 
 
