@@ -1,11 +1,11 @@
 """The services' validation: Django's full_clean and the unique constraints
-before a write, the database's check constraints at it (``_save``)."""
+before a write, the database's check constraints at it (``save_instance``)."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from claims.models import Claim, Span
-from claims.services._base import _loaded_relations, _save, _validate
+from claims.services.base import loaded_relations, save_instance, validate_instance
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def test_a_check_constraint_the_database_refuses_is_a_validation_error(propose):
     claim = propose()
     claim.text = ""  # claim_text_not_empty
     with pytest.raises(ValidationError) as error:
-        _save(claim, prefix="claim")
+        save_instance(claim, prefix="claim")
     assert error.value.message_dict == {
         "claim.__all__": ["Constraint \u201cclaim_text_not_empty\u201d is violated."]
     }
@@ -28,13 +28,13 @@ def test_field_errors_come_before_constraint_errors(propose, reviewer):
     span.withdrawn_by = reviewer
     span.role = "footnote"  # a field error: the constraints wait for the fields
     with pytest.raises(ValidationError) as error:
-        _validate(span)
+        validate_instance(span)
     assert set(error.value.message_dict) == {"role"}
 
 
 def test_only_keys_to_rows_read_from_the_database_skip_the_lookup(speaker, reviewer):
     claim = Claim(speaker=speaker, created_by=reviewer)
-    assert sorted(_loaded_relations(claim)) == ["created_by", "speaker"]
+    assert sorted(loaded_relations(claim)) == ["created_by", "speaker"]
     claim.speaker_id = speaker.pk + 1000  # changed behind the cached object
-    assert _loaded_relations(claim) == ["created_by"]
-    assert _loaded_relations(Span(claim_id=1, source_id=2)) == []
+    assert loaded_relations(claim) == ["created_by"]
+    assert loaded_relations(Span(claim_id=1, source_id=2)) == []

@@ -6,7 +6,7 @@ Every function here is keyword-only, runs in one transaction and raises a
 the API, the management commands and the tests all call these functions.
 """
 
-from ._base import EvidenceInput, SpanInput, get_system_user
+from .base import EvidenceInput, SpanInput, get_system_user
 from .claims import (
     EDITABLE_FIELDS,
     add_evidence,

@@ -26,23 +26,23 @@ from ..models import (
     StatusChange,
 )
 from ..models.claim import EDITABLE_FIELDS, INITIAL_STATUS, STATUSES_BY_KIND
-from ._base import (
+from .base import (
     EvidenceInput,
     SpanInput,
-    _bump_version,
-    _check_speaker,
-    _check_version,
-    _create_evidence,
-    _create_span,
-    _normalize_fields,
-    _optional_text,
-    _record_change,
-    _record_status,
-    _require_choice,
-    _required_text,
-    _save_claim,
-    _stale,
-    _validate,
+    bump_version,
+    check_speaker,
+    check_version,
+    create_evidence,
+    create_span,
+    normalize_fields,
+    optional_text,
+    record_change,
+    record_status,
+    require_choice,
+    required_text,
+    save_claim,
+    stale_version,
+    validate_instance,
 )
 
 
@@ -64,21 +64,21 @@ def propose_claim(
     note: str = "Proposed.",
 ) -> Claim:
     """Record a new ``proposed`` claim with its spans and its first ledger entry."""
-    text = _required_text(text, "text")
-    note = _optional_text(note, "note") or "Proposed."
+    text = required_text(text, "text")
+    note = optional_text(note, "note") or "Proposed."
     if not isinstance(spans, list | tuple) or not all(
         isinstance(span, SpanInput) for span in spans
     ):
         raise ValidationError({"spans": "must be a list of spans."})
-    _require_choice(kind, ClaimKind, "kind")
-    _require_choice(attribution, Attribution, "attribution")
+    require_choice(kind, ClaimKind, "kind")
+    require_choice(attribution, Attribution, "attribution")
     if not any(span.role == SpanRole.CONTENT for span in spans):
         raise ValidationError(
             {"spans": "a claim needs at least one content span (the claimed words)."}
         )
     if len(spans) > settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM:
         raise ValidationError({"spans": spans_limit_message()})
-    _check_speaker(speaker)
+    check_speaker(speaker)
     claim = Claim(
         text=text,
         speaker=speaker,
@@ -94,11 +94,11 @@ def propose_claim(
         review=Review.PROPOSED,
         created_by=by,
     )
-    _normalize_fields(claim)
-    _validate(claim)
-    _save_claim(claim, by=by, reason="proposed", event=None)
+    normalize_fields(claim)
+    validate_instance(claim)
+    save_claim(claim, by=by, reason="proposed", event=None)
     for index, span in enumerate(spans):
-        _create_span(claim, span, by=by, prefix=f"spans.{index}")
+        create_span(claim, span, by=by, prefix=f"spans.{index}")
     StatusChange.objects.create(
         claim=claim,
         from_status="",
@@ -108,7 +108,7 @@ def propose_claim(
         changed_by=by,
     )
     # Recorded last, so the event and the search document include the spans.
-    _record_change(claim, by=by, reason="proposed", event=EventKind.CREATED)
+    record_change(claim, by=by, reason="proposed", event=EventKind.CREATED)
     return claim
 
 
@@ -128,24 +128,24 @@ def edit_claim(
     changes = _checked_changes(changes)
     if not isinstance(reason, str):
         raise ValidationError({"reason": "must be a string."})
-    _check_version(expected_version)
+    check_version(expected_version)
     current = Claim.objects.get(pk=claim.pk)
     candidate = copy.copy(current)
     for field, value in changes.items():
         setattr(candidate, field, value)
-    _normalize_fields(candidate)
+    normalize_fields(candidate)
     if all(getattr(candidate, f) == getattr(current, f) for f in EDITABLE_FIELDS):
         if current.version != expected_version:
-            raise _stale(current.pk, expected_version)
+            raise stale_version(current.pk, expected_version)
         return current
-    claim = _bump_version(current, expected_version)
+    claim = bump_version(current, expected_version)
     old_kind = ClaimKind(claim.kind)
     for field, value in changes.items():
         setattr(claim, field, value)
-    _normalize_fields(claim)
+    normalize_fields(claim)
     _apply_kind_change(claim, old_kind, by=by)
-    _validate(claim)
-    _save_claim(claim, by=by, reason=reason.strip() or "edited", event=EventKind.EDITED)
+    validate_instance(claim)
+    save_claim(claim, by=by, reason=reason.strip() or "edited", event=EventKind.EDITED)
     return claim
 
 
@@ -156,12 +156,12 @@ def _checked_changes(changes: dict) -> dict:
     if unknown:
         raise ValidationError({field: "cannot be edited here." for field in unknown})
     if "text" in changes:
-        changes["text"] = _required_text(changes["text"], "text")
+        changes["text"] = required_text(changes["text"], "text")
     for field, choices in (("kind", ClaimKind), ("attribution", Attribution)):
         if field in changes:
-            _require_choice(changes[field], choices, field)
+            require_choice(changes[field], choices, field)
     if "speaker" in changes:
-        _check_speaker(changes["speaker"])
+        check_speaker(changes["speaker"])
     return changes
 
 
@@ -171,7 +171,7 @@ def _apply_kind_change(claim: Claim, old_kind: ClaimKind, *, by) -> None:
     new_kind = ClaimKind(claim.kind)
     if new_kind != old_kind and claim.status == INITIAL_STATUS[old_kind]:
         if INITIAL_STATUS[new_kind] != claim.status:
-            _record_status(
+            record_status(
                 claim,
                 to_status=INITIAL_STATUS[new_kind],
                 rationale=f"Kind changed from {old_kind} to {new_kind}.",
@@ -201,7 +201,7 @@ def review_claim(
     and a rejected one accepted; a claim is never reviewed into the state it is in.
     """
     target, note = decision_target(decision, note)
-    claim = _bump_version(claim, expected_version)
+    claim = bump_version(claim, expected_version)
     problem = four_eyes_problem(reviewer=by, proposed_by_id=claim.created_by_id)
     if problem:
         raise PermissionDenied(problem)
@@ -213,10 +213,10 @@ def review_claim(
     claim.reviewed_at = timezone.now()
     # The note is the desk's own (docs/REVIEW_DESK.md): kept in the claim's
     # history for staff, not in the change feed's detail, which anyone reads.
-    _save_claim(
+    save_claim(
         claim, by=by, reason=f"{target}: {note}" if note else str(target), event=None
     )
-    _record_change(claim, by=by, reason=str(target), event=EventKind.REVIEWED)
+    record_change(claim, by=by, reason=str(target), event=EventKind.REVIEWED)
     return claim
 
 
@@ -228,14 +228,14 @@ def add_span(
 
     From anyone but a reviewer, a span on an accepted claim is ``proposed``:
     invisible to readers until a reviewer accepts it."""
-    claim = _bump_version(claim, expected_version)
+    claim = bump_version(claim, expected_version)
     if (
         Span.objects.filter(claim=claim).count()
         >= settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM
     ):
         raise ValidationError({"span": spans_limit_message()})
-    row = _create_span(claim, span, by=by, prefix="span")
-    _save_claim(
+    row = create_span(claim, span, by=by, prefix="span")
+    save_claim(
         claim,
         by=by,
         reason=f"{row.role} span added in source {row.source_id} (span {row.pk}"
@@ -256,9 +256,9 @@ def add_evidence(
 ) -> Evidence:
     """Attach evidence to a claim without moving its status (``proposed``, as
     a span is, from anyone but a reviewer)."""
-    claim = _bump_version(claim, expected_version)
-    row = _create_evidence(claim, evidence, by=by, prefix="evidence")
-    _save_claim(
+    claim = bump_version(claim, expected_version)
+    row = create_evidence(claim, evidence, by=by, prefix="evidence")
+    save_claim(
         claim,
         by=by,
         reason=f"evidence added from source {row.source_id} (evidence {row.pk}"

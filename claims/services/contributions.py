@@ -1,7 +1,7 @@
 """Review and withdraw what contributors add to claims: spans and evidence.
 
 A span or evidence item added to an accepted claim by anyone but a reviewer
-waits as ``proposed`` (``_base._initial_review``); a reviewer other than its
+waits as ``proposed`` (``base.initial_review``); a reviewer other than its
 author accepts or rejects it here (who may review at all is the role's
 rule, checked by the API's permissions and the admin, as for claims). An accepted item found wrong is withdrawn,
 never deleted: the withdrawal is a fact with who, when and why, and the item
@@ -18,7 +18,7 @@ from sources.review import decision_target, four_eyes_problem
 
 from ..models import Claim, EventKind, Evidence, Review, Span, SpanRole
 from ..models.choices import VERDICTS
-from ._base import _bump_version, _optional_text, _save_claim
+from .base import bump_version, optional_text, save_claim
 
 EVENTS = {
     Span: (EventKind.SPAN_REVIEWED, EventKind.SPAN_WITHDRAWN),
@@ -36,7 +36,7 @@ def _locked(item: Span | Evidence, expected_version: int | None):
     model = getattr(getattr(item, "_meta", None), "concrete_model", None)
     if model not in EVENTS or item.pk is None:
         raise ValidationError({"item": "must be a stored span or evidence item."})
-    claim = _bump_version(Claim(pk=item.claim_id), expected_version)
+    claim = bump_version(Claim(pk=item.claim_id), expected_version)
     return claim, model.objects.get(pk=item.pk)
 
 
@@ -69,7 +69,7 @@ def review_contribution(
     item.review_note = note
     item.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
     reviewed, _ = EVENTS[type(item)]
-    _save_claim(
+    save_claim(
         claim,
         by=by,
         reason=f"{_name(item)} {target}",
@@ -93,7 +93,7 @@ def withdraw_contribution(
 
     A claim keeps at least one public content span, and a current verdict at
     least one public piece of evidence: add the right one first."""
-    reason = _optional_text(reason, "reason")
+    reason = optional_text(reason, "reason")
     if not reason:
         raise ValidationError({"reason": "a withdrawal needs a reason."})
     claim, item = _locked(item, expected_version)
@@ -137,7 +137,7 @@ def withdraw_contribution(
     item.withdrawn_reason = reason
     item.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
     _, withdrawn = EVENTS[type(item)]
-    _save_claim(
+    save_claim(
         claim, by=by, reason=f"{_name(item)} withdrawn: {reason}", event=withdrawn
     )
     return item

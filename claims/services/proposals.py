@@ -26,7 +26,7 @@ from ..extraction import (
     extract,
 )
 from ..models import Claim, ClaimExtraction, Span, SpanRole, Speaker
-from ._base import SpanInput, get_system_user
+from .base import SpanInput, get_system_user
 from .claims import propose_claim
 from .speakers import find_or_create_speaker
 

@@ -14,13 +14,13 @@ from ..models import (
     EventKind,
     Speaker,
 )
-from ._base import (
-    _bump_version,
-    _optional_text,
-    _required_text,
-    _save,
-    _save_claim,
-    _validate,
+from .base import (
+    bump_version,
+    optional_text,
+    required_text,
+    save_claim,
+    save_instance,
+    validate_instance,
 )
 
 
@@ -42,18 +42,18 @@ def find_or_create_speaker(
     ``{"name": …}``, the extractor and the seeds all come through here. The
     name is stored normalized (``normalize_name``).
     """
-    name = _required_text(name, "speaker.name")
+    name = required_text(name, "speaker.name")
     if problem := bidi_control_problem(name):
         # Refused before matching: "\u202erofakO" shows as a name it is not.
         raise ValidationError({"speaker.name": problem})
-    name = _required_text(normalize_name(name), "speaker.name")
+    name = required_text(normalize_name(name), "speaker.name")
     existing = Speaker.objects.active().named(name).order_by("id").first()
     if existing is not None:
         return existing
     speaker = Speaker(name=name, kind=kind, aliases=list(aliases))
-    _validate(speaker, prefix="speaker")
+    validate_instance(speaker, prefix="speaker")
     set_history_context(speaker, by=by)
-    _save(speaker, prefix="speaker")
+    save_instance(speaker, prefix="speaker")
     return speaker
 
 
@@ -88,12 +88,12 @@ def merge_speakers(
                 }
             )
     why = (
-        _optional_text(reason, "reason") or f"speaker {merged.pk} merged into {into.pk}"
+        optional_text(reason, "reason") or f"speaker {merged.pk} merged into {into.pk}"
     )
     for claim in Claim.objects.filter(speaker=merged).order_by("id").iterator():
-        claim = _bump_version(claim, None)
+        claim = bump_version(claim, None)
         claim.speaker = into
-        _save_claim(claim, by=by, reason=why, event=EventKind.EDITED)
+        save_claim(claim, by=by, reason=why, event=EventKind.EDITED)
     into.aliases = list(
         dict.fromkeys(
             name for name in [*into.aliases, *merged.all_names] if name != into.name
@@ -103,7 +103,7 @@ def merge_speakers(
         into.wikidata_id, merged.wikidata_id = merged.wikidata_id, ""
     merged.merged_into = into
     for speaker in (merged, into):  # merged first: it gives up its Wikidata id
-        _validate(speaker)
+        validate_instance(speaker)
         set_history_context(speaker, by=by, reason=why[:100])
-        _save(speaker, update_fields=["aliases", "wikidata_id", "merged_into"])
+        save_instance(speaker, update_fields=["aliases", "wikidata_id", "merged_into"])
     return into

@@ -29,14 +29,14 @@ from ..models import (
 from ..models.choices import KINDS_WITH_DEADLINE, VERDICTS
 from ..models.claim import STATE_FIELDS, claim_state
 from ..transitions import move_problem
-from ._base import (
+from .base import (
     EvidenceInput,
-    _bump_version,
-    _create_evidence,
-    _record_status,
-    _required_text,
-    _save_claim,
+    bump_version,
+    create_evidence,
     get_system_user,
+    record_status,
+    required_text,
+    save_claim,
 )
 
 
@@ -57,10 +57,10 @@ def change_status(
     ``expected_version`` is required from people (``None`` is only for the
     sweep's own re-checked moves); a stale one is refused.
     """
-    rationale = _required_text(rationale, "rationale")
+    rationale = required_text(rationale, "rationale")
     if expected_version is None and not by_sweep:
         raise ValidationError({"version": "is required to change a status."})
-    claim = _bump_version(claim, expected_version)
+    claim = bump_version(claim, expected_version)
     problem = move_problem(claim.kind, claim.status, to_status, by_sweep=by_sweep)
     if problem:
         raise ValidationError({"status": problem})
@@ -83,12 +83,12 @@ def change_status(
         raise ValidationError(
             {"evidence": f"a move to {to_status} needs at least one piece of evidence."}
         )
-    entry = _record_status(claim, to_status=to_status, rationale=rationale, by=by)
+    entry = record_status(claim, to_status=to_status, rationale=rationale, by=by)
     for index, item in enumerate(evidence):
-        _create_evidence(
+        create_evidence(
             claim, item, by=by, prefix=f"evidence.{index}", status_change=entry
         )
-    _save_claim(
+    save_claim(
         claim,
         by=by,
         reason=f"status {entry.from_status} → {to_status}",

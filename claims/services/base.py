@@ -81,7 +81,7 @@ def get_system_user(username: str | None = None):
     return user
 
 
-def _loaded_relations(instance: models.Model) -> list[str]:
+def loaded_relations(instance: models.Model) -> list[str]:
     """Foreign keys set to an object this transaction read from the database:
     full_clean would query again that it exists (one ``SELECT`` per key);
     the database's own foreign key still checks it at commit."""
@@ -97,14 +97,14 @@ def _loaded_relations(instance: models.Model) -> list[str]:
     ]
 
 
-def _validate(instance: models.Model, *, prefix: str = "") -> None:
+def validate_instance(instance: models.Model, *, prefix: str = "") -> None:
     """full_clean and the unique constraints, keys prefixed. The check
-    constraints are the database's to refuse, when :func:`_save` writes:
+    constraints are the database's to refuse, when :func:`save_instance` writes:
     Django validates each with a query of its own, about 1 ms apiece, ten
     for a claim (docs/PERFORMANCE.md, issue 21)."""
     try:
         instance.full_clean(
-            exclude=_loaded_relations(instance),
+            exclude=loaded_relations(instance),
             validate_unique=False,
             validate_constraints=False,
         )
@@ -130,7 +130,7 @@ def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
     )
 
 
-def _save(instance: models.Model, *, prefix: str = "", **kwargs) -> None:
+def save_instance(instance: models.Model, *, prefix: str = "", **kwargs) -> None:
     """Save ``instance``; a check constraint the database refuses becomes the
     ValidationError ``validate_constraints`` gives (keyed ``__all__``)."""
     try:
@@ -164,14 +164,14 @@ def _violated_check(instance: models.Model, error: IntegrityError):
     return None
 
 
-def _require_choice(value, choices: type[models.TextChoices], field: str) -> None:
+def require_choice(value, choices: type[models.TextChoices], field: str) -> None:
     if value not in choices.values:
         raise ValidationError(
             {field: f"must be one of {', '.join(choices.values)}, not {value!r}."}
         )
 
 
-def _required_text(value: str, field: str) -> str:
+def required_text(value: str, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError({field: "is required and must not be blank."})
     if "\x00" in value:
@@ -179,7 +179,7 @@ def _required_text(value: str, field: str) -> str:
     return value.strip()
 
 
-def _optional_text(value, field: str) -> str:
+def optional_text(value, field: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -189,7 +189,7 @@ def _optional_text(value, field: str) -> str:
     return value.strip()
 
 
-def _resolve_source(source: Source | int, field: str) -> Source:
+def resolve_source(source: Source | int, field: str) -> Source:
     if isinstance(source, Source):
         return source
     try:
@@ -200,7 +200,7 @@ def _resolve_source(source: Source | int, field: str) -> Source:
         ) from None
 
 
-def _anchor(source: Source, item: SpanInput | EvidenceInput, *, prefix: str):
+def anchor_item(source: Source, item: SpanInput | EvidenceInput, *, prefix: str):
     for field in ("exact", "prefix", "suffix"):
         value = getattr(item, field)
         if value is not None and not isinstance(value, str):
@@ -220,7 +220,7 @@ def _anchor(source: Source, item: SpanInput | EvidenceInput, *, prefix: str):
         ) from None
 
 
-def _normalize_fields(claim: Claim) -> None:
+def normalize_fields(claim: Claim) -> None:
     """Check the types of what callers pass and store dates at their period's edge.
 
     Month/year precision dates are stored as their period's first (stated) or
@@ -258,7 +258,7 @@ def _normalize_fields(claim: Claim) -> None:
     )
 
 
-def _check_speaker(speaker: Speaker | None) -> None:
+def check_speaker(speaker: Speaker | None) -> None:
     if speaker is None:
         return
     if not isinstance(speaker, Speaker) or speaker.pk is None:
@@ -275,7 +275,7 @@ def _check_speaker(speaker: Speaker | None) -> None:
         )
 
 
-def _stale(pk: int, expected_version) -> ValidationError:
+def stale_version(pk: int, expected_version) -> ValidationError:
     current = Claim.objects.filter(pk=pk).values_list("version", flat=True).first()
     return ValidationError(
         {
@@ -287,14 +287,14 @@ def _stale(pk: int, expected_version) -> ValidationError:
     )
 
 
-def _check_version(expected_version) -> None:
+def check_version(expected_version) -> None:
     if expected_version is not None and (
         isinstance(expected_version, bool) or not isinstance(expected_version, int)
     ):
         raise ValidationError({"version": "must be an integer."})
 
 
-def _bump_version(claim: Claim, expected_version: int | None) -> Claim:
+def bump_version(claim: Claim, expected_version: int | None) -> Claim:
     """Take the claim's row for this transaction, increase its version, re-read it.
 
     A conditional UPDATE rather than SELECT … FOR UPDATE so that it works alike on
@@ -303,16 +303,16 @@ def _bump_version(claim: Claim, expected_version: int | None) -> Claim:
     Returns a fresh instance: the caller's copy is left as it was, so a refused
     change leaves nothing stale in the caller's hands either.
     """
-    _check_version(expected_version)
+    check_version(expected_version)
     rows = Claim.objects.filter(pk=claim.pk)
     if expected_version is not None:
         rows = rows.filter(version=expected_version)
     if rows.update(version=F("version") + 1) == 0:
-        raise _stale(claim.pk, expected_version)
+        raise stale_version(claim.pk, expected_version)
     return Claim.objects.select_related("speaker").get(pk=claim.pk)
 
 
-def _save_claim(
+def save_claim(
     claim: Claim,
     *,
     by: User,
@@ -321,14 +321,14 @@ def _save_claim(
     internal: bool = False,
 ) -> None:
     """Save the claim with its history entry and, unless ``event`` is None, its
-    change-feed event (see :func:`_record_change`)."""
+    change-feed event (see :func:`record_change`)."""
     set_history_context(claim, by=by, reason=reason[:100])
-    _save(claim)
+    save_instance(claim)
     if event is not None:
-        _record_change(claim, by=by, reason=reason, event=event, internal=internal)
+        record_change(claim, by=by, reason=reason, event=event, internal=internal)
 
 
-def _record_change(
+def record_change(
     claim: Claim, *, by: User, reason: str, event: EventKind, internal: bool = False
 ) -> None:
     """The change-feed event of a change, and the claim's fresh search document.
@@ -347,7 +347,7 @@ def _record_change(
     refresh_search_document(claim.pk)
 
 
-def _initial_review(claim: Claim, by: User) -> str:
+def initial_review(claim: Claim, by: User) -> str:
     """What a new span or evidence item starts as: accepted when a reviewer
     adds it, or when its claim is not public yet (it is reviewed with the
     claim); otherwise proposed, invisible to readers until a reviewer accepts it."""
@@ -356,7 +356,7 @@ def _initial_review(claim: Claim, by: User) -> str:
     return Review.PROPOSED
 
 
-def _record_status(
+def record_status(
     claim: Claim, *, to_status: str, rationale: str, by: User
 ) -> StatusChange:
     entry = StatusChange(
@@ -367,25 +367,25 @@ def _record_status(
         claim_version=claim.version,
         changed_by=by,
     )
-    _validate(entry)
-    _save(entry)
+    validate_instance(entry)
+    save_instance(entry)
     claim.status = to_status
     return entry
 
 
-def _create_span(claim: Claim, span: SpanInput, *, by: User, prefix: str) -> Span:
-    source = _resolve_source(span.source, f"{prefix}.source")
+def create_span(claim: Claim, span: SpanInput, *, by: User, prefix: str) -> Span:
+    source = resolve_source(span.source, f"{prefix}.source")
     if not source.has_text:
         raise ValidationError(
             {
                 f"{prefix}.source": f"source {source.pk} has no text, so it cannot carry spans."
             }
         )
-    _require_choice(span.role, SpanRole, f"{prefix}.role")
-    selector = _anchor(source, span, prefix=prefix)
+    require_choice(span.role, SpanRole, f"{prefix}.role")
+    selector = anchor_item(source, span, prefix=prefix)
     row = Span(
         claim=claim,
-        review=_initial_review(claim, by),
+        review=initial_review(claim, by),
         # The version of the event this change records (verify_provenance).
         claim_version=claim.version,
         source=source,
@@ -397,33 +397,33 @@ def _create_span(claim: Claim, span: SpanInput, *, by: User, prefix: str) -> Spa
         suffix=selector.suffix,
         created_by=by,
     )
-    _validate(row, prefix=prefix)
-    _save(row, prefix=prefix)
+    validate_instance(row, prefix=prefix)
+    save_instance(row, prefix=prefix)
     return row
 
 
-def _create_evidence(
+def create_evidence(
     claim: Claim, item: EvidenceInput, *, by: User, prefix: str, status_change=None
 ) -> Evidence:
-    source = _resolve_source(item.source, f"{prefix}.source")
-    _require_choice(item.stance, Stance, f"{prefix}.stance")
+    source = resolve_source(item.source, f"{prefix}.source")
+    require_choice(item.stance, Stance, f"{prefix}.stance")
     row = Evidence(
         claim=claim,
         # Evidence given with a status change is part of that reviewed act.
         review=Review.ACCEPTED
         if status_change is not None
-        else _initial_review(claim, by),
+        else initial_review(claim, by),
         status_change=status_change,
         claim_version=claim.version,
         source=source,
         stance=item.stance,
-        note=_optional_text(item.note, f"{prefix}.note"),
+        note=optional_text(item.note, f"{prefix}.note"),
         created_by=by,
     )
     if item.cites_words:
-        selector = _anchor(source, item, prefix=prefix)
+        selector = anchor_item(source, item, prefix=prefix)
         row.start, row.end, row.exact = selector.start, selector.end, selector.exact
         row.prefix, row.suffix = selector.prefix, selector.suffix
-    _validate(row, prefix=prefix)
-    _save(row, prefix=prefix)
+    validate_instance(row, prefix=prefix)
+    save_instance(row, prefix=prefix)
     return row
