@@ -710,7 +710,7 @@ def breakdown(runner: Runner, reps: int, seed: int) -> list[dict]:
 
     from claims.api.payloads import page_payloads, payload_for
     from claims.api.renderers import FastJSONRenderer as JSONRenderer
-    from claims.api.views import ClaimViewSet
+    from claims.api.views.claims import ClaimViewSet
     from claims.models import Claim
 
     rng = random.Random(f"breakdown:{seed}")

@@ -9,7 +9,7 @@ import pytest
 from drf_standardized_errors import openapi_serializers
 from rest_framework import serializers
 
-from claims.api import serializers as api_serializers
+from claims.api import inputs as api_inputs
 from sources.anchoring import AnchorError
 
 from .errors import detail, documented_codes, error_body, error_codes
@@ -30,8 +30,8 @@ def body_field_codes() -> set[str]:
             for child in field.fields.values():
                 walk(child)
 
-    for _, cls in inspect.getmembers(api_serializers, inspect.isclass):
-        if issubclass(cls, api_serializers.StrictSerializer):
+    for _, cls in inspect.getmembers(api_inputs, inspect.isclass):
+        if issubclass(cls, api_inputs.StrictSerializer):
             walk(cls())
     return codes
 

@@ -54,7 +54,7 @@ def test_both_payload_builders_give_the_declared_fields_with_the_same_values(
 
 
 def test_what_a_client_may_send_is_the_editable_fields():
-    from claims.api.serializers import EditClaimSerializer, ProposeClaimSerializer
+    from claims.api.inputs import EditClaimSerializer, ProposeClaimSerializer
 
     assert list(ProposeClaimSerializer().fields) == [*EDITABLE_FIELDS, "spans"]
     edit = EditClaimSerializer().fields

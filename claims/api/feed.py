@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from ..models import ClaimEvent
 from . import serializers as s
 from .pagination import CursorPagination
-from .views import StrictQueryMixin
+from .views.common import StrictQueryMixin
 
 BAD_CURSOR = {"after": "is not a cursor this feed issued; start without it."}
 

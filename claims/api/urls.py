@@ -7,7 +7,8 @@ from rest_framework.routers import DefaultRouter
 from . import schema  # noqa: F401 (registers the schema extensions)
 from .authentication import TokenAuthentication
 from .feed import ChangeFeedView
-from .views import ClaimViewSet, SourceViewSet, SpeakerViewSet
+from .views.claims import ClaimViewSet
+from .views.sources import SourceViewSet, SpeakerViewSet
 
 
 class LogoutView(knox_views.LogoutView):

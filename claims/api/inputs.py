@@ -1,0 +1,294 @@
+"""Request bodies: they check types and shapes only, then hand over to the
+services, which hold the rules."""
+
+import unicodedata
+
+from django.conf import settings
+from django.http import QueryDict
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from sources.models import SourceKind
+from sources.text import MAX_TEXT_CHARS
+
+from ..models import (
+    Claim,
+    SpanRole,
+    SpeakerKind,
+    Stance,
+    Status,
+)
+from ..models.claim import EDITABLE_FIELDS
+
+
+def nfc(value):
+    """``value`` with every string in it (nested in lists and objects) in
+    Unicode NFC, the form source texts are stored in: "é" typed as "e" and a
+    combining accent (NFD, as macOS file names and some keyboards give it) is
+    the same "é" as everywhere else in claimtrack."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, QueryDict):
+        normalized = QueryDict(mutable=True)
+        for key, values in value.lists():
+            normalized.setlist(key, [nfc(item) for item in values])
+        return normalized
+    if isinstance(value, dict):
+        return {key: nfc(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [nfc(item) for item in value]
+    return value
+
+
+class StrictSerializer(serializers.Serializer):
+    """Every request body the API reads: refuses fields it does not know, so a
+    typo is an error, not a no-op; and reads every text in NFC (:func:`nfc`)
+    before any field checks it."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: "is not a field of this request." for name in unknown},
+                    code="unknown_field",
+                )
+            if self.parent is None:  # nested bodies are normalized with it
+                data = nfc(data)
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "description": "An existing speaker's id."},
+            {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "maxLength": 200},
+                    "kind": {"type": "string", "enum": ["person", "organization"]},
+                },
+                "required": ["name"],
+                "additionalProperties": False,
+                "description": "Matched to the active speaker whose name or alias "
+                "looks the same (case, spacing, invisible characters and "
+                "confusable letters aside), or created.",
+            },
+        ],
+        "nullable": True,
+    }
+)
+class SpeakerField(serializers.Field):
+    """A speaker as an id, or as {"name": …} (matched, or created if new)."""
+
+    default_error_messages = {
+        "invalid": 'Give a speaker id or {{"name": "…"}}.',
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, int):
+            return {"id": data}
+        if (
+            isinstance(data, dict)
+            and set(data) <= {"name", "kind"}
+            and isinstance(data.get("name"), str)
+        ):
+            name = serializers.CharField(max_length=200).run_validation(data["name"])
+            kind = data.get("kind", SpeakerKind.PERSON)
+            if kind not in SpeakerKind.values:
+                raise serializers.ValidationError(
+                    f"kind must be one of {SpeakerKind.values}."
+                )
+            return {"name": name, "kind": kind}
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+def _quote_field(help_text: str):
+    return serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=help_text,
+    )
+
+
+class AnchorInputSerializer(StrictSerializer):
+    """Where words are in a source, as a span or evidence gives it: by place
+    (start, end), by quote (exact, with prefix or suffix when the words occur
+    more than once), or both, each checked against the other. Null, an empty
+    string and absence all mean not given; texts are compared in NFC."""
+
+    start = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="First code point (included) in the normalized text; give "
+        "end with it, or neither and quote the words.",
+    )
+    end = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="Code point after the words (excluded).",
+    )
+    exact = _quote_field(
+        "The quoted words. With start and end: checked against the words there. "
+        "Without them: looked up, and must occur once (or once with prefix and "
+        "suffix), else a 400 giving the count."
+    )
+    prefix = _quote_field(
+        "Words that come right before exact in the text, to tell repeats apart."
+    )
+    suffix = _quote_field(
+        "Words that come right after exact in the text, to tell repeats apart."
+    )
+
+
+class SpanInputSerializer(AnchorInputSerializer):
+    source = serializers.IntegerField(min_value=1)  # type: ignore[assignment]  # the API name; not Field.source
+    role = serializers.ChoiceField(choices=SpanRole.choices, default=SpanRole.CONTENT)
+
+
+class ClaimInputSerializer(StrictSerializer, serializers.ModelSerializer):
+    """A claim's editable facts as a client sends them: the claim's
+    ``EDITABLE_FIELDS``, typed by the model."""
+
+    text = serializers.CharField(max_length=2000)
+    speaker = SpeakerField(required=False, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = EDITABLE_FIELDS
+
+
+class ProposeClaimSerializer(ClaimInputSerializer):
+    spans = SpanInputSerializer(  # type: ignore[call-arg]  # many=True takes max_length
+        many=True,
+        allow_empty=False,
+        max_length=settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM,
+        help_text=f"At most {settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM}.",
+    )
+
+    class Meta(ClaimInputSerializer.Meta):
+        fields = (*EDITABLE_FIELDS, "spans")
+
+
+class EditClaimSerializer(ClaimInputSerializer):
+    reason = serializers.CharField(
+        max_length=100, required=False, help_text="Why (kept in the edit history)."
+    )
+
+    class Meta(ClaimInputSerializer.Meta):
+        fields = (*EDITABLE_FIELDS, "reason")
+
+    def get_fields(self):
+        # An edit names only what changes.
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
+class ReviewSerializer(StrictSerializer):
+    decision = serializers.ChoiceField(choices=["accept", "reject"])
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Required to reject.",
+    )
+
+
+class EvidenceInputSerializer(AnchorInputSerializer):
+    """Evidence: a source and a stance, and the cited words if any (none of
+    start, end and exact: the whole source)."""
+
+    source = serializers.IntegerField(min_value=1)  # type: ignore[assignment]  # the API name; not Field.source
+    stance = serializers.ChoiceField(choices=Stance.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class StatusChangeSerializer(StrictSerializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    rationale = serializers.CharField(max_length=5000)
+    evidence = EvidenceInputSerializer(  # type: ignore[call-arg]  # many=True takes max_length
+        many=True,
+        required=False,
+        max_length=settings.CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE,
+        help_text="Required (at least one) for verdicts; at most "
+        f"{settings.CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE}.",
+    )
+
+
+class WithdrawSerializer(StrictSerializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the item leaves the public record."
+    )
+
+
+class RevisionLinkSerializer(StrictSerializer):
+    revises = serializers.IntegerField(
+        min_value=1,
+        allow_null=True,
+        help_text="Id of the earlier version this source revises; null clears the "
+        "link. A reviewer's link is accepted at once, anyone else's is proposed.",
+    )
+    note = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Why (kept in the source's history).",
+    )
+
+
+class SourceCreateSerializer(StrictSerializer):
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=MAX_TEXT_CHARS,
+        help_text="The full text; normalized (NFC, \\n) on arrival. Empty for a "
+        "source without text, which then needs a url.",
+    )
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    publisher = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Publisher name."
+    )
+    kind = serializers.ChoiceField(
+        choices=SourceKind.choices, default=SourceKind.NEWS_ARTICLE
+    )
+    language = serializers.CharField(max_length=35, required=False, allow_blank=True)
+    published_on = serializers.DateField(required=False, allow_null=True)
+    retrieved_at = serializers.DateTimeField(required=False, allow_null=True)
+    revises = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    propose_claims = serializers.BooleanField(
+        default=False,
+        help_text="Also run the claim extractor over the text: its proposals become "
+        "proposed claims for review, made by the extractor (needs the right to "
+        "propose claims). Texts over CLAIMTRACK_MAX_PROPOSE_CHARS (200,000 by "
+        "default) are refused: use manage.py propose_claims for them.",
+    )
+
+    def validate(self, data):
+        if data.get("propose_claims") and not data.get("text"):
+            raise serializers.ValidationError(
+                {"propose_claims": "needs a text to propose claims from."}
+            )
+        limit = settings.CLAIMTRACK_MAX_PROPOSE_CHARS
+        if data.get("propose_claims") and len(data["text"]) > limit:
+            raise serializers.ValidationError(
+                {
+                    "propose_claims": f"the text has {len(data['text']):,} characters; "
+                    f"claims are proposed within a request from at most {limit:,} "
+                    "(CLAIMTRACK_MAX_PROPOSE_CHARS). Submit the source without "
+                    "propose_claims, then run `manage.py propose_claims <source id>`."
+                }
+            )
+        return data
