@@ -202,6 +202,35 @@ ORG_WORDS = _words(
     retail markets exchange airport port utilities water house
     """
 )
+WEEKDAYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+# Each month's full name first, then its abbreviations.
+MONTH_SPELLINGS = (
+    "january jan",
+    "february feb",
+    "march mar",
+    "april apr",
+    "may",
+    "june jun",
+    "july jul",
+    "august aug",
+    "september sep sept",
+    "october oct",
+    "november nov",
+    "december dec",
+)
+MONTHS = {
+    name: number
+    for number, names in enumerate(MONTH_SPELLINGS, start=1)
+    for name in names.split()
+}
 # Capitalised words that open sentences but are never part of a name.
 NON_NAME_WORDS = _words(
     """
@@ -213,57 +242,10 @@ NON_NAME_WORDS = _words(
     these they this those though thus to today we what when where which while
     who whom whose why with yesterday yet
     """
-) | frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
 )
-WEEKDAYS = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            "january jan",
-            "february feb",
-            "march mar",
-            "april apr",
-            "may",
-            "june jun",
-            "july jul",
-            "august aug",
-            "september sep sept",
-            "october oct",
-            "november nov",
-            "december dec",
-        ),
-        start=1,
-    )
-    for name in names.split()
+# Weekdays and full month names, except "May", which opens sentences as a verb.
+NON_NAME_WORDS |= frozenset(WEEKDAYS) | {
+    names.split()[0] for names in MONTH_SPELLINGS if names != "may"
 }
 NUMBER_WORDS = {
     "a": 1,
