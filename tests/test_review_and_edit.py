@@ -2,6 +2,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims import services
 from claims.models import Claim, Review
@@ -223,3 +225,57 @@ def test_propose_refuses_spans_that_are_not_spans(propose):
             propose(spans=spans)
         assert "spans" in error.value.message_dict
     assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"speaker_title": "Mayor of the city"},
+        {"kind": "fact"},  # moves the status from pending to unverified
+        {"kind": "fact", "due_on": datetime.date(2027, 1, 1)},  # a check constraint
+        {"due_on": datetime.date(2027, 1, 1)},  # no precision: a check constraint
+        {"text": ""},
+        {"status": "confirmed"},
+    ],
+)
+def test_check_edit_gives_what_the_edit_would_and_writes_nothing(
+    propose, reviewer, changes
+):
+    claim = propose()
+    with CaptureQueriesContext(connection) as queries:
+        checked = outcome(
+            services.check_edit, claim=claim, expected_version=1, **changes
+        )
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    edited = outcome(
+        services.edit_claim, claim=claim, expected_version=1, by=reviewer, **changes
+    )
+    if isinstance(edited, dict):
+        assert checked == edited  # the same errors, on the same fields
+    else:
+        assert not isinstance(checked, dict), checked
+        assert checked.status == edited.status
+        assert all(getattr(checked, f) == getattr(edited, f) for f in changes)
+
+
+def outcome(service, **kwargs):
+    """What ``service`` returns, or its errors by field."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        return error.message_dict
+
+
+def test_check_edit_refuses_a_stale_version(propose, reviewer):
+    claim = propose()
+    services.edit_claim(
+        claim=claim, expected_version=1, by=reviewer, speaker_title="Ms"
+    )
+    with pytest.raises(ValidationError) as error:
+        services.check_edit(claim=claim, expected_version=1, speaker_title="Mr")
+    assert "version" in error.value.message_dict

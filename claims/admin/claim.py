@@ -96,15 +96,6 @@ class ClaimAdmin(ClaimDeskViews, ReviewDeskMixin, GuardedHistoryAdmin):
             fieldsets = ((None, first), *fieldsets[1:])
         return fieldsets
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        class RequestClaimForm(form):
-            def __init__(self, *args, **form_kwargs):
-                super().__init__(*args, user=request.user, **form_kwargs)
-
-        return RequestClaimForm
-
     def has_delete_permission(self, request, obj=None):
         # Claims are never deleted (spans and ledger rows are append-only in
         # the database): a wrong record is rejected, a dead one withdrawn.

@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -55,16 +54,12 @@ def put_errors_on(form, error: ValidationError, fields: dict[str, str]) -> None:
             )
 
 
-class _DryRun(Exception):
-    """Raised inside a savepoint to roll back a trial run of a service."""
-
-
 class ClaimForm(forms.ModelForm):
     """Edits a claim through ``edit_claim``, the one home of the claim rules.
 
     The model's own validation is skipped here: the service decides (a kind
-    change, for one, may move the status), and its errors are shown on the form
-    by running it once in a savepoint that is rolled back.
+    change, for one, may move the status), and ``check_edit`` gives its errors
+    for the form without writing.
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
@@ -73,9 +68,8 @@ class ClaimForm(forms.ModelForm):
         model = Claim
         fields = services.EDITABLE_FIELDS
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
 
@@ -91,16 +85,11 @@ class ClaimForm(forms.ModelForm):
         if self.errors or not self.instance.pk:
             return cleaned
         try:
-            with transaction.atomic():
-                services.edit_claim(
-                    claim=Claim.objects.get(pk=self.instance.pk),
-                    expected_version=cleaned["expected_version"],
-                    by=self.user,
-                    **self.changes(),
-                )
-                raise _DryRun
-        except _DryRun:
-            pass
+            services.check_edit(
+                claim=self.instance,
+                expected_version=cleaned["expected_version"],
+                **self.changes(),
+            )
         except ValidationError as error:
             put_errors_on(self, error, {name: name for name in self.fields})
         return cleaned

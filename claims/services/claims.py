@@ -125,6 +125,49 @@ def edit_claim(
     overdue at the next sweep). From any other status, a kind the status does not
     fit is refused: move the status first.
     """
+    current, candidate = _edited(claim, expected_version, reason, changes)
+    if all(getattr(candidate, f) == getattr(current, f) for f in EDITABLE_FIELDS):
+        if current.version != expected_version:
+            raise stale_version(current.pk, expected_version)
+        return current
+    claim = bump_version(current, expected_version)
+    old_kind = ClaimKind(claim.kind)
+    for field in EDITABLE_FIELDS:
+        setattr(claim, field, getattr(candidate, field))
+    moved_to = _status_after_kind_change(claim, old_kind)
+    if moved_to is not None:
+        record_status(
+            claim,
+            to_status=moved_to,
+            rationale=f"Kind changed from {old_kind} to {claim.kind}.",
+            by=by,
+        )
+    validate_instance(claim)
+    save_claim(claim, by=by, reason=reason.strip() or "edited", event=EventKind.EDITED)
+    return claim
+
+
+def check_edit(
+    *, claim: Claim, expected_version: int, reason: str = "edited", **changes
+) -> Claim:
+    """The claim as :func:`edit_claim` would save it, or the ValidationError it
+    would raise, writing nothing: the admin shows a form's errors with it
+    before it saves. It also runs the check constraints, which the edit leaves
+    to the database, so that their errors show on the form too."""
+    current, candidate = _edited(claim, expected_version, reason, changes)
+    if current.version != expected_version:
+        raise stale_version(current.pk, expected_version)
+    candidate.status = (
+        _status_after_kind_change(candidate, ClaimKind(current.kind))
+        or candidate.status
+    )
+    validate_instance(candidate)
+    candidate.validate_constraints()
+    return candidate
+
+
+def _edited(claim: Claim, expected_version, reason, changes) -> tuple[Claim, Claim]:
+    """The claim as stored, and a copy with ``changes`` applied (not saved)."""
     changes = _checked_changes(changes)
     if not isinstance(reason, str):
         raise ValidationError({"reason": "must be a string."})
@@ -134,19 +177,7 @@ def edit_claim(
     for field, value in changes.items():
         setattr(candidate, field, value)
     normalize_fields(candidate)
-    if all(getattr(candidate, f) == getattr(current, f) for f in EDITABLE_FIELDS):
-        if current.version != expected_version:
-            raise stale_version(current.pk, expected_version)
-        return current
-    claim = bump_version(current, expected_version)
-    old_kind = ClaimKind(claim.kind)
-    for field, value in changes.items():
-        setattr(claim, field, value)
-    normalize_fields(claim)
-    _apply_kind_change(claim, old_kind, by=by)
-    validate_instance(claim)
-    save_claim(claim, by=by, reason=reason.strip() or "edited", event=EventKind.EDITED)
-    return claim
+    return current, candidate
 
 
 def _checked_changes(changes: dict) -> dict:
@@ -165,25 +196,23 @@ def _checked_changes(changes: dict) -> dict:
     return changes
 
 
-def _apply_kind_change(claim: Claim, old_kind: ClaimKind, *, by) -> None:
-    """Move an edited claim still at its old kind's starting status to the new
-    kind's; refuse a new kind its status does not fit."""
+def _status_after_kind_change(claim: Claim, old_kind: ClaimKind) -> str | None:
+    """The status an edited claim moves to with its new kind: the new kind's
+    starting status if it was at the old kind's, else None; a new kind its
+    status does not fit is refused."""
     new_kind = ClaimKind(claim.kind)
     if new_kind != old_kind and claim.status == INITIAL_STATUS[old_kind]:
         if INITIAL_STATUS[new_kind] != claim.status:
-            record_status(
-                claim,
-                to_status=INITIAL_STATUS[new_kind],
-                rationale=f"Kind changed from {old_kind} to {new_kind}.",
-                by=by,
-            )
-    elif claim.status not in STATUSES_BY_KIND[new_kind]:
+            return INITIAL_STATUS[new_kind]
+        return None
+    if claim.status not in STATUSES_BY_KIND[new_kind]:
         raise ValidationError(
             {
                 "kind": f"a {new_kind} cannot be {claim.status}; move the status "
                 "first, then change the kind."
             }
         )
+    return None
 
 
 @transaction.atomic
