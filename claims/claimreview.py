@@ -3,11 +3,13 @@
 One builder, used by the API (and by the public pages when they come).
 """
 
+import datetime
+
 from django.conf import settings
 
 from sources.text import shorten
 
-from .models import Claim, SpeakerKind, Status
+from .models import Claim, SpanRole, SpeakerKind, Status
 
 # status -> (alternateName, ratingValue or None)
 RATINGS = {
@@ -21,6 +23,31 @@ CLAIM_REVIEWED_MAX = 74  # Google asks for fewer than 75 characters
 
 class NoVerdict(Exception):
     """The claim has no verdict a ClaimReview can state."""
+
+
+def appearance_order(claim: Claim) -> list:
+    """The sources of the claim's public spans, the first appearance first:
+    the earliest said (an appearance's own date, else the claim's), then the
+    earliest published, as on the claim's page. A public export: accepted
+    spans only, never withdrawn ones."""
+    said: dict = {}
+    for span in claim.spans.all():
+        if not span.is_public:
+            continue
+        date = span.said_on(claim)[0] if span.role == SpanRole.CONTENT else None
+        known = said.get(span.source)
+        if span.source not in said or (date and (known is None or date < known)):
+            said[span.source] = date
+    return sorted(
+        said,
+        key=lambda s: (
+            said[s] is None,
+            said[s] or datetime.date.min,
+            s.published_on is None,
+            s.published_on or datetime.date.min,
+            s.pk,
+        ),
+    )
 
 
 def claim_review(claim: Claim, *, absolute_url) -> dict:
@@ -40,11 +67,7 @@ def claim_review(claim: Claim, *, absolute_url) -> dict:
     if value is not None:
         rating.update(ratingValue=value, bestRating=5, worstRating=1)
     verdict = claim.verdict_entry
-    sources = sorted(
-        # A public export: accepted spans only, never withdrawn ones.
-        {span.source for span in claim.spans.all() if span.is_public},
-        key=lambda s: (s.published_on is None, s.published_on, s.pk),
-    )
+    sources = appearance_order(claim)
     appearances = [
         {
             "@type": "CreativeWork",

@@ -384,6 +384,8 @@ SPECTACULAR_SETTINGS = {
         "SpanRoleEnum": "claims.models.choices.SpanRole",
         "AttributionEnum": "claims.models.choices.Attribution",
         "EventKindEnum": "claims.models.event.EventKind",
+        "RelationKindEnum": "claims.models.relation.RelationKind",
+        "RejectionReasonEnum": "claims.models.choices.RejectionReason",
         # drf-standardized-errors' error types, named as its docs advise.
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",

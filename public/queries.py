@@ -14,7 +14,15 @@ from django.db.models import F, IntegerField, OuterRef, Prefetch, Subquery, Valu
 from django.db.models.functions import Greatest, Substr
 
 from claims.counts import CAP, capped_count, shown_count
-from claims.models import Claim, Evidence, Span, Speaker, Status, StatusChange
+from claims.models import (
+    Claim,
+    ClaimRelation,
+    Evidence,
+    Span,
+    Speaker,
+    Status,
+    StatusChange,
+)
 from claims.models.choices import VERDICTS
 from sources.models import PUBLICATION_ORDER, Source
 
@@ -205,7 +213,7 @@ def spans_in_context():
     window_start = Greatest(F("start") - CONTEXT, Value(0))
     return (
         Span.objects.public()
-        .select_related("source", "source__publisher")
+        .select_related("source", "source__publisher", "speaker__merged_into")
         .defer("source__text")
         .annotate(
             window_start=window_start,
@@ -228,6 +236,17 @@ def claim_with_spans(pk: int) -> Claim | None:
         .prefetch_related(Prefetch("spans", queryset=spans_in_context()))
         .filter(pk=pk)
         .first()
+    )
+
+
+def public_relations(claim: Claim) -> list:
+    """The claim's current relations to other accepted claims (one query)."""
+    return list(
+        ClaimRelation.objects.visible_to(None)
+        .current()
+        .of(claim.pk)
+        .select_related("claim", "other")
+        .order_by("id")
     )
 
 
@@ -311,14 +330,21 @@ def claims_by(speaker, limit: int) -> list[Claim]:
     )
 
 
+def said_order(said_on, source) -> tuple:
+    """The order of a claim's appearances: when it was said there (undated
+    last), then as ``first_published``."""
+    return (said_on is None, said_on or datetime.date.min, *published_order(source))
+
+
+def published_order(source) -> tuple:
+    return (
+        source.published_on is None,
+        source.published_on or datetime.date.min,
+        source.pk,
+    )
+
+
 def first_published(sources) -> list:
     """Sources in order of appearance: earliest published first, undated last
     (as ``claims.claimreview`` orders a ClaimReview's appearances)."""
-    return sorted(
-        sources,
-        key=lambda s: (
-            s.published_on is None,
-            s.published_on or datetime.date.min,
-            s.pk,
-        ),
-    )
+    return sorted(sources, key=published_order)

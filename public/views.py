@@ -4,13 +4,15 @@ Each view runs a fixed number of queries whatever the data (pinned in
 tests/test_public_pages.py); docs/PUBLIC.md lists them.
 """
 
+import datetime
+
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from claims.claimreview import NoVerdict, claim_review
 from claims.counts import capped_count, shown_count
-from claims.models import ClaimKind, SpanRole, Speaker, Status
+from claims.models import ClaimKind, DatePrecision, SpanRole, Speaker, Status
 from claims.search import matching_claims, search_claims, uses_full_text
 from sources.highlight import Highlight, excerpt, highlight_text
 
@@ -62,20 +64,30 @@ def _span_mark(span, *, href: str = "", claim=None) -> Highlight:
 
 
 def _appearances(claim, spans) -> list[dict]:
-    """The claim's spans grouped by source, earliest published source first;
-    each content span shown in its context with the claim's other spans."""
+    """The claim's spans grouped by source, as a dated timeline: earliest
+    said first (an appearance's own date, else the claim's), then earliest
+    published; each content span shown in its context with the claim's other
+    spans, and who said it there."""
     by_source = {}
     for span in spans:
         by_source.setdefault(span.source_id, []).append(span)
-    sources = queries.first_published({group[0].source for group in by_source.values()})
     appearances = []
-    for source in sources:
-        group = by_source[source.pk]
+    for group in by_source.values():
+        source = group[0].source
         marks = [_span_mark(span, claim=claim) for span in group]
         shown = [s for s in group if s.role == SpanRole.CONTENT] or group
+        said_on, precision = min(
+            (span.said_on(claim) for span in shown),
+            key=lambda said: (said[0] is None, said[0] or datetime.date.min),
+        )
         appearances.append(
             {
                 "source": source,
+                "said_on": said_on,
+                "said_display": DatePrecision(precision).format(said_on)
+                if said_on
+                else "",
+                "said_by": _said_by(claim, shown[0]),
                 "excerpts": [
                     {
                         "span": span,
@@ -90,9 +102,20 @@ def _appearances(claim, spans) -> list[dict]:
                 ],
             }
         )
+    appearances.sort(key=lambda a: queries.said_order(a["said_on"], a["source"]))
     if appearances:
         appearances[0]["first"] = True
     return appearances
+
+
+def _said_by(claim, span) -> dict | None:
+    """Who said the claim in ``span``'s source, when not the claim's speaker
+    as the claim gives it: another speaker, or the same with another title."""
+    speaker = span.speaker.merged_into or span.speaker if span.speaker else None
+    title = span.speaker_title
+    if speaker is None and not title:
+        return None
+    return {"speaker": speaker or claim.speaker, "title": title}
 
 
 def _timeline(ledger, evidence) -> tuple[list[dict], list]:
@@ -130,6 +153,7 @@ def claim_detail(request, pk: int):
         {
             "claim": claim,
             "appearances": _appearances(claim, spans),
+            "relations": queries.public_relations(claim),
             "timeline": timeline,
             "origin": queries.claim_origin(claim),
             "loose_evidence": loose_evidence,

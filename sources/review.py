@@ -36,6 +36,8 @@ WRITE_PERMISSIONS = {
     ("claim", "review_evidence"): REVIEW_PERMISSION,
     ("claim", "withdraw_span"): REVIEW_PERMISSION,
     ("claim", "withdraw_evidence"): REVIEW_PERMISSION,
+    ("claim", "not_a_repeat"): REVIEW_PERMISSION,
+    ("claim", "relations"): REVIEW_PERMISSION,
 }
 
 

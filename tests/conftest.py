@@ -16,7 +16,9 @@ from claims.models import (
     Claim,
     ClaimEvent,
     ClaimKind,
+    ClaimRelation,
     Evidence,
+    RepeatCandidate,
     Span,
     SpanRole,
     Speaker,
@@ -325,6 +327,8 @@ WRITTEN = (
     StatusChange,
     Evidence,
     ClaimEvent,
+    RepeatCandidate,
+    ClaimRelation,
     get_user_model(),
     Group,
 )
@@ -341,3 +345,41 @@ def snapshot():
         "speakers": list(Speaker.objects.order_by("id").values()),
         "history": [model.history.count() for model in (Claim, Source, Speaker)],
     }
+
+
+FOLLOW_UP = (
+    "Three weeks on, the mayor stood by her promise.\n"
+    "Okafor repeated that the harbour bridge would reopen by June, "
+    "speaking at the council on 2 April.\n"
+    "A spokesman said the bridge would now reopen by September instead.\n"
+)
+
+
+@pytest.fixture
+def follow_up(reviewer):
+    """A later article in which the mayor repeats her bridge promise."""
+    return create_source(
+        text=FOLLOW_UP,
+        title="Bridge follow-up",
+        kind="news_article",
+        language="en",
+        published_on=datetime.date(2025, 4, 3),
+        by=reviewer,
+    ).source
+
+
+@pytest.fixture
+def repeat(propose, follow_up, speaker):
+    """A proposal, from the follow-up, of the claim ``propose`` makes."""
+
+    def make(**overrides):
+        fields = {
+            "text": "The harbour bridge will reopen by June.",
+            "speaker": speaker,
+            "speaker_title": "the mayor",
+            "stated_on": datetime.date(2025, 4, 2),
+            "spans": [span_of(follow_up, "the harbour bridge would reopen by June")],
+        }
+        return propose(**(fields | overrides))
+
+    return make

@@ -241,6 +241,7 @@ admin:claims_claim_history              login admin 200 200              login a
 admin:claims_claim_simple_history       login admin 200 200              login admin 405 405
 admin:claims_claim_delete               login 403 403 403                login 403 403 403
 admin:claims_claim_review               login 403 403 403                login 403 302 302
+admin:claims_claim_repeat               login 403 403 403                login 403 302 302
 admin:claims_claim_reject               login 403 200 200                login 403 200 200
 admin:claims_claim_status               login 403 200 200                login 403 200 200
 admin/claims/claim/<path:object_id>/    login 302 302 302                login 302 302 302
@@ -480,6 +481,24 @@ API = {
         lambda w: _claim(w) + "review/",
         (401, 403, 200, 200),
         lambda w: {"decision": "accept"},
+    ),
+    ("claim-similar", "GET"): ApiRow(
+        lambda w: _claim(w, "accepted") + "similar/", (200, 200, 200, 200)
+    ),
+    ("claim-not-a-repeat", "POST"): ApiRow(
+        lambda w: _claim(w) + "not-a-repeat/",
+        (401, 403, 200, 200),
+        lambda w: {"of": w["accepted"].pk},
+    ),
+    ("claim-relations", "POST"): ApiRow(
+        lambda w: _claim(w, "accepted") + "relations/",
+        (401, 403, 201, 201),
+        lambda w: {
+            "other": w["proposal"].pk,
+            "kind": "supports",
+            "rationale": "The same repairs.",
+            "spans": [w["second_content"].pk],
+        },
     ),
     ("claim-review-span", "POST"): ApiRow(
         lambda w: _item(w, "spans", "proposed_span") + "review/",

@@ -96,7 +96,14 @@ def test_the_starlink_claim_reads_as_the_contract_says(api, overdue_seeds):
         "review",
         "withdrawn_at",
         "withdrawn_reason",
+        "stated_on",
+        "stated_on_precision",
+        "speaker",
+        "speaker_title",
     }
+    # The claim's first appearance: said as the claim itself gives it.
+    assert (content["stated_on"], content["speaker"]) == (None, None)
+    assert (data["rejection_reason"], data["duplicate_of"]) == ("", None)
     text = claim.spans.first().source.text
     assert text[content["start"] : content["end"]] == content["exact"]
     assert data["ledger_length"] == 2
@@ -517,8 +524,9 @@ def test_the_claims_list_runs_a_fixed_number_of_queries(
     client = api()
     client.get(claims_url())  # warm caches (content types, throttle)
     # PostgreSQL: one statement, the page's keyset query inside the payload
-    # query; SQLite: the ids, the claim rows, their spans, their evidence.
-    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):
+    # query; SQLite: the ids, the claim rows, their spans, their evidence,
+    # their relations (and the relations' spans, when there are relations).
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 5):
         response = client.get(claims_url(), {"page_size": page_size})
     assert response.status_code == 200
     assert len(response.json()["results"]) == min(page_size, Claim.objects.count())
@@ -530,7 +538,7 @@ def test_a_claim_detail_runs_a_fixed_number_of_queries(
     client = api()
     claim = Claim.objects.get(text__startswith="Starlink")
     client.get(claims_url(claim.pk))
-    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):
         assert client.get(claims_url(claim.pk)).status_code == 200
 
 

@@ -17,6 +17,7 @@ def test_the_api_shows_the_state_fields_and_a_few_more():
         "id",
         "spans",
         "evidence",
+        "related",
         "ledger_length",
         "created_at",
         "updated_at",
@@ -24,7 +25,13 @@ def test_the_api_shows_the_state_fields_and_a_few_more():
 
 
 def test_an_edit_changes_the_editable_state_fields_only():
-    assert set(STATE_FIELDS) - set(EDITABLE_FIELDS) == {"status", "review", "version"}
+    assert set(STATE_FIELDS) - set(EDITABLE_FIELDS) == {
+        "status",
+        "review",
+        "rejection_reason",
+        "duplicate_of",
+        "version",
+    }
 
 
 @pytest.mark.django_db

@@ -27,6 +27,8 @@ SQLITE_TRIGGERS = {
     "claims_statuschange_next_version",
     "claims_statuschange_in_time",
     "claims_evidence_same_claim",
+    "claims_claimrelation_withdrawal_only",
+    "claims_claimrelation_spans_no_update",
 }
 POSTGRESQL_TRIGGERS = {
     "sources_source_text_immutable",
@@ -48,6 +50,11 @@ POSTGRESQL_TRIGGERS = {
     "claims_evidence_no_truncate",
     "claims_statuschange_no_truncate",
     "claims_claimevent_no_truncate",
+    "claims_claimrelation_withdrawal_only",
+    "claims_claimrelation_append_only",
+    "claims_claimrelation_spans_append_only",
+    "claims_claimrelation_no_truncate",
+    "claims_claimrelation_spans_no_truncate",
 }
 
 
@@ -129,6 +136,74 @@ def test_the_claim_version_of_a_span_is_immutable(propose):
         )
 
 
+@pytest.mark.parametrize(
+    "column",
+    ["stated_on = '2020-01-01'", "stated_on_precision = 'year'", "speaker_title = 'x'"],
+)
+def test_an_appearances_own_facts_are_immutable(propose, column):
+    claim = propose()
+    with (
+        pytest.raises(IntegrityError, match="only a review"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            f"UPDATE claims_span SET {column} WHERE claim_id = %s", [claim.pk]
+        )
+
+
+@pytest.fixture
+def relation(propose, reviewer, other_reviewer):
+    from claims import services
+
+    one = services.review_claim(claim=propose(), decision="accept", by=other_reviewer)
+    two = services.review_claim(
+        claim=propose(text="The ferry runs daily.", kind="fact"),
+        decision="accept",
+        by=other_reviewer,
+    )
+    return services.relate_claims(
+        claim=one,
+        other=two,
+        kind="contradicts",
+        rationale="They disagree.",
+        spans=[one.spans.get().pk],
+        by=reviewer,
+    )
+
+
+def test_a_relation_changes_only_by_one_withdrawal(relation, reviewer):
+    with (
+        pytest.raises(IntegrityError, match="only one withdrawal"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE claims_claimrelation SET rationale = 'forged' WHERE id = %s",
+            [relation.pk],
+        )
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE claims_claimrelation_spans SET span_id = span_id WHERE "
+            "claimrelation_id = %s",
+            [relation.pk],
+        )
+
+
+@pytest.mark.postgresql
+def test_a_relation_is_never_deleted(relation):
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM claims_claimrelation WHERE id = %s", [relation.pk])
+
+
 def truncate(table):
     with transaction.atomic(), connection.cursor() as cursor:
         # What tests/conftest.py turns on for the test runner's flush.
@@ -145,6 +220,7 @@ def truncate(table):
         "claims_evidence",
         "claims_statuschange",
         "claims_claimevent",
+        "claims_claimrelation",
     ],
 )
 def test_truncate_of_an_append_only_table_is_refused(table, propose):

@@ -592,8 +592,8 @@ def test_the_claim_page_runs_a_fixed_number_of_queries(
     assert small.ledger.count() == 2
     assert queries_of(client, claim_url(small)) == queries_of(client, claim_url(big))
     assert (
-        queries_of(client, claim_url(big)) == 5
-    )  # claim, spans, ledger, evidence, verdict
+        queries_of(client, claim_url(big)) == 6
+    )  # claim, spans, ledger, evidence, relations, verdict
 
 
 def test_the_source_page_runs_a_fixed_number_of_queries(

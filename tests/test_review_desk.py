@@ -806,3 +806,82 @@ def test_typed_list_filters_never_fail_on_odd_input(as_reviewer, propose, query)
     propose()
     for path in ("/admin/claims/claim/", "/admin/claims/queuedclaim/"):
         assert as_reviewer.get(path, query).status_code == 200
+
+
+# --- repeats ------------------------------------------------------------------
+
+
+def test_the_queue_offers_repeat_of_and_closes_the_proposal_from_the_row(
+    as_reviewer, propose_accepted, repeat
+):
+    original = propose_accepted()
+    proposal = repeat()
+    page = as_reviewer.get(QUEUE).text
+    assert (
+        f'possible repeat of <a href="{claim_page(original)}">#{original.pk}</a>'
+        in page
+    )
+    assert f"Repeat of #{original.pk}" in page
+    response = as_reviewer.post(
+        desk("repeat", proposal) + f"?of={original.pk}&version={proposal.version}",
+        {"from": "queue"},
+    )
+    assert response.status_code == 302
+    assert response.url == QUEUE
+    proposal.refresh_from_db()
+    assert (proposal.review, proposal.duplicate_of_id) == ("rejected", original.pk)
+    assert original.spans.count() == 2
+
+
+def test_the_claim_page_sets_a_candidate_beside_the_proposal(
+    as_reviewer, propose_accepted, repeat
+):
+    original = propose_accepted()
+    proposal = repeat()
+    page = as_reviewer.get(claim_page(proposal)).text
+    assert "Possible repeats" in page
+    assert "<mark>will reopen by June</mark>" in page  # the candidate's words
+    assert "<mark>the harbour bridge would reopen by June</mark>" in page  # its own
+    before = snapshot()
+    response = as_reviewer.post(
+        desk("repeat", proposal) + f"?of={original.pk}",
+        {"decision": "not_repeat", "expected_version": proposal.version},
+    )
+    assert response.status_code == 302
+    after = snapshot()
+    assert after["claims"] == before["claims"]  # nothing about the claims changed
+    assert "Possible repeats" not in as_reviewer.get(claim_page(proposal)).text
+
+
+def test_repeat_of_from_the_claim_page_opens_the_claim_it_repeats(
+    as_reviewer, propose_accepted, repeat
+):
+    original = propose_accepted()
+    proposal = repeat()
+    response = as_reviewer.post(
+        desk("repeat", proposal) + f"?of={original.pk}",
+        {"decision": "repeat", "expected_version": proposal.version},
+    )
+    assert response.url == claim_page(original)
+    page = as_reviewer.get(claim_page(proposal)).text
+    assert (
+        f'Closed as a repeat of <a href="{claim_page(original)}">#{original.pk}</a>'
+        in page
+    )
+
+
+def test_reject_names_a_reason_and_the_lists_count_them(as_reviewer, propose):
+    claim = propose()
+    as_reviewer.post(
+        desk("reject", claim),
+        {
+            "reason": "not_checkable",
+            "note": "A slogan.",
+            "expected_version": claim.version,
+        },
+    )
+    claim.refresh_from_db()
+    assert claim.rejection_reason == "not_checkable"
+    page = as_reviewer.get(CLAIMS).text
+    assert "Rejected, by reason:" in page
+    assert re.search(r"Not checkable 1\b", page)

@@ -9,10 +9,19 @@ from django.urls import reverse
 from sources.review import can_move_status, four_eyes_problem, is_reviewer
 
 from .. import services
-from ..models import Claim, Evidence, Span, StatusChange
+from ..models import (
+    Claim,
+    ClaimRelation,
+    Evidence,
+    Review,
+    Span,
+    SpanRole,
+    StatusChange,
+)
+from ..services.repeats import open_candidates
 from ..transitions import allowed_targets
 from .claim_views import ClaimDeskViews
-from .desk import ReviewDeskMixin
+from .desk import ReviewDeskMixin, claim_url
 from .display import excerpt
 from .forms import ClaimForm
 from .history import GuardedHistoryAdmin
@@ -30,6 +39,7 @@ class ClaimAdmin(ClaimDeskViews, ReviewDeskMixin, GuardedHistoryAdmin):
     list_display_links = ("__str__",)
     list_filter = (
         "review",
+        "rejection_reason",
         "status",
         "kind",
         "attribution",
@@ -165,4 +175,42 @@ class ClaimAdmin(ClaimDeskViews, ReviewDeskMixin, GuardedHistoryAdmin):
             ),
             "can_move_status": can_move_status(request.user)
             and bool(allowed_targets(claim.kind, claim.status)),
+            **repeats_context(request, claim, spans),
         }
+
+
+def content_excerpt(spans) -> str:
+    """The first content span of ``spans`` in its text, or a dash."""
+    for span in spans:
+        if span.role == SpanRole.CONTENT:
+            return excerpt(span.source.text, span.start, span.end)
+    return "—"
+
+
+def repeats_context(request, claim, spans) -> dict:
+    """What the claim page shows of repeats: the claims a proposal may repeat,
+    each beside it with both quotes in context, and the claim's relations."""
+    candidates = []
+    if claim.review == Review.PROPOSED:
+        content = Span.objects.filter(role=SpanRole.CONTENT).select_related("source")
+        for pair in open_candidates(claim).prefetch_related(
+            Prefetch("candidate__spans", queryset=content.order_by("id"))
+        ):
+            candidates.append(
+                {
+                    "pair": pair,
+                    "excerpt": content_excerpt(pair.candidate.spans.all()),
+                    "url": claim_url(pair.candidate_id),
+                }
+            )
+    relations = (
+        ClaimRelation.objects.visible_to(request.user)
+        .current()
+        .of(claim.pk)
+        .select_related("claim", "other")
+    )
+    return {
+        "repeat_candidates": candidates,
+        "own_excerpt": content_excerpt(spans),
+        "relations": relations,
+    }

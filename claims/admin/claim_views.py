@@ -68,6 +68,11 @@ class ClaimDeskViews:
                 view(self.status_view),
                 name="claims_claim_status",
             ),
+            path(
+                "<int:object_id>/repeat/",
+                view(self.repeat_view),
+                name="claims_claim_repeat",
+            ),
             *super().get_urls(),
         ]
 
@@ -136,15 +141,66 @@ class ClaimDeskViews:
                     claim=claim,
                     decision="reject",
                     note=form.cleaned_data["note"],
+                    reason=form.cleaned_data["reason"],
                     by=request.user,
                     expected_version=form.cleaned_data["expected_version"],
                 )
             except ValidationError as error:
-                put_errors_on(form, error, {"note": "note", "decision": None})
+                put_errors_on(
+                    form, error, {"note": "note", "reason": "reason", "decision": None}
+                )
             else:
                 messages.success(request, f"Rejected #{claim.pk}: {claim}")
                 return HttpResponseRedirect(claim_url(claim.pk))
         return self.desk_form(request, claim, form, "Reject this claim", "reject")
+
+    def repeat_view(self, request, object_id):
+        """Close the claim as a repeat of ``of`` ("Repeat of #26"), or record
+        that it is not one ("Not a repeat"): POST, from the claim page or a
+        queue row."""
+        if request.method != "POST" or not is_reviewer(request.user):
+            raise PermissionDenied
+        claim = self.claim_or_404(request, object_id)
+        of = self.visible(request).filter(pk=int_or_none(request.GET.get("of"))).first()
+        from_queue = request.POST.get("from") == "queue"
+        back = (
+            reverse("admin:claims_queuedclaim_changelist")
+            if from_queue
+            else claim_url(claim.pk)
+        )
+        if of is None:
+            messages.error(request, "There is no such claim to compare with.")
+            return HttpResponseRedirect(back)
+        try:
+            if request.POST.get("decision") == "not_repeat":
+                services.dismiss_repeat(claim=claim, candidate=of, by=request.user)
+                messages.success(request, f"#{claim.pk} is not a repeat of #{of.pk}.")
+            else:
+                services.mark_repeat(
+                    claim=claim,
+                    of=of,
+                    by=request.user,
+                    expected_version=int_or_none(
+                        request.POST.get("expected_version")
+                        or request.GET.get("version")
+                    ),
+                )
+                messages.success(
+                    request,
+                    f"#{claim.pk} closed as a repeat of #{of.pk}: its words are "
+                    f"now appearances of #{of.pk}.",
+                )
+                back = back if from_queue else claim_url(of.pk)
+        except ValidationError as error:
+            messages.error(
+                request,
+                stale_message(error)
+                if "version" in error.message_dict
+                else "Not done: " + "; ".join(error.messages),
+            )
+        except PermissionDenied as error:  # four eyes
+            messages.error(request, f"Not done: {error}")
+        return HttpResponseRedirect(back)
 
     def status_view(self, request, object_id):
         if not can_move_status(request.user):

@@ -81,14 +81,18 @@ class ReviewDeskMixin:
         )
         form.fields["expected_version"].required = False
         if form.is_bound and form.is_valid():
-            note = form.cleaned_data["note"]
+            note, reason = form.cleaned_data["note"], form.cleaned_data["reason"]
             apply_each(
                 self,
                 request,
                 queryset,
                 "Rejected",
                 lambda claim: services.review_claim(
-                    claim=claim, decision="reject", note=note, by=request.user
+                    claim=claim,
+                    decision="reject",
+                    note=note,
+                    reason=reason,
+                    by=request.user,
                 ),
             )
             return None

@@ -19,6 +19,7 @@ from ..models import (
     ClaimKind,
     DatePrecision,
     Evidence,
+    RejectionReason,
     Span,
     Speaker,
     Stance,
@@ -102,6 +103,17 @@ class ClaimForm(forms.ModelForm):
 
 
 class RejectForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=[
+            choice
+            for choice in RejectionReason.choices
+            if choice[0] != RejectionReason.DUPLICATE
+        ],
+        initial=RejectionReason.OTHER,
+        required=False,  # other, when a bulk form or a script leaves it out
+        help_text="Counted on the desk: what the extractor and contributors get "
+        "wrong. A repeat of another claim is closed with “Repeat of” instead.",
+    )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
         help_text="Why this record does not faithfully capture the source.",

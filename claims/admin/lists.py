@@ -14,13 +14,13 @@ from django.utils.functional import cached_property
 
 from .. import counts
 from ..counts import capped_count, shown_count
-from ..models import Review, Span, Status
+from ..models import RejectionReason, Review, Span, Status
 
 
 def review_and_status_counts(queryset) -> dict:
-    """Capped counts of ``queryset`` per review state and per status, for the
-    header of the claim lists (one bounded query each: 3 + 9, whatever the
-    size of the table)."""
+    """Capped counts of ``queryset`` per review state, per status and per
+    rejection reason, for the header of the claim lists (one bounded query
+    each: 3 + 8 + 6, whatever the size of the table)."""
     return {
         "review": [
             (label, value, shown_count(capped_count(queryset.filter(review=value))))
@@ -29,6 +29,14 @@ def review_and_status_counts(queryset) -> dict:
         "status": [
             (label, value, shown_count(capped_count(queryset.filter(status=value))))
             for value, label in Status.choices
+        ],
+        "rejection_reason": [
+            (
+                label,
+                value,
+                shown_count(capped_count(queryset.filter(rejection_reason=value))),
+            )
+            for value, label in RejectionReason.choices
         ],
     }
 

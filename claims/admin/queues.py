@@ -13,7 +13,16 @@ from django.utils.timesince import timesince, timeuntil
 from sources.review import is_reviewer
 from sources.text import shorten
 
-from ..models import DeadlineClaim, QueuedClaim, Review, Span, SpanRole, Status
+from ..models import (
+    CandidateDecision,
+    DeadlineClaim,
+    QueuedClaim,
+    RepeatCandidate,
+    Review,
+    Span,
+    SpanRole,
+    Status,
+)
 from ..models.choices import KINDS_WITH_DEADLINE
 from ..models.claim import overdue_q
 from .decisions import four_eyes_column
@@ -48,7 +57,7 @@ class ClaimViewAdmin(ReviewDeskMixin, admin.ModelAdmin):
 @admin.register(QueuedClaim)
 class QueueAdmin(ClaimViewAdmin):
     list_title = "Review queue: proposed claims, oldest first"
-    list_display = ("claim_link", "quote", "speaker", "source", "age")
+    list_display = ("claim_link", "quote", "speaker", "source", "repeat", "age")
     list_filter = (SourceFilter, SpeakerFilter, "kind", "attribution", AssignedFilter)
     search_fields = ("text",)  # through the full-text index: get_search_results
     ordering = ("id",)
@@ -61,7 +70,16 @@ class QueueAdmin(ClaimViewAdmin):
             .filter(review=Review.PROPOSED)
             .select_related("speaker", "assigned_to")
             .prefetch_related(
-                Prefetch("spans", queryset=content.order_by("id"), to_attr="content")
+                Prefetch("spans", queryset=content.order_by("id"), to_attr="content"),
+                Prefetch(
+                    "repeat_candidates",
+                    queryset=RepeatCandidate.objects.filter(
+                        decision=CandidateDecision.OPEN
+                    )
+                    .exclude(candidate__review=Review.REJECTED)
+                    .order_by("-score", "candidate_id"),
+                    to_attr="open_candidates",
+                ),
             )
         )
 
@@ -72,15 +90,41 @@ class QueueAdmin(ClaimViewAdmin):
         return (*columns, four_eyes_column(request, self.decide, "decide"))
 
     def decide(self, obj):
-        """Accept (back to the queue) or reject (with a note) from the row."""
+        """Accept (back to the queue), close as a repeat of its best candidate,
+        or reject (with a note) from the row."""
         review = reverse("admin:claims_claim_review", args=[obj.pk])
-        return format_html(
+        buttons = format_html(
             '<button type="submit" class="button" formaction="{}?version={}" '
-            'name="decision" value="accept_from_queue">Accept</button> '
-            '<a class="button" href="{}">Reject…</a>',
+            'name="decision" value="accept_from_queue">Accept</button> ',
             review,
             obj.version,
+        )
+        if obj.open_candidates:
+            best = obj.open_candidates[0]
+            buttons += format_html(
+                '<button type="submit" class="button" formaction="{}?of={}&amp;'
+                'version={}" name="from" value="queue">Repeat of #{}</button> ',
+                reverse("admin:claims_claim_repeat", args=[obj.pk]),
+                best.candidate_id,
+                obj.version,
+                best.candidate_id,
+            )
+        return buttons + format_html(
+            '<a class="button" href="{}">Reject…</a>',
             reverse("admin:claims_claim_reject", args=[obj.pk]),
+        )
+
+    @admin.display(description="possible repeat")
+    def repeat(self, obj):
+        if not obj.open_candidates:
+            return "—"
+        best = obj.open_candidates[0]
+        return format_html(
+            'possible repeat of <a href="{}">#{}</a>, {}: {}',
+            reverse("admin:claims_claim_change", args=[best.candidate_id]),
+            best.candidate_id,
+            f"{best.score:.2f}",
+            ", ".join(r for r in best.reasons if not r.startswith("similar words")),
         )
 
     @admin.display(description="quote")

@@ -13,6 +13,9 @@ from sources.text import MAX_TEXT_CHARS
 
 from ..models import (
     Claim,
+    DatePrecision,
+    RejectionReason,
+    RelationKind,
     SpanRole,
     SpeakerKind,
     Stance,
@@ -153,6 +156,28 @@ class AnchorInputSerializer(StrictSerializer):
 class SpanInputSerializer(AnchorInputSerializer):
     source = serializers.IntegerField(min_value=1)  # type: ignore[assignment]  # the API name; not Field.source
     role = serializers.ChoiceField(choices=SpanRole.choices, default=SpanRole.CONTENT)
+    stated_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="An appearance (content span): when the claim was said in this "
+        "source, if not on the claim's date. Give stated_on_precision with it.",
+    )
+    stated_on_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, required=False, allow_blank=True
+    )
+    speaker = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="An appearance: the id of who said it in this source, if not "
+        "the claim's speaker (a spokesperson, a reporter recalling it).",
+    )
+    speaker_title = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="An appearance: the speaker's title as this source gives it.",
+    )
 
 
 class ClaimInputSerializer(StrictSerializer, serializers.ModelSerializer):
@@ -202,6 +227,60 @@ class ReviewSerializer(StrictSerializer):
         required=False,
         allow_blank=True,
         help_text="Required to reject.",
+    )
+
+
+class ClaimReviewInputSerializer(StrictSerializer):
+    """A reviewer's decision on a claim: accept it, reject it with a reason,
+    or close it as a duplicate of the claim it repeats (``of``)."""
+
+    decision = serializers.ChoiceField(choices=["accept", "reject", "duplicate"])
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Required to reject.",
+    )
+    reason = serializers.ChoiceField(
+        choices=RejectionReason.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Why it is rejected (default other); a duplicate decides "
+        "duplicate with of instead.",
+    )
+    of = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="For duplicate: the id of the claim it repeats.",
+    )
+
+    def validate(self, attrs):
+        if attrs["decision"] == "duplicate" and "of" not in attrs:
+            raise serializers.ValidationError(
+                {"of": "name the claim it repeats."}, code="required"
+            )
+        if attrs["decision"] != "duplicate" and "of" in attrs:
+            raise serializers.ValidationError(
+                {"of": "only a duplicate names the claim it repeats."}
+            )
+        return attrs
+
+
+class NotARepeatSerializer(StrictSerializer):
+    of = serializers.IntegerField(
+        min_value=1, help_text="The id of the claim it does not repeat."
+    )
+
+
+class RelationInputSerializer(StrictSerializer):
+    other = serializers.IntegerField(min_value=1, help_text="The claim it relates to.")
+    kind = serializers.ChoiceField(choices=RelationKind.choices)
+    rationale = serializers.CharField(max_length=4000)
+    spans = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=20,
+        help_text="Ids of the public spans, of either claim, that show it.",
     )
 
 

@@ -10,23 +10,34 @@ the same API tests pin both on both databases.
 """
 
 import functools
+from collections import defaultdict
 from typing import cast
 
 import orjson
 from django.db import connection, connections
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
-from ..models import Claim, Evidence, Span, StatusChange
+from ..models import Claim, ClaimRelation, Evidence, Span, StatusChange
 from ..models.claim import claim_visible_to, json_value
+from ..models.relation import relation_visible_sql
 from ..models.span import contribution_visible_sql
 from ..replica import read_alias
 from .serializers import ClaimSerializer
 
-# The list fields: the model of their rows, and the alias the reader's
-# visibility condition (``contribution_visible_sql``) is written over.
-LISTS = {"spans": (Span, "x"), "evidence": (Evidence, "e")}
+# The list fields: the model of their rows, the alias the reader's visibility
+# condition is written over, that condition, and how a row belongs to a claim.
+LISTS = {
+    "spans": (Span, "x", contribution_visible_sql, "x.claim_id = c.id"),
+    "evidence": (Evidence, "e", contribution_visible_sql, "e.claim_id = c.id"),
+    "related": (
+        ClaimRelation,
+        "r",
+        relation_visible_sql,
+        "(r.claim_id = c.id OR r.other_id = c.id) AND r.withdrawn_at IS NULL",
+    ),
+}
 LEDGER_LENGTH_SQL = (
     "(SELECT count(*) FROM claims_statuschange l WHERE l.claim_id = c.id)"
 )
@@ -58,6 +69,14 @@ def blank_is_null(field) -> bool:
 
 
 def _sql_value(model, field, alias: str) -> str:
+    if isinstance(field, serializers.ListField):  # a many-to-many's ids
+        m2m = model._meta.get_field(str(field.source).removesuffix("_ids"))
+        table = m2m.remote_field.through._meta.db_table
+        own, target = m2m.m2m_column_name(), m2m.m2m_reverse_name()
+        return (
+            f"(SELECT coalesce(json_agg(t.{target} ORDER BY t.{target}), '[]') "
+            f"FROM {table} t WHERE t.{own} = {alias}.id)"
+        )
     sql = f"{alias}.{connection.ops.quote_name(model_field(model, field).column)}"
     return f"nullif({sql}, '')" if blank_is_null(field) else sql
 
@@ -75,12 +94,12 @@ def payload_template() -> tuple[str, str]:
     parts, joins = [], []
     for name, field in claim_fields().items():
         if name in LISTS:
-            model, x = LISTS[name]
+            model, x, _, belongs = LISTS[name]
             rows = _object_sql(model, field.child.fields, x)
             value = (
                 f"coalesce((SELECT json_agg({rows} ORDER BY {x}.id) "
                 f"FROM {model._meta.db_table} {x} "
-                f"WHERE {x}.claim_id = c.id AND {{{name}}}), '[]')"
+                f"WHERE {belongs} AND {{{name}}}), '[]')"
             )
         elif name == "ledger_length":
             value = LEDGER_LENGTH_SQL
@@ -102,7 +121,7 @@ def payload_template() -> tuple[str, str]:
 def payload_sql(user) -> str:
     """The payload template with the spans and evidence ``user`` may see."""
     return payload_template()[0].format(
-        **{name: contribution_visible_sql(user, x) for name, (_, x) in LISTS.items()}
+        **{name: visible(user, x) for name, (_, x, visible, _) in LISTS.items()}
     )
 
 
@@ -193,19 +212,39 @@ def _row_columns() -> tuple[list[str], dict]:
 def _list_items(name: str, ids, user) -> dict[int, list]:
     """The items of list field ``name`` of the claims ``ids`` that ``user``
     may see, by claim, in id order."""
-    model, _ = LISTS[name]
+    model = LISTS[name][0]
     child = claim_fields()[name].child.fields
+    columns = {"claim_id", "id", *(f.source for f in child.values())} - {"span_ids"}
     items: dict[int, list] = {pk: [] for pk in ids}
-    for row in (
-        model.objects.visible_to(user)
-        .filter(claim_id__in=list(ids))
-        .order_by("id")
-        .values("claim_id", *(f.source for f in child.values()))
-    ):
-        items[row["claim_id"]].append(
-            {n: _plain(f, row[f.source]) for n, f in child.items()}
+    rows = model._default_manager.visible_to(user).order_by("id")  # type: ignore[attr-defined]
+    if model is ClaimRelation:
+        rows = rows.current().filter(
+            Q(claim_id__in=list(ids)) | Q(other_id__in=list(ids))
         )
+    else:
+        rows = rows.filter(claim_id__in=list(ids))
+    found = list(rows.values(*columns))
+    if model is ClaimRelation and found:
+        _add_span_ids(found)
+    for row in found:
+        item = {n: _plain(f, row[f.source]) for n, f in child.items()}
+        for pk in {row["claim_id"], row.get("other_id")} & items.keys():
+            items[pk].append(item)
     return items
+
+
+def _add_span_ids(relations: list[dict]) -> None:
+    spans: dict[int, list[int]] = defaultdict(list)
+    for relation_id, span_id in (
+        ClaimRelation.spans.through.objects.filter(
+            claimrelation__in=[row["id"] for row in relations]
+        )
+        .order_by("span_id")
+        .values_list("claimrelation_id", "span_id")
+    ):
+        spans[relation_id].append(span_id)
+    for row in relations:
+        row["span_ids"] = spans[row["id"]]
 
 
 def _payload(row: dict, lists: dict, related: dict) -> dict:

@@ -6,9 +6,12 @@ from rest_framework import serializers
 
 from sources.models import SourceKind
 
+from ..matching import THRESHOLD
 from ..models import (
     Claim,
     ClaimKind,
+    DatePrecision,
+    RelationKind,
     Review,
     SpanRole,
     SpeakerKind,
@@ -60,6 +63,22 @@ class SpanSerializer(ContributionStateSerializer):
     exact = serializers.CharField(help_text="The words between start and end.")
     prefix = serializers.CharField(help_text="Up to 32 characters before the words.")
     suffix = serializers.CharField(help_text="Up to 32 characters after the words.")
+    stated_on = serializers.DateField(
+        allow_null=True,
+        help_text="An appearance's own date (when the claim was said in this "
+        "source); null: the claim's stated_on.",
+    )
+    stated_on_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, allow_blank=True
+    )
+    speaker = serializers.IntegerField(
+        source="speaker_id",
+        allow_null=True,
+        help_text="Id of who said it in this source; null: the claim's speaker.",
+    )
+    speaker_title = serializers.CharField(
+        help_text="The speaker's title as this source gives it."
+    )
 
 
 class EvidenceSerializer(ContributionStateSerializer):
@@ -86,6 +105,26 @@ class EvidenceSerializer(ContributionStateSerializer):
     created_at = serializers.DateTimeField()
 
 
+class RelationSerializer(serializers.Serializer):
+    """A relation between two claims, shown on both: "claim kind other"."""
+
+    id = serializers.IntegerField()
+    claim = serializers.IntegerField(
+        source="claim_id", help_text="The claim the relation is from."
+    )
+    kind = serializers.ChoiceField(choices=RelationKind.choices)
+    other = serializers.IntegerField(
+        source="other_id", help_text="The claim it relates to."
+    )
+    rationale = serializers.CharField()
+    spans = serializers.ListField(
+        child=serializers.IntegerField(),
+        source="span_ids",
+        help_text="Ids of the spans (of either claim) that show it.",
+    )
+    created_at = serializers.DateTimeField()
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     """A claim as the API shows it (DESIGN.md's contract, plus a few fields):
     the one declaration of that output. Its fields are the claim's
@@ -97,6 +136,10 @@ class ClaimSerializer(serializers.ModelSerializer):
     )
     spans = SpanSerializer(many=True)
     evidence = EvidenceSerializer(many=True)
+    related = RelationSerializer(
+        many=True,
+        help_text="Current relations to other claims you may see, either way.",
+    )
     ledger_length = serializers.IntegerField(help_text="Entries in the status ledger.")
 
     class Meta:
@@ -106,6 +149,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             *STATE_FIELDS,
             "spans",
             "evidence",
+            "related",
             "ledger_length",
             "created_at",
             "updated_at",
@@ -126,6 +170,28 @@ class ClaimSummarySerializer(serializers.Serializer):
             "status": claim.status,
             "review": claim.review,
             "kind": claim.kind,
+        }
+
+
+class SimilarSerializer(serializers.Serializer):
+    """A claim another may repeat: how alike, and why."""
+
+    claim = ClaimSummarySerializer()
+    score = serializers.FloatField(help_text="0 to 1.")
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text='"same speaker", "same deadline"…'
+    )
+    candidate = serializers.BooleanField(
+        help_text="At or over the threshold: offered to the desk as a possible repeat."
+    )
+
+    @staticmethod
+    def represent(claim, match) -> dict:
+        return {
+            "claim": ClaimSummarySerializer(claim).data,
+            "score": match.score,
+            "reasons": list(match.reasons),
+            "candidate": match.score >= THRESHOLD,
         }
 
 

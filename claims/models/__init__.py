@@ -2,6 +2,7 @@ from .choices import (
     Attribution,
     ClaimKind,
     DatePrecision,
+    RejectionReason,
     Review,
     SpanRole,
     SpeakerKind,
@@ -12,17 +13,25 @@ from .claim import Claim, ClaimQuerySet, DeadlineClaim, QueuedClaim
 from .event import ClaimEvent, EventKind
 from .extraction import ClaimExtraction
 from .ledger import Evidence, QueuedEvidence, StatusChange
+from .relation import (
+    CandidateDecision,
+    ClaimRelation,
+    RelationKind,
+    RepeatCandidate,
+)
 from .search import ClaimSearch
 from .span import QueuedSpan, Span
 from .speaker import Speaker, SpeakerName
 
 __all__ = [
     "Attribution",
+    "CandidateDecision",
     "Claim",
     "ClaimEvent",
     "ClaimExtraction",
     "ClaimKind",
     "ClaimQuerySet",
+    "ClaimRelation",
     "ClaimSearch",
     "DatePrecision",
     "DeadlineClaim",
@@ -31,6 +40,9 @@ __all__ = [
     "QueuedClaim",
     "QueuedEvidence",
     "QueuedSpan",
+    "RejectionReason",
+    "RelationKind",
+    "RepeatCandidate",
     "Review",
     "Span",
     "SpanRole",

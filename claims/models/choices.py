@@ -47,6 +47,18 @@ VERDICTS = frozenset({Status.CONFIRMED, Status.PARTLY_CONFIRMED, Status.REFUTED}
 KINDS_WITH_DEADLINE = (ClaimKind.PREDICTION, ClaimKind.PROMISE)
 
 
+class RejectionReason(models.TextChoices):
+    """Why the desk rejected a proposal: counted on the desk, they show what the
+    extractor and the contributors get wrong."""
+
+    DUPLICATE = "duplicate", "Duplicate of another claim"
+    NOT_CHECKABLE = "not_checkable", "Not checkable"
+    MISATTRIBUTED = "misattributed", "Misattributed"
+    NOT_IN_SOURCE = "not_in_source", "Not in the source"
+    OUT_OF_SCOPE = "out_of_scope", "Out of scope"
+    OTHER = "other", "Other"
+
+
 class SpanRole(models.TextChoices):
     CONTENT = "content", "Content"
     SPEAKER = "speaker", "Speaker"

@@ -4,7 +4,7 @@ from typing import cast
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from sources.review import is_reviewer
@@ -15,6 +15,7 @@ from .choices import (
     Attribution,
     ClaimKind,
     DatePrecision,
+    RejectionReason,
     Review,
     Status,
 )
@@ -185,6 +186,25 @@ class Claim(models.Model):
         "claims are public.",
     )
     review_note = models.TextField(blank=True, editable=False)
+    rejection_reason = models.CharField(
+        max_length=16,
+        choices=RejectionReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="Why a rejected claim was rejected.",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="duplicates",
+        db_index=False,  # claim_duplicate_of_idx below: most claims have none
+        help_text="The claim a proposal rejected as a duplicate repeats.",
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -275,6 +295,19 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=Q(version__gte=1), name="claim_version_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(rejection_reason="")
+                | Q(
+                    review=Review.REJECTED, rejection_reason__in=RejectionReason.values
+                ),
+                name="claim_rejection_reason_when_rejected",
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True)
+                | Q(rejection_reason=RejectionReason.DUPLICATE)
+                & ~Q(duplicate_of=F("id")),
+                name="claim_duplicate_of_when_duplicate",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "id"], name="claim_status_idx"),
@@ -290,6 +323,17 @@ class Claim(models.Model):
             models.Index(fields=["review", "id"], name="claim_review_idx"),
             models.Index(fields=["due_on"], name="claim_due_on_idx"),
             models.Index(fields=["stated_on"], name="claim_stated_on_idx"),
+            # The desk's counts per rejection reason, each a short index range.
+            models.Index(
+                fields=["rejection_reason"],
+                name="claim_rejection_reason_idx",
+                condition=~Q(rejection_reason=""),
+            ),
+            models.Index(
+                fields=["duplicate_of"],
+                name="claim_duplicate_of_idx",
+                condition=Q(duplicate_of__isnull=False),
+            ),
             models.Index(fields=["kind", "id"], name="claim_kind_idx"),
             models.Index(fields=["attribution", "id"], name="claim_attribution_idx"),
             models.Index(fields=["speaker", "id"], name="claim_speaker_idx"),
@@ -428,6 +472,8 @@ STATE_FIELDS = (
     "due_text",
     "status",
     "review",
+    "rejection_reason",
+    "duplicate_of",
     "version",
 )
 # What an edit may change: status, review and version have their own verbs.

@@ -20,6 +20,8 @@ class EventKind(models.TextChoices):
     EVIDENCE_REVIEWED = "evidence_reviewed", "Evidence reviewed"
     SPAN_WITHDRAWN = "span_withdrawn", "Span withdrawn"
     EVIDENCE_WITHDRAWN = "evidence_withdrawn", "Evidence withdrawn"
+    RELATION_ADDED = "relation_added", "Relation added"
+    RELATION_WITHDRAWN = "relation_withdrawn", "Relation withdrawn"
 
 
 def sees_desk_side(user, claim: Claim) -> bool:

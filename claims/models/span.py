@@ -8,7 +8,7 @@ from sources.anchoring import CONTEXT_LENGTH, AnchorError, select
 from sources.models import Source
 from sources.review import is_reviewer
 
-from .choices import Review, SpanRole
+from .choices import DatePrecision, Review, SpanRole
 
 
 class AnchorFields(models.Model):
@@ -229,6 +229,38 @@ class Span(ContributionFields, AnchorFields):
         help_text="content (the claimed words), speaker (where the speaker is "
         'named) or cue ("said", "told").',
     )
+    # An appearance (a content span) says when and by whom the claim was said
+    # in this source; empty means as the claim itself gives it.
+    stated_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the claim was said in this source (content spans; empty: "
+        "the claim's date).",
+    )
+    stated_on_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    speaker = models.ForeignKey(
+        "claims.Speaker",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appearances",
+        db_index=False,  # span_speaker_idx below: most spans have none
+        help_text="Who said it in this source (content spans; empty: the claim's "
+        "speaker).",
+    )
+    speaker_title = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The speaker's title as this source gives it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -242,6 +274,19 @@ class Span(ContributionFields, AnchorFields):
             models.CheckConstraint(
                 condition=Q(role__in=SpanRole.values), name="span_role_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(stated_on__isnull=True, stated_on_precision="")
+                | Q(
+                    stated_on__isnull=False,
+                    stated_on_precision__in=DatePrecision.values,
+                ),
+                name="span_stated_on_has_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(role=SpanRole.CONTENT)
+                | Q(stated_on__isnull=True, speaker__isnull=True, speaker_title=""),
+                name="span_appearance_facts_on_content_only",
+            ),
             models.UniqueConstraint(
                 fields=["claim", "source", "role", "start", "end"],
                 name="span_unique_per_claim",
@@ -249,6 +294,11 @@ class Span(ContributionFields, AnchorFields):
         ]
         indexes = [
             models.Index(fields=["source", "start"], name="span_source_start_idx"),
+            models.Index(
+                fields=["speaker"],
+                name="span_speaker_idx",
+                condition=Q(speaker__isnull=False),
+            ),
             # The review desk's queue of proposed additions, oldest first.
             models.Index(
                 fields=["id"],
@@ -271,6 +321,13 @@ class Span(ContributionFields, AnchorFields):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("A span is provenance and cannot be deleted.")
+
+    def said_on(self, claim) -> tuple:
+        """When the claim was said here: this appearance's date and precision,
+        else the claim's."""
+        if self.stated_on is not None:
+            return self.stated_on, self.stated_on_precision
+        return claim.stated_on, claim.stated_on_precision
 
 
 class QueuedSpan(Span):

@@ -18,6 +18,8 @@ from .claims import (
     review_claim,
 )
 from .contributions import review_contribution, withdraw_contribution
+from .relations import relate_claims, withdraw_relation
+from .repeats import dismiss_repeat, find_repeats, mark_repeat
 from .speakers import find_or_create_speaker, merge_speakers
 from .status import OverdueMove, change_status, mark_overdue, overdue_claims
 
@@ -31,14 +33,19 @@ __all__ = [
     "assign_claim",
     "change_status",
     "check_edit",
+    "dismiss_repeat",
     "edit_claim",
     "find_or_create_speaker",
+    "find_repeats",
     "get_system_user",
     "mark_overdue",
+    "mark_repeat",
     "merge_speakers",
     "overdue_claims",
     "propose_claim",
+    "relate_claims",
     "review_claim",
     "review_contribution",
     "withdraw_contribution",
+    "withdraw_relation",
 ]

@@ -17,6 +17,7 @@ from sources.review import is_reviewer
 from ..models import (
     Claim,
     ClaimEvent,
+    DatePrecision,
     EventKind,
     Evidence,
     Review,
@@ -44,6 +45,24 @@ class SpanInput:
     exact: str | None = None
     prefix: str | None = None
     suffix: str | None = None
+    # An appearance's own facts (content spans only): when and by whom the
+    # claim was said in this source, if not as the claim gives it.
+    stated_on: datetime.date | str | None = None
+    stated_on_precision: str = ""
+    speaker: Speaker | int | None = None
+    speaker_title: str = ""
+
+    @property
+    def has_appearance_facts(self) -> bool:
+        return any(
+            value not in (None, "")
+            for value in (
+                self.stated_on,
+                self.stated_on_precision,
+                self.speaker,
+                self.speaker_title,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -240,22 +259,26 @@ def normalize_fields(claim: Claim) -> None:
         else:
             setattr(claim, field, value.strip())
     for field in ("stated_on", "due_on"):
-        value = getattr(claim, field)
-        if isinstance(value, str):
-            try:
-                value = datetime.date.fromisoformat(value)
-            except ValueError:
-                raise ValidationError(
-                    {field: f"must be a date (YYYY-MM-DD), not {value!r}."}
-                ) from None
-        if value is not None and (
-            not isinstance(value, datetime.date) or isinstance(value, datetime.datetime)
-        ):
-            raise ValidationError({field: "must be a date (YYYY-MM-DD)."})
-        setattr(claim, field, value)
+        setattr(claim, field, parse_date(getattr(claim, field), field))
     claim.stated_on, claim.due_on = stored_dates(
         claim.stated_on, claim.stated_on_precision, claim.due_on, claim.due_on_precision
     )
+
+
+def parse_date(value, field: str) -> datetime.date | None:
+    """``value`` as a date (an ISO string is read), or a field error."""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(
+                {field: f"must be a date (YYYY-MM-DD), not {value!r}."}
+            ) from None
+    if value is not None and (
+        not isinstance(value, datetime.date) or isinstance(value, datetime.datetime)
+    ):
+        raise ValidationError({field: "must be a date (YYYY-MM-DD)."})
+    return value
 
 
 def check_speaker(speaker: Speaker | None) -> None:
@@ -396,10 +419,67 @@ def create_span(claim: Claim, span: SpanInput, *, by: User, prefix: str) -> Span
         prefix=selector.prefix,
         suffix=selector.suffix,
         created_by=by,
+        **appearance_facts(span, prefix=prefix),
     )
     validate_instance(row, prefix=prefix)
     save_instance(row, prefix=prefix)
     return row
+
+
+def appearance_facts(span: SpanInput, *, prefix: str) -> dict:
+    """The appearance's own date and speaker as the span gives them, checked:
+    a content span's only, a date with its precision (stored at its period's
+    start, as a claim's), a stored speaker."""
+    if not span.has_appearance_facts:
+        return {}
+    if span.role != SpanRole.CONTENT:
+        raise ValidationError(
+            {
+                f"{prefix}.role": "only an appearance (a content span) has its own "
+                "date and speaker."
+            }
+        )
+    stated_on = parse_date(span.stated_on, f"{prefix}.stated_on")
+    precision = optional_text(span.stated_on_precision, f"{prefix}.stated_on_precision")
+    if (stated_on is None) != (precision == ""):
+        raise ValidationError(
+            {
+                f"{prefix}.stated_on_precision": "give stated_on and its precision "
+                "(day, month or year) together."
+            }
+        )
+    if precision:
+        require_choice(precision, DatePrecision, f"{prefix}.stated_on_precision")
+    speaker = span.speaker
+    if isinstance(speaker, int) and not isinstance(speaker, bool):
+        speaker = Speaker.objects.filter(pk=speaker).first()
+        if speaker is None:
+            raise ValidationError(
+                {f"{prefix}.speaker": f"there is no speaker with id {span.speaker}."}
+            )
+    try:
+        check_speaker(speaker)  # type: ignore[arg-type]  # checks a bool too
+    except ValidationError as error:
+        raise _prefixed(error, prefix) from None
+    return {
+        "stated_on": stored_dates(stated_on, precision, None, "")[0],
+        "stated_on_precision": precision,
+        "speaker": speaker,
+        "speaker_title": optional_text(span.speaker_title, f"{prefix}.speaker_title"),
+    }
+
+
+def date_first_appearance(claim: Claim, span: Span) -> None:
+    """A claim's ``stated_on`` is its first appearance's: a public appearance
+    dated before it moves it earlier (the caller saves the claim)."""
+    if (
+        span.role == SpanRole.CONTENT
+        and span.is_public
+        and span.stated_on is not None
+        and (claim.stated_on is None or span.stated_on < claim.stated_on)
+    ):
+        claim.stated_on = span.stated_on
+        claim.stated_on_precision = span.stated_on_precision
 
 
 def create_evidence(

@@ -19,6 +19,7 @@ from ..models import (
     ClaimKind,
     EventKind,
     Evidence,
+    RejectionReason,
     Review,
     Span,
     SpanRole,
@@ -34,6 +35,7 @@ from .base import (
     check_version,
     create_evidence,
     create_span,
+    date_first_appearance,
     normalize_fields,
     optional_text,
     record_change,
@@ -44,6 +46,7 @@ from .base import (
     stale_version,
     validate_instance,
 )
+from .repeats import find_repeats
 
 
 @transaction.atomic
@@ -109,6 +112,7 @@ def propose_claim(
     )
     # Recorded last, so the event and the search document include the spans.
     record_change(claim, by=by, reason="proposed", event=EventKind.CREATED)
+    find_repeats(claim)
     return claim
 
 
@@ -222,21 +226,35 @@ def review_claim(
     decision: str,
     by: User,
     note: str = "",
+    reason: str = "",
     expected_version: int | None = None,
 ) -> Claim:
     """Accept or reject a claim (``decision`` is ``accept`` or ``reject``).
 
-    A rejection needs a note saying why. An accepted claim can later be rejected
-    and a rejected one accepted; a claim is never reviewed into the state it is in.
+    A rejection needs a note saying why, and names its ``reason`` from
+    ``RejectionReason`` (``other`` if none is given); a duplicate is closed
+    with ``mark_repeat``, which names the claim it repeats. An accepted claim
+    can later be rejected and a rejected one accepted (but a duplicate stays
+    closed: its words are on the claim it repeats); a claim is never reviewed
+    into the state it is in.
     """
     target, note = decision_target(decision, note)
+    reason = _rejection_reason(target, reason)
     claim = bump_version(claim, expected_version)
     problem = four_eyes_problem(reviewer=by, proposed_by_id=claim.created_by_id)
     if problem:
         raise PermissionDenied(problem)
     if claim.review == target:
         raise ValidationError({"decision": f"the claim is already {target}."})
+    if claim.duplicate_of_id is not None:
+        raise ValidationError(
+            {
+                "decision": f"the claim was closed as a repeat of #{claim.duplicate_of_id}, "
+                "where its words now are."
+            }
+        )
     claim.review = target
+    claim.rejection_reason = reason
     claim.review_note = note
     claim.reviewed_by = by
     claim.reviewed_at = timezone.now()
@@ -247,6 +265,23 @@ def review_claim(
     )
     record_change(claim, by=by, reason=str(target), event=EventKind.REVIEWED)
     return claim
+
+
+def _rejection_reason(target: str, reason) -> str:
+    if target != Review.REJECTED:
+        if reason not in ("", None):
+            raise ValidationError({"reason": "only a rejection has a reason."})
+        return ""
+    reason = reason or RejectionReason.OTHER
+    require_choice(reason, RejectionReason, "reason")
+    if reason == RejectionReason.DUPLICATE:
+        raise ValidationError(
+            {
+                "reason": "a duplicate names the claim it repeats: decide "
+                "duplicate, with of."
+            }
+        )
+    return reason
 
 
 @transaction.atomic
@@ -264,6 +299,7 @@ def add_span(
     ):
         raise ValidationError({"span": spans_limit_message()})
     row = create_span(claim, span, by=by, prefix="span")
+    date_first_appearance(claim, row)
     save_claim(
         claim,
         by=by,

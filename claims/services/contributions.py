@@ -18,7 +18,7 @@ from sources.review import decision_target, four_eyes_problem
 
 from ..models import Claim, EventKind, Evidence, Review, Span, SpanRole
 from ..models.choices import VERDICTS
-from .base import bump_version, optional_text, save_claim
+from .base import bump_version, date_first_appearance, optional_text, save_claim
 
 EVENTS = {
     Span: (EventKind.SPAN_REVIEWED, EventKind.SPAN_WITHDRAWN),
@@ -68,6 +68,8 @@ def review_contribution(
     item.reviewed_at = timezone.now()
     item.review_note = note
     item.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
+    if isinstance(item, Span):
+        date_first_appearance(claim, item)
     reviewed, _ = EVENTS[type(item)]
     save_claim(
         claim,

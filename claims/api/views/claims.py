@@ -28,6 +28,7 @@ from ...claimreview import NoVerdict, claim_review
 from ...history import claim_edits
 from ...models import Claim, Evidence, Span, Speaker
 from ...search import search_claims, uses_full_text
+from ...similar import similar_for
 from .. import inputs
 from .. import serializers as s
 from ..filters import ClaimFilter
@@ -256,23 +257,87 @@ class ClaimViewSet(
         return self.represent(claim)
 
     @extend_schema(
-        summary="Accept or reject a claim (reviewers; not your own proposal)",
-        request=inputs.ReviewSerializer,
+        summary="Accept, reject (with a reason) or close as a duplicate of "
+        "another claim (reviewers; not your own proposal)",
+        request=inputs.ClaimReviewInputSerializer,
         parameters=[OPTIONAL_IF_MATCH],
         responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         claim = self.claim(pk)
-        data = self.valid(inputs.ReviewSerializer, request.data)
-        claim = services.review_claim(
+        data = self.valid(inputs.ClaimReviewInputSerializer, request.data)
+        version = expected_version(request, required=False)
+        if data["decision"] == "duplicate":
+            services.mark_repeat(
+                claim=claim,
+                of=self.other_claim(data["of"], "of"),
+                note=data.get("note", ""),
+                by=request.user,
+                expected_version=version,
+            )
+        else:
+            claim = services.review_claim(
+                claim=claim,
+                decision=data["decision"],
+                note=data.get("note", ""),
+                reason=data.get("reason", ""),
+                by=request.user,
+                expected_version=version,
+            )
+        return self.represent(claim)
+
+    def other_claim(self, pk: int, field: str) -> Claim:
+        other = Claim.objects.visible_to(self.request.user).filter(pk=pk).first()
+        if other is None:
+            raise ValidationError({field: f"there is no claim {pk} you may see."})
+        return other
+
+    @extend_schema(
+        summary="Claims this one may repeat, with score and reasons",
+        responses={200: s.SimilarSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def similar(self, request, pk=None):
+        found = similar_for(self.claim(pk), request.user)
+        return Response([s.SimilarSerializer.represent(*item) for item in found])
+
+    @extend_schema(
+        summary="Record that this claim does not repeat another (reviewers): the "
+        "pair is not suggested again",
+        request=inputs.NotARepeatSerializer,
+        responses={200: s.ClaimSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="not-a-repeat")
+    def not_a_repeat(self, request, pk=None):
+        claim = self.claim(pk)
+        data = self.valid(inputs.NotARepeatSerializer, request.data)
+        services.dismiss_repeat(
+            claim=claim, candidate=self.other_claim(data["of"], "of"), by=request.user
+        )
+        return self.represent(claim)
+
+    @extend_schema(
+        summary="Relate this claim to another: repeats, contradicts, updates, "
+        "supports (reviewers)",
+        request=inputs.RelationInputSerializer,
+        parameters=[OPTIONAL_IF_MATCH],
+        responses={201: s.ClaimSerializer, **VERSIONED_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def relations(self, request, pk=None):
+        claim = self.claim(pk)
+        data = self.valid(inputs.RelationInputSerializer, request.data)
+        services.relate_claims(
             claim=claim,
-            decision=data["decision"],
-            note=data.get("note", ""),
+            other=self.other_claim(data["other"], "other"),
+            kind=data["kind"],
+            rationale=data["rationale"],
+            spans=data["spans"],
             by=request.user,
             expected_version=expected_version(request, required=False),
         )
-        return self.represent(claim)
+        return self.represent(claim, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Move a claim's status (with evidence for verdicts)",

@@ -1,0 +1,543 @@
+"""How alike two claims are: the score behind "possible repeat of #26".
+
+Plain Python over what a claim says (no database): the words compared as a
+set (rapidfuzz's ``token_set_ratio`` on normalized, lightly stemmed content
+words), then every fact the two state as a value compared as a value, so
+that "by December 2025" is not "by June 2026" and "40 buses" not "60 buses":
+amounts, years, months, the deadline, a negation, the speaker, the names of
+places and organisations. Each comparison that decides gives a reason the
+desk reads. docs/REPEATS.md has the rules and their figures.
+"""
+
+import calendar
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+# The score from which a claim is proposed to the desk as a possible repeat.
+THRESHOLD = 0.7
+# The words' likeness: token_set_ratio forgives what one text adds (a
+# recollection's "as the minister promised in April"), token_sort_ratio
+# counts it; the blend weighs the first.
+WORDS_SET = 0.7
+# What a swapped detail ("nurses" for "midwives") leaves of the score.
+SWAP = 0.6
+# The most the agreeing facts add (figures, deadline, speaker): a pair whose
+# words are further than this below the threshold is not checked further.
+MAX_BONUS = 0.25
+
+
+@dataclass(frozen=True)
+class Said:
+    """What matching reads of a claim or a proposal."""
+
+    text: str
+    speakers: frozenset[int] = frozenset()  # the speaker and its merged ids
+    kind: str = ""
+    due_on: datetime.date | None = None
+    due_on_precision: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    score: float
+    reasons: tuple[str, ...] = field(default=())
+
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "said",
+        "says",
+        "say",
+        "told",
+        "tells",
+        "added",
+        "according",
+        "stated",
+        "also",
+        "set",
+        "its",
+        "end",
+        "up",
+        "down",
+    ]
+)
+NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "neither",
+        "nor",
+        "without",
+        "denied",
+        "denies",
+        "deny",
+        "yet",
+        "n't",
+        "cannot",
+    ]
+)
+UNITS = {
+    word: value
+    for value, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+} | {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+SCALES = {
+    "thousand": 1_000,
+    "k": 1_000,
+    "lakh": 100_000,
+    "million": 1_000_000,
+    "m": 1_000_000,
+    "mn": 1_000_000,
+    "crore": 10_000_000,
+    "billion": 1_000_000_000,
+    "bn": 1_000_000_000,
+}
+FRACTIONS = {
+    "half": 2,
+    "halves": 2,
+    "third": 3,
+    "thirds": 3,
+    "quarter": 4,
+    "quarters": 4,
+    "fifth": 5,
+    "fifths": 5,
+    "tenth": 10,
+    "tenths": 10,
+}
+# Units a figure is given in more than one way: time in hours, spans in years.
+PER_UNIT = {
+    "hour": 1,
+    "hours": 1,
+    "day": 24,
+    "days": 24,
+    "week": 168,
+    "weeks": 168,
+    "decade": 10,
+    "decades": 10,
+}
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+MONTHS["sept"] = 9
+NUMBER_TERMS = frozenset(
+    [*UNITS, *SCALES, *FRACTIONS, "hundred", "point", "percent", "dozen"]
+)
+TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[a-z]+(?:'[a-z]+)?|%")
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+
+
+def fold(text: str) -> str:
+    """Case, accents, curly quotes and dashes folded away."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return re.sub(r"[\u2010-\u2015-]", " ", text).casefold()
+
+
+def stem(word: str) -> str:
+    """A light stem, enough to meet "launches", "launched" and "launching"."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+ATTRIBUTION = re.compile(
+    r",?\s+(?:the\s+)?[\w' .-]{1,40}?\s+(?:said|says|announced|confirmed|added|"
+    r"told\s+[\w ]{1,30}?)\s*\.?$|^[\w' .-]{1,40}?\s+(?:said|says|announced|"
+    r"confirmed)\s+(?:that\s+)?"
+)
+
+
+def content_words(text: str) -> list[str]:
+    """The words that say what a text is about; figures are compared as
+    values (``facts``), not as words, and a closing ", the mayor said" is
+    who said it, not what."""
+    return [
+        stem(w)
+        for w in WORD.findall(ATTRIBUTION.sub("", fold(text)))
+        if w not in STOPWORDS
+        and w not in NEGATIONS
+        and w not in NUMBER_TERMS
+        and not w[0].isdigit()
+    ]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The values a text states."""
+
+    amounts: frozenset[float]
+    years: frozenset[int]
+    months: frozenset[int]
+    negated: bool
+    names: frozenset[str]
+
+
+def facts(text: str) -> Facts:
+    tokens = TOKEN.findall(fold(text))
+    amounts, years = _quantities(tokens)
+    months = {MONTHS[w] for w in tokens if w in MONTHS and w not in ("may", "mar")}
+    # "May" and "March" are months only beside a day or a year.
+    for i, w in enumerate(tokens):
+        if w in ("may", "mar", "march") and any(
+            n.isdigit() for n in tokens[max(i - 1, 0) : i + 2] if n != w
+        ):
+            months.add(MONTHS[w])
+    negated = any(
+        (w in NEGATIONS or w.endswith("n't"))
+        and tokens[i + 1 : i + 2] not in (["more"], ["less"], ["later"], ["longer"])
+        for i, w in enumerate(tokens)
+    )
+    names = {
+        fold(name)
+        for name in NAME.findall(text)
+        if fold(name) not in MONTHS and fold(name).split()[0] not in STOPWORDS
+    }
+    return Facts(
+        frozenset(amounts),
+        frozenset(years),
+        frozenset(months),
+        negated,
+        frozenset(names),
+    )
+
+
+def _quantities(tokens: list[str]) -> tuple[set[float], set[int]]:
+    """The amounts (percentages and fractions as fractions of one) and the
+    years a text states; a day beside a month is neither."""
+    amounts: set[float] = set()
+    years: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        start = i
+        value, i, spelled = _number(tokens, i)
+        if value is None:
+            i += 1
+            continue
+        after = tokens[i] if i < len(tokens) else ""
+        near = {tokens[start - 1] if start else "", after}
+        if after in SCALES:
+            value *= SCALES[after]
+            i += 1
+        elif after in ("%", "percent") or tokens[i : i + 2] == ["per", "cent"]:
+            value /= 100
+            i += 2 if after == "per" else 1
+        elif after in FRACTIONS and value < 10:
+            value /= FRACTIONS[after]
+            i += 1
+        elif after in PER_UNIT:
+            value *= PER_UNIT[after]
+            i += 1
+        elif (
+            not spelled
+            and "," not in tokens[start]
+            and value.is_integer()
+            and 1900 <= value <= 2100
+        ):
+            years.add(int(value) - (start > 0 and tokens[start - 1] == "before"))
+            continue
+        elif near & MONTHS.keys() and value <= 31:
+            continue  # a day of a month
+        elif spelled and value == 1:
+            continue  # "one of", "no one": rarely a figure
+        amounts.add(round(value, 6))
+    return amounts, years
+
+
+def _number(tokens: list[str], i: int) -> tuple[float | None, int, bool]:
+    """The number starting at ``tokens[i]`` (digits, or words such as "one
+    point two", "twelve thousand", "one and a half"), the index after it, and
+    whether it was spelled out."""
+    if tokens[i][0].isdigit():
+        return float(tokens[i].replace(",", "")), i + 1, False
+    total, current, seen = 0.0, 0.0, False
+    while i < len(tokens):
+        word, rest = tokens[i], tokens[i + 1 : i + 3]
+        if word in UNITS:
+            current += UNITS[word]
+        elif word == "hundred" and seen:
+            current *= 100
+        elif word in SCALES and seen and word.isalpha() and len(word) > 2:
+            total, current = total + current * SCALES[word], 0.0
+        elif word == "point" and seen and rest[:1] and rest[0] in UNITS:
+            current += UNITS[rest[0]] / 10
+            i += 1
+        elif word == "and" and seen and rest == ["a", "half"]:
+            current += 0.5
+            i += 2
+        elif word == "and" and seen and rest[:1] and rest[0] in UNITS:
+            pass
+        else:
+            break
+        seen = True
+        i += 1
+    if not seen:
+        return None, i, True
+    return total + current, i, True
+
+
+def deadline_period(said: Said) -> tuple[datetime.date, datetime.date] | None:
+    """The deadline as the period it names (``due_on`` is its last day)."""
+    if said.due_on is None:
+        return None
+    end = said.due_on
+    if said.due_on_precision == "year":
+        return end.replace(month=1, day=1), end
+    if said.due_on_precision == "month":
+        return end.replace(day=1), end
+    return end, end
+
+
+def _month(day: datetime.date) -> str:
+    return day.strftime("%b %Y")
+
+
+def compare(proposal: Said, known: Said) -> Match:
+    """How alike ``proposal`` and ``known`` are, from 0 to 1, and why."""
+    if proposal.speakers and known.speakers and not proposal.speakers & known.speakers:
+        # A named speaker repeats their own claims; another's saying the same
+        # is a claim of its own (a ``repeats`` relation, drawn by a reviewer).
+        return Match(0.0, ("another speaker",))
+    words_a, words_b = content_words(proposal.text), content_words(known.text)
+    if not words_a or not words_b:
+        return Match(0.0)
+    joined_a, joined_b = " ".join(words_a), " ".join(words_b)
+    score = (
+        WORDS_SET * fuzz.token_set_ratio(joined_a, joined_b)
+        + (1 - WORDS_SET) * fuzz.token_sort_ratio(joined_a, joined_b)
+    ) / 100
+    if score + MAX_BONUS < THRESHOLD:
+        return Match(round(score, 3), ("few words in common",))
+    reasons = [f"similar words ({score:.2f})"]
+    factor = 1.0
+    # Each check: a factor (below 1 where the values disagree), a bonus, a reason.
+    for check_factor, bonus, reason in (
+        _swap(words_a, words_b),
+        *_stated_values(facts(proposal.text), facts(known.text)),
+        _deadline(proposal, known),
+        (1.0, 0.05, "same speaker")
+        if proposal.speakers & known.speakers
+        else (1.0, 0.0, ""),
+        (0.9, 0.0, "")
+        if proposal.kind and known.kind and proposal.kind != known.kind
+        else (1.0, 0.0, ""),
+    ):
+        factor *= check_factor
+        score += bonus
+        if reason:
+            reasons.append(reason)
+    return Match(round(max(0.0, min(1.0, score) * factor), 3), tuple(reasons))
+
+
+Check = tuple[float, float, str]
+
+
+def _swap(words_a: list[str], words_b: list[str]) -> Check:
+    """Two texts alike but for a word or two on each side ("25 police
+    officers" and "25 firefighters", "Elm Street" and "Main Street") say
+    different things: the swapped words are what each claims."""
+    only_a, only_b = set(words_a) - set(words_b), set(words_b) - set(words_a)
+    shared = set(words_a) & set(words_b)
+    if only_a and only_b and max(len(only_a), len(only_b)) <= 2 and len(shared) >= 3:
+        shown = f"{' '.join(sorted(only_a))} vs {' '.join(sorted(only_b))}"
+        return (SWAP, 0.0, f"one detail differs: {shown}")
+    return (1.0, 0.0, "")
+
+
+def _stated_values(a: Facts, b: Facts) -> list[Check]:
+    """Figures, years, months and negation, compared as values."""
+    checks: list[Check] = []
+    if a.amounts and b.amounts:
+        if a.amounts == b.amounts:
+            checks.append((1.0, 0.15, "same figures"))
+        elif not a.amounts & b.amounts:
+            shown = f"{_values(a.amounts)} vs {_values(b.amounts)}"
+            checks.append((0.55, 0.0, f"different figures: {shown}"))
+        else:
+            extra = _values(a.amounts ^ b.amounts)
+            checks.append((0.75, 0.0, f"a figure only one gives: {extra}"))
+    if a.years and b.years and not a.years & b.years:
+        shown = f"{_values(a.years)} vs {_values(b.years)}"
+        checks.append((0.6, 0.0, f"different years: {shown}"))
+    if a.months and b.months and not a.months & b.months:
+        checks.append((0.7, 0.0, "different months"))
+    if a.negated != b.negated:
+        checks.append((0.6, 0.0, "one says not"))
+    return checks
+
+
+def _deadline(proposal: Said, known: Said) -> Check:
+    period_a, period_b = deadline_period(proposal), deadline_period(known)
+    if not (period_a and period_b):
+        return (1.0, 0.0, "")
+    if period_a[0] <= period_b[1] and period_b[0] <= period_a[1]:
+        return (1.0, 0.05, "same deadline")
+    shown = f"{_month(period_a[1])} vs {_month(period_b[1])}"
+    return (0.55, 0.0, f"different deadline: {shown}")
+
+
+def _values(values) -> str:
+    return "/".join(
+        f"{v:g}" if isinstance(v, float) else str(v) for v in sorted(values)
+    )
+
+
+def _contained(names, others) -> bool:
+    """Whether each name is part of a name (or text) on the other side:
+    "Riverton" within "Riverton Water Board"."""
+    return all(any(name in other for other in others) for name in names)

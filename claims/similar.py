@@ -1,0 +1,139 @@
+"""The existing claims a claim may repeat, best first.
+
+Two bounded lookups gather the candidates, then ``claims/matching.py``
+scores each in Python:
+
+- the speaker's own claims (the speaker, the speakers merged into it and the
+  one it was merged into), newest first: a named speaker repeats their own
+  claims; narrator and hedged proposals may repeat anyone's;
+- claims with the same distinctive words: on PostgreSQL the full-text index
+  (claims/search.py's document) asked for any two of the claim's rarest-looking
+  words; on SQLite, without that index, the claims holding its longest word,
+  newest first (docs/REPEATS.md).
+
+Rejected claims are never candidates, nor the claim itself.
+"""
+
+import itertools
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+
+from .matching import Match, Said, compare, content_words
+from .models import (
+    CandidateDecision,
+    Claim,
+    ClaimSearch,
+    RepeatCandidate,
+    Review,
+    Speaker,
+)
+from .search import SEARCH_CONFIG
+
+# How many claims each lookup reads at most: the bound on a proposal's cost.
+SPEAKER_WINDOW = 300
+TEXT_WINDOW = 100
+# How many of a claim's words the text lookup pairs up.
+DISTINCTIVE = 6
+
+
+def speaker_family(speaker_id: int | None) -> frozenset[int]:
+    """The speaker and those one merge away from it, either way."""
+    if speaker_id is None:
+        return frozenset()
+    row = Speaker.objects.filter(pk=speaker_id).values("merged_into").first()
+    ids = {speaker_id}
+    if row and row["merged_into"]:
+        ids.add(row["merged_into"])
+    ids.update(Speaker.objects.filter(merged_into__in=ids).values_list("pk", flat=True))
+    return frozenset(ids)
+
+
+def said(claim: Claim, speakers: frozenset[int] | None = None) -> Said:
+    return Said(
+        text=claim.text,
+        speakers=speakers if speakers is not None else speaker_family(claim.speaker_id),
+        kind=claim.kind,
+        due_on=claim.due_on,
+        due_on_precision=claim.due_on_precision,
+    )
+
+
+def similar_claims(claim: Claim, *, limit: int = 10) -> list[tuple[Claim, Match]]:
+    """The claims ``claim`` may repeat, scored, best first (score > 0)."""
+    family = speaker_family(claim.speaker_id)
+    pool = _pool(claim, family)
+    scored = []
+    for other in pool:
+        other_family = family if other.speaker_id in family else None
+        match = compare(said(claim, family), said(other, other_family))
+        if match.score > 0:
+            scored.append((other, match))
+    scored.sort(key=lambda pair: (-pair[1].score, pair[0].pk))
+    return scored[:limit]
+
+
+# What ``similar_for`` shows: candidates, and claims nearly alike enough.
+SHOWN = 0.5
+
+
+def similar_for(claim: Claim, user, *, limit: int = 10) -> list[tuple[Claim, Match]]:
+    """``similar_claims`` as ``user`` may see them, without the pairs the desk
+    found not to be repeats, scoring at least ``SHOWN``."""
+    dismissed = set(
+        RepeatCandidate.objects.filter(
+            claim=claim, decision=CandidateDecision.NOT_REPEAT
+        ).values_list("candidate_id", flat=True)
+    )
+    found = [
+        (other, match)
+        for other, match in similar_claims(claim, limit=limit + len(dismissed))
+        if other.pk not in dismissed and match.score >= SHOWN
+    ]
+    visible = set(
+        Claim.objects.visible_to(user)
+        .filter(pk__in=[other.pk for other, _ in found])
+        .values_list("pk", flat=True)
+    )
+    return [(other, match) for other, match in found if other.pk in visible][:limit]
+
+
+def _pool(claim: Claim, family: frozenset[int]) -> list[Claim]:
+    base = (
+        Claim.objects.exclude(pk=claim.pk)
+        .exclude(review=Review.REJECTED)
+        .select_related("speaker")
+    )
+    if family:
+        # A named speaker: their own claims, and those told without a speaker.
+        base = base.filter(Q(speaker_id__in=family) | Q(speaker__isnull=True))
+    found: dict[int, Claim] = {}
+    if family:
+        for other in base.filter(speaker_id__in=family).order_by("-id")[
+            :SPEAKER_WINDOW
+        ]:
+            found[other.pk] = other
+    for other in _by_words(base, claim.text):
+        found.setdefault(other.pk, other)
+    return list(found.values())
+
+
+def _by_words(queryset, text: str):
+    words = sorted(
+        {w for w in content_words(text) if w.isalnum()}, key=len, reverse=True
+    )[:DISTINCTIVE]
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        pairs = [f"({a}:* & {b}:*)" for a, b in itertools.combinations(words, 2)]
+        query = SearchQuery(
+            " | ".join(pairs) or f"{words[0]}:*",
+            config=SEARCH_CONFIG,
+            search_type="raw",
+        )
+        documents = ClaimSearch.objects.filter(claim=OuterRef("pk"), document=query)
+        queryset = queryset.filter(Exists(documents))
+    else:
+        queryset = queryset.filter(text__icontains=words[0])
+    return list(queryset.order_by("-id")[:TEXT_WINDOW])
