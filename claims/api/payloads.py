@@ -70,7 +70,7 @@ def blank_is_null(field) -> bool:
 
 def _sql_value(model, field, alias: str) -> str:
     if isinstance(field, serializers.ListField):  # a many-to-many's ids
-        m2m = model._meta.get_field(str(field.source).removesuffix("_ids"))
+        m2m = model._meta.get_field(str(field.source))
         table = m2m.remote_field.through._meta.db_table
         own, target = m2m.m2m_column_name(), m2m.m2m_reverse_name()
         return (
@@ -214,7 +214,7 @@ def _list_items(name: str, ids, user) -> dict[int, list]:
     may see, by claim, in id order."""
     model = LISTS[name][0]
     child = claim_fields()[name].child.fields
-    columns = {"claim_id", "id", *(f.source for f in child.values())} - {"span_ids"}
+    columns = {"claim_id", "id", *(f.source for f in child.values())} - {"spans"}
     items: dict[int, list] = {pk: [] for pk in ids}
     rows = model._default_manager.visible_to(user).order_by("id")  # type: ignore[attr-defined]
     if model is ClaimRelation:
@@ -244,7 +244,7 @@ def _add_span_ids(relations: list[dict]) -> None:
     ):
         spans[relation_id].append(span_id)
     for row in relations:
-        row["span_ids"] = spans[row["id"]]
+        row["spans"] = spans[row["id"]]
 
 
 def _payload(row: dict, lists: dict, related: dict) -> dict:

@@ -119,7 +119,6 @@ class RelationSerializer(serializers.Serializer):
     rationale = serializers.CharField()
     spans = serializers.ListField(
         child=serializers.IntegerField(),
-        source="span_ids",
         help_text="Ids of the spans (of either claim) that show it.",
     )
     created_at = serializers.DateTimeField()
