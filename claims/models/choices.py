@@ -103,6 +103,14 @@ class DatePrecision(models.TextChoices):
         return f"{date.day} {date:%B %Y}"
 
 
+def has_precision(field: str) -> models.Q:
+    """A date and its ``<field>_precision`` are both empty or both set: the
+    condition of every ``*_has_precision`` constraint."""
+    return models.Q(**{f"{field}__isnull": True, f"{field}_precision": ""}) | models.Q(
+        **{f"{field}__isnull": False, f"{field}_precision__in": DatePrecision.values}
+    )
+
+
 def stored_dates(
     stated_on: datetime.date | None,
     stated_on_precision: str,

@@ -18,6 +18,7 @@ from .choices import (
     RejectionReason,
     Review,
     Status,
+    has_precision,
 )
 from .speaker import Speaker
 
@@ -275,16 +276,11 @@ class Claim(models.Model):
                 name="claim_speaker_fits_attribution",
             ),
             models.CheckConstraint(
-                condition=Q(stated_on__isnull=True, stated_on_precision="")
-                | Q(
-                    stated_on__isnull=False,
-                    stated_on_precision__in=DatePrecision.values,
-                ),
+                condition=has_precision("stated_on"),
                 name="claim_stated_on_has_precision",
             ),
             models.CheckConstraint(
-                condition=Q(due_on__isnull=True, due_on_precision="")
-                | Q(due_on__isnull=False, due_on_precision__in=DatePrecision.values),
+                condition=has_precision("due_on"),
                 name="claim_due_on_has_precision",
             ),
             models.CheckConstraint(

@@ -8,7 +8,7 @@ from sources.anchoring import CONTEXT_LENGTH, AnchorError, select
 from sources.models import Source
 from sources.review import is_reviewer
 
-from .choices import DatePrecision, Review, SpanRole
+from .choices import DatePrecision, Review, SpanRole, has_precision
 
 
 class AnchorFields(models.Model):
@@ -275,11 +275,7 @@ class Span(ContributionFields, AnchorFields):
                 condition=Q(role__in=SpanRole.values), name="span_role_valid"
             ),
             models.CheckConstraint(
-                condition=Q(stated_on__isnull=True, stated_on_precision="")
-                | Q(
-                    stated_on__isnull=False,
-                    stated_on_precision__in=DatePrecision.values,
-                ),
+                condition=has_precision("stated_on"),
                 name="span_stated_on_has_precision",
             ),
             models.CheckConstraint(
