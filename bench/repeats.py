@@ -60,9 +60,9 @@ def main(argv=None) -> None:
     row = {
         "name": "similar_claims",
         "note": f"{len(claims)} claims ({named} with a speaker)",
-        "median": b.percentile(times, 50),
-        "p95": b.percentile(times, 95),
-        "p99": b.percentile(times, 99),
+        "median": b.percentile(times, 0.5),
+        "p95": b.percentile(times, 0.95),
+        "p99": b.percentile(times, 0.99),
         "read_mean": sum(read) / len(read),
         "read_max": max(read),
         "over_threshold_mean": sum(over) / len(over),
