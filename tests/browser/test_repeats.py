@@ -1,6 +1,7 @@
-"""Repeats at the review desk, in Chromium: a reviewer closes a proposal as a
-repeat from the queue, compares a proposal with a claim it may repeat on its
-page, and the layout holds at a desk's width and a phone's."""
+"""Repeats and relations at the review desk, in Chromium: a reviewer closes
+a proposal as a repeat from the queue, compares a proposal with a claim it
+may repeat on its page, relates two claims and withdraws the relation; the
+layout holds at a desk's width and a phone's."""
 
 import datetime
 import re
@@ -9,9 +10,11 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
+from claims import services
 from claims.models import (
     CandidateDecision,
     Claim,
+    ClaimRelation,
     RejectionReason,
     RepeatCandidate,
     Review,
@@ -217,3 +220,66 @@ def test_the_side_by_side_stacks_on_a_phone(
         assert box["x"] >= 0, box
         assert box["x"] + box["width"] <= 390, box
     screenshot(page, "possible-repeat-390")
+
+
+def test_a_reviewer_relates_two_claims_and_withdraws_the_relation(
+    page, live_server, admin_login, screenshot, desk_reviewer, a_repeat, follow_up
+):
+    original, _ = a_repeat
+    later = services.propose_claim(
+        text="The harbour bridge will reopen by September.",
+        kind="prediction",
+        attribution="indirect",
+        speaker=original.speaker,
+        due_on=datetime.date(2025, 9, 1),
+        due_on_precision="month",
+        spans=[span_of(follow_up, "the bridge would now reopen by September")],
+        by=original.created_by,
+    )
+    services.review_claim(claim=later, decision="accept", by=desk_reviewer)
+    admin_login(page, live_server, desk_reviewer.username, PASSWORD)
+
+    # From the later claim's page to the form; name the other claim, and its
+    # words are offered beside this claim's.
+    page.goto(f"{live_server.url}{claim_page(later)}")
+    page.get_by_role("link", name="Relate to another claim…").click()
+    page.wait_for_url(f"**/admin/claims/claim/{later.pk}/relate/")
+    page.fill("#id_other", str(original.pk))
+    page.get_by_role("button", name="Show its words").click()
+    expect(page.locator(".field-other .help")).to_contain_text(original.text)
+    page.get_by_label("“the bridge would now reopen by September”", exact=False).check()
+    page.get_by_label("“will reopen by June”", exact=False).check()
+    page.select_option("#id_kind", "updates")
+    page.fill("#id_rationale", "A new deadline for the same promise.")
+    screenshot(page, "relate-form")
+    page.get_by_role("button", name="Relate").click()
+
+    # Back on the claim page, which lists the relation.
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"#{later.pk} updates #{original.pk}"
+    )
+    assert page.url == f"{live_server.url}{claim_page(later)}"
+    item = page.locator(".ct-relations li")
+    expect(item).to_contain_text("A new deadline for the same promise.")
+    relation = ClaimRelation.objects.get()
+    assert (relation.claim_id, relation.other_id, relation.kind) == (
+        later.pk,
+        original.pk,
+        "updates",
+    )
+    assert relation.spans.count() == 2
+
+    # Withdraw it, with a reason, from the same list.
+    item.locator("summary", has_text="Withdraw…").click()
+    item.get_by_label("Reason").fill("The September date is the ferry's.")
+    item.get_by_role("button", name="Withdraw the relation").click()
+    expect(page.locator(".messagelist")).to_contain_text("Withdrew the relation")
+    expect(page.locator(".ct-relations li.ct-withdrawn del")).to_contain_text(
+        "A new deadline for the same promise."
+    )
+    expect(page.locator(".ct-relations")).to_contain_text(
+        "The September date is the ferry's."
+    )
+    relation.refresh_from_db()
+    assert relation.withdrawn_by == desk_reviewer
+    screenshot(page, "relation-withdrawn")
