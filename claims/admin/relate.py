@@ -92,10 +92,9 @@ class RelateForm(forms.Form):
             )
             for end in ends
         ]
-        self.fields["kind"].help_text = (
-            "This claim first: read as “"
-            f"#{claim.pk} contradicts #{other.pk if other else 26}”."
-        )
+        named = f"#{other.pk}" if other is not None else "the other claim"
+        example = f"#{claim.pk} contradicts {named}"
+        self.fields["kind"].help_text = f"This claim first: read as “{example}”."
         if other is not None:
             self.fields["other"].help_text = claim_label(other)
 
