@@ -146,6 +146,15 @@ def build_world():
         evidence=services.EvidenceInput(source=source, stance="supports"),
         by=rita,
     )
+    # Rita's relation of the proposal to the accepted claim, to withdraw.
+    relation = services.relate_claims(
+        claim=proposal,
+        other=accepted,
+        kind="updates",
+        rationale="A new deadline for the same works.",
+        spans=[proposal.spans.get()],
+        by=rita,
+    )
     revision = create_source(  # otto's proposed link: only a reviewer decides
         text="Bridge works, corrected.",
         title="Bridge works (2)",
@@ -173,6 +182,7 @@ def build_world():
         "second_content": second_content,
         "loose_evidence": loose_evidence,
         "accepted": Claim.objects.get(pk=accepted.pk),
+        "relation": relation,
         "publisher": Publisher.objects.get(name="City Gazette"),
         "token": AuthToken.objects.create(otto)[0],
     }
@@ -244,6 +254,8 @@ admin:claims_claim_review               login 403 403 403                login 4
 admin:claims_claim_repeat               login 403 403 403                login 403 302 302
 admin:claims_claim_reject               login 403 200 200                login 403 200 200
 admin:claims_claim_status               login 403 200 200                login 403 200 200
+admin:claims_claim_relate               login 403 200 200                login 403 200 200
+admin:claims_claim_withdraw_relation    login 403 200 200                login 403 200 200
 admin/claims/claim/<path:object_id>/    login 302 302 302                login 302 302 302
 admin:claims_queuedclaim_changelist     login 200 200 200                login 200 200 200
 admin:claims_queuedclaim_add            login 403 403 403                login 403 403 403
@@ -377,6 +389,11 @@ SPECIAL_ADMIN_PATHS = {
     # otto's proposed link
     "admin:sources_source_revision_review": lambda w: reverse(
         "admin:sources_source_revision_review", args=[w["revision"].pk]
+    ),
+    # Rita's relation of the proposal
+    "admin:claims_claim_withdraw_relation": lambda w: reverse(
+        "admin:claims_claim_withdraw_relation",
+        args=[w["proposal"].pk, w["relation"].pk],
     ),
     "admin:auth_user_password_change": lambda w: reverse(
         "admin:auth_user_password_change", args=[w["otto"].pk]

@@ -625,9 +625,19 @@ def test_claim_page_and_lists_run_a_fixed_number_of_queries(
             ),
         ],
     )
+    # Related claims, one relation withdrawn (the page shows it struck through).
+    for kind in ("updates", "supports"):
+        relation = services.relate_claims(
+            claim=claim,
+            other=other,
+            kind=kind,
+            rationale="The same works.",
+            spans=[claim.spans.first()],
+            by=reviewer,
+        )
+    services.withdraw_relation(relation=relation, reason="Misread.", by=reviewer)
     for n in range(8):
         propose(text=f"More {n}.")
-    assert other.pk
     many = {
         "claim": queries(as_reviewer, claim_page(claim)),
         "list": queries(as_reviewer, CLAIMS),

@@ -2,7 +2,8 @@
 
 - ``claim``: the claim list and the claim page (spans in their text, ledger);
   ``claim_views`` its own pages: accept / reject / accept and next, the status
-  form, proposing a claim from a selection; ``forms`` their forms.
+  form, proposing a claim from a selection; ``relate`` relating it to
+  another claim and withdrawing a relation; ``forms`` their forms.
 - ``desk``: what the claim lists share: scoping, permissions, bulk actions.
 - ``queues``: the review queue and the deadlines view.
 - ``speaker``: speakers, with the merge action.

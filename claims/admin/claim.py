@@ -1,6 +1,7 @@
 """The claim list and the claim page: spans in their text, the ledger, the
 evidence and the buttons of the desk. Its own pages (accept, reject, status,
-propose) are in ``claim_views``; the bulk actions in ``desk``."""
+propose) are in ``claim_views``, relating it to another claim in ``relate``;
+the bulk actions in ``desk``."""
 
 from django.contrib import admin
 from django.db.models import Prefetch
@@ -27,10 +28,11 @@ from .forms import ClaimForm
 from .history import GuardedHistoryAdmin
 from .lists import AssignedFilter, SourceFilter, SpeakerFilter
 from .provenance import SpanInline
+from .relate import RelationViews
 
 
 @admin.register(Claim)
-class ClaimAdmin(ClaimDeskViews, ReviewDeskMixin, GuardedHistoryAdmin):
+class ClaimAdmin(ClaimDeskViews, RelationViews, ReviewDeskMixin, GuardedHistoryAdmin):
     form = ClaimForm
     # The claim's words first; kind, attribution and assignment are filters.
     # Few enough columns to fit 1280 px beside the filters (a browser test
@@ -203,12 +205,16 @@ def repeats_context(request, claim, spans) -> dict:
                     "url": claim_url(pair.candidate_id),
                 }
             )
+    # Reviewers also see the withdrawn relations, struck through, as they
+    # see withdrawn spans and evidence.
     relations = (
         ClaimRelation.objects.visible_to(request.user)
-        .current()
         .of(claim.pk)
-        .select_related("claim", "other")
+        .select_related("claim", "other", "withdrawn_by")
+        .order_by("id")
     )
+    if not is_reviewer(request.user):
+        relations = relations.current()
     return {
         "repeat_candidates": candidates,
         "own_excerpt": content_excerpt(spans),

@@ -30,6 +30,8 @@ from .desk import ReviewDeskMixin
 from .lists import AssignedFilter, SourceFilter, SpeakerFilter
 
 DUE_SOON_DAYS = 30
+# How many characters of a possible repeat's reasons a queue row shows.
+REASONS_SHOWN = 60
 
 
 class ClaimViewAdmin(ReviewDeskMixin, admin.ModelAdmin):
@@ -119,12 +121,17 @@ class QueueAdmin(ClaimViewAdmin):
         if not obj.open_candidates:
             return "—"
         best = obj.open_candidates[0]
+        # The reasons are cut short to keep the column narrow: the claim page
+        # shows them all, beside both quotes.
+        reasons = ", ".join(
+            r for r in best.reasons if not r.startswith("similar words")
+        )
         return format_html(
             'possible repeat of <a href="{}">#{}</a>, {}: {}',
             reverse("admin:claims_claim_change", args=[best.candidate_id]),
             best.candidate_id,
             f"{best.score:.2f}",
-            ", ".join(r for r in best.reasons if not r.startswith("similar words")),
+            shorten(reasons, REASONS_SHOWN),
         )
 
     @admin.display(description="quote")

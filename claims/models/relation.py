@@ -49,7 +49,7 @@ class RepeatCandidate(models.Model):
     )
     decision = models.CharField(
         max_length=12,
-        choices=CandidateDecision.choices,
+        choices=CandidateDecision,
         blank=True,
         default="",
         db_default="",
@@ -132,7 +132,7 @@ class ClaimRelation(models.Model):
     other = models.ForeignKey(
         Claim, on_delete=models.PROTECT, related_name="relations_to"
     )
-    kind = models.CharField(max_length=12, choices=RelationKind.choices)
+    kind = models.CharField(max_length=12, choices=RelationKind)
     rationale = models.TextField(help_text="Why the two claims relate so.")
     spans = models.ManyToManyField(
         Span,

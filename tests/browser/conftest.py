@@ -179,3 +179,16 @@ def admin_login():
         return page
 
     return login
+
+
+def list_overflow(page):
+    """How far an admin list (#result_list) spills: the pixels its table is
+    wider than its scrolling container (at most 0 when nothing is clipped),
+    and where its right edge is on the screen."""
+    return page.evaluate(
+        """() => {
+            const table = document.querySelector('#result_list');
+            return [table.scrollWidth - table.parentElement.clientWidth,
+                    table.getBoundingClientRect().right];
+        }"""
+    )

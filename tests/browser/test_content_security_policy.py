@@ -105,6 +105,7 @@ def test_the_admin_works_under_the_policy(
         "/admin/",
         f"/admin/claims/claim/{claim.pk}/change/",
         f"/admin/claims/claim/{claim.pk}/status/",
+        f"/admin/claims/claim/{claim.pk}/relate/",
         f"/admin/claims/claim/{claim.pk}/history/",
         f"/admin/sources/source/{source.pk}/change/",
         "/admin/sources/source/add/",

@@ -12,6 +12,7 @@ from claims.models import Claim, Evidence, SpanRole, Speaker
 from sources.services import create_source
 
 from ..factories import PASSWORD, UserFactory
+from .conftest import list_overflow
 
 ARTICLE = (
     "Harbour Minister Ines Varga said on Monday that the new ferry terminal "
@@ -301,13 +302,7 @@ def test_the_desk_lists_fit_a_1280_pixel_screen(
     expect(table).to_be_visible()
     screenshot(page, "list-1280-" + path.strip("/").split("/")[-1])
     # Nothing is clipped: the table fits its scrolling container and the page.
-    overflow = page.evaluate(
-        """() => {
-            const table = document.querySelector('#result_list');
-            return [table.scrollWidth - table.parentElement.clientWidth,
-                    table.getBoundingClientRect().right];
-        }"""
-    )
+    overflow = list_overflow(page)
     assert overflow[0] <= 0, f"{path}: clipped {overflow}"
     assert overflow[1] <= 1280, f"{path}: clipped {overflow}"
     # The claim's words come first, on a few lines, not a word a line.
