@@ -11,6 +11,7 @@ from ..models import (
     Claim,
     ClaimKind,
     DatePrecision,
+    RejectionReason,
     RelationKind,
     Review,
     SpanRole,
@@ -132,6 +133,11 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     speaker = SpeakerRefSerializer(
         allow_null=True, help_text="Null for a narrator claim."
+    )
+    rejection_reason = serializers.ChoiceField(
+        choices=RejectionReason.choices,
+        allow_blank=True,
+        help_text="Why a rejected claim was rejected; empty otherwise.",
     )
     spans = SpanSerializer(many=True)
     evidence = EvidenceSerializer(many=True)

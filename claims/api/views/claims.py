@@ -297,7 +297,7 @@ class ClaimViewSet(
         summary="Claims this one may repeat, with score and reasons",
         responses={200: s.SimilarSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def similar(self, request, pk=None):
         found = similar_for(self.claim(pk), request.user)
         return Response([s.SimilarSerializer.represent(*item) for item in found])
