@@ -114,22 +114,17 @@ def mark_repeat(
     if of.review == Review.REJECTED:
         target = f"; it repeats #{of.duplicate_of_id}" if of.duplicate_of_id else ""
         raise ValidationError({"of": f"claim {of.pk} is rejected{target}."})
+    held = set(
+        Span.objects.filter(claim=of).values_list("source_id", "role", "start", "end")
+    )
     spans = [
         span
         for span in Span.objects.filter(claim=claim, withdrawn_at__isnull=True)
         .exclude(review=Review.REJECTED)
         .order_by("id")
-        if not Span.objects.filter(
-            claim=of,
-            source_id=span.source_id,
-            role=span.role,
-            start=span.start,
-            end=span.end,
-        ).exists()
+        if (span.source_id, span.role, span.start, span.end) not in held
     ]
-    if Span.objects.filter(claim=of).count() + len(spans) > (
-        settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM
-    ):
+    if len(held) + len(spans) > settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM:
         raise ValidationError({"of": f"claim {of.pk} would have too many spans."})
     for index, span in enumerate(spans):
         row = create_span(of, _appearance(span, claim), by=by, prefix=f"spans.{index}")
