@@ -97,6 +97,19 @@ def test_an_earlier_appearance_moves_the_claims_date(
     )
 
 
+def test_a_month_that_holds_the_claims_day_does_not_move_it(
+    propose_accepted, repeat, reviewer
+):
+    original = propose_accepted()  # said on 10 March 2025
+    proposal = repeat(stated_on=datetime.date(2025, 3, 1), stated_on_precision="month")
+    services.mark_repeat(claim=proposal, of=original, by=reviewer)
+    original.refresh_from_db()
+    assert (original.stated_on, original.stated_on_precision) == (
+        datetime.date(2025, 3, 10),
+        "day",
+    )
+
+
 def test_repeat_of_is_refused_as_its_own_proposer_or_onto_a_rejected_claim(
     propose, propose_accepted, repeat, reviewer, proposer, other_reviewer
 ):

@@ -471,12 +471,18 @@ def appearance_facts(span: SpanInput, *, prefix: str) -> dict:
 
 def date_first_appearance(claim: Claim, span: Span) -> None:
     """A claim's ``stated_on`` is its first appearance's: a public appearance
-    dated before it moves it earlier (the caller saves the claim)."""
+    whose whole period lies before it moves it earlier (the caller saves the
+    claim). "April 2025" is not before 7 April 2025: it is stored as 1 April,
+    but may be the same day."""
     if (
         span.role == SpanRole.CONTENT
         and span.is_public
         and span.stated_on is not None
-        and (claim.stated_on is None or span.stated_on < claim.stated_on)
+        and (
+            claim.stated_on is None
+            or DatePrecision(span.stated_on_precision).period_end(span.stated_on)
+            < claim.stated_on
+        )
     ):
         claim.stated_on = span.stated_on
         claim.stated_on_precision = span.stated_on_precision
