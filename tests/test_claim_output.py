@@ -67,3 +67,16 @@ def test_what_a_client_may_send_is_the_editable_fields():
     edit = EditClaimSerializer().fields
     assert list(edit) == [*EDITABLE_FIELDS, "reason"]
     assert not any(field.required for field in edit.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("microsecond", [116650, 0])
+def test_both_payload_builders_write_times_alike(propose, reviewer, microsecond):
+    # PostgreSQL's own JSON would write .11665 and drop a zero fraction.
+    claim = propose()
+    at = claim.created_at.replace(microsecond=microsecond)
+    Claim.objects.filter(pk=claim.pk).update(created_at=at)
+    payload = payload_for(claim.pk, reviewer)
+    (python,) = python_payloads(Claim.objects.all(), [claim.pk], reviewer)
+    assert payload["created_at"] == python["created_at"]
+    assert payload["created_at"].endswith(f".{microsecond:06d}+00:00")

@@ -9,6 +9,7 @@ serializer a related table), so a field added to the claim appears in both;
 the same API tests pin both on both databases.
 """
 
+import datetime
 import functools
 from collections import defaultdict
 from typing import cast
@@ -67,6 +68,10 @@ def blank_is_null(field) -> bool:
 
 # --- PostgreSQL: one statement ---------------------------------------------------
 
+# Times always with six fractional digits, as the Python path writes them:
+# PostgreSQL's own JSON drops trailing zeros (".11665"), Python keeps them.
+SQL_TIMESTAMP = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
+
 
 def _sql_value(model, field, alias: str) -> str:
     if isinstance(field, serializers.ListField):  # a many-to-many's ids
@@ -78,6 +83,8 @@ def _sql_value(model, field, alias: str) -> str:
             f"FROM {table} t WHERE t.{own} = {alias}.id)"
         )
     sql = f"{alias}.{connection.ops.quote_name(model_field(model, field).column)}"
+    if isinstance(field, serializers.DateTimeField):
+        return f"to_char({sql} AT TIME ZONE 'UTC', '{SQL_TIMESTAMP}')"
     return f"nullif({sql}, '')" if blank_is_null(field) else sql
 
 
@@ -175,6 +182,8 @@ def one_payload_sql(user) -> str:
 def _plain(field, value):
     if value == "" and blank_is_null(field):
         return None
+    if value is not None and isinstance(field, serializers.DateTimeField):
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
     return json_value(value)
 
 
