@@ -11,6 +11,7 @@ desk reads. docs/REPEATS.md has the rules and their figures.
 
 import calendar
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -32,13 +33,22 @@ MAX_BONUS = 0.25
 
 @dataclass(frozen=True)
 class Said:
-    """What matching reads of a claim or a proposal."""
+    """What matching reads of a claim or a proposal. Its words and facts are
+    read once, however many claims it is compared with."""
 
     text: str
     speakers: frozenset[int] = frozenset()  # the speaker and its merged ids
     kind: str = ""
     due_on: datetime.date | None = None
     due_on_precision: str = ""
+
+    @functools.cached_property
+    def words(self) -> list[str]:
+        return content_words(self.text)
+
+    @functools.cached_property
+    def facts(self) -> "Facts":
+        return facts(self.text)
 
 
 @dataclass(frozen=True)
@@ -47,138 +57,19 @@ class Match:
     reasons: tuple[str, ...] = field(default=())
 
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "said",
-        "says",
-        "say",
-        "told",
-        "tells",
-        "added",
-        "according",
-        "stated",
-        "also",
-        "set",
-        "its",
-        "end",
-        "up",
-        "down",
-    ]
-)
+STOPWORD_LIST = """
+    a about above according added after again against all also am an and any are as
+    at be because been before being below between both but by can could did do does
+    doing down during each end few for from further had has have having he her here
+    hers him his how i if in into is it its itself just me more most my no nor not
+    of off on once only or other our out over own said same say says set she should
+    so some stated such tells than that the their them then there these they this
+    those through to told too under until up very was we were what when where which
+    while who whom why will with would you your
+    """
+STOPWORDS = frozenset(STOPWORD_LIST.split())
+
+
 NEGATIONS = frozenset(
     [
         "not",
@@ -481,7 +372,7 @@ def compare(proposal: Said, known: Said) -> Match:
         # A named speaker repeats their own claims; another's saying the same
         # is a claim of its own (a ``repeats`` relation, drawn by a reviewer).
         return Match(0.0, ("another speaker",))
-    words_a, words_b = content_words(proposal.text), content_words(known.text)
+    words_a, words_b = proposal.words, known.words
     if not words_a or not words_b:
         return Match(0.0)
     joined_a, joined_b = " ".join(words_a), " ".join(words_b)
@@ -496,7 +387,7 @@ def compare(proposal: Said, known: Said) -> Match:
     # Each check: a factor (below 1 where the values disagree), a bonus, a reason.
     for check_factor, bonus, reason in (
         _swap(words_a, words_b),
-        *_stated_values(facts(proposal.text), facts(known.text)),
+        *_stated_values(proposal.facts, known.facts),
         _deadline(proposal, known),
         (1.0, 0.05, "same speaker")
         if proposal.speakers & known.speakers

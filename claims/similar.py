@@ -1,7 +1,8 @@
 """The existing claims a claim may repeat, best first.
 
-Two bounded lookups gather the candidates, then ``claims/matching.py``
-scores each in Python:
+Two bounded lookups gather the candidates; on PostgreSQL each keeps the few
+dozen nearest the claim by trigram similarity (``pg_trgm``); then
+``claims/matching.py`` scores each in Python:
 
 - the speaker's own claims (the speaker, the speakers merged into it and the
   one it was merged into), newest first: a named speaker repeats their own
@@ -16,7 +17,7 @@ Rejected claims are never candidates, nor the claim itself.
 
 import itertools
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
@@ -36,6 +37,8 @@ SPEAKER_WINDOW = 300
 TEXT_WINDOW = 100
 # How many of a claim's words the text lookup pairs up.
 DISTINCTIVE = 6
+# How many claims of each window, the nearest by trigrams, are scored (PostgreSQL).
+SCORED = 40
 
 
 def speaker_family(speaker_id: int | None) -> frozenset[int]:
@@ -63,11 +66,13 @@ def said(claim: Claim, speakers: frozenset[int] | None = None) -> Said:
 def similar_claims(claim: Claim, *, limit: int = 10) -> list[tuple[Claim, Match]]:
     """The claims ``claim`` may repeat, scored, best first (score > 0)."""
     family = speaker_family(claim.speaker_id)
-    pool = _pool(claim, family)
+    proposal = said(claim, family)
     scored = []
-    for other in pool:
-        other_family = family if other.speaker_id in family else None
-        match = compare(said(claim, family), said(other, other_family))
+    for other in _pool(claim, family):
+        # Only whether the speakers meet matters, and the pool holds only the
+        # family's claims and speakerless ones when the proposal has a speaker.
+        known = said(other, family if other.speaker_id in family else frozenset())
+        match = compare(proposal, known)
         if match.score > 0:
             scored.append((other, match))
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].pk))
@@ -110,13 +115,26 @@ def _pool(claim: Claim, family: frozenset[int]) -> list[Claim]:
         base = base.filter(Q(speaker_id__in=family) | Q(speaker__isnull=True))
     found: dict[int, Claim] = {}
     if family:
-        for other in base.filter(speaker_id__in=family).order_by("-id")[
-            :SPEAKER_WINDOW
-        ]:
+        own = base.filter(speaker_id__in=family).order_by("-id")[:SPEAKER_WINDOW]
+        for other in _likeliest(own, claim.text):
             found[other.pk] = other
-    for other in _by_words(base, claim.text):
+    for other in _likeliest(_by_words(base, claim.text), claim.text):
         found.setdefault(other.pk, other)
     return list(found.values())
+
+
+def _likeliest(window, text: str) -> list[Claim]:
+    """On PostgreSQL, the ``SCORED`` claims of ``window`` (a sliced queryset)
+    nearest ``text`` by trigram similarity, so that Python scores a few
+    dozen claims, not hundreds; elsewhere the whole window."""
+    if connection.vendor != "postgresql":
+        return list(window)
+    return list(
+        Claim.objects.filter(pk__in=window.values("pk"))
+        .select_related("speaker")
+        .annotate(likeness=TrigramSimilarity("text", text))
+        .order_by("-likeness", "-id")[:SCORED]
+    )
 
 
 def _by_words(queryset, text: str):
@@ -124,7 +142,7 @@ def _by_words(queryset, text: str):
         {w for w in content_words(text) if w.isalnum()}, key=len, reverse=True
     )[:DISTINCTIVE]
     if not words:
-        return []
+        return queryset.none()
     if connection.vendor == "postgresql":
         pairs = [f"({a}:* & {b}:*)" for a, b in itertools.combinations(words, 2)]
         query = SearchQuery(
@@ -136,4 +154,4 @@ def _by_words(queryset, text: str):
         queryset = queryset.filter(Exists(documents))
     else:
         queryset = queryset.filter(text__icontains=words[0])
-    return list(queryset.order_by("-id")[:TEXT_WINDOW])
+    return queryset.order_by("-id")[:TEXT_WINDOW]

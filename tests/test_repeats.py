@@ -314,3 +314,39 @@ def test_a_wrong_relation_is_refused_and_writes_nothing(
     assert field in error.value.message_dict
     assert not one.relations_from.exists()
     assert Claim.objects.get(pk=one.pk).version == one.version
+
+
+def test_the_lookup_runs_as_many_queries_whoever_said_what_it_finds(propose):
+    # A narrator proposal is compared with claims by any speaker: reading
+    # each one's speaker family would be a query per claim found.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims.similar import similar_claims
+
+    def lookup_queries():
+        narrator = Claim(text="The harbour bridge will reopen by June 2025.")
+        with CaptureQueriesContext(connection) as queries:
+            similar_claims(narrator)
+        return len(queries)
+
+    propose(speaker=SpeakerFactory(name="First"))
+    few = lookup_queries()
+    for n in range(5):
+        propose(speaker=SpeakerFactory(name=f"Speaker {n}"))
+    assert lookup_queries() == few
+
+
+@pytest.mark.postgresql  # the trigram ranking is PostgreSQL's
+def test_only_the_nearest_claims_by_trigrams_are_scored(propose, monkeypatch):
+    from claims import similar
+
+    monkeypatch.setattr(similar, "SCORED", 2)
+    near = propose(text="The harbour bridge will reopen by June 2025, said the mayor.")
+    for n in range(4):
+        propose(text=f"Parking fees rise by {n + 1} percent in the old town.")
+    found = similar._pool(Claim(text=near.text, speaker=near.speaker), frozenset())
+    assert len(found) <= 2
+    claim = Claim(text="The harbour bridge reopens by June 2025.", speaker=near.speaker)
+    family = similar.speaker_family(near.speaker_id)
+    assert near.pk in [other.pk for other in similar._pool(claim, family)]
