@@ -271,7 +271,7 @@ def evidence_of(claim: Claim) -> list[Evidence]:
     return list(
         Evidence.objects.public()
         .filter(claim=claim)
-        .select_related("source")
+        .select_related("source", "relation")
         .defer("source__text")
         .order_by("id")
     )

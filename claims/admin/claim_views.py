@@ -220,6 +220,7 @@ class ClaimDeskViews:
                     by=request.user,
                     expected_version=form.cleaned_data["expected_version"],
                     evidence=form.evidence(),
+                    relations=[r.pk for r in form.cleaned_data.get("relations", [])],
                 )
             except ValidationError as error:
                 put_errors_on(
@@ -235,6 +236,7 @@ class ClaimDeskViews:
                         "end": "evidence_end",
                         "exact": "evidence_exact",
                         "note": "evidence_note",
+                        "relations": "relations",
                     },
                 )
             else:

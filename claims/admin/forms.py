@@ -17,9 +17,11 @@ from ..models import (
     Attribution,
     Claim,
     ClaimKind,
+    ClaimRelation,
     DatePrecision,
     Evidence,
     RejectionReason,
+    Review,
     Span,
     Speaker,
     Stance,
@@ -46,8 +48,8 @@ def put_errors_on(form, error: ValidationError, fields: dict[str, str]) -> None:
             form.add_error(None, stale_message(error))
             continue
         field = fields.get(key)
-        if field is None and "." in key:
-            field = fields.get(key.rsplit(".", 1)[1])
+        if field is None and "." in key:  # evidence.0.exact, relations.0
+            field = fields.get(key.rsplit(".", 1)[1]) or fields.get(key.split(".")[0])
         for problem in problems:
             form.add_error(
                 field if field in form.fields else None,
@@ -177,6 +179,14 @@ class StatusForm(SelectionFields):
         "the whole source.",
     )
     evidence_note = forms.CharField(required=False, label="Evidence: note")
+    relations = forms.ModelMultipleChoiceField(
+        queryset=ClaimRelation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Cite relations",
+        help_text="Each cited relation's words become evidence: refuting for "
+        "contradicts, supporting for supports, context otherwise.",
+    )
 
     def __init__(self, *args, claim: Claim, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,6 +198,20 @@ class StatusForm(SelectionFields):
         # selection.js loads a newly chosen source's text from here.
         self.fields["evidence_source"].widget.attrs["data-text-url"] = reverse(
             "admin:sources_source_text", args=[0]
+        )
+        relations = (
+            ClaimRelation.objects.current()
+            .of(claim.pk)
+            .filter(claim__review=Review.ACCEPTED, other__review=Review.ACCEPTED)
+            .order_by("id")
+        )
+        if not relations.exists():
+            del self.fields["relations"]  # nothing to cite
+            return
+        self.fields["relations"].queryset = relations
+        self.fields["relations"].label_from_instance = lambda relation: (
+            f"#{relation.claim_id} {relation.kind} #{relation.other_id}: "
+            f"{relation.rationale}"
         )
 
     def evidence(self) -> list[services.EvidenceInput]:

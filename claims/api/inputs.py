@@ -303,6 +303,15 @@ class StatusChangeSerializer(StrictSerializer):
         help_text="Required (at least one) for verdicts; at most "
         f"{settings.CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE}.",
     )
+    relations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=settings.CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE,
+        help_text='Ids of relations of this claim to cite ("#41 contradicts this '
+        "claim\"): each one's words become evidence, refuting for contradicts, "
+        "supporting for supports, context otherwise. They count toward the "
+        "evidence a verdict needs.",
+    )
 
 
 class WithdrawSerializer(StrictSerializer):

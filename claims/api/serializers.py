@@ -103,6 +103,11 @@ class EvidenceSerializer(ContributionStateSerializer):
         allow_null=True,
         help_text="The ledger entry it was given for, if any.",
     )
+    relation = serializers.IntegerField(
+        source="relation_id",
+        allow_null=True,
+        help_text="The relation between claims whose words it cites, if any.",
+    )
     created_at = serializers.DateTimeField()
 
 

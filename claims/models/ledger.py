@@ -93,6 +93,15 @@ class Evidence(ContributionFields, AnchorFields):
     )
     stance = models.CharField(max_length=10, choices=Stance.choices)
     note = models.TextField(blank=True)
+    relation = models.ForeignKey(
+        "claims.ClaimRelation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cited_as",
+        help_text="The relation whose words this evidence cites, if a status "
+        'move cited one ("#41 contradicts this claim").',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -120,6 +129,18 @@ class Evidence(ContributionFields, AnchorFields):
     def __str__(self):
         where = f" {self.start}–{self.end}" if self.has_position else ""
         return f"{self.stance}: source {self.source_id}{where}"
+
+    @property
+    def cited_claim_id(self) -> int | None:
+        """The claim at the other end of the relation this evidence cites."""
+        relation = self.relation
+        if relation is None:
+            return None
+        return (
+            relation.other_id
+            if relation.claim_id == self.claim_id
+            else relation.claim_id
+        )
 
     def save(self, *args, **kwargs):
         # Only the review and withdrawal columns move, through the services.

@@ -17,6 +17,7 @@ from sources.review import is_reviewer
 from ..models import (
     Claim,
     ClaimEvent,
+    ClaimRelation,
     DatePrecision,
     EventKind,
     Evidence,
@@ -79,6 +80,8 @@ class EvidenceInput:
     note: str = ""
     prefix: str | None = None
     suffix: str | None = None
+    # Set when the words are a cited relation's (services.relations).
+    relation: ClaimRelation | None = None
 
     @property
     def cites_words(self) -> bool:
@@ -504,6 +507,7 @@ def create_evidence(
         source=source,
         stance=item.stance,
         note=optional_text(item.note, f"{prefix}.note"),
+        relation=item.relation,
         created_by=by,
     )
     if item.cites_words:

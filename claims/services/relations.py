@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import ClaimRelation, EventKind, RelationKind, Review, Span
+from ..models import ClaimRelation, EventKind, RelationKind, Review, Span, Stance
 from ..models.claim import Claim
 from .base import (
+    EvidenceInput,
     bump_version,
     optional_text,
     require_choice,
@@ -114,6 +115,66 @@ def withdraw_relation(
         event=EventKind.RELATION_WITHDRAWN,
     )
     return relation
+
+
+# The stance a cited relation's words take toward the claim whose status moves.
+CITED_STANCE = {
+    RelationKind.CONTRADICTS: Stance.REFUTES,
+    RelationKind.SUPPORTS: Stance.SUPPORTS,
+    RelationKind.REPEATS: Stance.CONTEXT,
+    RelationKind.UPDATES: Stance.CONTEXT,
+}
+
+
+def cited_evidence(claim: Claim, relations: Sequence) -> list[EvidenceInput]:
+    """The evidence a status move of ``claim`` that cites ``relations`` (ids)
+    records: each relation's words, with the stance its kind gives them. A
+    cited relation must be current, involve the claim, and join two accepted
+    claims (a verdict is public, so everything it rests on must be)."""
+    ids = list(relations)
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise ValidationError({"relations": "give the ids of relations to cite."})
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"relations": "a relation is cited once."})
+    found = {
+        relation.pk: relation
+        for relation in ClaimRelation.objects.filter(pk__in=ids)
+        .select_related("claim", "other")
+        .prefetch_related("spans")
+    }
+    evidence = []
+    for index, pk in enumerate(ids):
+        relation = found.get(pk)
+        problem = _why_not_citable(relation, claim.pk, pk)
+        if relation is None or problem:
+            raise ValidationError({f"relations.{index}": problem})
+        note = (
+            f"#{relation.claim_id} {relation.kind} #{relation.other_id}: "
+            f"{relation.rationale}"
+        )
+        evidence += [
+            EvidenceInput(
+                source=span.source_id,
+                stance=CITED_STANCE[RelationKind(relation.kind)],
+                start=span.start,
+                end=span.end,
+                exact=span.exact,
+                note=note[:2000],
+                relation=relation,
+            )
+            for span in sorted(relation.spans.all(), key=lambda span: span.pk)
+        ]
+    return evidence
+
+
+def _why_not_citable(relation: ClaimRelation | None, claim_id: int, pk: int) -> str:
+    if relation is None or claim_id not in (relation.claim_id, relation.other_id):
+        return f"relation {pk} is not a relation of claim {claim_id}."
+    if relation.withdrawn_at is not None:
+        return f"relation {pk} was withdrawn."
+    if {relation.claim.review, relation.other.review} != {Review.ACCEPTED}:
+        return f"relation {pk} joins a claim that is not accepted."
+    return ""
 
 
 def _record(

@@ -38,6 +38,7 @@ from .base import (
     required_text,
     save_claim,
 )
+from .relations import cited_evidence
 
 
 @transaction.atomic
@@ -49,13 +50,15 @@ def change_status(
     by: User,
     expected_version: int | None,
     evidence: Sequence[EvidenceInput] = (),
+    relations: Sequence[int] = (),
     by_sweep: bool = False,
     today: datetime.date | None = None,
 ) -> StatusChange:
     """Move a claim's status: one new ledger entry, with evidence for verdicts.
 
     ``expected_version`` is required from people (``None`` is only for the
-    sweep's own re-checked moves); a stale one is refused.
+    sweep's own re-checked moves); a stale one is refused. Each of
+    ``relations`` (ids) cited adds its words as evidence.
     """
     rationale = required_text(rationale, "rationale")
     if expected_version is None and not by_sweep:
@@ -71,6 +74,7 @@ def change_status(
                 "status": f"the deadline ({claim.deadline}) has passed, so it cannot be pending."
             }
         )
+    evidence = [*evidence, *cited_evidence(claim, relations)]
     limit = settings.CLAIMTRACK_MAX_EVIDENCE_PER_CHANGE
     if len(evidence) > limit:
         raise ValidationError(
@@ -81,7 +85,10 @@ def change_status(
         )
     if to_status in VERDICTS and not evidence:
         raise ValidationError(
-            {"evidence": f"a move to {to_status} needs at least one piece of evidence."}
+            {
+                "evidence": f"a move to {to_status} needs at least one piece of "
+                "evidence (or a cited relation)."
+            }
         )
     entry = record_status(claim, to_status=to_status, rationale=rationale, by=by)
     for index, item in enumerate(evidence):

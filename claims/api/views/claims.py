@@ -359,6 +359,7 @@ class ClaimViewSet(
             evidence=[
                 services.EvidenceInput(**item) for item in data.get("evidence", [])
             ],
+            relations=data.get("relations", []),
         )
         return self.represent(claim)
 
