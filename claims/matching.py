@@ -368,9 +368,10 @@ def _month(day: datetime.date) -> str:
 
 def compare(proposal: Said, known: Said) -> Match:
     """How alike ``proposal`` and ``known`` are, from 0 to 1, and why."""
-    if proposal.speakers and known.speakers and not proposal.speakers & known.speakers:
+    if proposal.speakers and not proposal.speakers & known.speakers:
         # A named speaker repeats their own claims; another's saying the same
-        # is a claim of its own (a ``repeats`` relation, drawn by a reviewer).
+        # (or a report of it with no speaker) is a claim of its own, linked by
+        # a reviewer's ``repeats`` relation if need be.
         return Match(0.0, ("another speaker",))
     words_a, words_b = proposal.words, known.words
     if not words_a or not words_b:

@@ -1,27 +1,28 @@
 """The existing claims a claim may repeat, best first.
 
-Two bounded lookups gather the candidates; on PostgreSQL each keeps the few
-dozen nearest the claim by trigram similarity (``pg_trgm``); then
-``claims/matching.py`` scores each in Python:
+One bounded lookup gathers the candidates, then ``claims/matching.py``
+scores each in Python:
 
-- the speaker's own claims (the speaker, the speakers merged into it and the
-  one it was merged into), newest first: a named speaker repeats their own
-  claims; narrator and hedged proposals may repeat anyone's;
-- claims with the same distinctive words: on PostgreSQL the full-text index
-  (claims/search.py's document) asked for any two of the claim's rarest-looking
-  words; on SQLite, without that index, the claims holding its longest word,
-  newest first (docs/REPEATS.md).
+- for a named speaker, the speaker's own claims (the speaker, the speakers
+  merged into it and the one it was merged into), the newest 300: a named
+  speaker repeats their own claims, and another's saying the same is a claim
+  of its own;
+- for a narrator or hedged claim, the claims with the same distinctive words,
+  whoever said them: on PostgreSQL the full-text index (claims/search.py's
+  document) asked for any two of the claim's six longest words; on SQLite,
+  without that index, the claims holding its longest word; the newest 100.
 
-Rejected claims are never candidates, nor the claim itself.
-"""
+On PostgreSQL the lookup keeps the 40 claims nearest the claim by trigram
+similarity (``pg_trgm``), so that a few dozen are scored, not hundreds.
+Rejected claims are never candidates, nor the claim itself (docs/REPEATS.md)."""
 
 import itertools
 
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
-from .matching import Match, Said, compare, content_words
+from .matching import STOPWORDS, WORD, Match, Said, compare, fold
 from .models import (
     CandidateDecision,
     Claim,
@@ -105,22 +106,14 @@ def similar_for(claim: Claim, user, *, limit: int = 10) -> list[tuple[Claim, Mat
 
 
 def _pool(claim: Claim, family: frozenset[int]) -> list[Claim]:
-    base = (
-        Claim.objects.exclude(pk=claim.pk)
-        .exclude(review=Review.REJECTED)
-        .select_related("speaker")
-    )
+    """A named speaker's newest claims, or for a claim with no speaker the
+    claims that share its distinctive words, whoever said them."""
+    base = Claim.objects.exclude(pk=claim.pk).exclude(review=Review.REJECTED)
     if family:
-        # A named speaker: their own claims, and those told without a speaker.
-        base = base.filter(Q(speaker_id__in=family) | Q(speaker__isnull=True))
-    found: dict[int, Claim] = {}
-    if family:
-        own = base.filter(speaker_id__in=family).order_by("-id")[:SPEAKER_WINDOW]
-        for other in _likeliest(own, claim.text):
-            found[other.pk] = other
-    for other in _likeliest(_by_words(base, claim.text), claim.text):
-        found.setdefault(other.pk, other)
-    return list(found.values())
+        window = base.filter(speaker_id__in=family).order_by("-id")[:SPEAKER_WINDOW]
+    else:
+        window = _by_words(base, claim.text)
+    return _likeliest(window, claim.text)
 
 
 def _likeliest(window, text: str) -> list[Claim]:
@@ -128,7 +121,7 @@ def _likeliest(window, text: str) -> list[Claim]:
     nearest ``text`` by trigram similarity, so that Python scores a few
     dozen claims, not hundreds; elsewhere the whole window."""
     if connection.vendor != "postgresql":
-        return list(window)
+        return list(window.select_related("speaker"))
     return list(
         Claim.objects.filter(pk__in=window.values("pk"))
         .select_related("speaker")
@@ -138,15 +131,16 @@ def _likeliest(window, text: str) -> list[Claim]:
 
 
 def _by_words(queryset, text: str):
-    words = sorted(
-        {w for w in content_words(text) if w.isalnum()}, key=len, reverse=True
-    )[:DISTINCTIVE]
+    # As written (the full-text configuration stems them its own way).
+    written = {w for w in WORD.findall(fold(text)) if w.isalpha()} - STOPWORDS
+    words = sorted(written, key=len, reverse=True)[:DISTINCTIVE]
     if not words:
         return queryset.none()
     if connection.vendor == "postgresql":
-        pairs = [f"({a}:* & {b}:*)" for a, b in itertools.combinations(words, 2)]
+        # Whole words (stemmed), not prefixes: a prefix walks the index.
+        pairs = [f"({a} & {b})" for a, b in itertools.combinations(words, 2)]
         query = SearchQuery(
-            " | ".join(pairs) or f"{words[0]}:*",
+            " | ".join(pairs) or words[0],
             config=SEARCH_CONFIG,
             search_type="raw",
         )
