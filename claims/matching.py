@@ -9,7 +9,6 @@ places and organisations. Each comparison that decides gives a reason the
 desk reads. docs/REPEATS.md has the rules and their figures.
 """
 
-import calendar
 import datetime
 import functools
 import re
@@ -17,6 +16,19 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+
+from .matching_words import (
+    FRACTIONS,
+    MONTHS,
+    NEGATIONS,
+    NUMBER_TERMS,
+    PER_UNIT,
+    SAME_PHRASE,
+    SAME_WORD,
+    SCALES,
+    STOPWORDS,
+    UNITS,
+)
 
 # The score from which a claim is proposed to the desk as a possible repeat.
 THRESHOLD = 0.7
@@ -57,115 +69,6 @@ class Match:
     reasons: tuple[str, ...] = field(default=())
 
 
-STOPWORD_LIST = """
-    a about above according added after again against all also am an and any are as
-    at be because been before being below between both but by can could did do does
-    doing down during each end few for from further had has have having he her here
-    hers him his how i if in into is it its itself just me more most my no nor not
-    of off on once only or other our out over own said same say says set she should
-    so some stated such tells than that the their them then there these they this
-    those through to told too under until up very was we were what when where which
-    while who whom why will with would you your
-    """
-STOPWORDS = frozenset(STOPWORD_LIST.split())
-
-
-NEGATIONS = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "none",
-        "neither",
-        "nor",
-        "without",
-        "denied",
-        "denies",
-        "deny",
-        "yet",
-        "n't",
-        "cannot",
-    ]
-)
-UNITS = {
-    word: value
-    for value, word in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-} | {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-SCALES = {
-    "thousand": 1_000,
-    "k": 1_000,
-    "lakh": 100_000,
-    "million": 1_000_000,
-    "m": 1_000_000,
-    "mn": 1_000_000,
-    "crore": 10_000_000,
-    "billion": 1_000_000_000,
-    "bn": 1_000_000_000,
-}
-FRACTIONS = {
-    "half": 2,
-    "halves": 2,
-    "third": 3,
-    "thirds": 3,
-    "quarter": 4,
-    "quarters": 4,
-    "fifth": 5,
-    "fifths": 5,
-    "tenth": 10,
-    "tenths": 10,
-}
-# Units a figure is given in more than one way: time in hours, spans in years.
-PER_UNIT = {
-    "hour": 1,
-    "hours": 1,
-    "day": 24,
-    "days": 24,
-    "week": 168,
-    "weeks": 168,
-    "decade": 10,
-    "decades": 10,
-}
-MONTHS = {
-    name.lower(): number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number], calendar.month_abbr[number])
-}
-MONTHS["sept"] = 9
-NUMBER_TERMS = frozenset(
-    [*UNITS, *SCALES, *FRACTIONS, "hundred", "point", "percent", "dozen"]
-)
 TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[a-z]+(?:'[a-z]+)?|%")
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
@@ -177,29 +80,6 @@ def fold(text: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     return re.sub(r"[\u2010-\u2015-]", " ", text).casefold()
-
-
-# Words news reports use for one another, met as one (after stemming).
-SAME_WORD = {
-    "increas": "rise",
-    "climb": "rise",
-    "halv": "halve",
-    "halved": "halve",
-    "finish": "complet",
-    "recruit": "hire",
-    "employ": "hire",
-    "construct": "build",
-    "start": "begin",
-    "commenc": "begin",
-    "scrap": "abolish",
-    "centre": "center",
-}
-# Phrases that say what one word does.
-SAME_PHRASE = (
-    (re.compile(r"\bgo(?:es|ing)? up\b|\bwent up\b"), "rise"),
-    (re.compile(r"\bcut (?:\w+ )?in half\b"), "halve"),
-    (re.compile(r"\bopen(?:ed)? (?:\w+ ){0,3}again\b"), "reopen"),
-)
 
 
 def stem(word: str) -> str:
