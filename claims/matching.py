@@ -10,6 +10,7 @@ desk reads. docs/REPEATS.md has the rules and their figures.
 """
 
 import datetime
+import difflib
 import functools
 import re
 import unicodedata
@@ -61,6 +62,16 @@ class Said:
     @functools.cached_property
     def facts(self) -> "Facts":
         return facts(self.text)
+
+    @functools.cached_property
+    def every_word(self) -> frozenset[str]:
+        """Every word it says, who said it included, stemmed."""
+        return frozenset(stem(w) for w in WORD.findall(fold(self.text)))
+
+    @functools.cached_property
+    def name_words(self) -> frozenset[str]:
+        """The words of the names it gives ("Elm Street"), stemmed."""
+        return frozenset(stem(w) for name in self.facts.names for w in name.split())
 
 
 @dataclass(frozen=True)
@@ -266,7 +277,7 @@ def compare(proposal: Said, known: Said) -> Match:
     factor = 1.0
     # Each check: a factor (below 1 where the values disagree), a bonus, a reason.
     for check_factor, bonus, reason in (
-        _swap(words_a, words_b),
+        _swap(proposal, known),
         *_stated_values(proposal.facts, known.facts),
         _deadline(proposal, known),
         (1.0, 0.05, "same speaker")
@@ -286,16 +297,26 @@ def compare(proposal: Said, known: Said) -> Match:
 Check = tuple[float, float, str]
 
 
-def _swap(words_a: list[str], words_b: list[str]) -> Check:
-    """Two texts alike but for a word or two on each side ("25 police
-    officers" and "25 firefighters", "Elm Street" and "Main Street") say
-    different things: the swapped words are what each claims."""
-    only_a, only_b = set(words_a) - set(words_b), set(words_b) - set(words_a)
-    shared = set(words_a) & set(words_b)
-    if only_a and only_b and max(len(only_a), len(only_b)) <= 2 and len(shared) >= 2:
-        shown = f"{' '.join(sorted(only_a))} vs {' '.join(sorted(only_b))}"
-        return (SWAP, 0.0, f"one detail differs: {shown}")
-    return (1.0, 0.0, "")
+def _swap(a: Said, b: Said) -> Check:
+    """Two texts alike but for a word or two on each side, the words they
+    share in the same order ("hire 25 police officers" and "hire 25
+    firefighters", "Elm Street" and "Main Street"), say different things:
+    the swapped words are what each claims. Shared words in another order
+    are a re-phrasing; a word the other text says anywhere (its "Halvorsen
+    has pledged that" too) is not swapped; names swapped may run longer."""
+    words_a, words_b = a.words, b.words
+    only_a = {w for w in words_a if w not in b.every_word}
+    only_b = {w for w in words_b if w not in a.every_word}
+    longest = 4 if only_a & a.name_words and only_b & b.name_words else 2
+    if not (only_a and only_b) or max(len(only_a), len(only_b)) > longest:
+        return (1.0, 0.0, "")
+    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
+    in_order = sum(block.size for block in matcher.get_matching_blocks())
+    shared = sum(1 for w in words_a if w in set(words_b))
+    if in_order < 2 or in_order < shared:
+        return (1.0, 0.0, "")
+    shown = f"{' '.join(sorted(only_a))} vs {' '.join(sorted(only_b))}"
+    return (SWAP, 0.0, f"one detail differs: {shown}")
 
 
 def _stated_values(a: Facts, b: Facts) -> list[Check]:

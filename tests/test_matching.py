@@ -73,6 +73,25 @@ def test_a_near_miss_falls_below_the_threshold_and_says_why(proposal, reason):
     assert any(r.startswith(reason) for r in match.reasons), match.reasons
 
 
+def test_a_place_named_in_more_words_is_a_swapped_detail():
+    match = compare(
+        said("Dunmore bakers will be offered jobs at the Kirkby Moor depot in Ashby."),
+        said("Dunmore bakers will be offered jobs at the Rowe Valley plant in Ashby."),
+    )
+    assert match.score < THRESHOLD
+    assert any(r.startswith("one detail differs") for r in match.reasons)
+
+
+def test_words_in_another_order_are_a_rephrasing_not_a_swap():
+    match = compare(
+        said(
+            "Ashby residents will get a yearly payment from the Corlan community fund."
+        ),
+        said("Corlan will pay into a community fund for Ashby residents yearly."),
+    )
+    assert not any(r.startswith("one detail differs") for r in match.reasons)
+
+
 def test_another_deadline_is_not_a_repeat():
     match = compare(
         said(
@@ -96,7 +115,7 @@ def test_another_named_speaker_is_never_a_candidate():
 
 
 @pytest.mark.parametrize(
-    ("part", "figures"), [("tuning", (0.83, 0.83)), ("tuning-2", (0.78, 0.67))]
+    ("part", "figures"), [("tuning", (0.84, 0.86)), ("tuning-2", (0.84, 0.74))]
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -126,7 +145,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 78 repeats, 81 near misses, precision 0.81, recall 0.74"
+        "tuning, all parts: 78 repeats, 81 near misses, precision 0.84, recall 0.79"
         in out
     )
     assert "held-out" not in out
