@@ -325,12 +325,17 @@ def _stated_values(a: Facts, b: Facts) -> list[Check]:
     if a.amounts and b.amounts:
         if a.amounts == b.amounts:
             checks.append((1.0, 0.15, "same figures"))
-        elif not a.amounts & b.amounts:
-            shown = f"{_values(a.amounts)} vs {_values(b.amounts)}"
+        elif a.amounts - b.amounts and b.amounts - a.amounts:
+            # Each gives a figure the other does not: one was changed.
+            shown = (
+                f"{_values(a.amounts - b.amounts)} vs {_values(b.amounts - a.amounts)}"
+            )
             checks.append((0.55, 0.0, f"different figures: {shown}"))
         else:
             extra = _values(a.amounts ^ b.amounts)
             checks.append((0.75, 0.0, f"a figure only one gives: {extra}"))
+    if bool(a.amounts) != bool(b.amounts):
+        checks.append((0.85, 0.0, "a figure only one gives"))
     if a.years and b.years and not a.years & b.years:
         shown = f"{_values(a.years)} vs {_values(b.years)}"
         checks.append((0.6, 0.0, f"different years: {shown}"))

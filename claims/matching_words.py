@@ -135,5 +135,3 @@ SAME_PHRASE = (
     (re.compile(r"\bcut (?:\w+ )?in half\b"), "halve"),
     (re.compile(r"\bopen(?:ed)? (?:\w+ ){0,3}again\b"), "reopen"),
 )
-
-
