@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from . import stemming
 from .matching_words import (
     FRACTIONS,
     MONTHS,
@@ -25,7 +26,7 @@ from .matching_words import (
     NUMBER_TERMS,
     PER_UNIT,
     SAME_PHRASE,
-    SAME_WORD,
+    SAME_WORDS,
     SCALES,
     STOPWORDS,
     UNITS,
@@ -93,14 +94,20 @@ def fold(text: str) -> str:
     return re.sub(r"[\u2010-\u2015-]", " ", text).casefold()
 
 
+# Each word of a group of SAME_WORDS, stemmed, to the group's first, stemmed.
+SAME_STEM = {
+    stemming.stem(word): stemming.stem(group[0])
+    for group in SAME_WORDS
+    for word in group
+}
+
+
 def stem(word: str) -> str:
-    """A light stem, enough to meet "launches", "launched" and "launching",
-    and a word for its usual synonym in news reports."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            break
-    return SAME_WORD.get(word, word)
+    """The word's English (Porter2) stem: "launches", "launched" and
+    "launching" are one, "Riverton's" is "riverton"; and a word for its usual
+    synonym in news reports."""
+    word = stemming.stem(word)
+    return SAME_STEM.get(word, word)
 
 
 ATTRIBUTION = re.compile(
@@ -117,8 +124,18 @@ def content_words(text: str) -> list[str]:
     text = ATTRIBUTION.sub("", fold(text))
     for phrase, word in SAME_PHRASE:
         text = phrase.sub(word, text)
+    return [stem(w) for w in _surface_words(text)]
+
+
+def lookup_words(text: str) -> list[str]:
+    """The content words as a full-text index stems them (Porter2, no
+    synonyms, no phrases read as one): what the database is asked for."""
+    return [stemming.stem(w) for w in _surface_words(ATTRIBUTION.sub("", fold(text)))]
+
+
+def _surface_words(text: str) -> list[str]:
     return [
-        stem(w)
+        w
         for w in WORD.findall(text)
         if w not in STOPWORDS
         and w not in NEGATIONS

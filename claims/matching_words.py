@@ -114,21 +114,18 @@ MONTHS["sept"] = 9
 NUMBER_TERMS = frozenset(
     [*UNITS, *SCALES, *FRACTIONS, "hundred", "point", "percent", "dozen"]
 )
-# Words news reports use for one another, met as one (after stemming).
-SAME_WORD = {
-    "increas": "rise",
-    "climb": "rise",
-    "halv": "halve",
-    "halved": "halve",
-    "finish": "complet",
-    "recruit": "hire",
-    "employ": "hire",
-    "construct": "build",
-    "start": "begin",
-    "commenc": "begin",
-    "scrap": "abolish",
-    "centre": "center",
-}
+# Words news reports use for one another, met as one: each word of a group
+# is read as the group's first (after stemming).
+SAME_WORDS = (
+    ("rise", "increase", "climb"),
+    ("halve",),
+    ("complete", "finish"),
+    ("hire", "recruit", "employ"),
+    ("build", "construct"),
+    ("begin", "start", "commence"),
+    ("abolish", "scrap"),
+    ("center", "centre"),
+)
 # Phrases that say what one word does.
 SAME_PHRASE = (
     (re.compile(r"\bgo(?:es|ing)? up\b|\bwent up\b"), "rise"),

@@ -21,7 +21,7 @@ from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
-from .matching import Match, Said, compare, content_words
+from .matching import Match, Said, compare, lookup_words
 from .models import (
     CandidateDecision,
     Claim,
@@ -139,7 +139,7 @@ def _likeliest(window, text: str) -> list[Claim]:
 
 def _by_words(queryset, text: str):
     words = sorted(
-        {w for w in content_words(text) if w.isalnum()}, key=len, reverse=True
+        {w for w in lookup_words(text) if w.isalnum()}, key=len, reverse=True
     )[:DISTINCTIVE]
     if not words:
         return queryset.none()

@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from claims.matching import THRESHOLD, Said, compare, facts
+from claims.matching import THRESHOLD, Said, compare, content_words, facts
 from claims.repeat_evaluation import evaluate, load
+from claims.stemming import stem
 
 
 @pytest.mark.parametrize(
@@ -30,6 +31,41 @@ def test_figures_and_years_are_read_as_values(text, amounts, years):
     found = facts(text)
     assert found.amounts == {float(a) for a in amounts}
     assert found.years == years
+
+
+@pytest.mark.parametrize(
+    ("word", "stemmed"),
+    [
+        # Words whose Porter2 stems the Snowball project publishes.
+        ("consigned", "consign"),
+        ("consolatory", "consolatori"),
+        ("conspicuously", "conspicu"),
+        ("knackeries", "knackeri"),
+        ("kneeled", "kneel"),
+        ("knightly", "knight"),
+        ("generously", "generous"),
+        ("generate", "generat"),
+        ("general", "general"),
+        ("communication", "communic"),
+        ("hopping", "hop"),
+        ("hoping", "hope"),
+        ("cries", "cri"),
+        ("ties", "tie"),
+        ("gas", "gas"),
+        ("kiwis", "kiwi"),
+        ("patrolling", "patrol"),
+        ("skies", "sky"),
+        ("riverton's", "riverton"),
+    ],
+)
+def test_words_are_stemmed_as_snowball_english_does(word, stemmed):
+    assert stem(word) == stemmed
+
+
+def test_a_word_is_met_in_its_other_forms():
+    assert content_words("Westmark is hiring nurses.") == content_words(
+        "Westmark hired a nurse."
+    )
 
 
 def said(text, **kwargs):
@@ -133,7 +169,7 @@ def test_another_named_speaker_is_never_a_candidate():
 
 
 @pytest.mark.parametrize(
-    ("part", "figures"), [("tuning", (0.89, 0.86)), ("tuning-2", (1.0, 0.71))]
+    ("part", "figures"), [("tuning", (0.84, 0.86)), ("tuning-2", (1.0, 0.69))]
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -163,7 +199,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 78 repeats, 81 near misses, precision 0.94, recall 0.78"
+        "tuning, all parts: 78 repeats, 81 near misses, precision 0.91, recall 0.77"
         in out
     )
     assert "held-out" not in out
