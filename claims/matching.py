@@ -57,17 +57,21 @@ class Said:
     due_on_precision: str = ""
 
     @functools.cached_property
+    def reading(self) -> str:
+        return read(self.text)
+
+    @functools.cached_property
     def words(self) -> list[str]:
-        return content_words(self.text)
+        return _content_words(self.reading)
 
     @functools.cached_property
     def facts(self) -> "Facts":
-        return facts(self.text)
+        return _facts(self.text, self.reading)
 
     @functools.cached_property
     def every_word(self) -> frozenset[str]:
         """Every word it says, who said it included, stemmed."""
-        return frozenset(stem(w) for w in WORD.findall(fold(self.text)))
+        return frozenset(stem(w) for w in WORD.findall(self.reading))
 
     @functools.cached_property
     def name_words(self) -> frozenset[str]:
@@ -110,33 +114,52 @@ def stem(word: str) -> str:
     return SAME_STEM.get(word, word)
 
 
-ATTRIBUTION = re.compile(
-    r",?\s+(?:the\s+)?[\w' .-]{1,40}?\s+(?:said|says|announced|confirmed|added|"
-    r"told\s+[\w ]{1,30}?)\s*\.?$|^[\w' .-]{1,40}?\s+(?:said|says|announced|"
-    r"confirmed)\s+(?:that\s+)?"
+REPORTING = (
+    r"(?:said|says|announced|confirmed|added|claimed|insisted|stressed|warned|"
+    r"promised|pledged|vowed|predicted|argued|explained|noted|wrote|expects?|"
+    r"(?:has|have|had) (?:said|promised|pledged|announced|confirmed))"
 )
+# Who said it, not what: a closing ", the mayor said" or "according to the
+# union", an opening "Okafor said (that)", and a recollection's opening "As
+# the minister promised in April,".
+ATTRIBUTION = re.compile(
+    rf",?\s+(?:the\s+)?[\w' .-]{{1,40}}?\s+(?:{REPORTING}|told\s+[\w ]{{1,30}}?)"
+    rf"\s*\.?$|,?\s+according to [\w' .-]{{1,50}}\.?$"
+    rf"|^as [\w' .-]{{1,40}}?\s+{REPORTING}(?:\s+[\w ]{{1,20}}?)?,\s*"
+    rf"|^[\w' .-]{{1,40}}?\s+{REPORTING}\s+(?:that\s+)?"
+)
+
+
+def read(text: str) -> str:
+    """The text folded, and the phrases reports use for one another read as
+    one ("go up" as "rise", "over the next three years" as "within three
+    years")."""
+    text = fold(text)
+    for phrase, replacement in SAME_PHRASE:
+        text = phrase.sub(replacement, text)
+    return text
 
 
 def content_words(text: str) -> list[str]:
     """The words that say what a text is about; figures are compared as
-    values (``facts``), not as words, and a closing ", the mayor said" is
-    who said it, not what."""
-    text = ATTRIBUTION.sub("", fold(text))
-    for phrase, word in SAME_PHRASE:
-        text = phrase.sub(word, text)
-    return [stem(w) for w in _surface_words(text)]
+    values (``facts``), not as words, and who said it is not what."""
+    return _content_words(read(text))
 
 
 def lookup_words(text: str) -> list[str]:
     """The content words as a full-text index stems them (Porter2, no
     synonyms, no phrases read as one): what the database is asked for."""
-    return [stemming.stem(w) for w in _surface_words(ATTRIBUTION.sub("", fold(text)))]
+    return [stemming.stem(w) for w in _surface_words(fold(text))]
+
+
+def _content_words(reading: str) -> list[str]:
+    return [stem(w) for w in _surface_words(reading)]
 
 
 def _surface_words(text: str) -> list[str]:
     return [
         w
-        for w in WORD.findall(text)
+        for w in WORD.findall(ATTRIBUTION.sub("", text))
         if w not in STOPWORDS
         and w not in NEGATIONS
         and w not in NUMBER_TERMS
@@ -156,7 +179,11 @@ class Facts:
 
 
 def facts(text: str) -> Facts:
-    tokens = TOKEN.findall(fold(text))
+    return _facts(text, read(text))
+
+
+def _facts(text: str, reading: str) -> Facts:
+    tokens = TOKEN.findall(reading)
     amounts, years = _quantities(tokens)
     months = {MONTHS[w] for w in tokens if w in MONTHS and w not in ("may", "mar")}
     # "May" and "March" are months only beside a day or a year.

@@ -15,7 +15,16 @@ STOPWORD_LIST = """
     those through to told too under until up very was we were what when where which
     while who whom why will with would you your
     """
-STOPWORDS = frozenset(STOPWORD_LIST.split())
+# Words that say how, when or by whom rather than what: a report adds them
+# ("an extra 150 officers", "is now due to", "pledged to", "next year") and
+# another leaves them out. Figures and dates are compared as values.
+LIGHT_WORD_LIST = """
+    additional already annual annually able aside currently due every everyone
+    expect expected expects extra fully get gets getting go goes going got likely make
+    makes new next last planned plans pledge pledged pledges promise promised
+    promises sets soon still vow vowed warned year years yearly whole
+    """
+STOPWORDS = frozenset(STOPWORD_LIST.split() + LIGHT_WORD_LIST.split())
 
 
 NEGATIONS = frozenset(
@@ -126,9 +135,18 @@ SAME_WORDS = (
     ("abolish", "scrap"),
     ("center", "centre"),
 )
-# Phrases that say what one word does.
-SAME_PHRASE = (
-    (re.compile(r"\bgo(?:es|ing)? up\b|\bwent up\b"), "rise"),
-    (re.compile(r"\bcut (?:\w+ )?in half\b"), "halve"),
-    (re.compile(r"\bopen(?:ed)? (?:\w+ ){0,3}again\b"), "reopen"),
+# Phrases that say what one word does; read in this order.
+SAME_PHRASE = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\bper cent\b", "percent"),
+        (r"\bgo(?:es|ing)? up\b|\bwent up\b", "rise"),
+        (r"\bcut (?:\w+ )?in half\b", "halve"),
+        (r"\bopen(?:ed)? (?:\w+ ){0,3}again\b|\bback open\b", "reopen"),
+        # "Over the next three years", "in three years": "within three years".
+        (
+            r"\b(?:over|during|in)(?: the)?(?: next)? (?=[\w-]+ (?:years?|months?|weeks?|days?)\b)",
+            "within ",
+        ),
+    )
 )

@@ -68,6 +68,21 @@ def test_a_word_is_met_in_its_other_forms():
     )
 
 
+@pytest.mark.parametrize(
+    "report",
+    [
+        "Mayor Lind said that the Quay Street bridge would reopen to traffic in June.",
+        "As the mayor promised in April, the Quay Street bridge will reopen to traffic in June.",
+        "The Quay Street bridge will reopen to traffic in June, according to the mayor's office.",
+        "The Quay Street bridge is due to reopen to traffic in June, the mayor pledged.",
+        "The Quay Street bridge will be back open to traffic in June.",
+    ],
+)
+def test_reported_speech_and_recollections_read_as_what_they_report(report):
+    said = "The Quay Street bridge will reopen to traffic in June."
+    assert content_words(report) == content_words(said)
+
+
 def said(text, **kwargs):
     return Said(text=text, kind=kwargs.pop("kind", "promise"), **kwargs)
 
@@ -169,7 +184,7 @@ def test_another_named_speaker_is_never_a_candidate():
 
 
 @pytest.mark.parametrize(
-    ("part", "figures"), [("tuning", (0.84, 0.86)), ("tuning-2", (1.0, 0.69))]
+    ("part", "figures"), [("tuning", (0.84, 0.89)), ("tuning-2", (0.97, 0.69))]
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -199,7 +214,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 78 repeats, 81 near misses, precision 0.91, recall 0.77"
+        "tuning, all parts: 78 repeats, 81 near misses, precision 0.90, recall 0.78"
         in out
     )
     assert "held-out" not in out
