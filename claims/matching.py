@@ -12,6 +12,7 @@ desk reads. docs/REPEATS.md has the rules and their figures.
 import datetime
 import difflib
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -132,8 +133,7 @@ ATTRIBUTION = re.compile(
 
 def read(text: str) -> str:
     """The text folded, and the phrases reports use for one another read as
-    one ("go up" as "rise", "over the next three years" as "within three
-    years")."""
+    one ("go up" as "rise", "will not close" as "will stay open")."""
     text = fold(text)
     for phrase, replacement in SAME_PHRASE:
         text = phrase.sub(replacement, text)
@@ -192,11 +192,7 @@ def _facts(text: str, reading: str) -> Facts:
             n.isdigit() for n in tokens[max(i - 1, 0) : i + 2] if n != w
         ):
             months.add(MONTHS[w])
-    negated = any(
-        (w in NEGATIONS or w.endswith("n't"))
-        and tokens[i + 1 : i + 2] not in (["more"], ["less"], ["later"], ["longer"])
-        for i, w in enumerate(tokens)
-    )
+    negated = any(_negation(tokens, i) for i in range(len(tokens)))
     names = {
         fold(name)
         for name in NAME.findall(text)
@@ -208,6 +204,20 @@ def _facts(text: str, reading: str) -> Facts:
         frozenset(months),
         negated,
         frozenset(names),
+    )
+
+
+def _negation(tokens: list[str], i: int) -> bool:
+    """Whether ``tokens[i]`` says not: "no more than", "no later" and a
+    limit ("no patient will wait more than 18 weeks") do not."""
+    if not (tokens[i] in NEGATIONS or tokens[i].endswith("n't")):
+        return False
+    after = tokens[i + 1 : i + 11]
+    if after[:1] in (["more"], ["less"], ["later"], ["longer"]):
+        return False
+    return not any(
+        word in ("more", "longer") and then == "than"
+        for word, then in itertools.pairwise(after)
     )
 
 

@@ -128,6 +128,7 @@ NUMBER_TERMS = frozenset(
 SAME_WORDS = (
     ("rise", "increase", "climb"),
     ("halve",),
+    ("freeze", "frozen", "froze"),
     ("complete", "finish"),
     ("hire", "recruit", "employ"),
     ("build", "construct"),
@@ -135,7 +136,10 @@ SAME_WORDS = (
     ("abolish", "scrap"),
     ("center", "centre"),
 )
-# Phrases that say what one word does; read in this order.
+# A negation ("will not", "won't", "cannot", "no longer").
+NOT = r"\b(?:not|never|cannot|no longer|\w*n't)\s+"
+# Phrases that say what one word does, and a negation said the other way
+# round ("will not close" as "will stay open"); read in this order.
 SAME_PHRASE = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
@@ -148,5 +152,18 @@ SAME_PHRASE = tuple(
             r"\b(?:over|during|in)(?: the)?(?: next)? (?=[\w-]+ (?:years?|months?|weeks?|days?)\b)",
             "within ",
         ),
+        (r"\bunless\b", "if not"),
+        (r"\bno (?:less|fewer) than\b", "at least"),
+        # "No pool will close" says "pools will not close".
+        (r"\bno ((?:[\w']+ ){1,6}?)(will|would|shall|can|could|must)\b", r"\1\2 not"),
+        (
+            NOT + r"(?:be able to )?(?:keep|stay|remain) ((?:\w+ ){0,4}?)open\b",
+            r"close \1",
+        ),
+        (r"\b(?:keep|remain)(?:s|ed)? ((?:\w+ ){0,4}?)open\b", r"stay open \1"),
+        (NOT + r"(?:be |going to |have to )?(?:close|shut)[sd]?\b", "stay open"),
+        (NOT + r"(?:be )?(?:rise|increase)\b", "freeze"),
+        (NOT + r"(?:be )?(?:allowed|permitted) to\b", "banned from"),
+        (NOT + r"(?:have |need )to pay(?: for)?\b", "free"),
     )
 )

@@ -161,6 +161,49 @@ def test_a_figure_on_one_side_only_weighs_against():
     assert "a figure only one gives" in match.reasons
 
 
+@pytest.mark.parametrize(
+    ("proposal", "known"),
+    [
+        (
+            "The Hayfield station would not close.",
+            "The Hayfield station will stay open.",
+        ),
+        ("No station in Lowmoor will close.", "Lowmoor will keep every station open."),
+        ("Bus fares will not go up in 2026.", "Bus fares will be frozen in 2026."),
+        (
+            "Pupils will not be allowed to use phones.",
+            "Phones will be banned for pupils.",
+        ),
+        (
+            "Children will no longer have to pay for check-ups.",
+            "Check-ups will be free for children.",
+        ),
+        (
+            "Staff will strike unless pay improves.",
+            "Staff will strike if pay does not improve.",
+        ),
+        (
+            "No patient will wait more than 18 weeks.",
+            "Patients will wait at most 18 weeks.",
+        ),
+    ],
+)
+def test_a_negation_said_the_other_way_round_is_the_same_claim(proposal, known):
+    match = compare(said(proposal, speakers=MAYOR), said(known, speakers=MAYOR))
+    assert "one says not" not in match.reasons
+    assert facts(proposal).negated == facts(known).negated
+
+
+def test_a_freeze_is_not_a_rise():
+    match = compare(
+        said("Riverton property taxes will not rise in 2026.", speakers=MAYOR),
+        said(
+            "Riverton property taxes will rise by 2.9 percent in 2026.", speakers=MAYOR
+        ),
+    )
+    assert match.score < THRESHOLD
+
+
 def test_another_deadline_is_not_a_repeat():
     match = compare(
         said(
@@ -184,7 +227,7 @@ def test_another_named_speaker_is_never_a_candidate():
 
 
 @pytest.mark.parametrize(
-    ("part", "figures"), [("tuning", (0.84, 0.89)), ("tuning-2", (0.97, 0.69))]
+    ("part", "figures"), [("tuning", (0.85, 0.94)), ("tuning-2", (0.97, 0.83))]
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -214,7 +257,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 78 repeats, 81 near misses, precision 0.90, recall 0.78"
+        "tuning, all parts: 78 repeats, 81 near misses, precision 0.91, recall 0.88"
         in out
     )
     assert "held-out" not in out
