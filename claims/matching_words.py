@@ -124,17 +124,32 @@ NUMBER_TERMS = frozenset(
     [*UNITS, *SCALES, *FRACTIONS, "hundred", "point", "percent", "dozen"]
 )
 # Words news reports use for one another, met as one: each word of a group
-# is read as the group's first (after stemming).
+# is read as the group's first (after stemming). General news vocabulary and
+# the irregular forms a stemmer cannot meet ("paid" for "pay").
 SAME_WORDS = (
-    ("rise", "increase", "climb"),
+    ("rise", "increase", "climb", "grow", "rose", "risen"),
+    ("fall", "drop", "decline", "decrease", "fell", "fallen"),
     ("halve",),
     ("freeze", "frozen", "froze"),
     ("complete", "finish"),
     ("hire", "recruit", "employ"),
-    ("build", "construct"),
+    ("build", "construct", "built"),
     ("begin", "start", "commence"),
+    ("close", "shut"),
     ("abolish", "scrap"),
-    ("center", "centre"),
+    ("center", "centre", "hub"),
+    ("plant", "factory"),
+    ("project", "scheme"),
+    ("home", "household"),
+    ("power", "electricity", "electric"),
+    ("charge", "bill", "fee"),
+    ("worker", "employee", "staff"),
+    ("rural", "countryside"),
+    ("site", "land"),
+    ("pay", "paid"),
+    ("sell", "sold"),
+    ("child", "children"),
+    ("person", "people"),
 )
 # A negation ("will not", "won't", "cannot", "no longer").
 NOT = r"\b(?:not|never|cannot|no longer|\w*n't)\s+"
@@ -147,12 +162,18 @@ SAME_PHRASE = tuple(
         (r"\bgo(?:es|ing)? up\b|\bwent up\b", "rise"),
         (r"\bcut (?:\w+ )?in half\b", "halve"),
         (r"\bopen(?:ed)? (?:\w+ ){0,3}again\b|\bback open\b", "reopen"),
+        (r"\bgo(?:es)? to the polls\b", "election"),
+        (r"\bwalk(?:s|ed)? out\b", "strike"),
+        (r"\blow cost\b", "affordable"),
+        (r"\bfree of charge\b", "free"),
+        (r"\bunless\b", "if not"),
         # "Over the next three years", "in three years": "within three years".
         (
             r"\b(?:over|during|in)(?: the)?(?: next)? (?=[\w-]+ (?:years?|months?|weeks?|days?)\b)",
             "within ",
         ),
-        (r"\bunless\b", "if not"),
+        (r"\bopen(?:s|ed)? (?:its|their) doors\b", "open"),
+        (r"\bshut(?:s)? (?:its|their) doors\b", "close"),
         (r"\bno (?:less|fewer) than\b", "at least"),
         # "No pool will close" says "pools will not close".
         (r"\bno ((?:[\w']+ ){1,6}?)(will|would|shall|can|could|must)\b", r"\1\2 not"),

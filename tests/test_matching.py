@@ -83,6 +83,23 @@ def test_reported_speech_and_recollections_read_as_what_they_report(report):
     assert content_words(report) == content_words(said)
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Sales will grow.", "Sales will rise."),
+        ("Burglaries dropped.", "Burglaries fell."),
+        ("The bakery will shut its doors.", "The bakery will close."),
+        ("A factory in Ashby.", "A plant in Ashby."),
+        ("Power for 400,000 households.", "Electricity for 400,000 homes."),
+        ("Teachers will walk out.", "Teachers will strike."),
+        ("Ostland goes to the polls in May.", "Ostland's election is in May."),
+        ("The state paid for it.", "The state pays for it."),
+    ],
+)
+def test_words_news_reports_use_for_one_another_are_one(one, other):
+    assert content_words(one) == content_words(other)
+
+
 def said(text, **kwargs):
     return Said(text=text, kind=kwargs.pop("kind", "promise"), **kwargs)
 
@@ -227,7 +244,7 @@ def test_another_named_speaker_is_never_a_candidate():
 
 
 @pytest.mark.parametrize(
-    ("part", "figures"), [("tuning", (0.85, 0.94)), ("tuning-2", (0.97, 0.83))]
+    ("part", "figures"), [("tuning", (0.87, 0.94)), ("tuning-2", (0.97, 0.9))]
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -257,7 +274,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 78 repeats, 81 near misses, precision 0.91, recall 0.88"
+        "tuning, all parts: 78 repeats, 81 near misses, precision 0.92, recall 0.92"
         in out
     )
     assert "held-out" not in out
