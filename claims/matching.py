@@ -1,12 +1,14 @@
 """How alike two claims are: the score behind "possible repeat of #26".
 
-Plain Python over what a claim says (no database): the words compared as a
-set (rapidfuzz's ``token_set_ratio`` on normalized, lightly stemmed content
-words), then every fact the two state as a value compared as a value, so
-that "by December 2025" is not "by June 2026" and "40 buses" not "60 buses":
-amounts, years, months, the deadline, a negation, the speaker, the names of
-places and organisations. Each comparison that decides gives a reason the
-desk reads. docs/REPEATS.md has the rules and their figures.
+Plain Python over what a claim says (no database): the text read as a
+report means it (the attribution, a recollection's "as the minister
+promised", light words and phrases said the other way round set aside),
+its content words stemmed (Porter2, claims/stemming.py) and compared as a
+set (rapidfuzz's ``token_set_ratio``), then every fact the two state as a
+value compared as a value, so that "by December 2025" is not "by June 2026"
+and "40 buses" not "60 buses": amounts, years, months, the deadline, a
+negation, the speaker, a swapped detail. Each comparison that decides gives
+a reason the desk reads. docs/REPEATS.md has the rules and their figures.
 """
 
 import datetime
