@@ -1,22 +1,39 @@
 """How alike two claims are: the score behind "possible repeat of #26".
 
-Plain Python over what a claim says (no database): the words compared as a
-set (rapidfuzz's ``token_set_ratio`` on normalized, lightly stemmed content
-words), then every fact the two state as a value compared as a value, so
-that "by December 2025" is not "by June 2026" and "40 buses" not "60 buses":
-amounts, years, months, the deadline, a negation, the speaker, the names of
-places and organisations. Each comparison that decides gives a reason the
-desk reads. docs/REPEATS.md has the rules and their figures.
+Plain Python over what a claim says (no database): the text read as a
+report means it (the attribution, a recollection's "as the minister
+promised", light words and phrases said the other way round set aside),
+its content words stemmed (Porter2, claims/stemming.py) and compared as a
+set (rapidfuzz's ``token_set_ratio``), then every fact the two state as a
+value compared as a value, so that "by December 2025" is not "by June 2026"
+and "40 buses" not "60 buses": amounts, years, months, the deadline, a
+negation, the speaker, a swapped detail. Each comparison that decides gives
+a reason the desk reads. docs/REPEATS.md has the rules and their figures.
 """
 
-import calendar
 import datetime
+import difflib
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+
+from . import stemming
+from .matching_words import (
+    FRACTIONS,
+    MONTHS,
+    NEGATIONS,
+    NUMBER_TERMS,
+    PER_UNIT,
+    SAME_PHRASE,
+    SAME_WORDS,
+    SCALES,
+    STOPWORDS,
+    UNITS,
+)
 
 # The score from which a claim is proposed to the desk as a possible repeat.
 THRESHOLD = 0.7
@@ -43,12 +60,26 @@ class Said:
     due_on_precision: str = ""
 
     @functools.cached_property
+    def reading(self) -> str:
+        return read(self.text)
+
+    @functools.cached_property
     def words(self) -> list[str]:
-        return content_words(self.text)
+        return _content_words(self.reading)
 
     @functools.cached_property
     def facts(self) -> "Facts":
-        return facts(self.text)
+        return _facts(self.text, self.reading)
+
+    @functools.cached_property
+    def every_word(self) -> frozenset[str]:
+        """Every word it says, who said it included, stemmed."""
+        return frozenset(stem(w) for w in WORD.findall(self.reading))
+
+    @functools.cached_property
+    def name_words(self) -> frozenset[str]:
+        """The words of the names it gives ("Elm Street"), stemmed."""
+        return frozenset(stem(w) for name in self.facts.names for w in name.split())
 
 
 @dataclass(frozen=True)
@@ -57,115 +88,6 @@ class Match:
     reasons: tuple[str, ...] = field(default=())
 
 
-STOPWORD_LIST = """
-    a about above according added after again against all also am an and any are as
-    at be because been before being below between both but by can could did do does
-    doing down during each end few for from further had has have having he her here
-    hers him his how i if in into is it its itself just me more most my no nor not
-    of off on once only or other our out over own said same say says set she should
-    so some stated such tells than that the their them then there these they this
-    those through to told too under until up very was we were what when where which
-    while who whom why will with would you your
-    """
-STOPWORDS = frozenset(STOPWORD_LIST.split())
-
-
-NEGATIONS = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "none",
-        "neither",
-        "nor",
-        "without",
-        "denied",
-        "denies",
-        "deny",
-        "yet",
-        "n't",
-        "cannot",
-    ]
-)
-UNITS = {
-    word: value
-    for value, word in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-} | {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-SCALES = {
-    "thousand": 1_000,
-    "k": 1_000,
-    "lakh": 100_000,
-    "million": 1_000_000,
-    "m": 1_000_000,
-    "mn": 1_000_000,
-    "crore": 10_000_000,
-    "billion": 1_000_000_000,
-    "bn": 1_000_000_000,
-}
-FRACTIONS = {
-    "half": 2,
-    "halves": 2,
-    "third": 3,
-    "thirds": 3,
-    "quarter": 4,
-    "quarters": 4,
-    "fifth": 5,
-    "fifths": 5,
-    "tenth": 10,
-    "tenths": 10,
-}
-# Units a figure is given in more than one way: time in hours, spans in years.
-PER_UNIT = {
-    "hour": 1,
-    "hours": 1,
-    "day": 24,
-    "days": 24,
-    "week": 168,
-    "weeks": 168,
-    "decade": 10,
-    "decades": 10,
-}
-MONTHS = {
-    name.lower(): number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number], calendar.month_abbr[number])
-}
-MONTHS["sept"] = 9
-NUMBER_TERMS = frozenset(
-    [*UNITS, *SCALES, *FRACTIONS, "hundred", "point", "percent", "dozen"]
-)
 TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[a-z]+(?:'[a-z]+)?|%")
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
@@ -179,56 +101,67 @@ def fold(text: str) -> str:
     return re.sub(r"[\u2010-\u2015-]", " ", text).casefold()
 
 
-# Words news reports use for one another, met as one (after stemming).
-SAME_WORD = {
-    "increas": "rise",
-    "climb": "rise",
-    "halv": "halve",
-    "halved": "halve",
-    "finish": "complet",
-    "recruit": "hire",
-    "employ": "hire",
-    "construct": "build",
-    "start": "begin",
-    "commenc": "begin",
-    "scrap": "abolish",
-    "centre": "center",
+# Each word of a group of SAME_WORDS, stemmed, to the group's first, stemmed.
+SAME_STEM = {
+    stemming.stem(word): stemming.stem(group[0])
+    for group in SAME_WORDS
+    for word in group
 }
-# Phrases that say what one word does.
-SAME_PHRASE = (
-    (re.compile(r"\bgo(?:es|ing)? up\b|\bwent up\b"), "rise"),
-    (re.compile(r"\bcut (?:\w+ )?in half\b"), "halve"),
-    (re.compile(r"\bopen(?:ed)? (?:\w+ ){0,3}again\b"), "reopen"),
-)
 
 
 def stem(word: str) -> str:
-    """A light stem, enough to meet "launches", "launched" and "launching",
-    and a word for its usual synonym in news reports."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            break
-    return SAME_WORD.get(word, word)
+    """The word's English (Porter2) stem: "launches", "launched" and
+    "launching" are one, "Riverton's" is "riverton"; and a word for its usual
+    synonym in news reports."""
+    word = stemming.stem(word)
+    return SAME_STEM.get(word, word)
 
 
-ATTRIBUTION = re.compile(
-    r",?\s+(?:the\s+)?[\w' .-]{1,40}?\s+(?:said|says|announced|confirmed|added|"
-    r"told\s+[\w ]{1,30}?)\s*\.?$|^[\w' .-]{1,40}?\s+(?:said|says|announced|"
-    r"confirmed)\s+(?:that\s+)?"
+REPORTING = (
+    r"(?:said|says|announced|confirmed|added|claimed|insisted|stressed|warned|"
+    r"promised|pledged|vowed|predicted|argued|explained|noted|wrote|expects?|"
+    r"(?:has|have|had) (?:said|promised|pledged|announced|confirmed))"
 )
+# Who said it, not what: a closing ", the mayor said" or "according to the
+# union", an opening "Okafor said (that)", and a recollection's opening "As
+# the minister promised in April,".
+ATTRIBUTION = re.compile(
+    rf",?\s+(?:the\s+)?[\w' .-]{{1,40}}?\s+(?:{REPORTING}|told\s+[\w ]{{1,30}}?)"
+    rf"\s*\.?$|,?\s+according to [\w' .-]{{1,50}}\.?$"
+    rf"|^as [\w' .-]{{1,40}}?\s+{REPORTING}(?:\s+[\w ]{{1,20}}?)?,\s*"
+    rf"|^[\w' .-]{{1,40}}?\s+{REPORTING}\s+(?:that\s+)?"
+)
+
+
+def read(text: str) -> str:
+    """The text folded, and the phrases reports use for one another read as
+    one ("go up" as "rise", "will not close" as "will stay open")."""
+    text = fold(text)
+    for phrase, replacement in SAME_PHRASE:
+        text = phrase.sub(replacement, text)
+    return text
 
 
 def content_words(text: str) -> list[str]:
     """The words that say what a text is about; figures are compared as
-    values (``facts``), not as words, and a closing ", the mayor said" is
-    who said it, not what."""
-    text = ATTRIBUTION.sub("", fold(text))
-    for phrase, word in SAME_PHRASE:
-        text = phrase.sub(word, text)
+    values (``facts``), not as words, and who said it is not what."""
+    return _content_words(read(text))
+
+
+def lookup_words(text: str) -> list[str]:
+    """The content words as written (no synonyms, no phrases read as one):
+    what the full-text index is asked for; it stems them its own way."""
+    return _surface_words(fold(text))
+
+
+def _content_words(reading: str) -> list[str]:
+    return [stem(w) for w in _surface_words(reading)]
+
+
+def _surface_words(text: str) -> list[str]:
     return [
-        stem(w)
-        for w in WORD.findall(text)
+        w
+        for w in WORD.findall(ATTRIBUTION.sub("", text))
         if w not in STOPWORDS
         and w not in NEGATIONS
         and w not in NUMBER_TERMS
@@ -248,7 +181,11 @@ class Facts:
 
 
 def facts(text: str) -> Facts:
-    tokens = TOKEN.findall(fold(text))
+    return _facts(text, read(text))
+
+
+def _facts(text: str, reading: str) -> Facts:
+    tokens = TOKEN.findall(reading)
     amounts, years = _quantities(tokens)
     months = {MONTHS[w] for w in tokens if w in MONTHS and w not in ("may", "mar")}
     # "May" and "March" are months only beside a day or a year.
@@ -257,11 +194,7 @@ def facts(text: str) -> Facts:
             n.isdigit() for n in tokens[max(i - 1, 0) : i + 2] if n != w
         ):
             months.add(MONTHS[w])
-    negated = any(
-        (w in NEGATIONS or w.endswith("n't"))
-        and tokens[i + 1 : i + 2] not in (["more"], ["less"], ["later"], ["longer"])
-        for i, w in enumerate(tokens)
-    )
+    negated = any(_negation(tokens, i) for i in range(len(tokens)))
     names = {
         fold(name)
         for name in NAME.findall(text)
@@ -273,6 +206,20 @@ def facts(text: str) -> Facts:
         frozenset(months),
         negated,
         frozenset(names),
+    )
+
+
+def _negation(tokens: list[str], i: int) -> bool:
+    """Whether ``tokens[i]`` says not: "no more than", "no later" and a
+    limit ("no patient will wait more than 18 weeks") do not."""
+    if not (tokens[i] in NEGATIONS or tokens[i].endswith("n't")):
+        return False
+    after = tokens[i + 1 : i + 11]
+    if after[:1] in (["more"], ["less"], ["later"], ["longer"]):
+        return False
+    return not any(
+        word in ("more", "longer") and then == "than"
+        for word, then in itertools.pairwise(after)
     )
 
 
@@ -387,7 +334,7 @@ def compare(proposal: Said, known: Said) -> Match:
     factor = 1.0
     # Each check: a factor (below 1 where the values disagree), a bonus, a reason.
     for check_factor, bonus, reason in (
-        _swap(words_a, words_b),
+        _swap(proposal, known),
         *_stated_values(proposal.facts, known.facts),
         _deadline(proposal, known),
         (1.0, 0.05, "same speaker")
@@ -407,16 +354,26 @@ def compare(proposal: Said, known: Said) -> Match:
 Check = tuple[float, float, str]
 
 
-def _swap(words_a: list[str], words_b: list[str]) -> Check:
-    """Two texts alike but for a word or two on each side ("25 police
-    officers" and "25 firefighters", "Elm Street" and "Main Street") say
-    different things: the swapped words are what each claims."""
-    only_a, only_b = set(words_a) - set(words_b), set(words_b) - set(words_a)
-    shared = set(words_a) & set(words_b)
-    if only_a and only_b and max(len(only_a), len(only_b)) <= 2 and len(shared) >= 2:
-        shown = f"{' '.join(sorted(only_a))} vs {' '.join(sorted(only_b))}"
-        return (SWAP, 0.0, f"one detail differs: {shown}")
-    return (1.0, 0.0, "")
+def _swap(a: Said, b: Said) -> Check:
+    """Two texts alike but for a word or two on each side, the words they
+    share in the same order ("hire 25 police officers" and "hire 25
+    firefighters", "Elm Street" and "Main Street"), say different things:
+    the swapped words are what each claims. Shared words in another order
+    are a re-phrasing; a word the other text says anywhere (its "Halvorsen
+    has pledged that" too) is not swapped; names swapped may run longer."""
+    words_a, words_b = a.words, b.words
+    only_a = {w for w in words_a if w not in b.every_word}
+    only_b = {w for w in words_b if w not in a.every_word}
+    longest = 4 if only_a & a.name_words and only_b & b.name_words else 2
+    if not (only_a and only_b) or max(len(only_a), len(only_b)) > longest:
+        return (1.0, 0.0, "")
+    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
+    in_order = sum(block.size for block in matcher.get_matching_blocks())
+    shared = sum(1 for w in words_a if w in set(words_b))
+    if in_order < 2 or in_order < shared:
+        return (1.0, 0.0, "")
+    shown = f"{' '.join(sorted(only_a))} vs {' '.join(sorted(only_b))}"
+    return (SWAP, 0.0, f"one detail differs: {shown}")
 
 
 def _stated_values(a: Facts, b: Facts) -> list[Check]:
@@ -425,12 +382,17 @@ def _stated_values(a: Facts, b: Facts) -> list[Check]:
     if a.amounts and b.amounts:
         if a.amounts == b.amounts:
             checks.append((1.0, 0.15, "same figures"))
-        elif not a.amounts & b.amounts:
-            shown = f"{_values(a.amounts)} vs {_values(b.amounts)}"
+        elif a.amounts - b.amounts and b.amounts - a.amounts:
+            # Each gives a figure the other does not: one was changed.
+            shown = (
+                f"{_values(a.amounts - b.amounts)} vs {_values(b.amounts - a.amounts)}"
+            )
             checks.append((0.55, 0.0, f"different figures: {shown}"))
         else:
             extra = _values(a.amounts ^ b.amounts)
             checks.append((0.75, 0.0, f"a figure only one gives: {extra}"))
+    if bool(a.amounts) != bool(b.amounts):
+        checks.append((0.85, 0.0, "a figure only one gives"))
     if a.years and b.years and not a.years & b.years:
         shown = f"{_values(a.years)} vs {_values(b.years)}"
         checks.append((0.6, 0.0, f"different years: {shown}"))

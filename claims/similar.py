@@ -22,7 +22,7 @@ from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from .matching import STOPWORDS, WORD, Match, Said, compare, fold
+from .matching import Match, Said, compare, lookup_words
 from .models import (
     CandidateDecision,
     Claim,
@@ -131,8 +131,7 @@ def _likeliest(window, text: str) -> list[Claim]:
 
 
 def _by_words(queryset, text: str):
-    # As written (the full-text configuration stems them its own way).
-    written = {w for w in WORD.findall(fold(text)) if w.isalpha()} - STOPWORDS
+    written = {w for w in lookup_words(text) if w.isalpha()}
     words = sorted(written, key=len, reverse=True)[:DISTINCTIVE]
     if not words:
         return queryset.none()

@@ -4,9 +4,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from claims.matching import THRESHOLD
-from claims.repeat_evaluation import evaluate, load
+from claims.repeat_evaluation import Report, evaluate, load
 
-SETS = ("tuning", "held-out")
+# Each set and its parts, in evaluation/repeats/ (docs/REPEATS.md, "Evaluation").
+SETS = {
+    "tuning": ("tuning", "tuning-2"),
+    "held-out": ("held-out", "held-out-2"),
+}
 
 
 class Command(BaseCommand):
@@ -17,7 +21,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "files", nargs="*", help="evaluation sets (default: tuning and held-out)"
+            "files", nargs="*", help="evaluation set files (default: every part)"
+        )
+        parser.add_argument(
+            "--set",
+            choices=SETS,
+            action="append",
+            dest="sets",
+            help="only this set's parts (repeatable; default: all sets)",
         )
         parser.add_argument("--threshold", type=float, default=THRESHOLD)
         parser.add_argument(
@@ -26,25 +37,44 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         folder = Path(settings.BASE_DIR) / "evaluation" / "repeats"
-        paths = [Path(f) for f in options["files"]] or [
-            folder / f"{name}.yaml" for name in SETS
-        ]
-        for path in paths:
-            if not path.is_file():
-                raise CommandError(f"{path}: no such evaluation set.")
-            pool, cases = load(path)
-            report = evaluate(pool, cases, options["threshold"])
-            repeats = sum(1 for c in cases if c.label == "repeat")
-            self.stdout.write(
-                f"{path.stem}: {repeats} repeats, {len(cases) - repeats} near misses, "
-                f"{len(pool)} known claims; threshold {options['threshold']:.2f}: "
-                f"precision {report.precision:.2f}, recall {report.recall:.2f}"
-            )
-            if options["misses"]:
-                for outcome in report.wrong:
-                    case = outcome.case
-                    self.stdout.write(
-                        f"  {case.id} {case.label} of {case.of}: top "
-                        f"{outcome.top or '-'} ({outcome.score:.2f}) "
-                        f"{'; '.join(outcome.reasons)}"
-                    )
+        if options["files"]:
+            groups = {"": [Path(f) for f in options["files"]]}
+        else:
+            groups = {
+                name: [folder / f"{part}.yaml" for part in SETS[name]]
+                for name in options["sets"] or SETS
+            }
+        for name, paths in groups.items():
+            reports = [self._part(path, options) for path in paths]
+            if name and len(reports) > 1:
+                self._line(
+                    f"{name}, all parts", Report(sum((r.outcomes for r in reports), ()))
+                )
+
+    def _part(self, path: Path, options) -> Report:
+        if not path.is_file():
+            raise CommandError(f"{path}: no such evaluation set.")
+        pool, cases = load(path)
+        report = evaluate(pool, cases, options["threshold"])
+        self._line(
+            path.stem,
+            report,
+            f"{len(pool)} known claims; threshold {options['threshold']:.2f}: ",
+        )
+        if options["misses"]:
+            for outcome in report.wrong:
+                case = outcome.case
+                self.stdout.write(
+                    f"  {case.id} {case.label} of {case.of}: top "
+                    f"{outcome.top or '-'} ({outcome.score:.2f}) "
+                    f"{'; '.join(outcome.reasons)}"
+                )
+        return report
+
+    def _line(self, name: str, report: Report, detail: str = "") -> None:
+        repeats = sum(1 for o in report.outcomes if o.case.label == "repeat")
+        self.stdout.write(
+            f"{name}: {repeats} repeats, {len(report.outcomes) - repeats} near "
+            f"misses, {detail}precision {report.precision:.2f}, "
+            f"recall {report.recall:.2f}"
+        )

@@ -1,0 +1,190 @@
+"""The vocabularies claims/matching.py reads: stop words, negations, number
+words, month names, and the words and phrases news reports use for one
+another. Plain data, kept apart so that the rules stay readable."""
+
+import calendar
+import re
+
+STOPWORD_LIST = """
+    a about above according added after again against all also am an and any are as
+    at be because been before being below between both but by can could did do does
+    doing down during each end few for from further had has have having he her here
+    hers him his how i if in into is it its itself just me more most my no nor not
+    of off on once only or other our out over own said same say says set she should
+    so some stated such tells than that the their them then there these they this
+    those through to told too under until up very was we were what when where which
+    while who whom why will with would you your
+    """
+# Words that say how, when or by whom rather than what: a report adds them
+# ("an extra 150 officers", "is now due to", "pledged to", "next year") and
+# another leaves them out. Figures and dates are compared as values.
+LIGHT_WORD_LIST = """
+    additional already annual annually able aside currently due every everyone
+    expect expected expects extra fully get gets getting go goes going got likely make
+    makes new next last planned plans pledge pledged pledges promise promised
+    promises sets soon still vow vowed warned year years yearly whole
+    """
+STOPWORDS = frozenset(STOPWORD_LIST.split() + LIGHT_WORD_LIST.split())
+
+
+NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "neither",
+        "nor",
+        "without",
+        "denied",
+        "denies",
+        "deny",
+        "yet",
+        "n't",
+        "cannot",
+    ]
+)
+UNITS = {
+    word: value
+    for value, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+} | {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+SCALES = {
+    "thousand": 1_000,
+    "k": 1_000,
+    "lakh": 100_000,
+    "million": 1_000_000,
+    "m": 1_000_000,
+    "mn": 1_000_000,
+    "crore": 10_000_000,
+    "billion": 1_000_000_000,
+    "bn": 1_000_000_000,
+}
+FRACTIONS = {
+    "half": 2,
+    "halves": 2,
+    "third": 3,
+    "thirds": 3,
+    "quarter": 4,
+    "quarters": 4,
+    "fifth": 5,
+    "fifths": 5,
+    "tenth": 10,
+    "tenths": 10,
+}
+# Units a figure is given in more than one way: time in hours, spans in years.
+PER_UNIT = {
+    "hour": 1,
+    "hours": 1,
+    "day": 24,
+    "days": 24,
+    "week": 168,
+    "weeks": 168,
+    "decade": 10,
+    "decades": 10,
+}
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+MONTHS["sept"] = 9
+NUMBER_TERMS = frozenset(
+    [*UNITS, *SCALES, *FRACTIONS, "hundred", "point", "percent", "dozen"]
+)
+# Words news reports use for one another, met as one: each word of a group
+# is read as the group's first (after stemming). General news vocabulary and
+# the irregular forms a stemmer cannot meet ("paid" for "pay").
+SAME_WORDS = (
+    ("rise", "increase", "climb", "grow", "rose", "risen"),
+    ("fall", "drop", "decline", "decrease", "fell", "fallen"),
+    ("halve",),
+    ("freeze", "frozen", "froze"),
+    ("complete", "finish"),
+    ("hire", "recruit", "employ"),
+    ("build", "construct", "built"),
+    ("begin", "start", "commence"),
+    ("close", "shut"),
+    ("abolish", "scrap"),
+    ("center", "centre", "hub"),
+    ("plant", "factory"),
+    ("project", "scheme"),
+    ("home", "household"),
+    ("power", "electricity", "electric"),
+    ("charge", "bill", "fee"),
+    ("worker", "employee", "staff"),
+    ("rural", "countryside"),
+    ("site", "land"),
+    ("pay", "paid"),
+    ("sell", "sold"),
+    ("child", "children"),
+    ("person", "people"),
+)
+# A negation ("will not", "won't", "cannot", "no longer").
+NOT = r"\b(?:not|never|cannot|no longer|\w*n't)\s+"
+# Phrases that say what one word does, and a negation said the other way
+# round ("will not close" as "will stay open"); read in this order.
+SAME_PHRASE = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\bper cent\b", "percent"),
+        (r"\bgo(?:es|ing)? up\b|\bwent up\b", "rise"),
+        (r"\bcut (?:\w+ )?in half\b", "halve"),
+        (r"\bopen(?:ed)? (?:\w+ ){0,3}again\b|\bback open\b", "reopen"),
+        (r"\bgo(?:es)? to the polls\b", "election"),
+        (r"\bwalk(?:s|ed)? out\b", "strike"),
+        (r"\blow cost\b", "affordable"),
+        (r"\bfree of charge\b", "free"),
+        (r"\bunless\b", "if not"),
+        # "Over the next three years", "in three years": "within three years".
+        (
+            r"\b(?:over|during|in)(?: the)?(?: next)? (?=[\w-]+ (?:years?|months?|weeks?|days?)\b)",
+            "within ",
+        ),
+        (r"\bopen(?:s|ed)? (?:its|their) doors\b", "open"),
+        (r"\bshut(?:s)? (?:its|their) doors\b", "close"),
+        (r"\bno (?:less|fewer) than\b", "at least"),
+        # "No pool will close" says "pools will not close".
+        (r"\bno ((?:[\w']+ ){1,6}?)(will|would|shall|can|could|must)\b", r"\1\2 not"),
+        (
+            NOT + r"(?:be able to )?(?:keep|stay|remain) ((?:\w+ ){0,4}?)open\b",
+            r"close \1",
+        ),
+        (r"\b(?:keep|remain)(?:s|ed)? ((?:\w+ ){0,4}?)open\b", r"stay open \1"),
+        (NOT + r"(?:be |going to |have to )?(?:close|shut)[sd]?\b", "stay open"),
+        (NOT + r"(?:be )?(?:rise|increase)\b", "freeze"),
+        (NOT + r"(?:be )?(?:allowed|permitted) to\b", "banned from"),
+        (NOT + r"(?:have |need )to pay(?: for)?\b", "free"),
+    )
+)
