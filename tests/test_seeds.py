@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from claims.models import Claim, Evidence, Span, Speaker, StatusChange
+from claims.models import Claim, ClaimRelation, Evidence, Span, Speaker, StatusChange
 from claims.seeding import SEEDS_DIR, SeedError, load_seeds, read_seed
 from sources.models import Source
 from sources.text import content_hash
@@ -23,7 +23,14 @@ def seed_rows():
         "claims": list(
             Claim.objects.values_list("id", "text", "status", "review", "version")
         ),
-        "spans": list(Span.objects.values_list("id", "claim_id", "start", "end")),
+        "spans": list(
+            Span.objects.values_list(
+                "id", "claim_id", "start", "end", "stated_on", "speaker_id", "review"
+            )
+        ),
+        "relations": list(
+            ClaimRelation.objects.values_list("id", "claim_id", "other_id", "kind")
+        ),
         "ledger": list(StatusChange.objects.values_list("id", "claim_id", "to_status")),
         "evidence": list(Evidence.objects.values_list("id", "claim_id", "start")),
         "history": Claim.history.count(),
