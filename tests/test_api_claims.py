@@ -461,7 +461,7 @@ def test_history_shows_the_ledger_and_the_edits(api, api_user, overdue_seeds):
 
 
 def test_claimreview_has_googles_required_fields(api, overdue_seeds):
-    claim = Claim.objects.get(text__contains="Shanghai SpaceCom")
+    claim = Claim.objects.get(text__contains="electro-optical satellite from Jiuquan")
     response = api().get(claims_url(claim.pk, "claimreview"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/ld+json")
@@ -470,8 +470,8 @@ def test_claimreview_has_googles_required_fields(api, overdue_seeds):
     assert len(doc["claimReviewed"]) < 75
     assert doc["reviewRating"] == {
         "@type": "Rating",
-        "alternateName": "False",
-        "ratingValue": 1,
+        "alternateName": "True",
+        "ratingValue": 5,
         "bestRating": 5,
         "worstRating": 1,
     }

@@ -132,9 +132,9 @@ def test_relative_dates_are_resolved_with_their_precision(seeded):
 
 
 def test_seed_verdicts_carry_evidence_spans(seeded):
-    refuted = Claim.objects.get(text__contains="Shanghai SpaceCom")
-    assert refuted.status == "refuted"
-    entry = refuted.ledger.last()
+    corrected = Claim.objects.get(text__contains="Shanghai SpaceCom")
+    assert corrected.status == "unverifiable"  # corrected, docs/seeds.md
+    entry = corrected.ledger.get(to_status="refuted")
     assert entry.evidence.get().stance == "refutes"
     eo_sat = Claim.objects.get(text__contains="electro-optical satellite from Jiuquan")
     assert eo_sat.status == "confirmed"
