@@ -37,7 +37,7 @@ def test_every_changelist_renders_with_seed_data(staff_client, seeded, model):
 
 def test_changelist_filters_and_search_work(staff_client, seeded):
     url = reverse("admin:claims_claim_changelist")
-    response = staff_client.get(url, {"status__exact": "refuted"})
+    response = staff_client.get(url, {"status__exact": "unverifiable"})
     assert response.status_code == 200
     assert "Shanghai SpaceCom" in response.text
     assert "Starlink" not in response.text

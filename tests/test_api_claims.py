@@ -448,9 +448,15 @@ def test_history_shows_the_ledger_and_the_edits(api, api_user, overdue_seeds):
     # Anonymous readers get the edits from the claim's acceptance on, without
     # the reviewer's note (issue 19); the desk gets every one.
     accepted_at = claim.events.get(kind="reviewed").version
-    assert [e["version"] for e in data["edits"]] == list(
-        range(accepted_at, claim.version + 1)
-    )
+    # Less the internal ones: the follow-up seeds' appearances were proposed
+    # by the seed curator before the seed reviewer accepted them.
+    internal = set(claim.events.filter(internal=True).values_list("version", flat=True))
+    assert internal
+    assert [e["version"] for e in data["edits"]] == [
+        version
+        for version in range(accepted_at, claim.version + 1)
+        if version not in internal
+    ]
     assert data["edits"][0]["reason"] == "accepted"
     assert not any("review_note" in e["changes"] for e in data["edits"])
     assert data["edits"][-1]["changes"]["status"] == ["pending", "overdue"]
@@ -461,7 +467,7 @@ def test_history_shows_the_ledger_and_the_edits(api, api_user, overdue_seeds):
 
 
 def test_claimreview_has_googles_required_fields(api, overdue_seeds):
-    claim = Claim.objects.get(text__contains="Shanghai SpaceCom")
+    claim = Claim.objects.get(text__contains="electro-optical satellite from Jiuquan")
     response = api().get(claims_url(claim.pk, "claimreview"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/ld+json")
@@ -470,8 +476,8 @@ def test_claimreview_has_googles_required_fields(api, overdue_seeds):
     assert len(doc["claimReviewed"]) < 75
     assert doc["reviewRating"] == {
         "@type": "Rating",
-        "alternateName": "False",
-        "ratingValue": 1,
+        "alternateName": "True",
+        "ratingValue": 5,
         "bestRating": 5,
         "worstRating": 1,
     }
@@ -525,8 +531,10 @@ def test_the_claims_list_runs_a_fixed_number_of_queries(
     client.get(claims_url())  # warm caches (content types, throttle)
     # PostgreSQL: one statement, the page's keyset query inside the payload
     # query; SQLite: the ids, the claim rows, their spans, their evidence,
-    # their relations (and the relations' spans, when there are relations).
-    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 5):
+    # their relations (and the relations' spans, when there are relations:
+    # the whole list has some, the newest claim none).
+    sqlite = 5 if page_size == 1 else 6
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else sqlite):
         response = client.get(claims_url(), {"page_size": page_size})
     assert response.status_code == 200
     assert len(response.json()["results"]) == min(page_size, Claim.objects.count())
@@ -538,7 +546,8 @@ def test_a_claim_detail_runs_a_fixed_number_of_queries(
     client = api()
     claim = Claim.objects.get(text__startswith="Starlink")
     client.get(claims_url(claim.pk))
-    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):
+    # SQLite: one more than for a claim without relations (their spans).
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 5):
         assert client.get(claims_url(claim.pk)).status_code == 200
 
 
@@ -644,13 +653,14 @@ def test_put_and_delete_are_not_allowed(reviewer_api, propose):
 def test_the_deadline_filter_and_date_ranges(api, overdue_seeds):
     client = api()
     overdue = client.get(claims_url(), {"overdue": "true"}).json()["results"]
-    assert [c["text"][:8] for c in overdue] == ["Starlink"]
+    # The Starlink deadline and the minister's 2 May update of it.
+    assert sorted(c["text"][:8] for c in overdue) == ["Starlink", "The laun"]
     ranged = client.get(claims_url(), {"stated_before": "2024-12-31"}).json()["results"]
     assert [c["stated_on"] for c in ranged] == ["2024-01-01"]
     due = client.get(
         claims_url(), {"due_after": "2025-12-01", "due_before": "2025-12-31"}
     ).json()["results"]
-    assert len(due) == 1
+    assert len(due) == 2
     assert client.get(claims_url(), {"stated_before": "yesterday"}).status_code == 400
     assert client.get(claims_url(), {"status": "bogus"}).status_code == 400
     statuses = {
@@ -696,11 +706,10 @@ def test_filters_by_speaker_and_source(api, overdue_seeds):
     by_speaker = client.get(claims_url(), {"speaker": shehbaz.pk}).json()["results"]
     assert len(by_speaker) == 3
     assert all(c["speaker"]["id"] == shehbaz.pk for c in by_speaker)
-    note = Span.objects.none()
     from sources.models import Source
 
-    note = Source.objects.get(kind="research_note")
-    assert client.get(claims_url(), {"source": note.pk}).json()["results"] == []
+    for note in Source.objects.filter(kind="research_note"):
+        assert client.get(claims_url(), {"source": note.pk}).json()["results"] == []
 
 
 def test_empty_filter_parameters_filter_nothing(api, overdue_seeds):
@@ -732,7 +741,7 @@ def test_search_finds_claims_by_text_quote_and_speaker(api, overdue_seeds):
         return [c["id"] for c in client.get(claims_url(), {"q": q}).json()["results"]]
 
     starlink = Claim.objects.get(text__startswith="Starlink").pk
-    assert found("Starlink") == [starlink]
+    assert starlink in found("Starlink")  # and the follow-ups' claims about it
     assert starlink in found("Shaza")  # the speaker's name
     assert found("Chang") != []  # quote or text
     assert found("zzzznothing") == []

@@ -125,7 +125,9 @@ def test_every_page_renders_with_the_seed_data(client, seeded):
     assert f"Accepted claims: <strong>{Claim.objects.accepted().count()}</strong>" in (
         tracker.text
     )
-    assert seeded.title in tracker.text  # recent sources
+    # The most recent sources (the seed article is older than its follow-ups).
+    latest = Source.objects.exclude(published_on=None).order_by("-published_on")[0]
+    assert escape(latest.title) in tracker.text
     for claim in seed_claims:
         page = client.get(claim_url(claim))
         assert page.status_code == 200
@@ -150,7 +152,7 @@ def test_the_claim_page_shows_the_quote_in_context_speaker_date_and_status(
 ):
     claim = Claim.objects.get(text__startswith="Starlink will launch")
     page = client.get(claim_url(claim)).text
-    span = claim.spans.get(role="content")
+    span = claim.spans.get(role="content", source=seeded)
     assert re.search(
         f'data-span="{span.pk}"[^>]*>{re.escape(escape(span.exact))}</mark>', page
     )
@@ -162,6 +164,58 @@ def test_the_claim_page_shows_the_quote_in_context_speaker_date_and_status(
     assert f'<span class="badge status-{claim.status} badge-large">' in page
     assert claim.get_status_display() in page
     assert f"{source_url(seeded)}#span-{span.pk}" in page
+
+
+def test_the_starlink_page_shows_its_dated_appearances_and_related_claims(
+    client, seeded
+):
+    """The deadline as told to the committee in April, reported on 22 April
+    and again in the follow-ups (seeds/khunjerab-follow-ups), each where and
+    when it was said; and the minister's 2 May update, related to it."""
+    claim = Claim.objects.get(text__startswith="Starlink will launch")
+    page = client.get(claim_url(claim)).text
+    appearances = page.split('id="appearances-heading"')[1].split("</section>")[0]
+    assert "In 5 sources, the earliest first." in appearances
+    said = re.findall(r'class="said-on"><time datetime="([\d-]+)">', appearances)
+    assert said == [
+        "2025-04-01",  # "earlier this month", in the seed article
+        "2025-04-01",  # "earlier in the month", in the digest of 26 April
+        "2025-04-07",  # the committee sitting, as the later reports date it
+        "2025-04-07",
+        "2025-04-07",
+    ]
+    published = re.findall(r'published <time datetime="([\d-]+)">', appearances)
+    assert published == [
+        "2025-04-22",
+        "2025-04-26",
+        "2025-05-02",
+        "2025-07-14",
+        "2025-09-15",
+    ]
+    assert ">April 2025</time>" in appearances
+    assert ">7 April 2025</time> · said by" in appearances
+    assert "“Minister of State for IT”" in appearances  # the digest's title
+    assert appearances.count("badge-first") == 1
+    related = page.split('id="related-heading"')[1].split("</section>")[0]
+    on_track = Claim.objects.get(text__contains="on track for December")
+    assert f'<a href="{claim_url(on_track)}">#{on_track.pk}: ' in related
+    assert "<strong>updates</strong> this claim" in related
+    assert "narrowed" in related  # the relation's rationale
+
+
+def test_the_spacecom_page_shows_the_contradiction_and_the_correction(client, seeded):
+    claim = Claim.objects.get(text__contains="Shanghai SpaceCom")
+    page = client.get(claim_url(claim)).text
+    related = page.split('id="related-heading"')[1].split("</section>")[0]
+    assert "<strong>contradicts</strong> this claim" in related
+    assert "<strong>supports</strong> this claim" in related
+    assert "This claim <strong>repeats</strong>" in related
+    timeline = page.split('id="timeline-heading"')[1]
+    moves = re.findall(r'badge status-(\w+)"', timeline)
+    assert moves == ["unverified", "unverified", "refuted", "refuted", "unverifiable"]
+    assert "Correction. The refutation rested" in timeline
+    assert "On 4 February 2025 the chairman" in timeline  # evidence both ways
+    assert "had not formally applied for a licence" in timeline
 
 
 def test_the_timeline_shows_each_move_with_rationale_and_evidence(

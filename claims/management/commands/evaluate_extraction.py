@@ -13,7 +13,7 @@ from claims.extraction.evaluation import (
     field_checks,
     score,
 )
-from claims.seeding import SEEDS_DIR, SeedError, read_seed, seed_folders
+from claims.seeding import SEEDS_DIR, SeedError, read_seeds
 
 RUNS = (
     ("known", "with the seed's speakers known"),
@@ -32,19 +32,28 @@ class Article:
     speakers: tuple[KnownSpeaker, ...]
 
 
-def curated_articles(folder: Path) -> list[Article]:
-    """Every source of a seed folder that has curated claims (read-only)."""
-    data = read_seed(folder)
+def curated_articles(folder: Path, seeds: list[dict] | None = None) -> list[Article]:
+    """Every source of a seed folder that has curated claims or appearances
+    (read-only). ``seeds``: the set as ``read_seeds`` gives it, read from the
+    folder's parent when not given, as an appearance may be of another seed's
+    claim."""
+    if seeds is None:
+        seeds = read_seeds(folder.parent)
+    (data,) = [d for d in seeds if d["_path"].parent == folder]
+    claims = {(d["key"], c["key"]): c for d in seeds for c in d["claims"] if "key" in c}
     speakers = tuple(
         KnownSpeaker(s["name"], tuple(s.get("aliases") or ()), s.get("kind", "person"))
         for s in data.get("speakers") or ()
     )
     articles = []
     for key, meta in data["sources"].items():
+        source = (data["key"], key)
         expected = tuple(
-            _expected(claim, key)
-            for claim in data.get("claims") or ()
-            if _in(claim, key)
+            _expected(claim, source) for claim in data["claims"] if _in(claim, source)
+        ) + tuple(
+            _appearance(entry, claims[entry["_claim"]])
+            for entry in data["appearances"]
+            if entry["_source"] == source
         )
         if expected:
             articles.append(
@@ -61,25 +70,42 @@ def curated_articles(folder: Path) -> list[Article]:
     return articles
 
 
-def _in(claim: dict, key: str) -> bool:
-    return any(a.source_key == key and role == "content" for a, role in claim["_spans"])
+def _in(claim: dict, source: tuple) -> bool:
+    return any(a.source == source and role == "content" for a, role in claim["_spans"])
 
 
-def _expected(claim: dict, key: str) -> Expected:
+def _expected(claim: dict, source: tuple, spans=None, **facts) -> Expected:
+    fields = {
+        "speaker": claim.get("speaker"),
+        "stated_on": claim.get("stated_on"),
+        "stated_on_precision": claim.get("stated_on_precision", ""),
+    }
+    fields.update({name: value for name, value in facts.items() if value})
     return Expected(
         content_spans=tuple(
             (a.start, a.end)
-            for a, role in claim["_spans"]
-            if a.source_key == key and role == "content"
+            for a, role in spans or claim["_spans"]
+            if a.source == source and role == "content"
         ),
-        speaker=claim.get("speaker"),
         attribution=claim["attribution"],
         kind=claim["kind"],
-        stated_on=claim.get("stated_on"),
-        stated_on_precision=claim.get("stated_on_precision", ""),
         due_on=claim.get("due_on"),
         due_on_precision=claim.get("due_on_precision", ""),
         text=claim["text"],
+        **fields,
+    )
+
+
+def _appearance(entry: dict, claim: dict) -> Expected:
+    """A claim said again here, with this source's speaker and date (else
+    the claim's); its attribution and kind are the claim's."""
+    return _expected(
+        claim,
+        entry["_source"],
+        spans=entry["_spans"],
+        speaker=entry.get("speaker"),
+        stated_on=entry.get("stated_on"),
+        stated_on_precision=entry.get("stated_on_precision"),
     )
 
 
@@ -106,15 +132,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seed=None, verbose=False, as_json=False, **options):
-        folders = seed_folders(SEEDS_DIR)
+        try:
+            seeds = read_seeds(SEEDS_DIR)
+        except SeedError as error:
+            raise CommandError(str(error)) from None
+        folders = sorted(data["_path"].parent for data in seeds)
         if seed:
             folders = [f for f in folders if f.name in seed]
             if not folders:
                 raise CommandError(f"No seed folder named {', '.join(seed)}.")
-        try:
-            articles = [a for folder in folders for a in curated_articles(folder)]
-        except SeedError as error:
-            raise CommandError(str(error)) from None
+        articles = [a for folder in folders for a in curated_articles(folder, seeds)]
         results = {run: {} for run, _ in RUNS}
         for article in articles:
             for run, _ in RUNS:
