@@ -93,10 +93,15 @@ def read_seeds(root: Path = SEEDS_DIR, *, folders: list[Path] | None = None):
     return _in_loading_order(parsed, seeds)
 
 
+# libyaml's safe loader where PyYAML was built with it: the same documents,
+# read several times faster (every seeded test reads the seeds).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _parse(folder: Path) -> dict:
     path = folder / SEED_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         raise SeedError(f"{path}: not valid YAML: {error}") from None
     except OSError as error:
