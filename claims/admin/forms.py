@@ -21,7 +21,6 @@ from ..models import (
     DatePrecision,
     Evidence,
     RejectionReason,
-    Review,
     Span,
     Speaker,
     Stance,
@@ -199,12 +198,7 @@ class StatusForm(SelectionFields):
         self.fields["evidence_source"].widget.attrs["data-text-url"] = reverse(
             "admin:sources_source_text", args=[0]
         )
-        relations = (
-            ClaimRelation.objects.current()
-            .of(claim.pk)
-            .filter(claim__review=Review.ACCEPTED, other__review=Review.ACCEPTED)
-            .order_by("id")
-        )
+        relations = services.citable_relations(claim.pk).order_by("id")
         if not relations.exists():
             del self.fields["relations"]  # nothing to cite
             return

@@ -18,7 +18,7 @@ from .claims import (
     review_claim,
 )
 from .contributions import review_contribution, withdraw_contribution
-from .relations import relate_claims, withdraw_relation
+from .relations import citable_relations, relate_claims, withdraw_relation
 from .repeats import dismiss_repeat, find_repeats, mark_repeat
 from .speakers import find_or_create_speaker, merge_speakers
 from .status import OverdueMove, change_status, mark_overdue, overdue_claims
@@ -33,6 +33,7 @@ __all__ = [
     "assign_claim",
     "change_status",
     "check_edit",
+    "citable_relations",
     "dismiss_repeat",
     "edit_claim",
     "find_or_create_speaker",

@@ -128,9 +128,8 @@ CITED_STANCE = {
 
 def cited_evidence(claim: Claim, relations: Sequence) -> list[EvidenceInput]:
     """The evidence a status move of ``claim`` that cites ``relations`` (ids)
-    records: each relation's words, with the stance its kind gives them. A
-    cited relation must be current, involve the claim, and join two accepted
-    claims (a verdict is public, so everything it rests on must be)."""
+    records: each relation's words, with the stance its kind gives them.
+    Each must be one of ``citable_relations``."""
     ids = list(relations)
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         raise ValidationError({"relations": "give the ids of relations to cite."})
@@ -138,16 +137,15 @@ def cited_evidence(claim: Claim, relations: Sequence) -> list[EvidenceInput]:
         raise ValidationError({"relations": "a relation is cited once."})
     found = {
         relation.pk: relation
-        for relation in ClaimRelation.objects.filter(pk__in=ids)
-        .select_related("claim", "other")
+        for relation in citable_relations(claim.pk)
+        .filter(pk__in=ids)
         .prefetch_related("spans")
     }
     evidence = []
     for index, pk in enumerate(ids):
         relation = found.get(pk)
-        problem = _why_not_citable(relation, claim.pk, pk)
-        if relation is None or problem:
-            raise ValidationError({f"relations.{index}": problem})
+        if relation is None:
+            raise ValidationError({f"relations.{index}": _why_not_citable(pk, claim)})
         note = (
             f"#{relation.claim_id} {relation.kind} #{relation.other_id}: "
             f"{relation.rationale}"
@@ -167,14 +165,20 @@ def cited_evidence(claim: Claim, relations: Sequence) -> list[EvidenceInput]:
     return evidence
 
 
-def _why_not_citable(relation: ClaimRelation | None, claim_id: int, pk: int) -> str:
-    if relation is None or claim_id not in (relation.claim_id, relation.other_id):
-        return f"relation {pk} is not a relation of claim {claim_id}."
+def citable_relations(claim_id: int):
+    """The relations a status move of claim ``claim_id`` may cite: current,
+    and between two accepted claims (a verdict is public, so everything it
+    rests on must be)."""
+    return ClaimRelation.objects.visible_to(None).current().of(claim_id)
+
+
+def _why_not_citable(pk: int, claim: Claim) -> str:
+    relation = ClaimRelation.objects.of(claim.pk).filter(pk=pk).first()
+    if relation is None:
+        return f"relation {pk} is not a relation of claim {claim.pk}."
     if relation.withdrawn_at is not None:
         return f"relation {pk} was withdrawn."
-    if {relation.claim.review, relation.other.review} != {Review.ACCEPTED}:
-        return f"relation {pk} joins a claim that is not accepted."
-    return ""
+    return f"relation {pk} joins a claim that is not accepted."
 
 
 def _record(
