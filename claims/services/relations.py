@@ -157,7 +157,7 @@ def cited_evidence(claim: Claim, relations: Sequence) -> list[EvidenceInput]:
                 start=span.start,
                 end=span.end,
                 exact=span.exact,
-                note=note[:2000],
+                note=note,
                 relation=relation,
             )
             for span in sorted(relation.spans.all(), key=lambda span: span.pk)
