@@ -90,6 +90,7 @@ def read_seeds(root: Path = SEEDS_DIR, *, folders: list[Path] | None = None):
         for index, relation in enumerate(data["relations"]):
             where = f"{data['_path']}: relations[{index}]"
             _check_relation(relation, data, texts, claims, where)
+    _check_citations(parsed)
     return _in_loading_order(parsed, seeds)
 
 
@@ -154,13 +155,14 @@ def _index(parsed: list[dict]):
     return seeds, texts, claims
 
 
-def _reference(data: dict, value, where: str) -> tuple[str, str]:
+def _reference(data: dict, value, where: str, *, orders=True) -> tuple[str, str]:
     """``name`` (in this seed) or ``seed/name``, as (seed key, name); a
-    reference to another seed makes this one load after it."""
+    reference to another seed makes this one load after it (unless not
+    ``orders``)."""
     if not isinstance(value, str) or not value.strip():
         raise SeedError(f"{where}: needs a key, or <seed>/<key> for another seed's.")
     seed, _, name = value.rpartition("/")
-    if seed and seed != data["key"]:
+    if orders and seed and seed != data["key"]:
         data["_needs"].add(seed)
     return (seed or data["key"], name)
 
@@ -335,6 +337,44 @@ def _check_relation(entry: dict, data: dict, texts, claims, where: str) -> None:
             )
         anchors.append(anchor)
     entry["_claim"], entry["_other"], entry["_spans"] = one, other, anchors
+
+
+def _check_citations(parsed: list[dict]) -> None:
+    relations = {
+        (r["_claim"], r["kind"], r["_other"])
+        for data in parsed
+        for r in data["relations"]
+    }
+    for data in parsed:
+        for index, claim in enumerate(data["claims"]):
+            for i, move in enumerate(claim.get("ledger") or []):
+                where = f"{data['_path']}: claims[{index}] ledger[{i}]"
+                _check_cited(move, data, relations, where)
+
+
+def _check_cited(move: dict, data: dict, relations: set, where: str) -> None:
+    """A ledger move's ``relations``: relations of the seed set it cites (their
+    spans become its evidence), each written as the relation is (``claim``,
+    ``kind``, ``other``). A move that cites one is made once every seed's
+    relations are loaded, so it may cite a later seed's without making its
+    own seed load after it."""
+    cited = move.get("relations") or []
+    if not isinstance(cited, list):
+        raise SeedError(f"{where} relations: must be a list.")
+    move["_relations"] = []
+    for i, item in enumerate(cited):
+        at = f"{where} relations[{i}]"
+        if not isinstance(item, dict):
+            raise SeedError(f"{at}: needs 'claim', 'kind' and 'other'.")
+        one = _reference(data, item.get("claim"), f"{at} claim", orders=False)
+        other = _reference(data, item.get("other"), f"{at} other", orders=False)
+        key = (one, item.get("kind"), other)
+        if key not in relations:
+            raise SeedError(
+                f"{at}: no relation of the seeds is {item.get('claim')} "
+                f"{item.get('kind')} {item.get('other')}."
+            )
+        move["_relations"].append(key)
 
 
 def _read_texts(folder: Path, path: Path, sources: dict) -> dict[str, str]:

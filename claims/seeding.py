@@ -72,6 +72,11 @@ class _Loaded:
     report: SeedReport
     sources: dict[tuple[str, str], Source] = field(default_factory=dict)
     claims: dict[tuple[str, str], Claim] = field(default_factory=dict)
+    # Ledger moves that cite relations wait for every seed's relations:
+    # (claim id, the moves from the first such one on, where it is written).
+    waiting: list[tuple[int, list, Path]] = field(default_factory=list)
+    relations_loaded: bool = False
+    path: Path | None = None  # the seed file being loaded
 
 
 def _load_sources(data: dict, loaded: _Loaded) -> None:
@@ -209,7 +214,10 @@ def _first_said(fields: dict, claim) -> tuple:
 
 
 def _apply_moves(claim, moves, loaded: _Loaded) -> None:
-    for move in moves:
+    for index, move in enumerate(moves):
+        if move["_relations"] and not loaded.relations_loaded:
+            loaded.waiting.append((claim.pk, moves[index:], loaded.path))
+            return
         claim.refresh_from_db()  # the version the spans and moves so far left
         services.change_status(
             claim=claim,
@@ -218,7 +226,25 @@ def _apply_moves(claim, moves, loaded: _Loaded) -> None:
             by=loaded.by,
             expected_version=claim.version,
             evidence=_evidence_inputs(move.get("evidence") or [], loaded.sources),
+            relations=[_relation_id(key, loaded) for key in move["_relations"]],
         )
+
+
+def _relation_id(key, loaded: _Loaded) -> int:
+    one, kind, other = key
+    relation = ClaimRelation.objects.filter(
+        claim=loaded.claims[one], other=loaded.claims[other], kind=kind
+    ).first()
+    if relation is None:
+        raise ValidationError(
+            {"relations": f"{'/'.join(one)} {kind} {'/'.join(other)} was not added."}
+        )
+    return relation.pk
+
+
+@transaction.atomic
+def _apply_waiting(claim_pk: int, moves: list, loaded: _Loaded) -> None:
+    _apply_moves(Claim.objects.get(pk=claim_pk), moves, loaded)
 
 
 def _moves_to_apply(claim, spec: dict, report: SeedReport) -> list:
@@ -394,7 +420,7 @@ def _step(path: Path, where: str, load, *args):
 
 
 def _load_folder(data: dict, loaded: _Loaded) -> None:
-    path = data["_path"]
+    path = loaded.path = data["_path"]
     note = data.get("reviewer_note", "Curated seed claim.")
     try:
         with transaction.atomic():
@@ -423,4 +449,8 @@ def load_seeds(root: Path = SEEDS_DIR) -> SeedReport:
     )
     for data in seeds:
         _load_folder(data, loaded)
+    loaded.relations_loaded = True
+    for claim_pk, moves, path in loaded.waiting:
+        where = f"the ledger of claim {claim_pk}, from {moves[0]['status']!r}"
+        _step(path, where, _apply_waiting, claim_pk, moves, loaded)
     return loaded.report

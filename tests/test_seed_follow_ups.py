@@ -167,13 +167,22 @@ def test_the_spacecom_correction_follows_the_refutation_in_the_ledger(seeded):
     stances = {e.stance: e for e in corrected.evidence.all()}
     assert set(stances) == {"supports", "refutes", "context"}
     supports = corrected.evidence.filter(stance="supports")
-    assert sorted(e.exact[:16] for e in supports) == [
+    assert sorted(e.exact[:16] for e in supports.filter(relation=None)) == [
         "On 4 February 20",
         "On 7 April 2025 ",
     ]
     assert all(
-        e.source.title.startswith("claimtrack correction note") for e in supports
+        e.source.title.startswith("claimtrack correction note")
+        for e in supports.filter(relation=None)
     )
+    # The follow-ups' relations it cites: their spans, each with its stance.
+    cited = corrected.evidence.exclude(relation=None).select_related("relation")
+    assert {(e.relation.kind, e.stance) for e in cited} == {
+        ("contradicts", "refutes"),
+        ("supports", "supports"),
+        ("repeats", "context"),
+    }
+    assert len(cited) == 6  # two spans each
 
 
 def test_the_new_claims_carry_their_own_ledgers(seeded):
@@ -289,7 +298,8 @@ def test_an_appearance_said_before_its_claim_dates_it_and_a_rerun_keeps_that(
 def test_an_earlier_ledger_entry_edited_in_the_file_is_never_rewritten(db, tmp_path):
     load_seeds()
     root = tmp_path / "edited"
-    shutil.copytree(FOUNDING, root / FOUNDING.name)
+    for folder in (FOUNDING, FOLLOW_UPS):  # the correction cites the follow-ups'
+        shutil.copytree(folder, root / folder.name)
     seed = root / FOUNDING.name / "seed.yaml"
     text = seed.read_text("utf-8").replace(
         "      - status: refuted\n", "      - status: partly_confirmed\n"
@@ -372,6 +382,21 @@ def test_a_bad_appearance_relation_or_reference_stops_the_load(
     assert message in str(error.value)
     assert not Claim.objects.exists()
     assert not Source.objects.exists()
+
+
+def test_a_move_citing_a_relation_the_seeds_lack_stops_the_load(db, tmp_path):
+    root = tmp_path / "seeds"
+    for folder in (FOUNDING, FOLLOW_UPS):
+        shutil.copytree(folder, root / folder.name)
+    seed = root / FOUNDING.name / "seed.yaml"
+    old = "khunjerab-follow-ups/pta-applications, kind: supports"
+    text = seed.read_text("utf-8")
+    seed.write_text(text.replace(old, old.replace("supports", "updates")), "utf-8")
+    with pytest.raises(SeedError) as error:
+        load_seeds(root)
+    assert str(error.value).startswith(str(seed))
+    assert "ledger[1] relations[1]: no relation of the seeds is" in str(error.value)
+    assert not Claim.objects.exists()
 
 
 def test_a_reference_to_a_seed_outside_the_set_is_refused(tmp_path):

@@ -142,8 +142,11 @@ def test_seed_verdicts_carry_evidence_spans(seeded):
 
 
 def copy_seed(tmp_path, edit):
+    """The founding seed, edited, beside the follow-ups its correction cites."""
     folder = tmp_path / "seeds" / "broken"
     shutil.copytree(ARTICLE_DIR, folder)
+    follow_ups = ARTICLE_DIR.parent / "khunjerab-follow-ups"
+    shutil.copytree(follow_ups, folder.parent / follow_ups.name)
     seed = folder / "seed.yaml"
     seed.write_text(edit(seed.read_text("utf-8")), "utf-8")
     return folder.parent
