@@ -50,14 +50,41 @@ MAX_BONUS = 0.25
 
 @dataclass(frozen=True)
 class Said:
-    """What matching reads of a claim or a proposal. Its words and facts are
-    read once, however many claims it is compared with."""
+    """What matching reads of a claim or a proposal: its text (read once per
+    process, ``reading_of``) and the facts beside it."""
 
     text: str
     speakers: frozenset[int] = frozenset()  # the speaker and its merged ids
     kind: str = ""
     due_on: datetime.date | None = None
     due_on_precision: str = ""
+
+    @property
+    def reading(self) -> str:
+        return reading_of(self.text).reading
+
+    @property
+    def words(self) -> list[str]:
+        return reading_of(self.text).words
+
+    @property
+    def facts(self) -> "Facts":
+        return reading_of(self.text).facts
+
+    @property
+    def every_word(self) -> frozenset[str]:
+        return reading_of(self.text).every_word
+
+    @property
+    def name_words(self) -> frozenset[str]:
+        return reading_of(self.text).name_words
+
+
+class Reading:
+    """A text's words and facts, each read on first use."""
+
+    def __init__(self, text: str):
+        self.text = text
 
     @functools.cached_property
     def reading(self) -> str:
@@ -80,6 +107,14 @@ class Said:
     def name_words(self) -> frozenset[str]:
         """The words of the names it gives ("Elm Street"), stemmed."""
         return frozenset(stem(w) for name in self.facts.names for w in name.split())
+
+
+@functools.lru_cache(maxsize=10_000)
+def reading_of(text: str) -> Reading:
+    """The one ``Reading`` of ``text`` in this process: the same texts come
+    back from lookup to lookup (a speaker's claims, for each of their
+    proposals), and reading one costs a hundred times comparing two."""
+    return Reading(text)
 
 
 @dataclass(frozen=True)
@@ -109,6 +144,7 @@ SAME_STEM = {
 }
 
 
+@functools.lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
     """The word's English (Porter2) stem: "launches", "launched" and
     "launching" are one, "Riverton's" is "riverton"; and a word for its usual

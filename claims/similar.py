@@ -9,19 +9,23 @@ scores each in Python:
   of its own;
 - for a narrator or hedged claim, the claims with the same distinctive words,
   whoever said them: on PostgreSQL the full-text index (claims/search.py's
-  document) asked for any two of the claim's six longest words; on SQLite,
-  without that index, the claims holding its longest word; the newest 100.
+  document) asked for any two of the claim's six longest words but two
+  common ones; on SQLite, without that index, the claims holding its longest
+  word; the newest 100.
 
-On PostgreSQL the lookup keeps the 40 claims nearest the claim by trigram
-similarity (``pg_trgm``), so that a few dozen are scored, not hundreds.
+The lookup keeps the 40 claims of its window nearest the claim by a cheap
+token score (rapidfuzz), so that a few dozen are read and scored, not hundreds.
 Rejected claims are never candidates, nor the claim itself (docs/REPEATS.md)."""
 
 import itertools
+import time
 
-from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
+from rapidfuzz import fuzz, process, utils
 
+from . import stemming
 from .matching import Match, Said, compare, lookup_words
 from .models import (
     CandidateDecision,
@@ -38,19 +42,28 @@ SPEAKER_WINDOW = 300
 TEXT_WINDOW = 100
 # How many of a claim's words the text lookup pairs up.
 DISTINCTIVE = 6
-# How many claims of each window, the nearest by trigrams, are scored (PostgreSQL).
+# How many claims of each window, the nearest by a token score, are scored.
 SCORED = 40
 
 
 def speaker_family(speaker_id: int | None) -> frozenset[int]:
-    """The speaker and those one merge away from it, either way."""
+    """The speaker and those one merge away from it, either way: one query,
+    two for a speaker merged into another."""
     if speaker_id is None:
         return frozenset()
-    row = Speaker.objects.filter(pk=speaker_id).values("merged_into").first()
+    rows = Speaker.objects.filter(
+        Q(pk=speaker_id) | Q(merged_into=speaker_id)
+    ).values_list("pk", "merged_into")
     ids = {speaker_id}
-    if row and row["merged_into"]:
-        ids.add(row["merged_into"])
-    ids.update(Speaker.objects.filter(merged_into__in=ids).values_list("pk", flat=True))
+    for pk, merged_into in rows:
+        ids.add(pk)
+        if pk == speaker_id and merged_into:
+            ids.add(merged_into)
+            ids.update(
+                Speaker.objects.filter(merged_into=merged_into).values_list(
+                    "pk", flat=True
+                )
+            )
     return frozenset(ids)
 
 
@@ -64,20 +77,39 @@ def said(claim: Claim, speakers: frozenset[int] | None = None) -> Said:
     )
 
 
-def similar_claims(claim: Claim, *, limit: int = 10) -> list[tuple[Claim, Match]]:
-    """The claims ``claim`` may repeat, scored, best first (score > 0)."""
+# What scoring reads of a known claim: rows, not model instances, as building
+# forty claims with their speakers cost more than the lookup's query.
+READ = ("pk", "text", "speaker_id", "kind", "due_on", "due_on_precision")
+
+
+def scored_claims(claim: Claim) -> list[tuple[int, Match]]:
+    """The ids of the claims ``claim`` may repeat, scored, best first
+    (score > 0)."""
     family = speaker_family(claim.speaker_id)
     proposal = said(claim, family)
     scored = []
-    for other in _pool(claim, family):
+    for pk, text, speaker_id, kind, due_on, precision in _pool(claim, family):
         # Only whether the speakers meet matters, and the pool holds only the
         # family's claims and speakerless ones when the proposal has a speaker.
-        known = said(other, family if other.speaker_id in family else frozenset())
+        known = Said(
+            text=text,
+            speakers=family if speaker_id in family else frozenset(),
+            kind=kind,
+            due_on=due_on,
+            due_on_precision=precision,
+        )
         match = compare(proposal, known)
         if match.score > 0:
-            scored.append((other, match))
-    scored.sort(key=lambda pair: (-pair[1].score, pair[0].pk))
-    return scored[:limit]
+            scored.append((pk, match))
+    scored.sort(key=lambda pair: (-pair[1].score, pair[0]))
+    return scored
+
+
+def similar_claims(claim: Claim, *, limit: int = 10) -> list[tuple[Claim, Match]]:
+    """The claims ``claim`` may repeat, scored, best first (score > 0)."""
+    found = scored_claims(claim)[:limit]
+    claims = Claim.objects.select_related("speaker").in_bulk([pk for pk, _ in found])
+    return [(claims[pk], match) for pk, match in found]
 
 
 # What ``similar_for`` shows: candidates, and claims nearly alike enough.
@@ -105,9 +137,10 @@ def similar_for(claim: Claim, user, *, limit: int = 10) -> list[tuple[Claim, Mat
     return [(other, match) for other, match in found if other.pk in visible][:limit]
 
 
-def _pool(claim: Claim, family: frozenset[int]) -> list[Claim]:
+def _pool(claim: Claim, family: frozenset[int]) -> list[tuple]:
     """A named speaker's newest claims, or for a claim with no speaker the
-    claims that share its distinctive words, whoever said them."""
+    claims that share its distinctive words, whoever said them: ``READ`` of
+    each."""
     base = Claim.objects.exclude(pk=claim.pk).exclude(review=Review.REJECTED)
     if family:
         window = base.filter(speaker_id__in=family).order_by("-id")[:SPEAKER_WINDOW]
@@ -116,18 +149,23 @@ def _pool(claim: Claim, family: frozenset[int]) -> list[Claim]:
     return _likeliest(window, claim.text)
 
 
-def _likeliest(window, text: str) -> list[Claim]:
-    """On PostgreSQL, the ``SCORED`` claims of ``window`` (a sliced queryset)
-    nearest ``text`` by trigram similarity, so that Python scores a few
-    dozen claims, not hundreds; elsewhere the whole window."""
-    if connection.vendor != "postgresql":
-        return list(window.select_related("speaker"))
-    return list(
-        Claim.objects.filter(pk__in=window.values("pk"))
-        .select_related("speaker")
-        .annotate(likeness=TrigramSimilarity("text", text))
-        .order_by("-likeness", "-id")[:SCORED]
+def _likeliest(window, text: str) -> list[tuple]:
+    """The ``SCORED`` claims of ``window`` (a sliced queryset) nearest
+    ``text`` by rapidfuzz's ``token_set_ratio`` on their raw words, newest
+    first among equals, so that matching reads and scores a few dozen claims,
+    not hundreds. (pg_trgm's ``similarity`` ranked them in SQL at about three
+    times the cost: docs/REPEATS.md, "Cost".)"""
+    rows = list(window.values_list(*READ))
+    if len(rows) <= SCORED:
+        return rows
+    nearest = process.extract(
+        text,
+        [row[1] for row in rows],
+        scorer=fuzz.token_set_ratio,
+        processor=utils.default_process,
+        limit=SCORED,
     )
+    return [rows[index] for _, _, index in nearest]
 
 
 def _by_words(queryset, text: str):
@@ -137,14 +175,66 @@ def _by_words(queryset, text: str):
         return queryset.none()
     if connection.vendor == "postgresql":
         # Whole words (stemmed), not prefixes: a prefix walks the index.
-        pairs = [f"({a} & {b})" for a, b in itertools.combinations(words, 2)]
+        pairs = [f"({a} & {b})" for a, b in distinctive_pairs(words)]
         query = SearchQuery(
             " | ".join(pairs) or words[0],
             config=SEARCH_CONFIG,
             search_type="raw",
         )
-        documents = ClaimSearch.objects.filter(claim=OuterRef("pk"), document=query)
-        queryset = queryset.filter(Exists(documents))
+        # The newest documents first, then their claims: joining each match
+        # to its claim before the limit cost 360 ms for a template sentence
+        # matching 14,000 claims at a million (docs/REPEATS.md, "Cost").
+        newest = (
+            ClaimSearch.objects.filter(document=query)
+            .order_by("-claim_id")
+            .values("claim_id")[:TEXT_WINDOW]
+        )
+        queryset = queryset.filter(pk__in=newest)
     else:
         queryset = queryset.filter(text__icontains=words[0])
     return queryset.order_by("-id")[:TEXT_WINDOW]
+
+
+# A word in more than this share of the claims is common: two common words
+# ("prices", "percent") are in thousands of claims at a million, and every
+# match is a row the index lookup reads.
+COMMON = 0.005
+
+
+def distinctive_pairs(words: list[str]) -> list[tuple[str, str]]:
+    """The pairs of ``words`` the text lookup asks for: every pair but those
+    of two common words, unless that leaves none."""
+    shares = word_shares()
+    common = {w for w in words if shares.get(stemming.stem(w), 0.0) > COMMON}
+    pairs = list(itertools.combinations(words, 2))
+    return [(a, b) for a, b in pairs if not {a, b} <= common] or pairs
+
+
+# Below this many claims no word is common enough to leave out.
+AT_SCALE = 10_000
+# How long the shares read from the statistics are kept (seconds).
+SHARES_KEPT = 600
+_shares: tuple[float, dict[str, float]] = (-SHARES_KEPT, {})
+
+
+def word_shares() -> dict[str, float]:
+    """The share of claims holding each of the most common words (stemmed),
+    from PostgreSQL's statistics of the full-text documents (``pg_stats``,
+    written by ANALYZE), read at most every ``SHARES_KEPT`` seconds; none for
+    fewer than ``AT_SCALE`` claims."""
+    global _shares
+    read_at, shares = _shares
+    if time.monotonic() - read_at < SHARES_KEPT:
+        return shares
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs "
+            "FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename "
+            "WHERE s.tablename = %s AND s.attname = 'document' "
+            "AND c.reltuples >= %s",
+            [ClaimSearch._meta.db_table, AT_SCALE],
+        )
+        row = cursor.fetchone()
+    shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    _shares = (time.monotonic(), shares)
+    return shares

@@ -331,22 +331,87 @@ def test_the_lookup_runs_as_many_queries_whoever_said_what_it_finds(propose):
         return len(queries)
 
     propose(speaker=SpeakerFactory(name="First"))
+    lookup_queries()  # the common words, read once and kept
     few = lookup_queries()
     for n in range(5):
         propose(speaker=SpeakerFactory(name=f"Speaker {n}"))
     assert lookup_queries() == few
 
 
-@pytest.mark.postgresql  # the trigram ranking is PostgreSQL's
-def test_only_the_nearest_claims_by_trigrams_are_scored(propose, monkeypatch):
+def test_only_the_nearest_claims_by_a_token_score_are_scored(propose, monkeypatch):
     from claims import similar
 
     monkeypatch.setattr(similar, "SCORED", 2)
     near = propose(text="The harbour bridge will reopen by June 2025, said the mayor.")
     for n in range(4):
         propose(text=f"Parking fees rise by {n + 1} percent in the old town.")
-    found = similar._pool(Claim(text=near.text, speaker=near.speaker), frozenset())
-    assert len(found) <= 2
-    claim = Claim(text="The harbour bridge reopens by June 2025.", speaker=near.speaker)
     family = similar.speaker_family(near.speaker_id)
-    assert near.pk in [other.pk for other in similar._pool(claim, family)]
+    claim = Claim(text="The harbour bridge reopens by June 2025.", speaker=near.speaker)
+    found = similar._pool(claim, family)
+    assert len(found) == 2
+    assert found[0][0] == near.pk
+
+
+def test_a_proposal_without_candidates_writes_none(propose):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        claim = propose(text="The ferry to Holm runs twice a day from May.")
+    assert not claim.repeat_candidates.exists()
+    assert not [q for q in queries if "claims_repeatcandidate" in q["sql"]]
+
+
+def test_two_common_words_are_not_asked_for_together(monkeypatch):
+    from claims import similar
+
+    monkeypatch.setattr(similar, "word_shares", lambda: {"price": 0.02, "percent": 0.2})
+    assert similar.distinctive_pairs(["riverton", "prices", "percent"]) == [
+        ("riverton", "prices"),
+        ("riverton", "percent"),
+    ]
+    # Were every pair left out, none would be asked for: all are kept.
+    assert similar.distinctive_pairs(["prices", "percent"]) == [("prices", "percent")]
+
+
+@pytest.mark.postgresql  # the statistics are PostgreSQL's
+def test_the_common_words_are_read_from_the_statistics(propose, monkeypatch):
+    from django.db import connection
+
+    from claims import similar
+
+    monkeypatch.setattr(similar, "AT_SCALE", 0)
+    monkeypatch.setattr(similar, "COMMON", 0.5)  # a town is in a sixth of these
+    town = ["Holm", "Brae", "Eske", "Tarn", "Vale", "Wick"]
+    for n in range(30):
+        propose(
+            text=f"Electricity prices in {town[n % 6]} will rise by {n} percent.",
+            speaker=None,
+            attribution="narrator",
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claimsearch")
+    assert similar.word_shares() == {}  # read while proposing, before ANALYZE, kept
+    monkeypatch.setattr(similar, "_shares", (-similar.SHARES_KEPT, {}))
+    shares = similar.word_shares()
+    assert shares["price"] == pytest.approx(1.0)
+    assert similar.distinctive_pairs(["electricity", "prices", "holm"]) == [
+        ("electricity", "holm"),
+        ("prices", "holm"),
+    ]
+    # Only a claim with the distinctive word is read, and found as a repeat.
+    proposal = Claim(text="Electricity prices in Holm are to rise by 5 percent.")
+    read = {row[0] for row in similar._pool(proposal, frozenset())}
+    assert len(read) == 5
+    assert Claim.objects.filter(pk__in=read, text__contains="Holm").count() == 5
+
+
+@pytest.mark.postgresql  # the full-text index is PostgreSQL's
+def test_the_text_index_takes_each_document_at_once():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'claimsearch_document_gin'"
+        )
+        assert cursor.fetchone()[0] == ["fastupdate=off"]

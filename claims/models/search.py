@@ -21,7 +21,15 @@ class ClaimSearch(models.Model):
 
     class Meta:
         required_db_vendor = "postgresql"
-        indexes = [GinIndex(fields=["document"], name="claimsearch_document_gin")]
+        # Without fastupdate: each new document goes into the index at once,
+        # where with it every search also read the pending ones (repeat
+        # detection's text lookup twice as slow while proposing;
+        # docs/REPEATS.md, "Cost").
+        indexes = [
+            GinIndex(
+                fields=["document"], name="claimsearch_document_gin", fastupdate=False
+            )
+        ]
 
     def __str__(self):
         return f"search document of claim {self.claim_id}"

@@ -112,7 +112,7 @@ def propose_claim(
     )
     # Recorded last, so the event and the search document include the spans.
     record_change(claim, by=by, reason="proposed", event=EventKind.CREATED)
-    find_repeats(claim)
+    find_repeats(claim, new=True)
     return claim
 
 

@@ -28,7 +28,7 @@ from ..models import (
     Span,
     SpanRole,
 )
-from ..similar import similar_claims
+from ..similar import scored_claims
 from .base import (
     SpanInput,
     bump_version,
@@ -43,27 +43,35 @@ from .base import (
 KEEP = 5
 
 
-def find_repeats(claim: Claim) -> list[RepeatCandidate]:
+def find_repeats(claim: Claim, *, new: bool = False) -> list[RepeatCandidate]:
     """Store the existing claims ``claim`` may repeat (score at or over the
     threshold, best first, at most ``KEEP``), leaving pairs the desk already
-    decided as they are. Called by proposing; safe to call again."""
-    decided = set(
-        RepeatCandidate.objects.filter(claim=claim)
-        .exclude(decision=CandidateDecision.OPEN)
-        .values_list("candidate_id", flat=True)
+    decided as they are. Safe to call again; proposing calls it with ``new``
+    (the claim was just made, so it is in no pair yet)."""
+    decided = (
+        set()
+        if new
+        else set(
+            RepeatCandidate.objects.filter(claim=claim)
+            .exclude(decision=CandidateDecision.OPEN)
+            .values_list("candidate_id", flat=True)
+        )
     )
     found = [
         (other, match)
-        for other, match in similar_claims(claim)
-        if match.score >= THRESHOLD and other.pk not in decided
+        for other, match in scored_claims(claim)
+        if match.score >= THRESHOLD and other not in decided
     ][:KEEP]
-    RepeatCandidate.objects.filter(
-        claim=claim, decision=CandidateDecision.OPEN
-    ).delete()
+    if not new:
+        RepeatCandidate.objects.filter(
+            claim=claim, decision=CandidateDecision.OPEN
+        ).delete()
+    if not found:
+        return []  # most proposals: no write, not even bulk_create's savepoint
     return RepeatCandidate.objects.bulk_create(
         RepeatCandidate(
             claim=claim,
-            candidate=other,
+            candidate_id=other,
             score=match.score,
             reasons=list(match.reasons),
         )
