@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from . import stemming
 from .matching_words import (
     FRACTIONS,
+    LONE_FRACTION_AFTER,
     MONTHS,
     NEGATIONS,
     NUMBER_TERMS,
@@ -233,7 +234,7 @@ def _quantities(tokens: list[str]) -> tuple[set[float], set[int]]:
         start = i
         value, i, spelled = _number(tokens, i)
         if value is None:
-            i += 1
+            i = _lone_fraction(tokens, start, amounts)
             continue
         after = tokens[i] if i < len(tokens) else ""
         near = {tokens[start - 1] if start else "", after}
@@ -263,6 +264,22 @@ def _quantities(tokens: list[str]) -> tuple[set[float], set[int]]:
             continue  # "one of", "no one": rarely a figure
         amounts.add(round(value, 6))
     return amounts, years
+
+
+def _lone_fraction(tokens: list[str], i: int, amounts: set[float]) -> int:
+    """A fraction with no number before it, "more than half", "a quarter of
+    an hour", read into ``amounts``; the index after it."""
+    word = tokens[i]
+    before = tokens[i - 1] if i else ""
+    if word not in FRACTIONS or word.endswith("s") or before not in LONE_FRACTION_AFTER:
+        return i + 1
+    value, i = 1 / FRACTIONS[word], i + 1
+    # "Half an hour", "a quarter of an hour": the fraction of the unit.
+    unit = tokens[i + 1 : i + 3] if tokens[i : i + 1] == ["of"] else tokens[i : i + 2]
+    if len(unit) == 2 and unit[0] in ("a", "an") and unit[1] in PER_UNIT:
+        value *= PER_UNIT[unit[1]]
+    amounts.add(round(value, 6))
+    return i
 
 
 def _number(tokens: list[str], i: int) -> tuple[float | None, int, bool]:

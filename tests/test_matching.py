@@ -25,11 +25,16 @@ from claims.stemming import stem
         ("Warmed over two decades.", {20}, set()),
         ("Every one of the 2,000 jobs.", {2000}, set()),
         ("The vote is on 12 October 2025.", set(), {2025}),
+        ("More than half of its power came from wind.", {0.5}, set()),
+        ("Reached in less than a quarter of an hour.", {0.25}, set()),
+        ("Reached in under 15 minutes.", {0.25}, set()),
+        ("A third of the farms have gone.", {1 / 3}, set()),
+        ("It opens in the second half of 2026.", set(), {2026}),
     ],
 )
 def test_figures_and_years_are_read_as_values(text, amounts, years):
     found = facts(text)
-    assert found.amounts == {float(a) for a in amounts}
+    assert found.amounts == {round(float(a), 6) for a in amounts}
     assert found.years == years
 
 
@@ -94,6 +99,13 @@ def test_reported_speech_and_recollections_read_as_what_they_report(report):
         ("Teachers will walk out.", "Teachers will strike."),
         ("Ostland goes to the polls in May.", "Ostland's election is in May."),
         ("The state paid for it.", "The state pays for it."),
+        ("Power bills will drop.", "Electricity prices will fall."),
+        ("Staff will earn 150 crowns.", "Staff will be paid 150 crowns."),
+        ("A wall along the seafront.", "A wall on the seafront."),
+        ("Ekwueme: bus fares to fall", "Bus fares to fall."),
+        ("It will cost £12 million.", "It will cost 12 million pounds."),
+        ("Crews will fix the potholes.", "Crews will repair the potholes."),
+        ("Fares will fall starting in April.", "Fares will fall from April."),
     ],
 )
 def test_words_news_reports_use_for_one_another_are_one(one, other):
@@ -203,6 +215,18 @@ def test_a_figure_on_one_side_only_weighs_against():
             "No patient will wait more than 18 weeks.",
             "Patients will wait at most 18 weeks.",
         ),
+        (
+            "Tenants will not see their rent go up in 2026.",
+            "Rents will be frozen in 2026.",
+        ),
+        (
+            "No employee will earn less than 150 crowns an hour.",
+            "All employees will earn at least 150 crowns an hour.",
+        ),
+        (
+            "The shop will not charge for delivery.",
+            "Delivery will be free.",
+        ),
     ],
 )
 def test_a_negation_said_the_other_way_round_is_the_same_claim(proposal, known):
@@ -245,7 +269,7 @@ def test_another_named_speaker_is_never_a_candidate():
 
 @pytest.mark.parametrize(
     ("part", "figures"),
-    [("tuning", (0.87, 0.94)), ("tuning-2", (0.97, 0.9)), ("tuning-3", (0.86, 0.75))],
+    [("tuning", (0.87, 0.94)), ("tuning-2", (0.97, 0.93)), ("tuning-3", (0.88, 0.91))],
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -277,7 +301,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 110 repeats, 114 near misses, precision 0.91, recall 0.87"
+        "tuning, all parts: 110 repeats, 114 near misses, precision 0.91, recall 0.93"
         in out
     )
     assert "held-out" not in out
