@@ -183,6 +183,19 @@ SAME_WORDS = (
     ("child", "children"),
     ("person", "people"),
 )
+# Verbs that say only that something comes about ("add 25 officers", "the
+# mine will provide 450 jobs", "made a profit"): a report puts one where
+# another says how ("hire 25 officers", "open 40 stores"), so one of them
+# for another verb is no swapped detail, unless that verb takes away.
+GENERAL_VERB_LIST = """
+    add added adding adds bring brings brought create created creates deliver
+    delivered delivers give gives given make made makes offer offered offers
+    provide provided provides put puts
+    """
+TAKING_VERB_LIST = """
+    abolish axe ban close cut delay drop end fall halt lose lost reduce remove
+    scrap sell shed shut stop
+    """
 # A negation ("will not", "won't", "cannot", "no longer").
 NOT = r"\b(?:not|never|cannot|no longer|\w*n't)\s+"
 # Phrases that say what one word does, and a negation said the other way

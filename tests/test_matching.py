@@ -235,6 +235,43 @@ def test_a_negation_said_the_other_way_round_is_the_same_claim(proposal, known):
     assert facts(proposal).negated == facts(known).negated
 
 
+@pytest.mark.parametrize(
+    ("proposal", "swapped"),
+    [
+        ("Riverton will add 25 police officers in 2026.", False),
+        ("Riverton will provide 25 police officers in 2026.", False),
+        ("Riverton will cut 25 police officers in 2026.", True),
+        ("Riverton will train 25 police officers in 2026.", True),
+    ],
+)
+def test_a_general_verb_for_another_is_no_swapped_detail(proposal, swapped):
+    match = compare(
+        said(proposal, speakers=MAYOR),
+        said("Riverton will hire 25 police officers in 2026.", speakers=MAYOR),
+    )
+    assert any(r.startswith("one detail differs") for r in match.reasons) == swapped
+    assert (match.score >= THRESHOLD) != swapped
+
+
+def test_a_third_word_is_swapped_where_the_texts_are_word_for_word():
+    match = compare(
+        said("Every officer in Westmarch will carry a Taser by 2026.", speakers=MAYOR),
+        said(
+            "Every officer in Westmarch will wear a body camera by 2026.",
+            speakers=MAYOR,
+        ),
+    )
+    assert "one detail differs: carri taser vs bodi camera wear" in match.reasons
+    assert match.score < THRESHOLD
+    # A word one side adds besides ("on the line") is a re-phrasing.
+    match = compare(
+        said("Ostby rail will invest 2 million crowns in signal boxes on the line."),
+        said("Ostby will spend 2 million crowns on new signal boxes."),
+    )
+    assert not any(r.startswith("one detail differs") for r in match.reasons)
+    assert match.score >= THRESHOLD
+
+
 def test_a_freeze_is_not_a_rise():
     match = compare(
         said("Riverton property taxes will not rise in 2026.", speakers=MAYOR),
@@ -269,7 +306,7 @@ def test_another_named_speaker_is_never_a_candidate():
 
 @pytest.mark.parametrize(
     ("part", "figures"),
-    [("tuning", (0.87, 0.94)), ("tuning-2", (0.97, 0.93)), ("tuning-3", (0.88, 0.91))],
+    [("tuning", (0.92, 0.97)), ("tuning-2", (0.97, 0.93)), ("tuning-3", (0.88, 0.94))],
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -301,7 +338,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 110 repeats, 114 near misses, precision 0.91, recall 0.93"
+        "tuning, all parts: 110 repeats, 114 near misses, precision 0.93, recall 0.95"
         in out
     )
     assert "held-out" not in out
