@@ -357,6 +357,7 @@ def compare(proposal: Said, known: Said) -> Match:
     if score + MAX_BONUS < THRESHOLD:
         return Match(round(score, 3), ("few words in common",))
     reasons = [f"similar words ({score:.2f})"]
+    words_alike = score >= THRESHOLD
     factor = 1.0
     # Each check: a factor (below 1 where the values disagree), a bonus, a reason.
     for check_factor, bonus, reason in (
@@ -371,9 +372,16 @@ def compare(proposal: Said, known: Said) -> Match:
         else (1.0, 0.0, ""),
     ):
         factor *= check_factor
+        if reason == "same figures":
+            words_alike = True
         score += bonus
         if reason:
             reasons.append(reason)
+    if not words_alike:
+        # Who said it and when confirm words alike, or figures that agree;
+        # they do not make a claim of words that are not (a speaker's
+        # claims share the speaker, and often the year).
+        score = min(score, THRESHOLD - 0.01)
     return Match(round(max(0.0, min(1.0, score) * factor), 3), tuple(reasons))
 
 

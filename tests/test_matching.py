@@ -272,6 +272,30 @@ def test_a_third_word_is_swapped_where_the_texts_are_word_for_word():
     assert match.score >= THRESHOLD
 
 
+def test_speaker_and_deadline_confirm_words_alike_not_unlike_ones():
+    by_2026 = {"due_on": datetime.date(2026, 12, 31), "due_on_precision": "year"}
+    match = compare(
+        said(
+            "Every police officer in Westmarch will carry a Taser by the end of 2026.",
+            speakers=MAYOR,
+            **by_2026,
+        ),
+        said(
+            "Westmarch Police will open a cybercrime unit in Easton in 2026.",
+            speakers=MAYOR,
+            **by_2026,
+        ),
+    )
+    assert {"same speaker", "same deadline"} <= set(match.reasons)
+    assert match.score < THRESHOLD
+    # Agreeing figures still lift words a report put otherwise.
+    match = compare(
+        said("Ostby rail will invest 2 million crowns in signal boxes on the line."),
+        said("Ostby will spend 2 million crowns on new signal boxes."),
+    )
+    assert match.score >= THRESHOLD
+
+
 def test_a_freeze_is_not_a_rise():
     match = compare(
         said("Riverton property taxes will not rise in 2026.", speakers=MAYOR),
@@ -306,7 +330,7 @@ def test_another_named_speaker_is_never_a_candidate():
 
 @pytest.mark.parametrize(
     ("part", "figures"),
-    [("tuning", (0.92, 0.97)), ("tuning-2", (0.97, 0.93)), ("tuning-3", (0.88, 0.94))],
+    [("tuning", (0.92, 0.97)), ("tuning-2", (1.0, 0.93)), ("tuning-3", (0.91, 0.94))],
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -338,7 +362,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 110 repeats, 114 near misses, precision 0.93, recall 0.95"
+        "tuning, all parts: 110 repeats, 114 near misses, precision 0.95, recall 0.95"
         in out
     )
     assert "held-out" not in out
