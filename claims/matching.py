@@ -127,19 +127,27 @@ def stem(word: str) -> str:
 GENERAL_VERBS = _stems(GENERAL_VERB_LIST)
 TAKING_VERBS = _stems(TAKING_VERB_LIST)
 
+WHEN_SAID = r"(?: (?:on \w+day|yesterday|today|last week|this week|in a statement))?"
 REPORTING = (
-    r"(?:said|says|announced|confirmed|added|claimed|insisted|stressed|warned|"
-    r"promised|pledged|vowed|predicted|argued|explained|noted|wrote|expects?|"
-    r"(?:has|have|had) (?:said|promised|pledged|announced|confirmed))"
+    r"(?:(?:(?:has|have|had) )?(?:said|announced|confirmed|added|claimed|insisted|"
+    r"stressed|warned|promised|pledged|vowed|predicted|argued|explained|noted|"
+    r"wrote)|says|expects?)" + WHEN_SAID  # "said on Tuesday"
+)
+# Verbs that report only where "that" follows them ("admitted that"): an
+# opening "Patients admitted to hospital" is what is said.
+REPORTING_THAT = (
+    r"(?:(?:has|have|had) )?(?:revealed|admitted|acknowledged|estimated|forecast|"
+    r"reiterated|repeated|stated|told [\w ]{1,30}?)" + WHEN_SAID
 )
 # Who said it, not what: a closing ", the mayor said" or "according to the
-# union", an opening "Okafor said (that)", and a recollection's opening "As
-# the minister promised in April,".
+# union", an opening "Okafor said (that)" or "According to the union,", and
+# a recollection's opening "As the minister promised in April,".
 ATTRIBUTION = re.compile(
-    rf",?\s+(?:the\s+)?[\w' .-]{{1,40}}?\s+(?:{REPORTING}|told\s+[\w ]{{1,30}}?)"
+    rf",?\s+(?:the\s+)?[\w' .-]{{1,40}}?\s+(?:{REPORTING}|{REPORTING_THAT})"
     rf"\s*\.?$|,?\s+according to [\w' .-]{{1,50}}\.?$"
+    rf"|^according to [\w' .-]{{1,50}}?,\s*"
     rf"|^as [\w' .-]{{1,40}}?\s+{REPORTING}(?:\s+[\w ]{{1,20}}?)?,\s*"
-    rf"|^[\w' .-]{{1,40}}?\s+{REPORTING}\s+(?:that\s+)?"
+    rf"|^[\w' .-]{{1,40}}?\s+(?:(?:{REPORTING}|{REPORTING_THAT})\s+that|{REPORTING})\s+"
 )
 
 
@@ -247,18 +255,8 @@ def _quantities(tokens: list[str]) -> tuple[set[float], set[int]]:
             continue
         after = tokens[i] if i < len(tokens) else ""
         near = {tokens[start - 1] if start else "", after}
-        if after in SCALES:
-            value *= SCALES[after]
-            i += 1
-        elif after in ("%", "percent") or tokens[i : i + 2] == ["per", "cent"]:
-            value /= 100
-            i += 2 if after == "per" else 1
-        elif after in FRACTIONS and value < 10:
-            value /= FRACTIONS[after]
-            i += 1
-        elif after in PER_UNIT:
-            value *= PER_UNIT[after]
-            i += 1
+        if scaled := _scaled(tokens, i, value):
+            value, i = scaled
         elif (
             not spelled
             and "," not in tokens[start]
@@ -273,6 +271,27 @@ def _quantities(tokens: list[str]) -> tuple[set[float], set[int]]:
             continue  # "one of", "no one": rarely a figure
         amounts.add(round(value, 6))
     return amounts, years
+
+
+def _scaled(tokens: list[str], i: int, value: float) -> tuple[float, int] | None:
+    """The value of the number ``value`` in the unit that follows it at
+    ``tokens[i]`` ("2.5 million", "40 percent", "two-fifths", "two days",
+    "one in five"), and the index after it; None if no unit follows."""
+    after = tokens[i] if i < len(tokens) else ""
+    if after in SCALES:
+        return value * SCALES[after], i + 1
+    if after in ("%", "percent") or tokens[i : i + 2] == ["per", "cent"]:
+        return value / 100, i + (2 if after == "per" else 1)
+    if after == "in":
+        # "One in five" pupils: a fraction.
+        ratio, end, _ = _number(tokens, i + 1) if i + 1 < len(tokens) else (None, i, 0)
+        if ratio and value < ratio <= 100:
+            return value / ratio, end
+    if after in FRACTIONS and value < 10:
+        return value / FRACTIONS[after], i + 1
+    if after in PER_UNIT:
+        return value * PER_UNIT[after], i + 1
+    return None
 
 
 def _lone_fraction(tokens: list[str], i: int, amounts: set[float]) -> int:
@@ -291,6 +310,10 @@ def _lone_fraction(tokens: list[str], i: int, amounts: set[float]) -> int:
     return i
 
 
+SCALES_AFTER_A = frozenset(["hundred", "thousand", "million", "billion", "dozen"])
+MULTIPLIERS = {"hundred": 100, "dozen": 12}
+
+
 def _number(tokens: list[str], i: int) -> tuple[float | None, int, bool]:
     """The number starting at ``tokens[i]`` (digits, or words such as "one
     point two", "twelve thousand", "one and a half"), the index after it, and
@@ -300,10 +323,12 @@ def _number(tokens: list[str], i: int) -> tuple[float | None, int, bool]:
     total, current, seen = 0.0, 0.0, False
     while i < len(tokens):
         word, rest = tokens[i], tokens[i + 1 : i + 3]
-        if word in UNITS:
-            current += UNITS[word]
-        elif word == "hundred" and seen:
-            current *= 100
+        if word in UNITS or (
+            word == "a" and not seen and rest[:1] and rest[0] in SCALES_AFTER_A
+        ):
+            current += UNITS.get(word, 1)  # "a million", "a dozen": one
+        elif word in MULTIPLIERS and seen:
+            current *= MULTIPLIERS[word]
         elif word in SCALES and seen and word.isalpha() and len(word) > 2:
             total, current = total + current * SCALES[word], 0.0
         elif word == "point" and seen and rest[:1] and rest[0] in UNITS:
@@ -349,6 +374,14 @@ def compare(proposal: Said, known: Said) -> Match:
     words_a, words_b = proposal.words, known.words
     if not words_a or not words_b:
         return Match(0.0)
+    # A word one text says and the other gives only in who said it
+    # ("Freshway's chief executive said the chain would add 40 stores" /
+    # "Freshway will open 40 stores") is a word both say.
+    set_a, set_b = set(words_a), set(words_b)
+    words_a = words_a + [
+        w for w in words_b if w not in set_a and w in proposal.every_word
+    ]
+    words_b = words_b + [w for w in words_a if w not in set_b and w in known.every_word]
     joined_a, joined_b = " ".join(words_a), " ".join(words_b)
     score = (
         WORDS_SET * fuzz.token_set_ratio(joined_a, joined_b)

@@ -167,11 +167,16 @@ SAME_WORDS = (
     ("build", "construct", "built"),
     ("begin", "start", "commence"),
     ("close", "shut"),
+    ("cut", "reduce", "lower", "slash"),
+    ("spend", "invest"),
+    ("ban", "prohibit", "outlaw"),
+    ("buy", "purchase"),
+    ("company", "firm", "business"),
     ("abolish", "scrap"),
     ("center", "centre", "hub"),
     ("plant", "factory"),
     ("project", "scheme"),
-    ("home", "household"),
+    ("home", "household", "house", "housing", "dwelling"),
     ("power", "electricity", "electric"),
     ("charge", "bill", "fee", "price", "tariff"),
     ("worker", "employee", "staff"),
@@ -183,14 +188,14 @@ SAME_WORDS = (
     ("child", "children"),
     ("person", "people"),
 )
-# Verbs that say only that something comes about ("add 25 officers", "the
-# mine will provide 450 jobs", "made a profit"): a report puts one where
-# another says how ("hire 25 officers", "open 40 stores"), so one of them
-# for another verb is no swapped detail, unless that verb takes away.
+# Verbs that say only that something comes about ("add 25 officers", "made
+# a profit"): a report puts one where another says how ("hire 25 officers",
+# "open 40 stores", "profits rose"), so one of them for another verb is no
+# swapped detail, unless that verb takes away.
 GENERAL_VERB_LIST = """
     add added adding adds bring brings brought create created creates deliver
     delivered delivers give gives given make made makes offer offered offers
-    provide provided provides put puts
+    put puts
     """
 TAKING_VERB_LIST = """
     abolish axe ban close cut delay drop end fall halt lose lost reduce remove

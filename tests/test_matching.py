@@ -30,6 +30,9 @@ from claims.stemming import stem
         ("Reached in under 15 minutes.", {0.25}, set()),
         ("A third of the farms have gone.", {1 / 3}, set()),
         ("It opens in the second half of 2026.", set(), {2026}),
+        ("A million trees will be planted.", {1_000_000}, set()),
+        ("Two dozen buses will be bought.", {24}, set()),
+        ("One in five pupils walks to school.", {0.2}, set()),
     ],
 )
 def test_figures_and_years_are_read_as_values(text, amounts, years):
@@ -81,6 +84,10 @@ def test_a_word_is_met_in_its_other_forms():
         "The Quay Street bridge will reopen to traffic in June, according to the mayor's office.",
         "The Quay Street bridge is due to reopen to traffic in June, the mayor pledged.",
         "The Quay Street bridge will be back open to traffic in June.",
+        "The mayor told reporters that the Quay Street bridge would reopen to traffic in June.",
+        "According to the mayor, the Quay Street bridge will reopen to traffic in June.",
+        "The Quay Street bridge will reopen to traffic in June, the mayor said on Tuesday.",
+        "Ekwueme: the Quay Street bridge to reopen to traffic in June",
     ],
 )
 def test_reported_speech_and_recollections_read_as_what_they_report(report):
@@ -106,10 +113,35 @@ def test_reported_speech_and_recollections_read_as_what_they_report(report):
         ("It will cost £12 million.", "It will cost 12 million pounds."),
         ("Crews will fix the potholes.", "Crews will repair the potholes."),
         ("Fares will fall starting in April.", "Fares will fall from April."),
+        ("The firm will invest in housing.", "The company will spend on homes."),
+        ("Fares will be reduced.", "Fares will be cut."),
+        ("Phones will be prohibited.", "Phones will be banned."),
     ],
 )
 def test_words_news_reports_use_for_one_another_are_one(one, other):
     assert content_words(one) == content_words(other)
+
+
+def test_a_verb_that_reports_only_before_that_keeps_what_is_said():
+    assert content_words("Patients admitted to hospital will wait less.") == [
+        "patient",
+        "admit",
+        "hospit",
+        "wait",
+        "less",
+    ]
+    assert content_words("The mayor admitted that patients will wait.") == [
+        "patient",
+        "wait",
+    ]
+
+
+def test_a_word_the_other_gives_in_who_said_it_is_said_by_both():
+    match = compare(
+        said("Ostby's mayor said the town would build a library.", speakers=MAYOR),
+        said("Ostby will build a new library.", speakers=MAYOR),
+    )
+    assert match.reasons[0] == "similar words (0.97)"
 
 
 def said(text, **kwargs):
@@ -239,7 +271,7 @@ def test_a_negation_said_the_other_way_round_is_the_same_claim(proposal, known):
     ("proposal", "swapped"),
     [
         ("Riverton will add 25 police officers in 2026.", False),
-        ("Riverton will provide 25 police officers in 2026.", False),
+        ("Riverton will bring in 25 police officers in 2026.", False),
         ("Riverton will cut 25 police officers in 2026.", True),
         ("Riverton will train 25 police officers in 2026.", True),
     ],
@@ -330,7 +362,7 @@ def test_another_named_speaker_is_never_a_candidate():
 
 @pytest.mark.parametrize(
     ("part", "figures"),
-    [("tuning", (0.92, 0.97)), ("tuning-2", (1.0, 0.93)), ("tuning-3", (0.91, 0.94))],
+    [("tuning", (0.92, 0.97)), ("tuning-2", (1.0, 0.93)), ("tuning-3", (0.91, 0.91))],
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -362,7 +394,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 110 repeats, 114 near misses, precision 0.95, recall 0.95"
+        "tuning, all parts: 110 repeats, 114 near misses, precision 0.94, recall 0.94"
         in out
     )
     assert "held-out" not in out
