@@ -328,6 +328,19 @@ def test_speaker_and_deadline_confirm_words_alike_not_unlike_ones():
     assert match.score >= THRESHOLD
 
 
+def test_a_fact_is_not_the_promise_of_it():
+    match = compare(
+        said(
+            "Measles vaccination in Ostby has now reached 95 percent.",
+            speakers=MAYOR,
+            kind="fact",
+        ),
+        said("Ostby aims to reach 95 percent measles vaccination.", speakers=MAYOR),
+    )
+    assert "a fact against a promise" in match.reasons
+    assert match.score < THRESHOLD
+
+
 def test_a_freeze_is_not_a_rise():
     match = compare(
         said("Riverton property taxes will not rise in 2026.", speakers=MAYOR),
@@ -362,7 +375,7 @@ def test_another_named_speaker_is_never_a_candidate():
 
 @pytest.mark.parametrize(
     ("part", "figures"),
-    [("tuning", (0.92, 0.97)), ("tuning-2", (1.0, 0.93)), ("tuning-3", (0.91, 0.91))],
+    [("tuning", (0.97, 0.97)), ("tuning-2", (1.0, 0.93)), ("tuning-3", (0.91, 0.91))],
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -394,7 +407,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 110 repeats, 114 near misses, precision 0.94, recall 0.94"
+        "tuning, all parts: 110 repeats, 114 near misses, precision 0.96, recall 0.94"
         in out
     )
     assert "held-out" not in out
