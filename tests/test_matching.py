@@ -116,6 +116,10 @@ def test_reported_speech_and_recollections_read_as_what_they_report(report):
         ("The firm will invest in housing.", "The company will spend on homes."),
         ("Fares will be reduced.", "Fares will be cut."),
         ("Phones will be prohibited.", "Phones will be banned."),
+        ("The city will roll out e-scooters.", "The city will launch e-scooters."),
+        ("Ostby will bring in a tourist tax.", "Ostby will introduce a tourist tax."),
+        ("The vote was put off until May.", "The vote was postponed until May."),
+        ("The plant laid off 300 workers.", "The plant cut 300 workers."),
     ],
 )
 def test_words_news_reports_use_for_one_another_are_one(one, other):
@@ -271,7 +275,7 @@ def test_a_negation_said_the_other_way_round_is_the_same_claim(proposal, known):
     ("proposal", "swapped"),
     [
         ("Riverton will add 25 police officers in 2026.", False),
-        ("Riverton will bring in 25 police officers in 2026.", False),
+        ("Riverton will deliver 25 police officers in 2026.", False),
         ("Riverton will cut 25 police officers in 2026.", True),
         ("Riverton will train 25 police officers in 2026.", True),
     ],
