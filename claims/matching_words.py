@@ -29,8 +29,18 @@ LIGHT_WORD_LIST = """
 PREPOSITION_LIST = """
     across along among amongst around beside near onto per upon via
     """
+# Titles and forms of address: who speaks, which the speaker compares
+# ("Mayor Varga will", "the mayor will", "Varga will"), not what is said.
+TITLE_LIST = """
+    mayor minister chancellor president premier governor secretary senator
+    spokesman spokeswoman spokesperson councillor cllr commissioner
+    superintendent chairman chairwoman mr mrs ms dr professor
+    """
 STOPWORDS = frozenset(
-    STOPWORD_LIST.split() + LIGHT_WORD_LIST.split() + PREPOSITION_LIST.split()
+    STOPWORD_LIST.split()
+    + LIGHT_WORD_LIST.split()
+    + PREPOSITION_LIST.split()
+    + TITLE_LIST.split()
 )
 
 

@@ -126,6 +126,12 @@ def test_words_news_reports_use_for_one_another_are_one(one, other):
     assert content_words(one) == content_words(other)
 
 
+def test_a_title_for_a_name_is_who_speaks_not_what_is_said():
+    assert content_words("Mayor Varga will not allow a casino.") == content_words(
+        "Varga will not allow a casino."
+    )
+
+
 def test_a_verb_that_reports_only_before_that_keeps_what_is_said():
     assert content_words("Patients admitted to hospital will wait less.") == [
         "patient",
