@@ -24,7 +24,24 @@ LIGHT_WORD_LIST = """
     makes new next last planned plans pledge pledged pledges promise promised
     promises sets soon still vow vowed warned year years yearly whole
     """
-STOPWORDS = frozenset(STOPWORD_LIST.split() + LIGHT_WORD_LIST.split())
+# Prepositions a re-phrasing moves about ("along the seafront", "across
+# Varnland"): where, said in a name or a figure, not in them.
+PREPOSITION_LIST = """
+    across along among amongst around beside near onto per upon via
+    """
+# Titles and forms of address: who speaks, which the speaker compares
+# ("Mayor Varga will", "the mayor will", "Varga will"), not what is said.
+TITLE_LIST = """
+    mayor minister chancellor president premier governor secretary senator
+    spokesman spokeswoman spokesperson councillor cllr commissioner
+    superintendent chairman chairwoman mr mrs ms dr professor
+    """
+STOPWORDS = frozenset(
+    STOPWORD_LIST.split()
+    + LIGHT_WORD_LIST.split()
+    + PREPOSITION_LIST.split()
+    + TITLE_LIST.split()
+)
 
 
 NEGATIONS = frozenset(
@@ -113,13 +130,37 @@ PER_UNIT = {
     "weeks": 168,
     "decade": 10,
     "decades": 10,
+    "minute": 1 / 60,
+    "minutes": 1 / 60,
 }
+# "A quarter", "half" with no number before them: a fraction of one ("more
+# than half", "a third of the jobs"); after "the" or "first" ("the second
+# half of 2026") a part of a period, not a figure.
+LONE_FRACTION_AFTER = frozenset(
+    [
+        "",
+        "a",
+        "than",
+        "about",
+        "almost",
+        "nearly",
+        "over",
+        "under",
+        "just",
+        "some",
+        "roughly",
+        "around",
+        "only",
+        "barely",
+    ]
+)
 MONTHS = {
     name.lower(): number
     for number in range(1, 13)
     for name in (calendar.month_name[number], calendar.month_abbr[number])
 }
 MONTHS["sept"] = 9
+MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 NUMBER_TERMS = frozenset(
     [*UNITS, *SCALES, *FRACTIONS, "hundred", "point", "percent", "dozen"]
 )
@@ -136,21 +177,44 @@ SAME_WORDS = (
     ("build", "construct", "built"),
     ("begin", "start", "commence"),
     ("close", "shut"),
+    ("cut", "reduce", "lower", "slash"),
+    ("spend", "invest"),
+    ("ban", "prohibit", "outlaw"),
+    ("buy", "purchase"),
+    ("launch", "introduce", "unveil"),
+    ("support", "help", "assist"),
+    ("delay", "postpone"),
+    ("need", "require"),
+    ("company", "firm", "business"),
     ("abolish", "scrap"),
     ("center", "centre", "hub"),
     ("plant", "factory"),
     ("project", "scheme"),
-    ("home", "household"),
+    ("home", "household", "house", "housing", "dwelling"),
     ("power", "electricity", "electric"),
-    ("charge", "bill", "fee"),
+    ("charge", "bill", "fee", "price", "tariff"),
     ("worker", "employee", "staff"),
     ("rural", "countryside"),
     ("site", "land"),
-    ("pay", "paid"),
+    ("pay", "paid", "earn"),
+    ("repair", "fix", "mend"),
     ("sell", "sold"),
     ("child", "children"),
     ("person", "people"),
 )
+# Verbs that say only that something comes about ("add 25 officers", "made
+# a profit"): a report puts one where another says how ("hire 25 officers",
+# "open 40 stores", "profits rose"), so one of them for another verb is no
+# swapped detail, unless that verb takes away.
+GENERAL_VERB_LIST = """
+    add added adding adds bring brings brought create created creates deliver
+    delivered delivers give gives given make made makes offer offered offers
+    put puts
+    """
+TAKING_VERB_LIST = """
+    abolish axe ban close cut delay drop end fall halt lose lost reduce remove
+    scrap sell shed shut stop
+    """
 # A negation ("will not", "won't", "cannot", "no longer").
 NOT = r"\b(?:not|never|cannot|no longer|\w*n't)\s+"
 # Phrases that say what one word does, and a negation said the other way
@@ -159,11 +223,31 @@ SAME_PHRASE = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
         (r"\bper cent\b", "percent"),
+        # "£12 million" says "12 million pounds".
+        (
+            r"£ ?(\d[\d,.]*(?: ?(?:thousand|million|billion|bn|mn|m|k)\b)?)",
+            r"\1 pounds",
+        ),
+        (r"€ ?(\d[\d,.]*(?: ?(?:thousand|million|billion|bn|mn|m|k)\b)?)", r"\1 euros"),
+        (
+            r"\$ ?(\d[\d,.]*(?: ?(?:thousand|million|billion|bn|mn|m|k)\b)?)",
+            r"\1 dollars",
+        ),
+        # "Starting in April", "starting from 2027": from.
+        (
+            rf"\bstarting(?: in| from| on)? (?=(?:next |this |{MONTH_NAMES}|\d))",
+            "from ",
+        ),
         (r"\bgo(?:es|ing)? up\b|\bwent up\b", "rise"),
         (r"\bcut (?:\w+ )?in half\b", "halve"),
         (r"\bopen(?:ed)? (?:\w+ ){0,3}again\b|\bback open\b", "reopen"),
         (r"\bgo(?:es)? to the polls\b", "election"),
         (r"\bwalk(?:s|ed)? out\b", "strike"),
+        # Phrasal verbs for one word: "roll out" a scheme, "put off" a vote.
+        (r"\broll(?:s|ed|ing)? out\b", "launch"),
+        (r"\bbr(?:ing|ings|ought|inging) in\b", "introduce"),
+        (r"\b(?:put(?:s|ting)? off|push(?:es|ed|ing)? back)\b", "delay"),
+        (r"\bla(?:y|ys|id|ying) off\b", "cut"),
         (r"\blow cost\b", "affordable"),
         (r"\bfree of charge\b", "free"),
         (r"\bunless\b", "if not"),
@@ -175,6 +259,8 @@ SAME_PHRASE = tuple(
         (r"\bopen(?:s|ed)? (?:its|their) doors\b", "open"),
         (r"\bshut(?:s)? (?:its|their) doors\b", "close"),
         (r"\bno (?:less|fewer) than\b", "at least"),
+        # A headline's "Ekwueme: fares to fall" is "fares to fall".
+        (r"^[\w' .]{1,40}: (?=\w)", ""),
         # "No pool will close" says "pools will not close".
         (r"\bno ((?:[\w']+ ){1,6}?)(will|would|shall|can|could|must)\b", r"\1\2 not"),
         (
@@ -183,7 +269,11 @@ SAME_PHRASE = tuple(
         ),
         (r"\b(?:keep|remain)(?:s|ed)? ((?:\w+ ){0,4}?)open\b", r"stay open \1"),
         (NOT + r"(?:be |going to |have to )?(?:close|shut)[sd]?\b", "stay open"),
-        (NOT + r"(?:be )?(?:rise|increase)\b", "freeze"),
+        # "Will not rise", "will not see their rent go up": frozen.
+        (NOT + r"((?:\w+ ){0,3}?)(?:be )?(?:rise|increase)\b", r"\1freeze"),
+        # "No employee will earn less than": "employees will earn at least".
+        (NOT + r"((?:\w+ ){0,2}?)(?:less|fewer) than\b", r"\1at least"),
+        (NOT + r"(?:be )?charg(?:e|ed|ing)(?: anything| a fee)?(?: for)?\b", "free"),
         (NOT + r"(?:be )?(?:allowed|permitted) to\b", "banned from"),
         (NOT + r"(?:have |need )to pay(?: for)?\b", "free"),
     )

@@ -25,11 +25,19 @@ from claims.stemming import stem
         ("Warmed over two decades.", {20}, set()),
         ("Every one of the 2,000 jobs.", {2000}, set()),
         ("The vote is on 12 October 2025.", set(), {2025}),
+        ("More than half of its power came from wind.", {0.5}, set()),
+        ("Reached in less than a quarter of an hour.", {0.25}, set()),
+        ("Reached in under 15 minutes.", {0.25}, set()),
+        ("A third of the farms have gone.", {1 / 3}, set()),
+        ("It opens in the second half of 2026.", set(), {2026}),
+        ("A million trees will be planted.", {1_000_000}, set()),
+        ("Two dozen buses will be bought.", {24}, set()),
+        ("One in five pupils walks to school.", {0.2}, set()),
     ],
 )
 def test_figures_and_years_are_read_as_values(text, amounts, years):
     found = facts(text)
-    assert found.amounts == {float(a) for a in amounts}
+    assert found.amounts == {round(float(a), 6) for a in amounts}
     assert found.years == years
 
 
@@ -76,6 +84,10 @@ def test_a_word_is_met_in_its_other_forms():
         "The Quay Street bridge will reopen to traffic in June, according to the mayor's office.",
         "The Quay Street bridge is due to reopen to traffic in June, the mayor pledged.",
         "The Quay Street bridge will be back open to traffic in June.",
+        "The mayor told reporters that the Quay Street bridge would reopen to traffic in June.",
+        "According to the mayor, the Quay Street bridge will reopen to traffic in June.",
+        "The Quay Street bridge will reopen to traffic in June, the mayor said on Tuesday.",
+        "Ekwueme: the Quay Street bridge to reopen to traffic in June",
     ],
 )
 def test_reported_speech_and_recollections_read_as_what_they_report(report):
@@ -94,10 +106,52 @@ def test_reported_speech_and_recollections_read_as_what_they_report(report):
         ("Teachers will walk out.", "Teachers will strike."),
         ("Ostland goes to the polls in May.", "Ostland's election is in May."),
         ("The state paid for it.", "The state pays for it."),
+        ("Power bills will drop.", "Electricity prices will fall."),
+        ("Staff will earn 150 crowns.", "Staff will be paid 150 crowns."),
+        ("A wall along the seafront.", "A wall on the seafront."),
+        ("Ekwueme: bus fares to fall", "Bus fares to fall."),
+        ("It will cost £12 million.", "It will cost 12 million pounds."),
+        ("Crews will fix the potholes.", "Crews will repair the potholes."),
+        ("Fares will fall starting in April.", "Fares will fall from April."),
+        ("The firm will invest in housing.", "The company will spend on homes."),
+        ("Fares will be reduced.", "Fares will be cut."),
+        ("Phones will be prohibited.", "Phones will be banned."),
+        ("The city will roll out e-scooters.", "The city will launch e-scooters."),
+        ("Ostby will bring in a tourist tax.", "Ostby will introduce a tourist tax."),
+        ("The vote was put off until May.", "The vote was postponed until May."),
+        ("The plant laid off 300 workers.", "The plant cut 300 workers."),
     ],
 )
 def test_words_news_reports_use_for_one_another_are_one(one, other):
     assert content_words(one) == content_words(other)
+
+
+def test_a_title_for_a_name_is_who_speaks_not_what_is_said():
+    assert content_words("Mayor Varga will not allow a casino.") == content_words(
+        "Varga will not allow a casino."
+    )
+
+
+def test_a_verb_that_reports_only_before_that_keeps_what_is_said():
+    assert content_words("Patients admitted to hospital will wait less.") == [
+        "patient",
+        "admit",
+        "hospit",
+        "wait",
+        "less",
+    ]
+    assert content_words("The mayor admitted that patients will wait.") == [
+        "patient",
+        "wait",
+    ]
+
+
+def test_a_word_the_other_gives_in_who_said_it_is_said_by_both():
+    match = compare(
+        said("Ostby's mayor said the town would build a library.", speakers=MAYOR),
+        said("Ostby will build a new library.", speakers=MAYOR),
+    )
+    assert match.reasons[0] == "similar words (0.97)"
 
 
 def said(text, **kwargs):
@@ -203,12 +257,98 @@ def test_a_figure_on_one_side_only_weighs_against():
             "No patient will wait more than 18 weeks.",
             "Patients will wait at most 18 weeks.",
         ),
+        (
+            "Tenants will not see their rent go up in 2026.",
+            "Rents will be frozen in 2026.",
+        ),
+        (
+            "No employee will earn less than 150 crowns an hour.",
+            "All employees will earn at least 150 crowns an hour.",
+        ),
+        (
+            "The shop will not charge for delivery.",
+            "Delivery will be free.",
+        ),
     ],
 )
 def test_a_negation_said_the_other_way_round_is_the_same_claim(proposal, known):
     match = compare(said(proposal, speakers=MAYOR), said(known, speakers=MAYOR))
     assert "one says not" not in match.reasons
     assert facts(proposal).negated == facts(known).negated
+
+
+@pytest.mark.parametrize(
+    ("proposal", "swapped"),
+    [
+        ("Riverton will add 25 police officers in 2026.", False),
+        ("Riverton will deliver 25 police officers in 2026.", False),
+        ("Riverton will cut 25 police officers in 2026.", True),
+        ("Riverton will train 25 police officers in 2026.", True),
+    ],
+)
+def test_a_general_verb_for_another_is_no_swapped_detail(proposal, swapped):
+    match = compare(
+        said(proposal, speakers=MAYOR),
+        said("Riverton will hire 25 police officers in 2026.", speakers=MAYOR),
+    )
+    assert any(r.startswith("one detail differs") for r in match.reasons) == swapped
+    assert (match.score >= THRESHOLD) != swapped
+
+
+def test_a_third_word_is_swapped_where_the_texts_are_word_for_word():
+    match = compare(
+        said("Every officer in Westmarch will carry a Taser by 2026.", speakers=MAYOR),
+        said(
+            "Every officer in Westmarch will wear a body camera by 2026.",
+            speakers=MAYOR,
+        ),
+    )
+    assert "one detail differs: carri taser vs bodi camera wear" in match.reasons
+    assert match.score < THRESHOLD
+    # A word one side adds besides ("on the line") is a re-phrasing.
+    match = compare(
+        said("Ostby rail will invest 2 million crowns in signal boxes on the line."),
+        said("Ostby will spend 2 million crowns on new signal boxes."),
+    )
+    assert not any(r.startswith("one detail differs") for r in match.reasons)
+    assert match.score >= THRESHOLD
+
+
+def test_speaker_and_deadline_confirm_words_alike_not_unlike_ones():
+    by_2026 = {"due_on": datetime.date(2026, 12, 31), "due_on_precision": "year"}
+    match = compare(
+        said(
+            "Every police officer in Westmarch will carry a Taser by the end of 2026.",
+            speakers=MAYOR,
+            **by_2026,
+        ),
+        said(
+            "Westmarch Police will open a cybercrime unit in Easton in 2026.",
+            speakers=MAYOR,
+            **by_2026,
+        ),
+    )
+    assert {"same speaker", "same deadline"} <= set(match.reasons)
+    assert match.score < THRESHOLD
+    # Agreeing figures still lift words a report put otherwise.
+    match = compare(
+        said("Ostby rail will invest 2 million crowns in signal boxes on the line."),
+        said("Ostby will spend 2 million crowns on new signal boxes."),
+    )
+    assert match.score >= THRESHOLD
+
+
+def test_a_fact_is_not_the_promise_of_it():
+    match = compare(
+        said(
+            "Measles vaccination in Ostby has now reached 95 percent.",
+            speakers=MAYOR,
+            kind="fact",
+        ),
+        said("Ostby aims to reach 95 percent measles vaccination.", speakers=MAYOR),
+    )
+    assert "a fact against a promise" in match.reasons
+    assert match.score < THRESHOLD
 
 
 def test_a_freeze_is_not_a_rise():
@@ -244,7 +384,8 @@ def test_another_named_speaker_is_never_a_candidate():
 
 
 @pytest.mark.parametrize(
-    ("part", "figures"), [("tuning", (0.87, 0.94)), ("tuning-2", (0.97, 0.9))]
+    ("part", "figures"),
+    [("tuning", (0.97, 0.97)), ("tuning-2", (1.0, 0.93)), ("tuning-3", (0.91, 0.91))],
 )
 def test_the_tuning_parts_score_what_docs_repeats_says(settings, part, figures):
     pool, cases = load(settings.BASE_DIR / "evaluation" / "repeats" / f"{part}.yaml")
@@ -263,10 +404,12 @@ def test_evaluate_repeats_reports_every_part(capsys):
     assert counts == [
         "tuning: 36 repeats, 36 near misses, 111 known claims",
         "tuning-2: 42 repeats, 45 near misses, 49 known claims",
-        "tuning, all parts: 78 repeats, 81 near misses",
+        "tuning-3: 32 repeats, 33 near misses, 38 known claims",
+        "tuning, all parts: 110 repeats, 114 near misses",
         "held-out: 24 repeats, 24 near misses, 72 known claims",
         "held-out-2: 16 repeats, 17 near misses, 22 known claims",
-        "held-out, all parts: 40 repeats, 41 near misses",
+        "held-out-3: 26 repeats, 26 near misses, 32 known claims",
+        "held-out, all parts: 66 repeats, 67 near misses",
     ]
 
 
@@ -274,7 +417,7 @@ def test_evaluate_repeats_reads_one_set(capsys):
     call_command("evaluate_repeats", "--set", "tuning")
     out = capsys.readouterr().out
     assert (
-        "tuning, all parts: 78 repeats, 81 near misses, precision 0.92, recall 0.92"
+        "tuning, all parts: 110 repeats, 114 near misses, precision 0.96, recall 0.94"
         in out
     )
     assert "held-out" not in out

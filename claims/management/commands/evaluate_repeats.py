@@ -6,11 +6,22 @@ from django.core.management.base import BaseCommand, CommandError
 from claims.matching import THRESHOLD
 from claims.repeat_evaluation import Report, evaluate, load
 
-# Each set and its parts, in evaluation/repeats/ (docs/REPEATS.md, "Evaluation").
-SETS = {
-    "tuning": ("tuning", "tuning-2"),
-    "held-out": ("held-out", "held-out-2"),
-}
+# The sets of evaluation/repeats/ (docs/REPEATS.md, "Evaluation"): a set's
+# parts are its files, "tuning.yaml", "tuning-2.yaml", "tuning-3.yaml", ...
+SETS = ("tuning", "held-out")
+
+
+def parts(folder: Path, name: str) -> list[Path]:
+    """The set's parts in the order they were written: ``name.yaml``, then
+    ``name-2.yaml``, ``name-3.yaml`` and on."""
+    numbered = [
+        path
+        for path in folder.glob(f"{name}-*.yaml")
+        if path.stem.removeprefix(f"{name}-").isdigit()
+    ]
+    numbered.sort(key=lambda path: int(path.stem.removeprefix(f"{name}-")))
+    first = folder / f"{name}.yaml"
+    return [first, *numbered] if first.is_file() else numbered
 
 
 class Command(BaseCommand):
@@ -40,10 +51,7 @@ class Command(BaseCommand):
         if options["files"]:
             groups = {"": [Path(f) for f in options["files"]]}
         else:
-            groups = {
-                name: [folder / f"{part}.yaml" for part in SETS[name]]
-                for name in options["sets"] or SETS
-            }
+            groups = {name: parts(folder, name) for name in options["sets"] or SETS}
         for name, paths in groups.items():
             reports = [self._part(path, options) for path in paths]
             if name and len(reports) > 1:
