@@ -46,7 +46,11 @@ from sources.services import create_source
 from .conftest import SAMPLE_TEXT, role_group, span_of
 from .factories import SpeakerFactory, UserFactory
 
-SEEDS = ("khunjerab-2025-04-22", "harbourne-barrier-2025-11-04")
+SEEDS = (
+    "khunjerab-2025-04-22",
+    "khunjerab-follow-ups",  # the founding seed's correction cites its relations
+    "harbourne-barrier-2025-11-04",
+)
 UNTHROTTLED = {"anon": "1000000/minute", "user": "1000000/minute"}
 
 
@@ -56,7 +60,7 @@ def unthrottled(monkeypatch):
 
 
 def build_world(*, api, api_user, propose, reviewer, source, speaker, seeds):
-    """Two seed folders (the full set would only slow the test down) plus one of
+    """Three seed folders (the full set would only slow the test down) plus one of
     every kind of write; returns the API clients."""
     for name in SEEDS:
         (seeds / name).symlink_to(SEEDS_DIR / name)
