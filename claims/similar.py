@@ -105,36 +105,30 @@ def scored_claims(claim: Claim) -> list[tuple[int, Match]]:
     return scored
 
 
-def similar_claims(claim: Claim, *, limit: int = 10) -> list[tuple[Claim, Match]]:
-    """The claims ``claim`` may repeat, scored, best first (score > 0)."""
-    found = scored_claims(claim)[:limit]
-    claims = Claim.objects.select_related("speaker").in_bulk([pk for pk, _ in found])
-    return [(claims[pk], match) for pk, match in found]
-
-
 # What ``similar_for`` shows: candidates, and claims nearly alike enough.
 SHOWN = 0.5
 
 
 def similar_for(claim: Claim, user, *, limit: int = 10) -> list[tuple[Claim, Match]]:
-    """``similar_claims`` as ``user`` may see them, without the pairs the desk
-    found not to be repeats, scoring at least ``SHOWN``."""
+    """The claims ``claim`` may repeat as ``user`` may see them, best first,
+    without the pairs the desk found not to be repeats, scoring at least
+    ``SHOWN``."""
     dismissed = set(
         RepeatCandidate.objects.filter(
             claim=claim, decision=CandidateDecision.NOT_REPEAT
         ).values_list("candidate_id", flat=True)
     )
     found = [
-        (other, match)
-        for other, match in similar_claims(claim, limit=limit + len(dismissed))
-        if other.pk not in dismissed and match.score >= SHOWN
+        (pk, match)
+        for pk, match in scored_claims(claim)
+        if pk not in dismissed and match.score >= SHOWN
     ]
-    visible = set(
+    visible = (
         Claim.objects.visible_to(user)
-        .filter(pk__in=[other.pk for other, _ in found])
-        .values_list("pk", flat=True)
+        .select_related("speaker")
+        .in_bulk([pk for pk, _ in found])
     )
-    return [(other, match) for other, match in found if other.pk in visible][:limit]
+    return [(visible[pk], match) for pk, match in found if pk in visible][:limit]
 
 
 def _pool(claim: Claim, family: frozenset[int]) -> list[tuple]:

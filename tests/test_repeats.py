@@ -322,12 +322,12 @@ def test_the_lookup_runs_as_many_queries_whoever_said_what_it_finds(propose):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from claims.similar import similar_claims
+    from claims.similar import scored_claims
 
     def lookup_queries():
         narrator = Claim(text="The harbour bridge will reopen by June 2025.")
         with CaptureQueriesContext(connection) as queries:
-            similar_claims(narrator)
+            scored_claims(narrator)
         return len(queries)
 
     propose(speaker=SpeakerFactory(name="First"))
