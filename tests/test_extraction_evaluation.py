@@ -163,15 +163,16 @@ def test_the_command_needs_no_database(capsys):
     # command reads files only.
     call_command("evaluate_extraction", "--seed", "khunjerab-2025-04-22", "--verbose")
     out = capsys.readouterr().out
-    assert "Extraction with the seed's speakers known" in out
-    assert "Extraction with no known speakers" in out
+    assert "Extraction on the seeds, with the seed's speakers known" in out
+    assert "Extraction on the seeds, with no known speakers" in out
+    assert "test part (never tuned on)" in out
     assert "khunjerab-2025-04-22" in out
 
 
 def test_the_command_speaks_json(capsys):
     call_command("evaluate_extraction", "--json")
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"known", "unknown"}
+    assert set(data) == {"known", "unknown", "test", "dev"}
     overall = data["known"]["overall"]
     assert overall["expected"] >= 18
     assert set(overall["accuracy"]) == {

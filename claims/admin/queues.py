@@ -13,6 +13,7 @@ from django.utils.timesince import timesince, timeuntil
 from sources.review import is_reviewer
 from sources.text import shorten
 
+from ..extraction import RULES
 from ..models import (
     CandidateDecision,
     DeadlineClaim,
@@ -56,11 +57,71 @@ class ClaimViewAdmin(ReviewDeskMixin, admin.ModelAdmin):
         return False
 
 
+class ExtractionFilter(admin.SimpleListFilter):
+    """Proposals by how the extractor judged them: bands of confidence and of
+    check-worthiness, or those people proposed."""
+
+    title = "extractor"
+    parameter_name = "extractor"
+    BANDS = {
+        "confident": ("at least 0.7 confident", Q(extraction__confidence__gte=0.7)),
+        "unsure": ("under 0.5 confident", Q(extraction__confidence__lt=0.5)),
+        "worthy": (
+            "check-worthy (0.5 or more)",
+            Q(extraction__checkworthiness__gte=0.5),
+        ),
+        "unworthy": (
+            "hardly check-worthy (under 0.5)",
+            Q(extraction__checkworthiness__lt=0.5),
+        ),
+        "people": ("proposed by people", Q(extraction__isnull=True)),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.BANDS.items()]
+
+    def queryset(self, request, queryset):
+        band = self.BANDS.get(self.value() or "")
+        return queryset.filter(band[1]) if band else queryset
+
+
+class RuleFilter(admin.SimpleListFilter):
+    """The extractor rule behind a proposal: the rules' names, not the
+    distinct values of the table, which would be a scan of every claim."""
+
+    title = "extractor rule"
+    parameter_name = "rule"
+
+    def lookups(self, request, model_admin):
+        return [(rule, rule) for rule in RULES]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(extraction__rule=self.value())
+        return queryset
+
+
 @admin.register(QueuedClaim)
 class QueueAdmin(ClaimViewAdmin):
     list_title = "Review queue: proposed claims, oldest first"
-    list_display = ("claim_link", "quote", "speaker", "source", "repeat", "age")
-    list_filter = (SourceFilter, SpeakerFilter, "kind", "attribution", AssignedFilter)
+    list_display = (
+        "claim_link",
+        "quote",
+        "speaker",
+        "source",
+        "repeat",
+        "extractor",
+        "age",
+    )
+    list_filter = (
+        SourceFilter,
+        SpeakerFilter,
+        "kind",
+        "attribution",
+        ExtractionFilter,
+        RuleFilter,
+        AssignedFilter,
+    )
     search_fields = ("text",)  # through the full-text index: get_search_results
     ordering = ("id",)
     list_per_page = 50
@@ -70,7 +131,7 @@ class QueueAdmin(ClaimViewAdmin):
         return (
             self.visible(request)
             .filter(review=Review.PROPOSED)
-            .select_related("speaker", "assigned_to")
+            .select_related("speaker", "assigned_to", "extraction")
             .prefetch_related(
                 Prefetch("spans", queryset=content.order_by("id"), to_attr="content"),
                 Prefetch(
@@ -132,6 +193,24 @@ class QueueAdmin(ClaimViewAdmin):
             best.candidate_id,
             f"{best.score:.2f}",
             shorten(reasons, REASONS_SHOWN),
+        )
+
+    @admin.display(description="sure", ordering="-extraction__confidence")
+    def extractor(self, obj):
+        """Confidence and check-worthiness; sorting puts the surest first."""
+        extraction = getattr(obj, "extraction", None)
+        if extraction is None:
+            return "—"
+        worth = extraction.checkworthiness
+        # Two figures, one above the other, keep the column narrow; the title
+        # spells them out.
+        return format_html(
+            '<span title="{} confident, {} check-worthy (rule {})">{}<br>{}</span>',
+            f"{extraction.confidence:.2f}",
+            "—" if worth is None else f"{worth:.2f}",
+            extraction.rule,
+            f"{extraction.confidence:.2f}",
+            "—" if worth is None else f"{worth:.2f}",
         )
 
     @admin.display(description="quote")

@@ -85,6 +85,24 @@ class ClaimFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(
         field_name="due_on", lookup_expr="lte", help_text="Due on or before."
     )
+    rule = django_filters.CharFilter(
+        field_name="extraction__rule",
+        help_text="Proposed by this extractor rule (docs/EXTRACTION.md).",
+    )
+    min_confidence = django_filters.NumberFilter(
+        field_name="extraction__confidence",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=1,
+        help_text="Proposed by the extractor with at least this confidence.",
+    )
+    min_checkworthiness = django_filters.NumberFilter(
+        field_name="extraction__checkworthiness",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=1,
+        help_text="Proposed by the extractor, at least this check-worthy.",
+    )
     overdue = BooleanFilter(
         method="filter_overdue",
         help_text="true: predictions and promises past their deadline with no "

@@ -363,8 +363,19 @@ class SourceCreateSerializer(StrictSerializer):
         "propose claims). Texts over CLAIMTRACK_MAX_PROPOSE_CHARS (200,000 by "
         "default) are refused: use manage.py propose_claims for them.",
     )
+    min_confidence = serializers.FloatField(
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text="With propose_claims: leave out proposals the extractor is "
+        "less confident of (0 to 1; all by default).",
+    )
 
     def validate(self, data):
+        if "min_confidence" in data and not data.get("propose_claims"):
+            raise serializers.ValidationError(
+                {"min_confidence": "applies only with propose_claims: true."}
+            )
         if data.get("propose_claims") and not data.get("text"):
             raise serializers.ValidationError(
                 {"propose_claims": "needs a text to propose claims from."}

@@ -61,6 +61,17 @@ def model_field(model, field):
     )
 
 
+def _joined(field) -> tuple:
+    """The model a nested serializer reads, one row per claim, and the join
+    condition over its alias ``{j}``: a foreign key's row (the speaker) or a
+    one-to-one row that points at the claim (its extraction)."""
+    relation = Claim._meta.get_field(field.source)
+    quote = connection.ops.quote_name
+    if relation.concrete:
+        return relation.related_model, f"{{j}}.id = c.{quote(relation.column)}"
+    return relation.related_model, f"{{j}}.{quote(relation.field.column)} = c.id"
+
+
 def blank_is_null(field) -> bool:
     """A text the API shows as null when blank (a speaker's wikidata_id)."""
     return isinstance(field, serializers.CharField) and field.allow_null
@@ -110,15 +121,13 @@ def payload_template() -> tuple[str, str]:
             )
         elif name == "ledger_length":
             value = LEDGER_LENGTH_SQL
-        elif isinstance(field, serializers.Serializer):  # a foreign key's row
-            key = model_field(Claim, field)
+        elif isinstance(field, serializers.Serializer):  # a related row
+            model, on = _joined(field)
             j = f"j_{name}"
-            joins.append(
-                f"LEFT JOIN {key.related_model._meta.db_table} {j} "
-                f"ON {j}.id = c.{connection.ops.quote_name(key.column)}"
-            )
-            fields = _object_sql(key.related_model, field.fields, j)
-            value = f"CASE WHEN {j}.id IS NULL THEN NULL ELSE {fields} END"
+            joins.append(f"LEFT JOIN {model._meta.db_table} {j} ON {on.format(j=j)}")
+            fields = _object_sql(model, field.fields, j)
+            pk = connection.ops.quote_name(model._meta.pk.column)
+            value = f"CASE WHEN {j}.{pk} IS NULL THEN NULL ELSE {fields} END"
         else:
             value = _sql_value(Claim, field, "c")
         parts.append(f"'{name}', {value}")
@@ -210,8 +219,9 @@ def _row_columns() -> tuple[list[str], dict]:
         if name in LISTS or name == "ledger_length":
             continue
         if isinstance(field, serializers.Serializer):
-            key = model_field(Claim, field).name
-            related[name] = {n: f"{key}__{f.source}" for n, f in field.fields.items()}
+            related[name] = {
+                n: f"{field.source}__{f.source}" for n, f in field.fields.items()
+            }
             columns += related[name].values()
         else:
             columns.append(field.source)
@@ -263,9 +273,10 @@ def _payload(row: dict, lists: dict, related: dict) -> dict:
             payload[name] = lists[name][row["id"]]
         elif name in related:
             values = {n: row[c] for n, c in related[name].items()}
+            # The related row's fields are all null only when there is none.
             payload[name] = (
                 None
-                if values["id"] is None
+                if all(v is None for v in values.values())
                 else {n: _plain(field.fields[n], v) for n, v in values.items()}
             )
         else:

@@ -35,6 +35,21 @@ class SpeakerRefSerializer(serializers.Serializer):
     )
 
 
+class ExtractionSerializer(serializers.Serializer):
+    """How the extractor came to propose a claim (docs/EXTRACTION.md)."""
+
+    rule = serializers.CharField(read_only=True, help_text="The rule that fired.")
+    confidence = serializers.FloatField(read_only=True, help_text="0 to 1.")
+    checkworthiness = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="0 to 1; null for claims proposed before it was scored.",
+    )
+    extractor_version = serializers.CharField(
+        read_only=True, help_text='The rules\' version, such as "rules-2".'
+    )
+
+
 class ContributionStateSerializer(serializers.Serializer):
     """The review and withdrawal of a span or evidence item. Anonymous readers
     only ever see accepted items that were not withdrawn."""
@@ -151,12 +166,18 @@ class ClaimSerializer(serializers.ModelSerializer):
         help_text="Current relations to other claims you may see, either way.",
     )
     ledger_length = serializers.IntegerField(help_text="Entries in the status ledger.")
+    extraction = ExtractionSerializer(
+        allow_null=True,
+        help_text="The extractor's rule, confidence and check-worthiness; null "
+        "for a claim people proposed.",
+    )
 
     class Meta:
         model = Claim
         fields = (
             "id",
             *STATE_FIELDS,
+            "extraction",
             "spans",
             "evidence",
             "related",

@@ -9,11 +9,22 @@ docs/EXTRACTION.md for the rules.
 import datetime
 from collections.abc import Sequence
 
+from .build import BASE_CONFIDENCE
 from .extractor import extract_text
 from .proposal import KnownSpeaker, Proposal
 from .speakers import KnownSpeakers
 
-__all__ = ["EXTRACTOR_VERSION", "KnownSpeaker", "KnownSpeakers", "Proposal", "extract"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "RULES",
+    "KnownSpeaker",
+    "KnownSpeakers",
+    "Proposal",
+    "extract",
+]
+
+# The names of the rules, as proposals and ClaimExtraction record them.
+RULES = tuple(sorted(BASE_CONFIDENCE))
 
 # Recorded beside each proposed claim; raise it when the rules change output.
 EXTRACTOR_VERSION = "rules-1"

@@ -8,6 +8,7 @@ from .classify import classify
 from .dates import DAY, find_due, find_stated
 from .proposal import Proposal, Span
 from .speakers import Resolved
+from .worth import checkworthiness
 
 BASE_CONFIDENCE = {
     "quote-cue-after": 0.9,
@@ -136,4 +137,5 @@ def build(
         text=suggested_text(words, speaker.name if speaker else None),
         confidence=confidence(rule, speaker, words),
         rule=rule,
+        checkworthiness=checkworthiness(words),
     )

@@ -4,6 +4,12 @@ A proposal matches a curated claim when one of its content spans overlaps at
 least half of the shorter of the two spans; each proposal and each claim is
 matched at most once, best overlap first (ties by position, so the result is
 deterministic). Field accuracies are measured on the matched pairs only.
+
+Two precisions: ``precision`` counts every proposal not curated as a claim
+against the extractor; ``wanted_precision`` forgives those on words curated
+as acceptable (checkable background a fact-checker would not mind).
+``checkworthy_precision`` is the latter over narrator proposals alone, the
+ones only check-worthiness decides.
 """
 
 import datetime
@@ -40,10 +46,27 @@ class Score:
     pairs: tuple[tuple[Expected, Proposal], ...] = ()
     misses: tuple[Expected, ...] = ()
     false_positives: tuple[Proposal, ...] = ()
+    # Proposals not matched to a claim but on acceptable words.
+    forgiven: int = 0
+    # Narrator proposals, and how many of them were matched or forgiven.
+    narrated: int = 0
+    narrated_wanted: int = 0
+    # Matched claims with a curated deadline, and how many got it right.
+    deadlines: int = 0
+    deadlines_right: int = 0
 
     @property
     def precision(self) -> float:
         return self.matched / self.proposed if self.proposed else 1.0
+
+    @property
+    def wanted_precision(self) -> float:
+        wanted = self.matched + self.forgiven
+        return wanted / self.proposed if self.proposed else 1.0
+
+    @property
+    def checkworthy_precision(self) -> float | None:
+        return self.narrated_wanted / self.narrated if self.narrated else None
 
     @property
     def recall(self) -> float:
@@ -63,6 +86,11 @@ class Score:
             "proposed": self.proposed,
             "matched": self.matched,
             "precision": round(self.precision, 3),
+            "wanted_precision": round(self.wanted_precision, 3),
+            "checkworthy_precision": None
+            if self.checkworthy_precision is None
+            else round(self.checkworthy_precision, 3),
+            "deadlines": [self.deadlines_right, self.deadlines],
             "recall": round(self.recall, 3),
             "f1": round(self.f1, 3),
             "accuracy": {
@@ -92,6 +120,11 @@ def _closeness(spans_a: Sequence[Span], spans_b: Sequence[Span]) -> float | None
     return best
 
 
+def forgivable(proposal: Proposal, acceptable: Sequence[Span]) -> bool:
+    """Whether ``proposal`` is on words curated as acceptable."""
+    return _closeness(acceptable, proposal.content_spans) is not None
+
+
 def match(
     expected: Sequence[Expected], proposals: Sequence[Proposal]
 ) -> list[tuple[int, int]]:
@@ -116,7 +149,12 @@ def match(
 def _same_name(a: str | None, b: str | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+    return _name_key(a) == _name_key(b)
+
+
+def _name_key(name: str) -> str:
+    words = name.casefold().split()
+    return " ".join(words[1:] if words[:1] == ["the"] and len(words) > 1 else words)
 
 
 def _stored(date, precision: str, end: bool):
@@ -150,15 +188,37 @@ def field_checks(claim: Expected, proposal: Proposal) -> dict[str, bool]:
     }
 
 
-def score(expected: Sequence[Expected], proposals: Sequence[Proposal]) -> Score:
+def score(
+    expected: Sequence[Expected],
+    proposals: Sequence[Proposal],
+    acceptable: Sequence[Span] = (),
+) -> Score:
     pairs = match(expected, proposals)
     correct = dict.fromkeys(FIELDS, 0)
+    deadlines = deadlines_right = 0
     for i, j in pairs:
-        for name, ok in field_checks(expected[i], proposals[j]).items():
+        checks = field_checks(expected[i], proposals[j])
+        for name, ok in checks.items():
             correct[name] += ok
+        if expected[i].due_on is not None:
+            deadlines += 1
+            deadlines_right += checks["due"]
     matched_expected = {i for i, _ in pairs}
     matched_proposals = {j for _, j in pairs}
+    forgiven = {
+        j
+        for j, proposal in enumerate(proposals)
+        if j not in matched_proposals and forgivable(proposal, acceptable)
+    }
+    narrated = [j for j, p in enumerate(proposals) if p.attribution == "narrator"]
     return Score(
+        forgiven=len(forgiven),
+        narrated=len(narrated),
+        narrated_wanted=sum(
+            1 for j in narrated if j in matched_proposals or j in forgiven
+        ),
+        deadlines=deadlines,
+        deadlines_right=deadlines_right,
         expected=len(expected),
         proposed=len(proposals),
         matched=len(pairs),
@@ -178,6 +238,11 @@ def combine(scores: Sequence[Score]) -> Score:
         for name in FIELDS:
             correct[name] += s.correct.get(name, 0)
     return Score(
+        forgiven=sum(s.forgiven for s in scores),
+        narrated=sum(s.narrated for s in scores),
+        narrated_wanted=sum(s.narrated_wanted for s in scores),
+        deadlines=sum(s.deadlines for s in scores),
+        deadlines_right=sum(s.deadlines_right for s in scores),
         expected=sum(s.expected for s in scores),
         proposed=sum(s.proposed for s in scores),
         matched=sum(s.matched for s in scores),

@@ -38,3 +38,5 @@ class Proposal:
     text: str
     confidence: float
     rule: str
+    # How much the words give a fact-checker to check, 0 to 1 (worth.py).
+    checkworthiness: float = 0.0

@@ -20,6 +20,13 @@ class ClaimExtraction(models.Model):
         max_length=60, help_text="The extractor rule that produced the proposal."
     )
     confidence = models.FloatField(help_text="The extractor's confidence, 0 to 1.")
+    checkworthiness = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="How check-worthy the extractor found the words, 0 to 1 "
+        "(numbers, dates, named actors, comparisons, causes, the future); "
+        "empty for claims proposed before it was scored.",
+    )
     extractor_version = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -32,9 +39,15 @@ class ClaimExtraction(models.Model):
             models.CheckConstraint(
                 condition=~Q(rule=""), name="claimextraction_rule_not_empty"
             ),
+            models.CheckConstraint(
+                condition=Q(checkworthiness__gte=0) & Q(checkworthiness__lte=1),
+                name="claimextraction_checkworthiness_0_to_1",
+            ),
         ]
         indexes = [
             models.Index(fields=["confidence"], name="claimextraction_conf_idx"),
+            models.Index(fields=["checkworthiness"], name="claimextraction_worth_idx"),
+            models.Index(fields=["rule"], name="claimextraction_rule_idx"),
         ]
 
     def __str__(self):

@@ -197,6 +197,7 @@ def _record(source: Source, proposal: Proposal, by: User) -> Claim:
         claim=claim,
         rule=proposal.rule,
         confidence=round(proposal.confidence, 3),
+        checkworthiness=round(proposal.checkworthiness, 3),
         extractor_version=EXTRACTOR_VERSION,
     )
     return claim

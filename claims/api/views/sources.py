@@ -148,12 +148,13 @@ class SourceViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         propose = data.pop("propose_claims")
+        min_confidence = data.pop("min_confidence", 0.0)
         if propose and not request.user.has_perm("claims.add_claim"):
             raise PermissionDenied("Proposing claims needs the contributor role.")
         result = create_source(**data, by=request.user)
         proposals = None
         if propose:
-            run = propose_claims(source=result.source)
+            run = propose_claims(source=result.source, min_confidence=min_confidence)
             proposals = {
                 "created": [claim.pk for claim in run.created],
                 "skipped": len(run.skipped),
