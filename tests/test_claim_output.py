@@ -15,6 +15,7 @@ def test_the_api_shows_the_state_fields_and_a_few_more():
     assert names[1 : 1 + len(STATE_FIELDS)] == list(STATE_FIELDS)
     assert set(names) - set(STATE_FIELDS) == {
         "id",
+        "extraction",
         "spans",
         "evidence",
         "related",

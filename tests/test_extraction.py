@@ -12,7 +12,7 @@ TUESDAY = datetime.date(2025, 3, 4)  # a Tuesday
 
 def only(proposals, words):
     """The one proposal whose content contains ``words``."""
-    found = [p for p in proposals if words in p.text]
+    found = [p for p in proposals if words.casefold() in p.text.casefold()]
     assert len(found) == 1, [p.text for p in proposals]
     return found[0]
 
@@ -36,13 +36,14 @@ def test_a_quote_with_the_cue_after_it():
     assert (proposal.speaker_name, proposal.speaker_title) == ("Ana Ruiz", "Mayor")
     assert words_at(text, proposal.cue_span) == "said"
     assert words_at(text, proposal.speaker_span) == "Mayor Ana Ruiz"
-    assert proposal.kind == "prediction"
+    # A mayor's firm future of the city's bridge is the city's undertaking.
+    assert proposal.kind == "promise"
     assert (proposal.due_on, proposal.due_on_precision) == (
         datetime.date(2025, 5, 31),
         "month",
     )
     assert proposal.rule == "quote-cue-after"
-    assert proposal.text == "Ana Ruiz: The bridge will open in May."
+    assert proposal.text == "The bridge will open in May."
 
 
 def test_a_quote_with_the_cue_before_it():
@@ -407,10 +408,33 @@ def test_known_speakers_are_recognised_by_a_name_that_looks_the_same(written):
     assert extract(text, TUESDAY, known)[0].speaker_name == "Hamid Raza Baig"
 
 
-def test_a_known_speakers_surname_resolves_to_the_full_name():
+def test_a_known_speakers_surname_resolves_once_the_text_names_them():
     known = [KnownSpeaker("Nadia Rafiq Chaudhry", (), "person")]
-    text = "Chaudhry said that exports had doubled."
-    assert extract(text, TUESDAY, known)[0].speaker_name == "Nadia Rafiq Chaudhry"
+    text = (
+        "Minister Nadia Rafiq Chaudhry said that exports had doubled.\n\n"
+        "Chaudhry said that imports had fallen."
+    )
+    assert {p.speaker_name for p in extract(text, TUESDAY, known)} == {
+        "Nadia Rafiq Chaudhry"
+    }
+
+
+def test_a_lone_surname_is_not_matched_to_a_known_speaker_of_another_text():
+    """Issue 23: a common surname (or a word such as "office") must not make
+    a known speaker of someone else."""
+    known = [
+        KnownSpeaker("Nadia Rafiq Chaudhry", (), "person"),
+        KnownSpeaker(
+            "City finance office", ("the city's finance office",), "organization"
+        ),
+    ]
+    text = (
+        "Chaudhry said that exports had doubled.\n\n"
+        "The fountain will be repaired by June, according to the mayor's office."
+    )
+    speakers = [p.speaker_name for p in extract(text, TUESDAY, known)]
+    assert "Nadia Rafiq Chaudhry" not in speakers
+    assert "City finance office" not in speakers
 
 
 def test_later_short_forms_refer_to_the_person_introduced():
@@ -579,7 +603,8 @@ def test_the_time_of_a_relative_clause_is_not_the_statements():
     ],
 )
 def test_deadlines(deadline, due_on, precision, due_text):
-    text = f"Treasurer Omar Haddad said the new tax office would open {deadline}."
+    # An economist holds no office: the opening is his forecast.
+    text = f"Economist Omar Haddad said the new tax office would open {deadline}."
     proposal = extract(text, TUESDAY)[0]
     assert proposal.kind == "prediction"
     assert (proposal.due_on, proposal.due_on_precision, proposal.due_text) == (
@@ -628,8 +653,8 @@ def test_a_transcript_with_named_speakers():
     )
     proposals = extract(text, TUESDAY)
     assert [p.text for p in proposals] == [
-        "Ana Ruiz: The pool will reopen by the end of April.",
-        "Ana Ruiz: We have hired six lifeguards.",
+        "The pool will reopen by the end of April.",
+        "We have hired six lifeguards.",
     ]
     assert {p.attribution for p in proposals} == {"direct_quote"}
     assert proposals[0].due_on == datetime.date(2025, 4, 30)

@@ -16,7 +16,7 @@ from typing import cast
 
 import orjson
 from django.db import connection, connections
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, ForeignObjectRel, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
@@ -67,9 +67,11 @@ def _joined(field) -> tuple:
     one-to-one row that points at the claim (its extraction)."""
     relation = Claim._meta.get_field(field.source)
     quote = connection.ops.quote_name
-    if relation.concrete:
-        return relation.related_model, f"{{j}}.id = c.{quote(relation.column)}"
-    return relation.related_model, f"{{j}}.{quote(relation.field.column)} = c.id"
+    if isinstance(relation, ForeignObjectRel):  # points at the claim
+        column = relation.field.column
+        return relation.related_model, f"{{j}}.{quote(str(column))} = c.id"
+    column = cast(str, relation.column)
+    return relation.related_model, f"{{j}}.id = c.{quote(column)}"
 
 
 def blank_is_null(field) -> bool:

@@ -1,11 +1,13 @@
 """Turning a located claim into a ``Proposal``: dates, kind, text, confidence."""
 
 import datetime
+import re
 import unicodedata
 from dataclasses import dataclass
 
 from .classify import classify
 from .dates import DAY, find_due, find_stated
+from .lexicon import OFFICE_WORDS
 from .proposal import Proposal, Span
 from .speakers import Resolved
 from .worth import checkworthiness
@@ -69,11 +71,40 @@ def snap(text: str, span: Span | None) -> Span | None:
     return (start, end) if start < end else None
 
 
-def suggested_text(words: str, speaker: str | None) -> str:
-    words = words.strip().rstrip(",;:—–- ")
-    if words and words[-1] not in '.!?…"”’)':
+# What may be left at the edges of claimed words: an opener cut in half ("to
+# the license, Starlink …" of "In addition to the license"), "noting that", a
+# label, a stray quotation mark.
+_LEAD_JUNK = re.compile(
+    r"^(?:(?:that|and|but|also|noting\s+that|adding\s+that|saying\s+that|"
+    r"[\w’'.-]+(?:\s+[\w’'.-]+){0,3}:)\s+|[,;:—–\-\s\"“”‘’']+)+",
+    re.IGNORECASE,
+)
+_TRAIL_JUNK = re.compile(r"[,;:—–\-\s\"“”‘’]+$")
+
+
+def suggested_text(words: str) -> str:
+    """The claim as a clean sentence of its own: no speaker label, no stray
+    marks or linking words at its edges, a capital and a full stop. (The
+    speaker is the claim's own field.)"""
+    words = _TRAIL_JUNK.sub("", _LEAD_JUNK.sub("", words.strip()))
+    if not words:
+        return ""
+    words = words[0].upper() + words[1:]
+    if words[-1] not in ".!?…":
         words += "."
-    return f"{speaker}: {words}" if speaker else words
+    return words
+
+
+def in_charge(speaker: Resolved | None) -> str:
+    """The name of an organisation, or of a person holding an office: what it
+    says will be done is its own undertaking. Experts, researchers and critics
+    hold none ("")."""
+    if speaker is None:
+        return ""
+    title = set(speaker.title.lower().replace("-", " ").split())
+    if speaker.kind != "person" or OFFICE_WORDS & title:
+        return speaker.name
+    return ""
 
 
 def confidence(rule: str, speaker: Resolved | None, words: str) -> float:
@@ -106,13 +137,22 @@ def build(
         attribution = attribution_if_unknown
     lemma = said.lemma if said else ""
     stated = find_stated(text, regions, published)
+    # Deadlines count from when the words were said: "by December 2024", told
+    # a committee in September 2024, is a deadline even in a 2025 report.
+    said_on = stated.date if stated else published
     if attribution in ("narrator", "hedged"):
         # The narrator's deadlines do not change the kind: look only if needed.
         kind = classify(words, attribution, lemma)
-        due = find_due(text, list(content), published) if kind == "prediction" else None
+        due = find_due(text, list(content), said_on) if kind == "prediction" else None
     else:
-        due = find_due(text, list(content), published)
-        kind = classify(words, attribution, lemma, has_deadline=bool(due and due.firm))
+        due = find_due(text, list(content), said_on)
+        kind = classify(
+            words,
+            attribution,
+            lemma,
+            has_deadline=bool(due and due.firm),
+            in_charge=in_charge(speaker),
+        )
     if kind not in ("prediction", "promise"):
         due = None
     if stated is not None:
@@ -134,8 +174,10 @@ def build(
         due_on=due.date if due else None,
         due_on_precision=due.precision if due else "",
         due_text=due.text if due else "",
-        text=suggested_text(words, speaker.name if speaker else None),
+        text=suggested_text(words) or words,
         confidence=confidence(rule, speaker, words),
         rule=rule,
-        checkworthiness=checkworthiness(words),
+        checkworthiness=checkworthiness(
+            words, future=kind in ("prediction", "promise") or None
+        ),
     )

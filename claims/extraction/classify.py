@@ -7,12 +7,12 @@ evaluative words ("a new dimension") describe rather than opine.
 
 import re
 
-from .lexicon import PREDICTION_CUES, PROMISE_CUES
+from .lexicon import PREDICTION_CUES, PROMISE_CUES, word_set
 
 # "we will be" is a state, not an undertaking ("we will be under a notice").
 _FIRST_PERSON_COMMITMENT = re.compile(
     r"\b(?:(?:we|i)\s+(?:will(?!\s+be\b)|shall(?!\s+be\b)|won['’]t|will\s+not|"
-    r"are\s+going\s+to|am\s+going\s+to|"
+    r"(?:are|am)\s+(?:not\s+)?going\s+to|can\s+promise|can\s+assure|"
     r"are\s+committed\s+to|am\s+committed\s+to|promise|pledge|vow|guarantee|"
     r"intend\s+to|are\s+determined\s+to|am\s+determined\s+to|will\s+continue)|"
     r"we['’]ll(?!\s+be\b)|i['’]ll(?!\s+be\b)|"
@@ -39,6 +39,27 @@ _FUTURE = re.compile(
     re.IGNORECASE,
 )
 _MAY = re.compile(r"\bmay\b")  # lower case only: "May" is a month
+# A firm future ("will", "would", "is to be", "shall") and what makes one
+# tentative (a forecast, a condition, a chance).
+_FIRM_FUTURE = re.compile(
+    r"\b(?:will|won['’]t|shall|would|is\s+to\s+be|are\s+to\s+be)\b|['’]ll\b",
+    re.IGNORECASE,
+)
+_TENTATIVE = re.compile(
+    r"\b(?:could|might|may|likely|unlikely|probably|possibly|perhaps|expect|"
+    r"expects|expected|forecast|forecasts|projected|estimate[sd]?|hope|hopes|"
+    r"if|unless|should|cost|costs|"
+    r"go\s+up|go\s+down|soon)\b",
+)
+_STATE = re.compile(
+    r"\b(?:will|would|'ll)\s+(?:prove|remain|continue|become|be\s+(?:a|an|the|"
+    r"able|difficult|hard|easy|good|bad|great|better|worse))\b",
+    re.IGNORECASE,
+)
+# Capitalised words that may open a subject without naming another party.
+_SUBJECT_OPENERS = word_set(
+    "the a an this that these those our its their his her we i it they"
+)
 _STRONG_OPINION = re.compile(
     r"\b(?:historic|milestone|landmark|lifeline|breakthrough|game[\s-]?changer|"
     r"turning\s+point|right\s+track|wrong\s+track|new\s+(?:phase|era|chapter|dimension|heights?)|first\s+step|"
@@ -72,7 +93,9 @@ _HEDGE = re.compile(
     r"(?:it\s+)?has\s+been\s+learnt|sources\s+(?:said|say|told)|"
     r"according\s+to\s+(?:sources|reports|media\s+reports|unnamed\s+officials|insiders|"
     r"people\s+(?:familiar|close|briefed|with\s+knowledge))|"
-    r"people\s+familiar\s+with)\b",
+    r"people\s+familiar\s+with|on\s+(?:the\s+)?condition\s+of\s+anonymity|"
+    r"(?:requested|asked\s+for|sought)\s+anonymity|declined\s+to\s+be\s+(?:named|identified)|"
+    r"asked\s+not\s+to\s+be\s+(?:named|identified))\b",
     re.IGNORECASE,
 )
 
@@ -83,12 +106,36 @@ def find_hedge(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     return match.span() if match else None
 
 
+def _undertaking(words: str, speaker: str) -> bool:
+    """A firm future of what the speaker's side does, not a forecast: no
+    tentative word, no figure moving on its own ("bills will go up"), no
+    state ("will prove to be"), and no other named party as the subject
+    ("Starlink will launch")."""
+    firm = _FIRM_FUTURE.search(words)
+    if not firm or _TENTATIVE.search(words) or _STATE.search(words):
+        return False
+    # "Starlink will launch": a named party's future, unless the name is the
+    # speaker's own ("Nordlys Rail will recruit").
+    own = set(speaker.lower().split()) | _SUBJECT_OPENERS
+    subject = words[: firm.start()].replace("’s", "").replace("'s", "").split()
+    return not any(w[:1].isupper() and w.lower() not in own for w in subject)
+
+
 def _opinion_score(words: str) -> float:
     return len(_STRONG_OPINION.findall(words)) + 0.5 * len(_WEAK_OPINION.findall(words))
 
 
-def classify(words: str, attribution: str, cue: str = "", has_deadline=False) -> str:
-    """fact, prediction, promise or opinion for the claimed ``words``."""
+def classify(
+    words: str,
+    attribution: str,
+    cue: str = "",
+    has_deadline=False,
+    in_charge: str = "",
+) -> str:
+    """fact, prediction, promise or opinion for the claimed ``words``;
+    ``in_charge``: the name of a speaker that holds an office or is an
+    organisation, so that what it says will be done, firmly, is its
+    undertaking."""
     future = bool(_FUTURE.search(words) or _MAY.search(words))
     if attribution in ("narrator", "hedged"):
         # "unveiled a plan to plant trees by 2028" reports a plan: a fact.
@@ -97,6 +144,10 @@ def classify(words: str, attribution: str, cue: str = "", has_deadline=False) ->
     if cue in PROMISE_CUES or _FIRST_PERSON_COMMITMENT.search(words):
         return "promise"
     if attribution == "indirect" and _OWN_SIDE_COMMITMENT.search(words):
+        return "promise"
+    if in_charge and cue not in PREDICTION_CUES and _undertaking(words, in_charge):
+        # "The bridge will reopen in September," said the council's transport
+        # chief: an office-holder's firm future is the office's undertaking.
         return "promise"
     if future or cue in PREDICTION_CUES:
         return "prediction"

@@ -227,18 +227,21 @@ def find_stated(
 
 _DUE_RE = re.compile(
     rf"\b(?:"
-    rf"(?P<endof>by\s+(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?"
+    rf"(?P<half>(?:by|before|in|during|until)\s+the\s+(?P<h_which>first|second|third|fourth|last)\s+"
+    rf"(?P<h_unit>half|quarter)\s+of\s+(?P<h_y>{_YEAR}))|"
+    rf"(?P<endof>(?:by|before)\s+(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?"
     rf"(?P<e_what>year|month|next\s+year|{_YEAR}|(?P<e_m>{_MONTH})(?:\s+(?P<e_y>{_YEAR}))?))|"
     rf"(?P<yearend>by\s+(?:the\s+)?year[\s-]end)|"
     rf"(?P<within>(?:within|in\s+the\s+next|over\s+the\s+next|in)\s+(?P<w_n>{_COUNT})\s+(?P<w_u>{_UNIT})(?:['’]?\s+time)?)|"
-    rf"(?P<bydate>(?:by|before|until|no\s+later\s+than|on|from)\s+"
+    rf"(?P<within_next>within\s+(?:the\s+)?(?:next|coming)\s+(?P<wn_u>week|month|year))|"
+    rf"(?P<bydate>(?:by|before|until|no\s+later\s+than|on|from)\s+(?:{_WEEKDAY},?\s+)?"
     rf"(?:(?P<b_d1>{_DAY})\s+(?P<b_m1>{_MONTH})|(?P<b_m2>{_MONTH})\s+(?P<b_d2>{_DAY}))(?:,?\s+(?P<b_y>{_YEAR}))?)|"
     rf"(?P<bymonth>(?:by|before|until|in|from|no\s+later\s+than)\s+(?:(?:early|mid|late)[\s-]+)?"
     rf"(?P<bm_first>{_MONTH})(?:(?:\s*,\s*|\s+or\s+|\s+and\s+|\s*[-–]\s*|\s+to\s+)(?P<bm_last>{_MONTH}))*"
     rf"(?:\s+(?P<bm_y>{_YEAR})|\s+(?P<bm_rel>next|this)\s+year)?)|"
     rf"(?P<byyear>(?:by|before|until|in|from|no\s+later\s+than)\s+(?:(?:early|mid|late)[\s-]+)?(?P<by_y>{_YEAR}))|"
     rf"(?P<through>(?:throughout|through|for\s+(?:the\s+whole\s+of|all\s+of|the\s+rest\s+of))\s+"
-    rf"(?:the\s+year|this\s+year|(?P<t_y>{_YEAR})))|"
+    rf"(?P<t_y>{_YEAR}))|"
     rf"(?P<weekday>(?:by|before|until|on)\s+(?:next\s+)?(?P<wd_name>{_WEEKDAY}))|"
     rf"(?P<season>(?:(?:by|before|until|in|during)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+)?)?)?"
     rf"(?:(?P<s_rel>next|this|coming)\s+)?(?P<s_name>spring|summer|autumn|fall|winter)"
@@ -278,6 +281,8 @@ def _due_match(m: re.Match, published: datetime.date | None):
     g = m.group
     if g("endof"):
         return _end_of(m, published)
+    if g("half"):
+        return _part_of_year(m)
     if g("yearend"):
         return (published, YEAR) if published else None
     if g("within"):
@@ -298,6 +303,10 @@ def _due_match(m: re.Match, published: datetime.date | None):
 def _relative_due(m: re.Match, published: datetime.date):
     """The deadlines that only resolve against the publication date."""
     g = m.group
+    if g("within_next"):
+        # "within the next year", said 3 October 2024: by about October 2025.
+        unit = g("wn_u").lower()
+        return _shift(published, unit, 1), DAY if unit == "week" else MONTH
     if g("season"):
         return _season(m, published)
     if g("weekday"):
@@ -307,6 +316,19 @@ def _relative_due(m: re.Match, published: datetime.date):
     if g("later"):
         return published, MONTH if g("l_u").lower() == "month" else YEAR
     return None
+
+
+_PARTS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4}
+
+
+def _part_of_year(m: re.Match):
+    """ "in the first half of 2026" → June 2026; "by the fourth quarter of
+    2027" → December 2027 (month: the period ends with a month)."""
+    which = _PARTS[m.group("h_which").lower()]
+    if m.group("h_unit").lower() == "half":
+        which = min(which, 2) * 2
+    month = 3 * which
+    return datetime.date(int(m.group("h_y")), month, 1), MONTH
 
 
 def _within(m: re.Match, published: datetime.date | None):
@@ -341,9 +363,9 @@ def _by_month(m: re.Match, published: datetime.date | None):
 
 
 def _through(m: re.Match, published: datetime.date | None):
-    if m.group("t_y"):
-        return datetime.date(int(m.group("t_y")), 1, 1), YEAR
-    return (published, YEAR) if published else None
+    """ "throughout 2026": by the end of that year. "Throughout the year" is
+    how long, not by when: no deadline (the pattern leaves it out)."""
+    return datetime.date(int(m.group("t_y")), 1, 1), YEAR
 
 
 def _coming_weekday(name: str, published: datetime.date):

@@ -9,7 +9,7 @@ import datetime
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import transcript
 from .build import Said, build
@@ -35,11 +35,17 @@ from .segment import (
     trim,
     without_relative_clauses,
 )
-from .speakers import KnownSpeakers, SpeakerBook
-from .subjects import learn_names, sentence_subject
+from .speakers import KnownSpeakers, Resolved, SpeakerBook
+from .subjects import learn_header_names, learn_names, sentence_subject
 from .tokens import Token, tokenize
+from .worth import NARRATOR_THRESHOLD, TURN_THRESHOLD
 
 MAX_SENTENCE_CHARS = 2000
+# Where statements are made together: one time for all of them.
+_OCCASIONS = re.compile(
+    r"\b(committee|meeting|session|sitting|hearing|briefing|house|senate|"
+    r"assembly|forum|conference|summit|panel)\b"
+)
 # Quoted words inside reported speech make it a (partial) direct quote.
 QUOTED_WORDS = re.compile(r"[“\"«]([^“”\"«»\n]{1,600})[”\"»]")
 CUE_WORDS = frozenset([*CUE_LEMMAS, "that"])
@@ -71,6 +77,7 @@ class Extraction:
     proposals: list[Proposal] = field(default_factory=list)
     utterances: list[Utterance] = field(default_factory=list)
     bare_frames: dict[int, Said] = field(default_factory=dict)
+    occasions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     last_said: Said | None = None
     sentence: int = 0
     _tokens: list[Token] = field(default_factory=list)
@@ -97,7 +104,11 @@ class Extraction:
                 said = self._turn_speaker(turns[index], interviewee, header)
                 self._turn(said, turns[index].body_start, hi)
             elif index > first_turn:
+                if transcript.ends_turn(self.text, lo, hi):
+                    said = None  # a heading or the record's own line
                 self._turn(said, lo, hi)  # the turn goes on in a new paragraph
+            elif turns:
+                interviewee = interviewee or self._header(lo, hi)
             elif is_heading(self.text, lo, hi):
                 learn_names(self.book, tokenize(self.text, lo, hi))
             else:
@@ -105,6 +116,14 @@ class Extraction:
                 self._paragraph(index, lo, hi, pieces, narrate=not mostly_turns)
         self._attribute_quotations()
         return sorted(self.proposals, key=lambda p: (p.content_spans[0], p.rule))
+
+    def _header(self, lo: int, hi: int) -> Resolved | None:
+        """A transcript's header paragraph introduces who speaks ("Guest:
+        Ing. Ana Ruiz, …"): its names are learned, and the guest's returned."""
+        guest = learn_header_names(self.book, tokenize(self.text, lo, hi))
+        if guest and transcript.GUEST_LINE.match(self.text, lo, hi):
+            return self.book.resolve(guest)
+        return None
 
     # -- paragraphs and sentences ---------------------------------------------
 
@@ -199,8 +218,11 @@ class Extraction:
         learn_names(self.book, tokens)
         subject = sentence_subject(tokens, first)
         if reports:
+            # Each report's time is searched outside every report's words:
+            # "… that A, and expected B by March" is not said in March.
+            claimed = [span for r in reports for span in r.content]
             for reported in reports:
-                self._reported(paragraph, tokens, reported)
+                self._reported(paragraph, tokens, reported, claimed)
             if subject is not None and subject.kind == "organization" and subject.name:
                 self.book.notice(subject)  # "Harlow Foods expects …, Doe said"
             return
@@ -209,11 +231,9 @@ class Extraction:
         if narrate:
             self._narrator(tokens, first)
 
-    def _reported(self, paragraph, tokens: list[Token], reported) -> None:
+    def _reported(self, paragraph, tokens: list[Token], reported, claimed) -> None:
         frame = reported.frame
-        region = without_relative_clauses(
-            tokens, outside(tokens_span(tokens), reported.content)
-        )
+        region = without_relative_clauses(tokens, outside(tokens_span(tokens), claimed))
         if reported.vague:
             hedge = (frame.cue.start, frame.cue.end)
             self._add(
@@ -257,7 +277,7 @@ class Extraction:
                 said,
                 "direct_quote" if quoted else "indirect",
                 "quote-partial" if quoted else reported.rule,
-                region,
+                said.regions,
                 self.published,
             )
         )
@@ -268,24 +288,24 @@ class Extraction:
         span = (tokens[first].start, tokens[-1].end)
         hedge = find_hedge(self.text, *span)
         attribution = "hedged" if hedge else "narrator"
-        self._add(
-            build(
-                self.text,
-                [span],
-                None,
-                attribution,
-                "hedge" if hedge else "narrator",
-                [],
-                self.published,
-                cue_span=hedge,
-            )
+        proposal = build(
+            self.text,
+            [span],
+            None,
+            attribution,
+            "hedge" if hedge else "narrator",
+            [],
+            self.published,
+            cue_span=hedge,
         )
+        if hedge or (proposal and proposal.checkworthiness >= NARRATOR_THRESHOLD):
+            self._add(proposal)  # else nothing a fact-checker could check
 
     def _turn(self, said: Said | None, lo: int, hi: int) -> None:
-        if said is None:
-            return
         for s_lo, s_hi in split_sentences(self.text, lo, hi):
             words = self.text[s_lo:s_hi]
+            if self._hearsay(s_lo, s_hi) or said is None:
+                continue  # "Critics say …", even in a question's preamble
             if (
                 words.endswith("?")
                 or count_words(words) < 4
@@ -293,22 +313,41 @@ class Extraction:
             ):
                 continue
             span = trim(self.text, s_lo, s_hi, _QUOTE_TRIM)
-            if span:
-                self._add(
-                    build(
-                        self.text,
-                        [span],
-                        said,
-                        "direct_quote",
-                        "transcript-turn",
-                        said.regions,
-                        self.published,
-                    )
-                )
+            proposal = span and build(
+                self.text,
+                [span],
+                said,
+                "direct_quote",
+                "transcript-turn",
+                said.regions,
+                self.published,
+            )
+            # Pleasantries and procedure ("I move that the bill be read") are
+            # left out; a speaker's opinion or undertaking never is.
+            if proposal and (
+                proposal.checkworthiness >= TURN_THRESHOLD or proposal.kind != "fact"
+            ):
+                self._add(proposal)
+
+    def _hearsay(self, lo: int, hi: int) -> bool:
+        """A turn's sentence that passes on what unnamed others say ("Critics
+        say the authority loses more than it saves"): a hedged claim of no
+        speaker, not the turn's speaker's own."""
+        tokens = tokenize(self.text, lo, hi)
+        vague = [
+            r
+            for r in parse_sentence(tokens, first_content_token(self.text, tokens, lo))
+            if r.vague and r.content
+        ]
+        for reported in vague:
+            self._reported(0, tokens, reported, list(reported.content))
+        return bool(vague)
 
     def _session_date(self, lo: int, hi: int) -> list[tuple[int, int]]:
-        """Where a transcript's header dates the session (searched once)."""
-        found = find_stated(self.text, [(lo, hi)], self.published)
+        """Where a transcript's header dates the session (searched once), not
+        counting when it was published ("Published: 22 April 2026")."""
+        regions = transcript.session_regions(self.text, lo, hi)
+        found = find_stated(self.text, regions, self.published)
         return [(found.start, found.end)] if found else []
 
     def _turn_speaker(self, turn: transcript.Turn, interviewee, header) -> Said | None:
@@ -320,9 +359,11 @@ class Extraction:
         if turn.role == "answer":
             speaker = interviewee
         else:
-            name = transcript.label_as_name(turn.label)
+            name = transcript.label_as_name(turn.name or turn.label)
             words = tokenize(name, 0, len(name))
             mention = build_mention(words)
+            if mention is not None and turn.title and not mention.title:
+                mention = replace(mention, title=turn.title)
             speaker = self.book.resolve(mention) if mention else None
         if speaker is None:
             return None
@@ -343,6 +384,7 @@ class Extraction:
     def _said(self, frame: Frame, rule: str, paragraph: int, regions) -> Said:
         vague = is_vague(frame.mention)
         speaker = None if vague else self.book.resolve(frame.mention)
+        own = list(regions)
         regions = list(regions)
         previous = self.last_said
         if (
@@ -355,6 +397,7 @@ class Extraction:
             # The same speaker again ("she added"): the same occasion, unless
             # this frame names its own time (it is searched first).
             regions += previous.regions
+        regions += self._occasion(own)
         said = Said(
             speaker,
             (frame.mention.start, frame.mention.end),
@@ -367,6 +410,19 @@ class Extraction:
         if speaker is not None:
             self.last_said = said
         return said
+
+    def _occasion(self, regions) -> list[tuple[int, int]]:
+        """A committee or a sitting named again ("the secretary informed the
+        committee that …"): the time the article gave it first, if this
+        frame gives none. The first dated mention of each occasion is kept."""
+        words = " ".join(self.text[a:b] for a, b in regions).lower()
+        found = [w for w in _OCCASIONS.findall(words)]
+        for word in found:
+            if word not in self.occasions and find_stated(
+                self.text, regions, self.published
+            ):
+                self.occasions[word] = list(regions)
+        return [r for word in found for r in self.occasions.get(word, [])]
 
     def _attribute_quotations(self) -> None:
         by_sentence = {u.sentence: u for u in self.utterances}
@@ -384,18 +440,21 @@ class Extraction:
                     framed_quotation.setdefault(q, u.said)
         for u in self.utterances:
             if not u.merged:
-                self._add(
-                    build(
-                        self.text,
-                        sorted(u.spans),
-                        u.said,
-                        "direct_quote",
-                        u.rule or "quote-unattributed",
-                        u.said.regions if u.said else [],
-                        self.published,
-                        attribution_if_unknown="hedged",
-                    )
-                )
+                self._quoted(u)
+
+    def _quoted(self, u: Utterance) -> None:
+        self._add(
+            build(
+                self.text,
+                sorted(u.spans),
+                u.said,
+                "direct_quote",
+                u.rule or "quote-unattributed",
+                u.said.regions if u.said else [],
+                self.published,
+                attribution_if_unknown="hedged",
+            )
+        )
 
     def _attribute(self, u: Utterance, by_sentence, framed_quotation) -> None:
         previous = by_sentence.get(u.sentence - 1)

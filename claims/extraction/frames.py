@@ -16,6 +16,7 @@ from .lexicon import (
     NUMBER_WORDS,
     POSSESSIVES,
     PRONOUNS,
+    THAT_ONLY_CUES,
     TITLE_WORDS,
     WEAK_CUE_FORMS,
     WEEKDAYS,
@@ -53,6 +54,7 @@ _DOCUMENTS = word_set(
     announcement speech interview email video transcript testimony
     """
 )
+_THAT_WITHIN = 5  # "dismissed speculation that", "highlighted to the house that"
 FRAME_WINDOW = 14  # how far from a quotation its reporting verb may stand
 _NEAR_START = 6  # a speaker this close to the quotation is the frame's
 _PARTIAL_WORDS = 20  # reported words that may lead into a partial quotation
@@ -64,6 +66,12 @@ class Cue:
     start: int
     end: int
     lemma: str
+    span: int = 1  # tokens the cue takes: 2 for "pointed out"
+
+    @property
+    def next(self) -> int:
+        """The index of the first token after the cue."""
+        return self.index + self.span
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,10 @@ def find_cues(tokens: list[Token], lo: int = 0, hi: int | None = None) -> list[C
         if lower == "according" and i + 1 < len(tokens) and tokens[i + 1].lower == "to":
             cues.append(Cue(i, tokens[i].start, tokens[i + 1].end, "according to"))
             continue
+        phrase = _cue_phrase(tokens, i) if lower in _PHRASES else None
+        if phrase is not None:
+            cues.append(phrase)
+            continue
         lemma = CUE_LEMMAS.get(lower)
         if lemma is None:
             continue
@@ -95,8 +107,36 @@ def find_cues(tokens: list[Token], lo: int = 0, hi: int | None = None) -> list[C
             continue
         if lower in WEAK_CUE_FORMS and not _ends_mention(before):
             continue
+        if lemma in THAT_ONLY_CUES and not any(
+            t.lower == "that" for t in tokens[i + 1 : i + 1 + _THAT_WITHIN]
+        ):
+            continue
         cues.append(Cue(i, tokens[i].start, tokens[i].end, lemma))
     return cues
+
+
+# Reporting phrases of more than one word, by their words after the first:
+# "pointed out that", "was of the view that".
+_PHRASES = {
+    "point": (("out",), "point out"),
+    "points": (("out",), "point out"),
+    "pointed": (("out",), "point out"),
+    "was": (("of", "the", "view"), "be of the view"),
+    "is": (("of", "the", "view"), "be of the view"),
+    "were": (("of", "the", "view"), "be of the view"),
+    "are": (("of", "the", "view"), "be of the view"),
+}
+
+
+def _cue_phrase(tokens: list[Token], i: int) -> Cue | None:
+    found = _PHRASES.get(tokens[i].lower)
+    if found is None:
+        return None
+    rest, lemma = found
+    end = i + len(rest)
+    if end >= len(tokens) or tuple(t.lower for t in tokens[i + 1 : end + 1]) != rest:
+        return None
+    return Cue(i, tokens[i].start, tokens[end].end, lemma, end - i + 1)
 
 
 def _ends_mention(token: Token | None) -> bool:
@@ -126,7 +166,7 @@ def speaker_of(tokens: list[Token], cue: Cue, lo: int, hi: int) -> Frame | None:
             mention = clause_subject(tokens, lo, gap - 1)
     if mention is not None:
         return Frame(cue, mention, listener_end(tokens, cue, hi))
-    mention, after = mention_after(tokens, cue.index + 1)
+    mention, after = mention_after(tokens, cue.next)
     if mention is None:
         return None
     if mention.pronoun and after < hi and tokens[after].is_word:
@@ -161,7 +201,7 @@ def clause_subject(tokens: list[Token], lo: int, end: int) -> Mention | None:
 
 def listener_end(tokens: list[Token], cue: Cue, hi: int) -> int:
     """Past the listener of "told the committee": the object of telling."""
-    i = cue.index + 1
+    i = cue.next
     if cue.lemma not in LISTENER_CUES or i >= hi:
         return i
     if tokens[i].lower in _LISTENERS:
@@ -213,6 +253,16 @@ def content_start(tokens: list[Token], i: int, hi: int) -> int:
     the reported words begin."""
     while i < hi:
         lower = tokens[i].lower
+        if tokens[i].text == "(":
+            # "the Standing Committee on Energy (Petroleum Division) that": a
+            # bracket closing the listener's name.
+            close = next(
+                (j for j in range(i + 1, min(hi, i + 12)) if tokens[j].text == ")"),
+                None,
+            )
+            if close is not None:
+                i = close + 1
+                continue
         if lower == "that" or tokens[i].text in (",", ":", "—", "–"):
             i += 1
             if lower == "that":

@@ -64,12 +64,67 @@ _CUE_FORMS = {
     "tweet": "tweet tweets tweeted",
     "report": "report reports reported",
     "conclude": "conclude concludes concluded",
+    # From published lists of reporting verbs that take a that-clause (Aalto
+    # University's "Reporting verbs", METU's Academic Writing Center, UTS
+    # HELPS), the ones used of speech in news; "find", "show", "see", "know"
+    # and "decide" are left out: they report findings and decisions, not words.
+    "affirm": "affirm affirms affirmed",
+    "agree": "agree agrees agreed",
+    "anticipate": "anticipate anticipates anticipated",
+    "apprise": "apprise apprises apprised",
+    "brief": "brief briefs briefed",
+    "clarify": "clarify clarifies clarified",
+    "comment": "comment comments commented",
+    "complain": "complain complains complained",
+    "disclose": "disclose discloses disclosed",
+    "dismiss": "dismiss dismisses dismissed",
+    "elaborate": "elaborate elaborates elaborated",
+    "highlight": "highlight highlights highlighted",
+    "indicate": "indicate indicates indicated",
+    "mention": "mention mentions mentioned",
+    "propose": "propose proposes proposed",
+    "reassure": "reassure reassures reassured",
+    "recommend": "recommend recommends recommended",
+    "remind": "remind reminds reminded",
+    "testify": "testify testifies testified",
+    "underline": "underline underlines underlined",
+    "underscore": "underscore underscores underscored",
+    "urge": "urge urges urged",
+    "opine": "opine opines opined",
+    "hint": "hint hints hinted",
+    "counter": "counter counters countered",
+    "retort": "retort retorts retorted",
+    "boast": "boast boasts boasted",
 }
 CUE_LEMMAS = {
     form: lemma for lemma, forms in _CUE_FORMS.items() for form in forms.split()
 }
 # Verbs whose object (the listener) comes before the content: "told reporters that".
-LISTENER_CUES = frozenset({"tell", "inform", "assure", "warn", "promise", "remind"})
+LISTENER_CUES = frozenset(
+    {
+        "tell",
+        "inform",
+        "assure",
+        "warn",
+        "promise",
+        "remind",
+        "apprise",
+        "brief",
+        "reassure",
+        "urge",
+    }
+)
+# Verbs that report speech only with a that-clause close behind: "agreed
+# that …" reports, "agreed to expand" does not.
+THAT_ONLY_CUES = _words(
+    """
+    agree anticipate comment complain dismiss highlight hint indicate mention
+    propose recommend underline underscore urge
+    """
+)
+# Verbs that answer what others said: "dismissed speculation that A, stating
+# that B" claims B, never A.
+REBUTTING_CUES = frozenset({"dismiss"})
 PROMISE_CUES = frozenset({"promise", "pledge", "vow", "assure", "guarantee", "commit"})
 PREDICTION_CUES = frozenset({"predict", "expect", "forecast", "estimate"})
 # Forms that are more often nouns ("the claims", "member states"): cues only
@@ -78,7 +133,8 @@ WEAK_CUE_FORMS = _words(
     """
     believe believes claim claims estimate estimates forecast forecasts maintain
     maintains note notes pledge pledges promise promises remark remarks report
-    reports state states stress stresses vow vows
+    reports state states stress stresses vow vows comment comments brief briefs
+    counter counters hint hints
     """
 )
 
@@ -104,6 +160,17 @@ TITLE_WORDS = _words(
     surgeon teacher technician treasurer vice virologist
     """
 )
+# Titles of office: their holders act for a body, so their firm futures are
+# its undertakings (classify.py). Experts and critics are not among them.
+OFFICE_WORDS = _words(
+    """
+    administrator ambassador cabinet ceo cfo chair chairman chairperson
+    chairwoman chancellor chief commissioner coo councillor councilor cto
+    director director-general executive governor head leader manager mayor
+    minister officer official premier president principal secretary
+    spokesman spokesperson spokeswoman superintendent treasurer
+    """
+)
 # Lowercase words that may precede a title inside a speaker mention.
 TITLE_MODIFIERS = _words(
     """
@@ -120,10 +187,10 @@ TITLE_MODIFIERS = _words(
     """
 )
 # Titles whose holder speaks for an organisation ("a spokeswoman for X").
-SPOKES_WORDS = _words(
-    "spokesman spokeswoman spokesperson representative official officials"
+SPOKES_WORDS = _words("spokesman spokeswoman spokesperson representative")
+HONORIFICS = _words(
+    "dame dr engr hon ing lady lord miss mr mrs ms mx prof shri sir smt"
 )
-HONORIFICS = _words("dame dr lady lord miss mr mrs ms mx prof sir")
 # Titles abbreviated in news copy, spelled out for matching.
 TITLE_ABBREVIATIONS = {
     "pm": "prime minister",
@@ -167,7 +234,8 @@ GROUP_WORDS = _words(
     ministry negotiators nurses observers office officers officials operators
     organisation organisers organization organizers owners parents party police
     protesters researchers residents scientists side spokespeople staff students
-    teachers team traders union university villagers workers
+    teachers team traders union university villagers workers sources insiders
+    reports
     """
 )
 # Both numbers: "the groups", "an official", "the delegations".
@@ -199,7 +267,8 @@ ORG_WORDS = _words(
     pharmaceuticals pharma oil gas mining steel telecom capital ventures labs
     entertainment studios insurance securities investments logistics shipping
     rail transit healthcare solutions software electric chemicals brands stores
-    retail markets exchange airport port utilities water house
+    retail markets exchange airport port utilities water house division limited
+    desk newsroom
     """
 )
 WEEKDAYS = (
@@ -268,6 +337,7 @@ NUMBER_WORDS = {
 }
 # Sentence openers stripped from the start of a content span.
 DISCOURSE_OPENERS = re.compile(
+    r"(?:in\s+addition\s+to|apart\s+from|besides|as\s+well\s+as)\s+[^,.;]{1,60},\s+|"
     r"(?:moreover|separately|meanwhile|however|also|furthermore|in addition|"
     r"additionally|besides|still|indeed|in fact|nevertheless|nonetheless|"
     r"and|but|so|yet|first|second|finally|instead)\b,?\s+",
@@ -283,14 +353,23 @@ VAGUE_SOURCES = _words(
     """
     analysts data diplomats documents economists estimates experts figures
     insiders media observers officials people persons report reports rumors
-    rumours source sources witnesses
+    rumours source sources witnesses critics
+    """
+)
+# Who speaks without a name, whatever body they are of: "a senior official at
+# the ministry", "Petroleum Division officials", "a government source",
+# "insiders", "local reports". Hedged, never a speaker.
+UNNAMED = _words(
+    """
+    official officials source sources insider insiders aide aides people
+    person persons reports report diplomat diplomats critics
     """
 )
 # Abbreviations after which a period does not end a sentence.
 ABBREVIATIONS = _words(
     """
-    a.m al approx apr assn aug bros capt co col corp dec dept dr e.g est etc feb
-    fig ft gen gov i.e inc jan jr jul jun lt ltd mar mr mrs ms mt nov oct p.m
-    prof rep sen sep sept sgt sr st u.k u.n u.s univ vs
+    a.m al approx apr assn aug bros capt co col corp dec dept dr e.g engr est etc
+    feb fig ft gen gov hon i.e inc ing jan jr jul jun lt ltd mar mr mrs ms mt nov
+    oct p.m prof rep sen sep sept sgt shri smt sr st u.k u.n u.s univ vs
     """
 )

@@ -39,6 +39,7 @@ class Mention:
     pronoun: str = ""
     group: str = ""
     words: str = ""  # the mention without its determiner
+    definite: bool = False  # "the official": someone named before
 
     @property
     def kind(self) -> str:
@@ -68,6 +69,7 @@ def merge(first: Mention, second: Mention) -> Mention:
 
 def build_mention(run: list[Token]) -> Mention | None:
     words = [t for t in run if t.text != "."]
+    definite = bool(words) and words[0].lower in ("the", "this", "that")
     while words and (words[0].lower in DETERMINERS or words[0].lower in POSSESSIVES):
         words = words[1:]
     while words and (
@@ -82,11 +84,12 @@ def build_mention(run: list[Token]) -> Mention | None:
         return Mention(start, end, pronoun=words[0].lower, words=text)
     linked = any(t.lower in ("for", "of", "at", "from") for t in words)
     if _is_group(words) and not words[-1].is_capitalized and not linked:
-        return Mention(start, end, group=text, words=text)
+        return Mention(start, end, group=text, words=text, definite=definite)
     title, name = split_title(words)
     if not title and _is_group(words):
-        return Mention(start, end, group=text, words=text)
+        return Mention(start, end, group=text, words=text, definite=definite)
     title, name = _split_affiliation(title, name)
+    title, name = _split_office(title, name)
     organization = any(t.lower in ORG_WORDS for t in name)
     for token in name:
         lower = token.lower
@@ -98,7 +101,21 @@ def build_mention(run: list[Token]) -> Mention | None:
     title_text = join_tokens(title)
     if not title and not name:
         return None
-    return Mention(start, end, name=name_text, title=title_text, words=text)
+    return Mention(
+        start, end, name=name_text, title=title_text, words=text, definite=definite
+    )
+
+
+def _split_office(title: list[Token], name: list[Token]):
+    """ "Federal Secretary | Petroleum Division Momin Akhtar Qureshi": after a
+    title, an office named before the person belongs to the title."""
+    if not title:
+        return title, name
+    last = max((k for k, t in enumerate(name) if t.lower in ORG_WORDS), default=-1)
+    person = name[last + 1 :]
+    if last < 0 or len(person) < 2 or not all(t.is_capitalized for t in person):
+        return title, name
+    return [*title, *name[: last + 1]], person
 
 
 def _split_affiliation(title: list[Token], name: list[Token]):

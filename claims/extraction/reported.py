@@ -9,12 +9,22 @@ that clause as the narrator's.
 from dataclasses import dataclass, replace
 
 from .frames import Cue, Frame, content_start, find_cues, speaker_of
-from .lexicon import VAGUE_SOURCES
+from .lexicon import CUE_LEMMAS, REBUTTING_CUES, UNNAMED, VAGUE_SOURCES, word_set
 from .mentions import group_organization
 from .tokens import Token
 
 Span = tuple[int, int]
-_ADDING = frozenset({"adding", "saying", "noting", "warning", "arguing", "insisting"})
+# "…, adding that …": a participle of a reporting verb opening a second report.
+_ADDING = word_set(
+    """
+    pointing
+    adding saying noting warning arguing insisting stating highlighting
+    stressing emphasising emphasizing explaining clarifying asserting observing
+    claiming reiterating recalling revealing disclosing assuring reassuring
+    declaring mentioning underlining maintaining affirming contending
+    conceding cautioning predicting confirming acknowledging remarking
+    """
+)
 _CLAUSE_LINKS = frozenset({"but", "while", "whereas", "and", "although", "though"})
 _LEAD_LINKS = (
     ("for", "which"),
@@ -48,45 +58,90 @@ def parse_sentence(tokens: list[Token], first: int = 0) -> list[Reported]:
     for lo, hi in _clauses(tokens, first):
         reported = _parse_clause(tokens[:hi], lo)
         if reported is not None:
-            reported = replace(reported, vague=is_vague(reported.frame.mention))
+            mention = reported.frame.mention
+            vague = is_vague(mention) or _unnamed_member(tokens, mention.start)
+            reported = replace(reported, vague=vague)
             found.extend(_split_adding(tokens[:hi], reported))
     return found
 
 
+def _unnamed_member(tokens: list[Token], start: int) -> bool:
+    """ "A senior official at the ministry said": the ministry was found as
+    the speaker, but the one who spoke is an unnamed member of it."""
+    i = _index_at(tokens, start)
+    if i < 2 or tokens[i - 1].lower not in ("at", "of", "from", "in", "with"):
+        return False
+    before = [t.lower for t in tokens[max(0, i - 5) : i - 1]]
+    return bool(before) and before[-1] in UNNAMED and "the" not in before
+
+
 def is_vague(mention) -> bool:
-    """ "officials said", "according to sources": nobody a reader could ask."""
-    if mention.name or mention.title or mention.pronoun or not mention.group:
+    """ "officials said", "according to sources", "a senior official at the
+    ministry", "Petroleum Division officials": nobody a reader could ask. ("The
+    official said" refers back to someone named: not vague.)"""
+    if mention.name or mention.pronoun:
+        return False
+    words = (mention.title or mention.group).lower().replace("-", " ").split()
+    if any(w in UNNAMED for w in words[:4]) and not mention.definite:
+        return True
+    if mention.title or not mention.group:
         return False
     _, organization = group_organization(mention.group)
-    return not organization and mention.group.lower().split()[-1] in VAGUE_SOURCES
+    return not organization and words[-1] in VAGUE_SOURCES
 
 
 def adding_clause(tokens: list[Token], lo: int = 0) -> tuple[int, Span] | None:
     """ "…, adding that growth would reach 3.5 percent": where the second
     report starts (the comma) and its words."""
     for i in range(lo, len(tokens) - 3):
-        if (
-            tokens[i].text == ","
-            and tokens[i + 1].lower in _ADDING
-            and tokens[i + 2].lower == "that"
+        # ", adding that", ", pointing out that", and a second that-clause of
+        # the same verb: "… that A, and that B", "… that A and that B".
+        if tokens[i].text == "," and tokens[i + 1].lower in _ADDING:
+            opener = 2 + (tokens[i + 2].lower == "out")
+        elif tokens[i].lower == "and" or (
+            tokens[i].text == "," and tokens[i + 1].lower == "and"
         ):
-            words = _span(tokens, i + 3, len(tokens))
-            if words and _words(tokens, i + 3, len(tokens)) >= 3:
+            opener = 1 if tokens[i].lower == "and" else 2
+            # "… and expected B", "… and she clarified that B": the same
+            # speaker's second report.
+            opener += _second_verb(tokens, i + opener)
+        else:
+            continue
+        at = i + opener
+        that = at < len(tokens) and tokens[at].lower == "that"
+        if that or tokens[at - 1].lower in CUE_LEMMAS:
+            words = _span(tokens, at + that, len(tokens))
+            if words and _words(tokens, at + that, len(tokens)) >= 3:
                 return i, words
     return None
+
+
+def _second_verb(tokens: list[Token], at: int) -> int:
+    """How many tokens a second reporting verb takes at ``at`` ("expected",
+    "she clarified"): past-tense cues only, so "and said" but not "and
+    states"; 0 if there is none."""
+    pronoun = at < len(tokens) and tokens[at].lower in ("he", "she", "they", "it")
+    verb = at + pronoun
+    if verb < len(tokens) and tokens[verb].lower in CUE_LEMMAS:
+        lower = tokens[verb].lower
+        if lower.endswith("ed") or lower in ("said", "told", "wrote"):
+            return pronoun + 1
+    return 0
 
 
 def _split_adding(tokens: list[Token], reported: Reported) -> list[Reported]:
     if len(reported.content) != 1 or reported.rule == "bare-frame":
         return [reported]
+    rebuttal = reported.frame.cue.lemma in REBUTTING_CUES
     start = _index_at(tokens, reported.content[0][0])
     found = adding_clause(tokens, start)
     if found is None:
-        return [reported]
+        return [] if rebuttal else [reported]
     comma, words = found
     first = _span(tokens, start, comma)
-    if first is None:
-        return [reported]
+    if first is None or rebuttal:
+        # "dismissed speculation that A, stating that B": the speaker says B.
+        return [Reported(reported.frame, (words,), "reported-adding", reported.vague)]
     return [
         Reported(
             reported.frame, (first,), reported.rule, reported.vague, reported.lead
@@ -140,7 +195,7 @@ def _parse_clause(tokens: list[Token], first: int) -> Reported | None:
 def _has_that_clause(tokens: list[Token], lo: int, hi: int) -> bool:
     """Whether a reporting verb before ``hi`` introduces "that …" itself."""
     for cue in find_cues(tokens, lo, hi):
-        if cue.index + 1 < hi and tokens[cue.index + 1].lower in ("that", ":"):
+        if cue.next < hi and tokens[cue.next].lower in ("that", ":"):
             return True
     return False
 

@@ -12,13 +12,13 @@ from .lexicon import ABBREVIATIONS, DATELINE, DISCOURSE_OPENERS, WORD
 from .tokens import Token
 
 TERMINAL = ".!?…"
-CLOSING_MARKS = '"”’»)]'
+CLOSING_MARKS = "\"”’»)]'"
 # A sentence ends at terminal punctuation (plus closing marks) before a space.
-_BOUNDARY_RE = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s)")
+_BOUNDARY_RE = re.compile(r"[.!?…]+[\"”’»)\]']*(?=\s)")
 _LAST_WORD_RE = re.compile(rf"({WORD})\.?$")
 MIN_NARRATOR_WORDS = 5  # shorter sentences ("Residents were less sure.") are framing
-_MARK_RE = re.compile('[“”„«»"‘’]')
-_OPENERS = {"“": "”", "„": "“”", "«": "»", '"': '"', "‘": "’"}
+_MARK_RE = re.compile("[“”„«»\"‘’']")
+_OPENERS = {"“": "”", "„": "“”", "«": "»", '"': '"', "‘": "’", "'": "'"}
 _DOUBLE_OPENERS = frozenset('“„«"')
 
 
@@ -83,10 +83,19 @@ def _is_closing(text: str, i: int, hi: int, lo: int) -> bool:
     return not before.isspace() and not after.isalnum()
 
 
+def _closes_straight_single(text: str, i: int, hi: int) -> bool:
+    """A straight single mark closes a quotation ('There is no delay,' she
+    said) only after punctuation or before it: "the members' costs" is an
+    apostrophe."""
+    before = text[i - 1]
+    after = text[i + 1] if i + 1 < hi else ""
+    return before in ".,!?…—–-;:" or after in ("", *".,;:!?)—–")
+
+
 def _starts_with_opener(text: str, span: tuple[int, int], family: str) -> bool:
     first = text[span[0]]
-    if family == "‘":
-        return first == "‘"
+    if family in ("‘", "'"):
+        return first == family
     return first in _DOUBLE_OPENERS
 
 
@@ -112,7 +121,11 @@ def quotations(text: str, paras: list[tuple[int, int]]) -> list[Quotation]:
                 if mark in _OPENERS and _is_opening(text, i, lo):
                     opened, family = i, mark
                 continue
-            if mark in _OPENERS[family] and _is_closing(text, i, hi, lo):
+            if (
+                mark in _OPENERS[family]
+                and _is_closing(text, i, hi, lo)
+                and (family != "'" or _closes_straight_single(text, i, hi))
+            ):
                 piece = Piece(opened, opened + 1, i, i + 1, index)
                 found.append(Quotation((*carried, piece)))
                 carried, opened = [], None
@@ -191,7 +204,7 @@ def sentence_ends(
         following = _next_visible(text, end, hi)
         if following is None:
             continue
-        if not (following.isupper() or following.isdigit() or following in '“"‘«(['):
+        if not (following.isupper() or following.isdigit() or following in "“\"‘«(['"):
             continue
         single_dot = text[match.start()] == "." and match.end() - match.start() == 1
         if single_dot and _is_abbreviation(text, lo, match.start()):
@@ -291,7 +304,7 @@ def is_statement(text: str, tokens: list[Token], first: int) -> bool:
     if len(words) < MIN_NARRATOR_WORDS or len(words) > 150:
         return False
     last = tokens[-1].text
-    if last in ("?", ":") or last not in '.!…"”’)':
+    if last in ("?", ":") or last not in ".!…\"”’)'":
         return False
     if not any(c.islower() for c in text[tokens[first].start : tokens[-1].end]):
         return False

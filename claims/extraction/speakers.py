@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from sources.text import name_key
 
-from .lexicon import GROUP_WORDS, MEMBER_GROUPS, NAME_PARTICLES, TITLE_ABBREVIATIONS
+from .lexicon import (
+    GROUP_WORDS,
+    MEMBER_GROUPS,
+    NAME_PARTICLES,
+    TITLE_ABBREVIATIONS,
+    TITLE_WORDS,
+)
 from .mentions import Mention, group_organization, spoken_for
 from .proposal import KnownSpeaker
 
@@ -78,11 +84,15 @@ def known_key(words: str) -> str:
 
 
 def title_head(title: str) -> str:
-    """ "federal minister for economic affairs" → "federal minister"."""
+    """ "federal minister for economic affairs" → "federal minister";
+    "federal secretary petroleum division" → "federal secretary" (an office
+    named after the title word is not part of its head)."""
     text = normalize(title)
     for word in _TITLE_BREAKS:
         text = text.split(word, 1)[0]
-    return text
+    words = text.split()
+    last = max((k for k, w in enumerate(words) if w in TITLE_WORDS), default=-1)
+    return " ".join(words[: last + 1]) if last >= 0 else text
 
 
 def _name_tokens(name: str) -> frozenset[str]:
@@ -125,6 +135,7 @@ class SpeakerBook:
         self._groups: dict[str, Entry] = {}
         self._last: dict[str, Entry] = {}
         self._recent_orgs: list[Entry] = []
+        self._used: set[str] = set()  # known speakers this text has named
         self._clock = 0
 
     # -- public -------------------------------------------------------------
@@ -185,9 +196,10 @@ class SpeakerBook:
             Resolved(entry.name, entry.title, entry.kind, "context") if entry else None
         )
 
-    def learn(self, mention: Mention) -> None:
-        """A titled name seen anywhere: known for later short forms only."""
-        if mention.name and mention.title:
+    def learn(self, mention: Mention, untitled: bool = False) -> None:
+        """A titled name seen anywhere (or, from a transcript's header, any
+        name): known for later short forms only."""
+        if mention.name and (mention.title or untitled):
             entry, _ = self._find(mention)
             if entry is None:
                 self._add(mention)
@@ -217,6 +229,7 @@ class SpeakerBook:
         if known is not None:
             entry = self._entry(known.name, mention.title, known.kind)
             entry.known = True
+            self._used.add(known_key(known.name))
             return entry, "known"
         if mention.name:
             return self._match_name(mention.name)
@@ -243,24 +256,24 @@ class SpeakerBook:
             key = known_key(words) if words.strip() else ""
             if key and key in self._known:
                 return self._known[key]
+        # Otherwise only a part of a full name ("Shaza Fatima" of "Shaza Fatima
+        # Khawaja"), never a common word: "the mayor's office" is not the known
+        # "City finance office".
         wanted = _name_tokens(mention.name) if mention.name else frozenset()
         if mention.group:
-            group = [w for w in normalize(mention.group).split() if w in GROUP_WORDS]
-            fits = {
-                s.name: s
-                for word in group
-                for _, s in self._known_tokens.get(word, ())
-                if s.kind != "person"
-            }
-        elif wanted:
-            last = normalize(mention.name).split()[-1]
-            fits = {
-                s.name: s
-                for tokens, s in self._known_tokens.get(last, ())
-                if wanted <= tokens
-            }
-        else:
             return None
+        if not wanted:
+            return None
+        last = normalize(mention.name).split()[-1]
+        fits = {
+            s.name: s
+            for tokens, s in self._known_tokens.get(last, ())
+            if wanted <= tokens
+        }
+        if len(wanted) == 1:
+            # A lone surname ("Khan") is a known speaker only once this text
+            # has named them in full.
+            fits = {n: s for n, s in fits.items() if known_key(n) in self._used}
         return self._most_recent_known(list(fits.values()))
 
     def _most_recent_known(self, fits: list[KnownSpeaker]) -> KnownSpeaker | None:
@@ -278,8 +291,22 @@ class SpeakerBook:
         if key in self._entries:
             return self._entries[key], "name"
         wanted = _name_tokens(name)
+        # "P. Sandhu" is Parminder Sandhu: an initial matches a name's first
+        # letter, the rest must be whole.
+        initials = {t for t in wanted if len(t) == 1}
+        wanted -= initials
         if not wanted:
             return None, ""
+        fits = self._fits(key, wanted, initials)
+        if not fits:
+            return None, ""
+        return max(fits, key=lambda e: e.last_used), "surname"
+
+    def _fits(self, key: str, wanted: frozenset[str], initials: set[str]) -> list:
+        def initials_fit(entry: Entry) -> bool:
+            rest = {t[0] for t in entry.tokens - wanted}
+            return initials <= rest
+
         last = key.split()[-1]
         fits = [e for e in self._by_token.get(last, ()) if wanted <= e.tokens]
         if not fits:
@@ -289,9 +316,7 @@ class SpeakerBook:
                 for e in self._by_token.get(token, ())
                 if wanted <= e.tokens
             ]
-        if not fits:
-            return None, ""
-        return max(fits, key=lambda e: e.last_used), "surname"
+        return [e for e in fits if initials_fit(e)]
 
     def _match_group(self, group: str) -> Entry | None:
         """A group seen before ("the delegation members"), or for "the

@@ -49,6 +49,25 @@ def learn_names(book: SpeakerBook, tokens: list[Token]) -> None:
             i += 1
 
 
+def learn_header_names(book: SpeakerBook, tokens: list[Token]) -> Mention | None:
+    """Register every full name a transcript's header gives, titled or not
+    ("with Ana Lucía Beltrán", "Guest: Ing. Héctor Salgado Ruiz"), so that
+    the labels' surnames resolve to them; the first of them is returned."""
+    first = None
+    i = 0
+    while i < len(tokens):
+        if tokens[i].is_capitalized or is_title(tokens[i]):
+            run, stop = run_after(tokens, i)
+            mention = build_mention(run) if run else None
+            if mention is not None and len(mention.name.split()) >= 2:
+                book.learn(mention, untitled=True)
+                first = first or mention
+            i = max(stop, i + 1)
+        else:
+            i += 1
+    return first
+
+
 def _learn_group(book: SpeakerBook, tokens: list[Token], at: int) -> None:
     """ "a delegation from the Chinese company Galaxy Space" → Galaxy Space delegation."""
     end = at + 2

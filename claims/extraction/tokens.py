@@ -6,7 +6,8 @@ from typing import NamedTuple
 
 from .lexicon import NAME_PARTICLES, TITLE_ABBREVIATIONS, TITLE_WORDS, WORD
 
-TOKEN_RE = re.compile(rf"{WORD}|\S")
+# Invisible format characters (a zero-width space) separate words like spaces.
+TOKEN_RE = re.compile(rf"{WORD}|[^\s\u200b\u2060\ufeff]")
 
 
 class Token(NamedTuple):
