@@ -318,3 +318,25 @@ def test_an_opener_cut_in_half_is_left_out():
         "the minister said."
     )
     assert proposals_of(text)[0].text == "The operator would need landing rights."
+
+
+def test_a_title_then_the_name_in_apposition():
+    text = (
+        "In an interview last week, Harlow Grid's chief executive, Laura "
+        "Brennan-Whitfield, said most of the delay was caused by lawsuits."
+    )
+    proposal = proposals_of(text)[0]
+    assert proposal.speaker_name == "Laura Brennan-Whitfield"
+    assert proposal.speaker_title == "Harlow Grid's chief executive"
+
+
+def test_a_release_dateline_and_a_company_form_in_capitals():
+    text = (
+        "OSLO, Norway, 8 April 2025 — Nordlys Rail AS, an independent passenger "
+        "operator, today announced that it will launch a sleeper service on 14 "
+        "December 2025."
+    )
+    proposal = proposals_of(text, published=datetime.date(2025, 4, 8))[0]
+    assert proposal.speaker_name == "Nordlys Rail AS"
+    assert proposal.kind == "promise"
+    assert proposal.due_on == datetime.date(2025, 12, 14)

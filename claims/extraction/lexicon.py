@@ -345,7 +345,7 @@ DISCOURSE_OPENERS = re.compile(
 )
 # "RIVERTON —", "ISLAMABAD:", "LONDON (Reuters) -", "BEIJING, April 22 —".
 DATELINE = re.compile(
-    r"[A-Z][A-Z'’. -]{2,40}(?:,\s*[A-Z][\w .]{1,30})?\s*(?:\([^)]{1,30}\))?"
+    r"[A-Z][A-Z'’. -]{2,40}(?:,\s*[A-Z0-9][\w .]{1,30}){0,2}\s*(?:\([^)]{1,30}\))?"
     r"\s*(?:[—–:]|-\s)\s*"
 )
 # Unnamed sources: "according to sources" is hearsay, not a speaker.

@@ -29,6 +29,8 @@ from .mentions import AFFILIATION_LINKS, Mention, apposition_title, build_mentio
 from .tokens import Token, is_title
 
 MAX_MENTION_TOKENS = 16
+# Company forms written in capitals after a name.
+COMPANY_SUFFIXES = word_set("as asa ab ag sa nv bv plc llc inc ltd spa gmbh oy")
 # Words allowed between a speaker and the verb: "Sharif on Tuesday said".
 GAP_WORDS = word_set(
     """
@@ -52,6 +54,8 @@ def _is_name_word(token: Token, sentence_start: bool) -> bool:
     if not token.is_word or not token.is_capitalized:
         return False
     lower = token.lower
+    if lower in COMPANY_SUFFIXES and token.text.isupper() and not sentence_start:
+        return True  # "Nordlys Rail AS", "Halden AG": not the word "as"
     if lower in NON_NAME_WORDS or (lower in MONTHS and len(lower) > 3):
         return False
     if token.text.endswith(("’s", "'s", "’", "'")):
@@ -377,10 +381,13 @@ def head_mention(tokens: list[Token], lo_index: int, end: int) -> Mention | None
         first = tokens[chunk_start] if chunk_start < end else None
         if stop == i and run and not (first and first.lower.endswith("ing")):
             mention = build_mention(run)
-            if mention and mention.title and not mention.name and i < end:
+            if mention and not mention.name and i < end:
                 named = _named_apposition(tokens, i + 1, end)
                 if named is not None:  # "the project director, Priya Raman,"
-                    return merge(named, mention)
+                    # "Midland Valley's chief executive, Laura Brennan-Whitfield,"
+                    # reads as a group ("executives"): a title here.
+                    title = mention.title or mention.group
+                    return merge(named, replace(mention, title=title, group=""))
             if mention:
                 mention = _with_apposition(tokens, mention, i, end)
                 title = apposition_title(previous or [])
