@@ -12,13 +12,16 @@ Energy (Ms Rana Qadir):").
 import re
 from dataclasses import dataclass
 
-from .lexicon import word_set
+from .lexicon import HONORIFICS, TITLE_WORDS, word_set
 
+# An honorific, as "Hon." or in brackets in a label ("Hon. (Ms.) Ana Ruiz").
+_HONORIFIC_WORD = "|".join(sorted([*HONORIFICS, "rt", "honourable", "honorable"]))
 _LABEL_RE = re.compile(
-    r"([^\W\d_](?:[^\n:()]|\((?:Mr|Ms|Mrs|Dr|Prof|Eng|Rtd)\.?\)){0,60}?)"
-    r"[ \t]*(?:\(([^\n():]{1,80})\))?[ \t]*:[ \t]+(?=\S)"
+    rf"([^\W\d_](?:[^\n:()]|\((?:{_HONORIFIC_WORD})\.?\)){{0,60}}?)"
+    r"[ \t]*(?:\(([^\n():]{1,80})\))?[ \t]*:[ \t]+(?=\S)",
+    re.IGNORECASE,
 )
-_BRACKETED_HONORIFIC = re.compile(r"\((?:mr|ms|mrs|dr|prof|eng|rtd)\.?\)\s*", re.I)
+_BRACKETED_HONORIFIC = re.compile(rf"\((?:{_HONORIFIC_WORD})\.?\)\s*", re.I)
 INTERVIEWERS = word_set(
     """
     q question interviewer moderator host reporter anchor presenter
@@ -54,9 +57,7 @@ CHAIRS = re.compile(
 # Lower-case words a label may hold: "Minister of State for Energy".
 _LABEL_LINKS = word_set("of for and the to on de van von al bin da del di la le du")
 _HONORIFIC = re.compile(
-    r"^(?:the\s+)?(?:(?:rt\.?\s+)?hon(?:ourable|orable)?\.?|mr|mrs|ms|mx|dr|"
-    r"prof|sen|rep|ing|engr|sir|dame)\.?\s+",
-    re.IGNORECASE,
+    rf"^(?:the\s+)?(?:rt\.?\s+)?(?:(?:{_HONORIFIC_WORD})\.?\s+)+", re.IGNORECASE
 )
 FILLERS = re.compile(
     r"^(?:thank you|thanks|good (?:morning|afternoon|evening)|well|yes|no|right|"
@@ -79,19 +80,14 @@ class Turn:
 
 def _is_label_words(words: list[str]) -> bool:
     return bool(words) and all(
-        w[0].isupper() or w.lower() in _LABEL_LINKS or w[0] in "-–" for w in words
+        w[0].isupper() or w.lower() in _LABEL_LINKS or w[0] in "-–(" for w in words
     )
 
 
 def _looks_like_title(words: str) -> bool:
-    return bool(
-        re.match(
-            r"^(?:the\s+)?(?:\w+\s+)?(?:minister|secretary|attorney|leader|member|"
-            r"parliamentary|chief|deputy|prime|advis|senator)",
-            words,
-            re.IGNORECASE,
-        )
-    )
+    """ "The Minister of State for Energy", "Cabinet Secretary": a title word
+    among the first three ("Kootenay Lakes", a seat, has none)."""
+    return any(w in TITLE_WORDS for w in words.lower().split()[:3])
 
 
 def speaker_of_label(label: str, bracket: str) -> tuple[str, str]:
