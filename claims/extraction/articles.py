@@ -22,12 +22,11 @@ from pathlib import Path
 
 import yaml
 
+from .dates import DAY, MONTH, YEAR
 from .evaluation import Expected
-from .proposal import Span
+from .proposal import ATTRIBUTIONS, KINDS, Span
 
-ATTRIBUTIONS = ("direct_quote", "indirect", "narrator", "hedged")
-KINDS = ("fact", "prediction", "promise", "opinion")
-PRECISIONS = ("day", "month", "year")
+PRECISIONS = (DAY, MONTH, YEAR)
 STYLES = (
     "wire",
     "south-asian-press",

@@ -177,7 +177,8 @@ def build(
         text=suggested_text(words) or words,
         confidence=confidence(rule, speaker, words),
         rule=rule,
+        # The kind already says whether the words speak of the future.
         checkworthiness=checkworthiness(
-            words, future=kind in ("prediction", "promise") or None
+            words, future=kind in ("prediction", "promise")
         ),
     )

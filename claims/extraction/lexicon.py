@@ -99,6 +99,25 @@ _CUE_FORMS = {
 CUE_LEMMAS = {
     form: lemma for lemma, forms in _CUE_FORMS.items() for form in forms.split()
 }
+
+
+def _participle(verb: str) -> str:
+    """ "state" → "stating", "add" → "adding" (regular verbs: the cues')."""
+    return (
+        verb[:-1] + "ing"
+        if verb.endswith("e") and not verb.endswith("ee")
+        else verb + "ing"
+    )
+
+
+# "…, stating that …": the participles of the reporting verbs' base forms
+# ("emphasise" and "emphasize" both), and "pointing (out)".
+CUE_PARTICIPLES = frozenset(
+    _participle(form)
+    for lemma, forms in _CUE_FORMS.items()
+    for form in forms.split()
+    if form == lemma or form.endswith("ize")
+) | {"pointing"}
 # Verbs whose object (the listener) comes before the content: "told reporters that".
 LISTENER_CUES = frozenset(
     {

@@ -9,22 +9,18 @@ that clause as the narrator's.
 from dataclasses import dataclass, replace
 
 from .frames import Cue, Frame, content_start, find_cues, speaker_of
-from .lexicon import CUE_LEMMAS, REBUTTING_CUES, UNNAMED, VAGUE_SOURCES, word_set
+from .lexicon import (
+    CUE_LEMMAS,
+    CUE_PARTICIPLES,
+    REBUTTING_CUES,
+    UNNAMED,
+    VAGUE_SOURCES,
+)
 from .mentions import group_organization
 from .tokens import Token
 
 Span = tuple[int, int]
-# "…, adding that …": a participle of a reporting verb opening a second report.
-_ADDING = word_set(
-    """
-    pointing
-    adding saying noting warning arguing insisting stating highlighting
-    stressing emphasising emphasizing explaining clarifying asserting observing
-    claiming reiterating recalling revealing disclosing assuring reassuring
-    declaring mentioning underlining maintaining affirming contending
-    conceding cautioning predicting confirming acknowledging remarking
-    """
-)
+
 _CLAUSE_LINKS = frozenset({"but", "while", "whereas", "and", "although", "though"})
 _LEAD_LINKS = (
     ("for", "which"),
@@ -96,7 +92,7 @@ def adding_clause(tokens: list[Token], lo: int = 0) -> tuple[int, Span] | None:
     for i in range(lo, len(tokens) - 3):
         # ", adding that", ", pointing out that", and a second that-clause of
         # the same verb: "… that A, and that B", "… that A and that B".
-        if tokens[i].text == "," and tokens[i + 1].lower in _ADDING:
+        if tokens[i].text == "," and tokens[i + 1].lower in CUE_PARTICIPLES:
             opener = 2 + (tokens[i + 2].lower == "out")
         elif tokens[i].lower == "and" or (
             tokens[i].text == "," and tokens[i + 1].lower == "and"

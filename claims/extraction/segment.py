@@ -14,7 +14,7 @@ from .tokens import Token
 TERMINAL = ".!?…"
 CLOSING_MARKS = "\"”’»)]'"
 # A sentence ends at terminal punctuation (plus closing marks) before a space.
-_BOUNDARY_RE = re.compile(r"[.!?…]+[\"”’»)\]']*(?=\s)")
+_BOUNDARY_RE = re.compile(rf"[{TERMINAL}]+[{re.escape(CLOSING_MARKS)}]*(?=\s)")
 _LAST_WORD_RE = re.compile(rf"({WORD})\.?$")
 MIN_NARRATOR_WORDS = 5  # shorter sentences ("Residents were less sure.") are framing
 _MARK_RE = re.compile("[“”„«»\"‘’']")

@@ -11,7 +11,8 @@ speaker's words are always proposed (their saying so is the claim).
 
 import re
 
-from .lexicon import word_set
+from .classify import is_future
+from .lexicon import MONTH_SPELLINGS, NUMBER_WORDS, WEEKDAYS, word_set
 
 NARRATOR_THRESHOLD = 0.5
 # A transcript turn is a named speaker's, but read sentence by sentence, so
@@ -23,20 +24,19 @@ TURN_THRESHOLD = 0.3
 # the extractor's time (bench/extraction.py).
 _WORD = re.compile(r"[A-Za-z]+")
 _DIGIT = re.compile(r"\d")
-_NUMBER_WORDS = word_set(
+# The lexicon's numbers ("a" and "an" aside) and months ("may" aside: a verb
+# as often as a month), with the words of size and time they leave out.
+_NUMBER_WORDS = (frozenset(NUMBER_WORDS) - {"a", "an"}) | word_set(
     """
-    one two three four five six seven eight nine ten eleven twelve twenty
-    thirty forty fifty hundred hundreds thousand thousands million millions
-    billion billions trillion dozen dozens half third quarter double doubled
-    triple tripled percent
+    forty fifty hundred hundreds thousand thousands million millions billion
+    billions trillion dozen dozens half third quarter double doubled triple
+    tripled percent
     """
 )
-_DATE_WORDS = word_set(
-    """
-    january february march april june july august september october november
-    december monday tuesday wednesday thursday friday saturday sunday
-    yesterday today tomorrow fiscal quarter week month year
-    """
+_DATE_WORDS = (
+    frozenset(WEEKDAYS)
+    | {names.split()[0] for names in MONTH_SPELLINGS if names != "may"}
+    | word_set("yesterday today tomorrow fiscal quarter week month year")
 )
 _COMPARISON_WORDS = word_set(
     """
@@ -95,13 +95,6 @@ _EMPTY_WORDS = word_set(
     "remain remains time clear meeting session sitting hearing chaired adjourned "
     "read click subscribe sign share reserved information"
 )
-# The future, as classify.py reads it, by its words (its pattern is slower).
-_FUTURE_WORDS = word_set(
-    """
-    will would shall ll won expected likely unlikely poised scheduled slated
-    tipped projected forecast plans aims intends expects could might
-    """
-)
 # What each kind of checkable detail adds.
 SIGNALS = (
     (_NUMBER_WORDS, 0.4),
@@ -123,7 +116,7 @@ def checkworthiness(words: str, future: bool | None = None) -> float:
         lower.add("one")  # a figure is a number
     score = 0.1 + sum(weight for words_of, weight in SIGNALS if lower & words_of)
     score += _actor(found, lower)
-    if (lower & _FUTURE_WORDS or "may" in found) if future is None else future:
+    if is_future(text) if future is None else future:
         score += 0.15
     if len(text.split()) < 5:
         score -= 0.2
