@@ -26,6 +26,7 @@ FIELDS = {
     "stated_on": ("stated_on", "stated_on_precision"),
     "due": ("due_on", "due_on_precision"),
 }
+COLUMNS = [column for names in FIELDS.values() for column in names]
 CHUNK = 2000
 
 
@@ -80,13 +81,11 @@ def score_reviews() -> ReviewScore:
     """The extractor's proposals the desk decided, scored; reads in chunks of
     ``CHUNK`` claims, so memory stays flat whatever the database holds."""
     result = ReviewScore()
-    columns = ["pk", "review", "rejection_reason", "extraction__rule"]
-    columns += [c for names in FIELDS.values() for c in names]
     decided = (
         Claim.objects.filter(extraction__isnull=False)
         .exclude(review=Review.PROPOSED)
         .order_by("pk")
-        .values(*columns)
+        .values("pk", "review", "rejection_reason", "extraction__rule", *COLUMNS)
     )
     last = 0
     while chunk := list(decided.filter(pk__gt=last)[:CHUNK]):
@@ -108,11 +107,10 @@ def score_reviews() -> ReviewScore:
 
 def _as_proposed(ids: list[int]) -> dict[int, dict]:
     """Each claim's fields as first recorded, when the extractor proposed it."""
-    columns = [c for names in FIELDS.values() for c in names]
     first = (
         Claim.history.filter(id__in=ids, history_type="+")
         .order_by("id", "history_id")
-        .values("id", *columns)
+        .values("id", *COLUMNS)
     )
     proposed: dict[int, dict] = {}
     for row in first:

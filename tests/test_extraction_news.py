@@ -8,17 +8,13 @@ import pytest
 from claims.extraction import KnownSpeaker, extract
 from claims.extraction.build import suggested_text
 
+from .test_extraction import only
+
 THURSDAY = datetime.date(2024, 10, 3)  # a Thursday
 
 
 def proposals_of(text, published=THURSDAY, known=()):
     return extract(text, published, known)
-
-
-def only(proposals, words):
-    found = [p for p in proposals if words.casefold() in p.text.casefold()]
-    assert len(found) == 1, [p.text for p in proposals]
-    return found[0]
 
 
 # --- reporting verbs ---------------------------------------------------------

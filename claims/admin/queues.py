@@ -14,6 +14,7 @@ from sources.review import is_reviewer
 from sources.text import shorten
 
 from ..extraction import RULES
+from ..extraction.worth import NARRATOR_THRESHOLD
 from ..models import (
     CandidateDecision,
     DeadlineClaim,
@@ -66,13 +67,14 @@ class ExtractionFilter(admin.SimpleListFilter):
     BANDS = {
         "confident": ("at least 0.7 confident", Q(extraction__confidence__gte=0.7)),
         "unsure": ("under 0.5 confident", Q(extraction__confidence__lt=0.5)),
+        # Where the extractor draws the line for the narrator's sentences.
         "worthy": (
-            "check-worthy (0.5 or more)",
-            Q(extraction__checkworthiness__gte=0.5),
+            f"check-worthy ({NARRATOR_THRESHOLD} or more)",
+            Q(extraction__checkworthiness__gte=NARRATOR_THRESHOLD),
         ),
         "unworthy": (
-            "hardly check-worthy (under 0.5)",
-            Q(extraction__checkworthiness__lt=0.5),
+            f"hardly check-worthy (under {NARRATOR_THRESHOLD})",
+            Q(extraction__checkworthiness__lt=NARRATOR_THRESHOLD),
         ),
         "people": ("proposed by people", Q(extraction__isnull=True)),
     }

@@ -77,7 +77,7 @@ class Extraction:
     proposals: list[Proposal] = field(default_factory=list)
     utterances: list[Utterance] = field(default_factory=list)
     bare_frames: dict[int, Said] = field(default_factory=dict)
-    occasions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    occasions: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     last_said: Said | None = None
     sentence: int = 0
     _tokens: list[Token] = field(default_factory=list)
@@ -416,13 +416,11 @@ class Extraction:
         committee that …"): the time the article gave it first, if this
         frame gives none. The first dated mention of each occasion is kept."""
         words = " ".join(self.text[a:b] for a, b in regions).lower()
-        found = [w for w in _OCCASIONS.findall(words)]
-        for word in found:
-            if word not in self.occasions and find_stated(
-                self.text, regions, self.published
-            ):
-                self.occasions[word] = list(regions)
-        return [r for word in found for r in self.occasions.get(word, [])]
+        found = _OCCASIONS.findall(words)
+        new = [word for word in found if word not in self.occasions]
+        if new and find_stated(self.text, regions, self.published):
+            self.occasions.update(dict.fromkeys(new, tuple(regions)))
+        return [r for word in found for r in self.occasions.get(word, ())]
 
     def _attribute_quotations(self) -> None:
         by_sentence = {u.sentence: u for u in self.utterances}

@@ -50,10 +50,7 @@ def curated_articles(folder: Path, seeds: list[dict] | None = None) -> list[Arti
         seeds = read_seeds(folder.parent)
     (data,) = [d for d in seeds if d["_path"].parent == folder]
     claims = {(d["key"], c["key"]): c for d in seeds for c in d["claims"] if "key" in c}
-    speakers = tuple(
-        KnownSpeaker(s["name"], tuple(s.get("aliases") or ()), s.get("kind", "person"))
-        for s in data.get("speakers") or ()
-    )
+    speakers = known_speakers([data])
     articles = []
     for key, meta in data["sources"].items():
         source = (data["key"], key)
@@ -77,6 +74,15 @@ def curated_articles(folder: Path, seeds: list[dict] | None = None) -> list[Arti
                 )
             )
     return articles
+
+
+def known_speakers(seeds: list[dict]) -> tuple[KnownSpeaker, ...]:
+    """The speakers of seed files, as the extractor knows speakers."""
+    return tuple(
+        KnownSpeaker(s["name"], tuple(s.get("aliases") or ()), s.get("kind", "person"))
+        for data in seeds
+        for s in data.get("speakers") or ()
+    )
 
 
 def _in(claim: dict, source: tuple) -> bool:
@@ -227,13 +233,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         # The set is read as a database holding the seeds would read it: every
         # seed's speakers known, none of the article's own.
-        known = tuple(
-            KnownSpeaker(
-                s["name"], tuple(s.get("aliases") or ()), s.get("kind", "person")
-            )
-            for data in seeds
-            for s in data.get("speakers") or ()
-        )
+        known = known_speakers(seeds)
         return [
             Article(
                 name=a.name,
