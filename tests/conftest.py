@@ -74,6 +74,7 @@ def shard(items, spec: str) -> list:
     return [item for item in items if item.nodeid.split("::")[0] in mine]
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     if spec := os.environ.get("CLAIMTRACK_SHARD"):
         kept = shard(items, spec)
@@ -86,6 +87,18 @@ def pytest_collection_modifyitems(config, items):
             f"CLAIMTRACK_REQUIRE_DATABASE={required} but the tests would run on "
             f"{connection.vendor}: check DATABASE_URL."
         )
+    # After pytest's own grouping by fixture: a module's tests on the shared
+    # seeds go last, where their module-scoped load can no longer leak into
+    # the others. The sort is stable, so the order is otherwise unchanged.
+    modules = {
+        item.nodeid.split("::")[0]: n for n, item in reversed(list(enumerate(items)))
+    }
+    items.sort(
+        key=lambda item: (
+            modules[item.nodeid.split("::")[0]],
+            "seeds_for_module" in getattr(item, "fixturenames", ()),
+        )
+    )
     for item in items:
         if item.get_closest_marker("postgresql") and connection.vendor != "postgresql":
             item.add_marker(
@@ -155,10 +168,22 @@ def source(db, reviewer):
 SEED_ARTICLE = "Khunjerab border opens year-round"
 
 
+@pytest.fixture(scope="module")
+def seeds_for_module(django_db_setup, django_db_blocker):
+    """The seeds, loaded once for a module's tests that use ``seeded`` and rolled
+    back after them: a load takes about 2 s and some sixty tests need one. Those
+    tests run last in their module (``pytest_collection_modifyitems``), so the
+    module's other tests never see the seeds."""
+    with rolled_back(django_db_blocker):
+        load_seeds()
+        yield
+
+
 @pytest.fixture
-def seeded(db):
-    """The seeds loaded; returns their news article."""
-    load_seeds()
+def seeded(seeds_for_module, db):
+    """The seeds loaded; returns their news article. Each test nests in the
+    module's load (pytest-django's savepoint), so what it changes is undone.
+    Tests with a live server load their own (tests/browser/conftest.py)."""
     return Source.objects.get(title__startswith=SEED_ARTICLE)
 
 

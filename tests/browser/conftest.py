@@ -21,6 +21,11 @@ import pytest
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
+from claims.seeding import load_seeds
+from sources.models import Source
+
+from ..conftest import SEED_ARTICLE
+
 # Playwright's sync API runs its asyncio event loop in a greenlet of this (the
 # main) thread and, between calls, leaves the loop marked as the thread's running
 # loop for as long as the browser is open. Django refuses ORM calls from a thread
@@ -110,6 +115,14 @@ def _migration_data(django_db_serialized_rollback):
     that data, as captured when the test database was created, at the start of
     the test, so a browser test never depends on which tests ran before it.
     """
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """The seeds, loaded for this test alone: the live server's thread must see
+    them committed, so the module-wide load (tests/conftest.py) cannot serve."""
+    load_seeds()
+    return Source.objects.get(title__startswith=SEED_ARTICLE)
 
 
 @pytest.fixture(scope="session")
