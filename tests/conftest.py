@@ -87,15 +87,18 @@ def pytest_collection_modifyitems(config, items):
             f"CLAIMTRACK_REQUIRE_DATABASE={required} but the tests would run on "
             f"{connection.vendor}: check DATABASE_URL."
         )
-    # After pytest's own grouping by fixture: a module's tests on the shared
-    # seeds go last, where their module-scoped load can no longer leak into
-    # the others. The sort is stable, so the order is otherwise unchanged.
-    modules = {
-        item.nodeid.split("::")[0]: n for n, item in reversed(list(enumerate(items)))
-    }
+    # Last of all (trylast): in each run of one module's tests, as pytest and
+    # pytest-django ordered them (rolled-back tests before transactional
+    # ones), the tests on the shared seeds go last, where their module-scoped
+    # load cannot leak into the others. The sort is stable.
+    blocks, block, previous = {}, 0, None
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        block += module != previous
+        blocks[id(item)], previous = block, module
     items.sort(
         key=lambda item: (
-            modules[item.nodeid.split("::")[0]],
+            blocks[id(item)],
             "seeds_for_module" in getattr(item, "fixturenames", ()),
         )
     )
