@@ -125,6 +125,92 @@ def test_unnamed_sources_are_hedged_with_no_speaker(source):
     assert proposal.attribution == "hedged"
 
 
+def test_a_bracketed_office_ends_the_title_before_the_name():
+    text = (
+        "Secretary Ministry of Water Resources (MoWR) Tahira Baloch informed the "
+        "committee that 40 canals had been lined. Minister for Energy (Power "
+        "Division) Asad Mengal said that the tariff would not rise."
+    )
+    found = proposals_of(text)
+    assert only(found, "canals").speaker_name == "Tahira Baloch"
+    assert only(found, "tariff").speaker_name == "Asad Mengal"
+
+
+def test_a_title_given_after_a_bare_name_serves_later_short_references():
+    text = (
+        "Asad Mengal said the grid was stable. Later, Federal Minister for Energy "
+        "Asad Mengal said that the tariff would not rise.\n\n"
+        "The minister disclosed that the debt stood at Rs 3 trillion."
+    )
+    assert only(proposals_of(text), "debt").speaker_name == "Asad Mengal"
+
+
+def test_a_short_title_with_an_acronym_finds_the_long_one():
+    text = (
+        "Chairman Pakistan Fisheries Authority (PFA) Rear Admiral (Retd) Kamran "
+        "Lodhi informed the house that catches had fallen. The PFA chairman was "
+        "of the view that two more harbours were needed."
+    )
+    assert only(proposals_of(text), "harbours").speaker_name == "Kamran Lodhi"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "According to the Ministry of Water Resources (MoWR), 40 canals had been lined.",
+        'Velder Storage Systems Ltd. ("Velder"), a developer of batteries, '
+        "announced that 40 canals had been lined.",
+    ],
+)
+def test_a_short_form_in_brackets_names_the_body_later(sentence):
+    short, full = (
+        ("MoWR", "Ministry of Water Resources")
+        if "MoWR" in sentence
+        else ("Velder", "Velder Storage Systems Ltd")
+    )
+    text = f"{sentence} The {short} said that the work would be finished by May 2025."
+    found = proposals_of(text)
+    assert only(found, "canals").speaker_name == full
+    assert only(found, "work").speaker_name == full
+
+
+def test_a_body_named_after_its_kind_is_named_by_its_name():
+    text = (
+        "The campaign group Save Dunmore Ward said that 31 patients had been moved. "
+        "Lagos-based infrastructure company Kestrel Fibre welcomed the decision "
+        "and said it would lay 900 kilometres of cable by the end of 2026."
+    )
+    found = proposals_of(text)
+    assert only(found, "patients").speaker_name == "Save Dunmore Ward"
+    assert only(found, "cable").speaker_name == "Kestrel Fibre"
+
+
+def test_a_plural_possessive_stays_inside_a_name():
+    text = (
+        "Lorries waited nine hours at the border in July, according to the "
+        "Upland Hauliers' Association."
+    )
+    speaker = only(proposals_of(text), "Lorries").speaker_name
+    assert speaker == "Upland Hauliers' Association"
+
+
+def test_a_manner_adverb_between_speaker_and_verb():
+    text = (
+        "Port director Imran Siddiqui spoke first. He categorically stated that "
+        "no service had been suspended."
+    )
+    assert only(proposals_of(text), "suspended").speaker_name == "Imran Siddiqui"
+
+
+def test_a_release_dateline_with_its_date_is_not_the_speaker():
+    text = (
+        "HOBART, Australia – 3 June 2025 – Velder Storage Systems, a developer of "
+        "grid batteries, today announced that it had signed a grid connection deal."
+    )
+    proposal = only(proposals_of(text), "grid connection")
+    assert proposal.speaker_name == "Velder Storage Systems"
+
+
 # --- quotations ----------------------------------------------------------------
 
 

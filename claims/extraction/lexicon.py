@@ -366,6 +366,9 @@ DISCOURSE_OPENERS = re.compile(
 DATELINE = re.compile(
     r"[A-Z][A-Z'’. -]{2,40}(?:,\s*[A-Z0-9][\w .]{1,30}){0,2}\s*(?:\([^)]{1,30}\))?"
     r"\s*(?:[—–:]|-\s)\s*"
+    # A release's date after the place: "BRISBANE, Australia – 3 June 2025 –".
+    r"(?:(?:\d{1,2}\s+[A-Z][a-z]+\.?|[A-Z][a-z]+\.?\s+\d{1,2},)\s+\d{4}"
+    r"\s*(?:[—–:]|-\s)\s*)?"
 )
 # Unnamed sources: "according to sources" is hearsay, not a speaker.
 VAGUE_SOURCES = _words(

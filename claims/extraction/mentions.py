@@ -19,8 +19,9 @@ from .lexicon import (
     POSSESSIVES,
     PRONOUNS,
     SPOKES_WORDS,
+    TITLE_WORDS,
 )
-from .tokens import Token, is_title, join_tokens
+from .tokens import Token, inner_possessive, is_title, join_tokens
 
 _COMPLEMENT_STARTS = frozenset({"of", "for", "to", "on", "at"})
 _SURNAME_TITLES = frozenset({"sheikh", "king", "bishop", "judge", "marshal", "dean"})
@@ -45,7 +46,7 @@ class Mention:
     def kind(self) -> str:
         if self.pronoun:
             return PRONOUNS[self.pronoun]
-        if self.group:
+        if self.group or _names_a_body(self.title):
             return "organization"
         tokens = self.name.lower().split()
         if any(t in ORG_WORDS for t in tokens) or (
@@ -53,6 +54,12 @@ class Mention:
         ):
             return "organization"
         return "person"
+
+
+def _names_a_body(title: str) -> bool:
+    """ "campaign group", "infrastructure company": not a person's title."""
+    head = title.rsplit(None, 1)[-1].lower() if title else ""
+    return head in GROUP_WORDS and head not in TITLE_WORDS
 
 
 def merge(first: Mention, second: Mention) -> Mention:
@@ -86,16 +93,16 @@ def build_mention(run: list[Token]) -> Mention | None:
     if _is_group(words) and not words[-1].is_capitalized and not linked:
         return Mention(start, end, group=text, words=text, definite=definite)
     title, name = split_title(words)
+    if not title and (cut := _named_after_noun(words)):
+        # "the campaign group Save Thornbury Births": the group is its name.
+        name_text, title_text = join_tokens(words[cut:]), join_tokens(words[:cut])
+        return Mention(start, end, name=name_text, title=title_text, words=text)
     if not title and _is_group(words):
         return Mention(start, end, group=text, words=text, definite=definite)
     title, name = _split_affiliation(title, name)
     title, name = _split_office(title, name)
-    organization = any(t.lower in ORG_WORDS for t in name)
-    for token in name:
-        lower = token.lower
-        inner = organization and (lower in CONNECTORS or lower in DETERMINERS)
-        if not (token.is_capitalized or lower in NAME_PARTICLES or inner):
-            return None
+    if not _is_name(name):
+        return None
     name = [t for t in name if t.lower not in HONORIFICS]
     name_text = join_tokens(name)
     title_text = join_tokens(title)
@@ -104,6 +111,36 @@ def build_mention(run: list[Token]) -> Mention | None:
     return Mention(
         start, end, name=name_text, title=title_text, words=text, definite=definite
     )
+
+
+def _is_name(name: list[Token]) -> bool:
+    """Capitalised words, with particles ("van"), an organisation's inner
+    words ("Ministry of the Interior") and a plural possessive ("Carriers'")."""
+    organization = any(t.lower in ORG_WORDS for t in name)
+    for k, token in enumerate(name):
+        lower = token.lower
+        inner = organization and (lower in CONNECTORS or lower in DETERMINERS)
+        if not (
+            token.is_capitalized
+            or lower in NAME_PARTICLES
+            or inner
+            or inner_possessive(name, k)
+        ):
+            return False
+    return True
+
+
+def _named_after_noun(words: list[Token]) -> int:
+    """Where the name starts in "infrastructure company Savanna Fibre Networks"
+    (a lowercase group noun, then only capitalised words), or 0."""
+    cut = len(words)
+    while cut > 0 and words[cut - 1].is_capitalized:
+        cut -= 1
+    if not 0 < cut < len(words) or words[cut - 1].lower not in GROUP_WORDS:
+        return 0
+    if any(t.lower in AFFILIATION_LINKS or t.lower in CONNECTORS for t in words):
+        return 0
+    return cut
 
 
 def _split_office(title: list[Token], name: list[Token]):

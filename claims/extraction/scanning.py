@@ -26,7 +26,7 @@ from .lexicon import (
     word_set,
 )
 from .mentions import AFFILIATION_LINKS, Mention, apposition_title, build_mention, merge
-from .tokens import Token, is_title
+from .tokens import Token, inner_possessive, is_title, short_form_end
 
 MAX_MENTION_TOKENS = 16
 # Company forms written in capitals after a name.
@@ -39,6 +39,10 @@ GAP_WORDS = word_set(
     tonight on last this week month year night morning afternoon evening in a
     an statement interview letter speech post briefing conference press news
     separate written joint late early
+    categorically firmly strongly clearly explicitly flatly emphatically
+    candidly bluntly openly frankly specifically formally officially personally
+    unequivocally vehemently confidently cautiously angrily proudly briefly
+    quietly jointly initially eventually finally
     """
 ) | frozenset(WEEKDAYS)
 _GROUP_LINKS = frozenset({"at", "of", "from"})
@@ -172,8 +176,15 @@ def _connects_names(
     return bool((left.is_capitalized or is_title(left)) and right_is_name)
 
 
+def _inner_possessive(
+    tokens: list[Token], i: int, run: list[Token], lo_index: int
+) -> bool:
+    return bool(run) and i > lo_index and inner_possessive(tokens, i)
+
+
 # The ways a token joins a run as a word, in the order they are tried.
 _JOINS_LEFT = (
+    _inner_possessive,
     _group_possessive,
     _name_or_title,
     _title_qualifier,
@@ -181,6 +192,23 @@ _JOINS_LEFT = (
     _group_place,
     _connects_names,
 )
+
+
+def _office_in_brackets(tokens: list[Token], close: int, lo_index: int) -> int:
+    """Where a bracketed office between a title and a name opens ("Minister for
+    Energy (Petroleum Division) Ali Raza Khokhar"), or 0: it is left out of
+    the title, which reads on without it."""
+    if tokens[close].text != ")":
+        return 0
+    opener = close - 1
+    while opener > lo_index and close - opener <= 5 and tokens[opener].text != "(":
+        if not tokens[opener].is_capitalized:
+            return 0
+        opener -= 1
+    if tokens[opener].text != "(" or opener == close - 1 or opener <= lo_index:
+        return 0
+    before = tokens[opener - 1]
+    return opener if before.is_capitalized or is_title(before) else 0
 
 
 def skip_gap_left(tokens: list[Token], end: int, lo_index: int = 0) -> int:
@@ -199,8 +227,12 @@ def mention_before(tokens: list[Token], end: int, lo_index: int = 0) -> Mention 
     """The mention that ends right before ``tokens[end]`` (a reporting verb)."""
     for stop in dict.fromkeys((end, skip_gap_left(tokens, end, lo_index))):
         run: list[Token] = []
+        offices: list[Token] = []  # left of a bracket: "Minister for Energy (…)"
         i = stop
-        while i > lo_index and len(run) < MAX_MENTION_TOKENS:
+        while i > lo_index and len(run) + len(offices) < MAX_MENTION_TOKENS:
+            if run and (opener := _office_in_brackets(tokens, i - 1, lo_index)):
+                offices, run, i = run + offices, [], opener
+                continue
             how = _accepts_left(tokens, i - 1, run, lo_index)
             if not how:
                 break
@@ -208,10 +240,27 @@ def mention_before(tokens: list[Token], end: int, lo_index: int = 0) -> Mention 
             i -= 1
             if how == "stop-after":
                 break
-        mention = build_mention(run)
+        mention = _bracketed_office(run, offices) if offices else build_mention(run)
         if mention:
             return mention
     return None
+
+
+def _bracketed_office(title: list[Token], named: list[Token]) -> Mention | None:
+    """ "Secretary Ministry of IT (MoITT) Nadeem Akhtar Shah": the bracket
+    ends the title, and what follows it is the name (after any title of its
+    own: "(Retd) Major General Saleem Bhatti")."""
+    mention = build_mention(named)
+    office = build_mention(title) if title else None
+    if mention is None or not mention.name or office is None:
+        return mention
+    office_words = office.words if not office.pronoun else ""
+    return replace(
+        mention,
+        start=office.start,
+        title=" ".join(filter(None, (office_words, mention.title))),
+        words=f"{office_words} {mention.words}",
+    )
 
 
 def mention_after(tokens: list[Token], start: int) -> tuple[Mention | None, int]:
@@ -246,11 +295,20 @@ def run_after(tokens: list[Token], start: int) -> tuple[list[Token], int]:
     elif i < len(tokens) and tokens[i].lower in PRONOUNS:
         return [tokens[i]], i + 1
     while i < len(tokens) and len(run) < MAX_MENTION_TOKENS:
+        named = run and (run[-1].is_capitalized or run[-1].text == ".")
+        if named and (past := short_form_end(tokens, i)):
+            # 'Tamarind Power Systems Ltd. ("Tamarind"), …', but in "Ministry
+            # of Water (MoW) Ana Ruiz" the name after it is another's.
+            if past < len(tokens) and tokens[past].is_capitalized:
+                break
+            i = past
+            continue
         token = tokens[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         lower = token.lower
         joins = (
             _is_name_word(token, sentence_start=False)
+            or (run and inner_possessive(tokens, i))
             or lower in TITLE_WORDS
             or lower in GROUP_WORDS
             or (lower in TITLE_MODIFIERS and nxt is not None and nxt.lower not in ",.")
@@ -287,20 +345,25 @@ def run_after(tokens: list[Token], start: int) -> tuple[list[Token], int]:
             )
         )
         if not joins:
-            if run and run[-1].lower in GROUP_WORDS and lower in _GROUP_LINKS:
-                org_end = _organization_end(tokens, i + 1)
-                if org_end:
-                    run.extend(tokens[i:org_end])
-                    i = org_end
-            elif run and run[-1].lower in SPOKES_WORDS and lower in ("for", "of"):
-                phrase_end = _body_end(tokens, i + 1)
-                if phrase_end:
-                    run.extend(tokens[i:phrase_end])
-                    i = phrase_end
-            break
+            return run, _whose_body(tokens, i, run)
         run.append(token)
         i += 1
     return run, i
+
+
+def _whose_body(tokens: list[Token], i: int, run: list[Token]) -> int:
+    """Where a run ends once the body it belongs to is added: "officials at
+    the Environment Agency", "a spokeswoman for the bakers' union"."""
+    lower = tokens[i].lower
+    end = 0
+    if run and run[-1].lower in GROUP_WORDS and lower in _GROUP_LINKS:
+        end = _organization_end(tokens, i + 1)
+    elif run and run[-1].lower in SPOKES_WORDS and lower in ("for", "of"):
+        end = _body_end(tokens, i + 1)
+    if not end:
+        return i
+    run.extend(tokens[i:end])
+    return end
 
 
 def _body_end(tokens: list[Token], i: int) -> int:
@@ -356,11 +419,16 @@ def _possessive_before_head(tokens: list[Token], i: int) -> bool:
 
 def _leads_to_title(tokens: list[Token], i: int) -> bool:
     """A lower-case word right before a title: "port director", "senior
-    water engineer"."""
+    water engineer", or before a group noun and its name: "infrastructure
+    company Savanna Fibre Networks"."""
     for j in (i + 1, i + 2):
         if j >= len(tokens) or not tokens[j].is_word:
             return False
-        if is_title(tokens[j]):
+        if is_title(tokens[j]) or (
+            tokens[j].lower in GROUP_WORDS
+            and j + 1 < len(tokens)
+            and tokens[j + 1].is_capitalized
+        ):
             return all(
                 t.text.isalpha() and t.text.islower() and t.lower not in _FUNCTION_WORDS
                 for t in tokens[i:j]

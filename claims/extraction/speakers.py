@@ -95,6 +95,15 @@ def title_head(title: str) -> str:
     return " ".join(words[: last + 1]) if last >= 0 else text
 
 
+def _within(head: str, title: str) -> bool:
+    """ "PTA chairman" within "Chairman Pakistan Telecommunication Authority
+    Major General": each word of the short form is a word of the long one or
+    the initials of some of its capitalised words."""
+    words = normalize(title).split()
+    initials = "".join(w[0] for w in title.split() if w[:1].isupper()).lower()
+    return all(w in words or (len(w) > 1 and w in initials) for w in head.split())
+
+
 def _name_tokens(name: str) -> frozenset[str]:
     return frozenset(t for t in normalize(name).split() if t not in NAME_PARTICLES)
 
@@ -154,6 +163,9 @@ class SpeakerBook:
         entry, via = self._find(mention)
         if entry is None:
             entry, via = self._add(mention), "new"
+        elif mention.name and mention.title:
+            # Named once bare, then with a title: "the minister" finds them.
+            self._entry(entry.name, mention.title, entry.kind)
         self._touch(entry)
         return Resolved(entry.name, mention.title or entry.title, entry.kind, via)
 
@@ -203,6 +215,15 @@ class SpeakerBook:
             entry, _ = self._find(mention)
             if entry is None:
                 self._add(mention)
+
+    def alias(self, short: str, full: str) -> None:
+        """ "MoITT" and "Tamarind" name what "Ministry of … (MoITT)" and
+        'Tamarind Power Systems Ltd. ("Tamarind")' introduced."""
+        mention = Mention(0, 0, name=full, words=full)
+        entry, _ = self._find(mention)
+        if entry is None:
+            entry = self._add(mention)
+        self._entries.setdefault(normalize(short), entry)
 
     def learn_group(self, head: str, organization: str, title: str) -> None:
         """ "a delegation from … Galaxy Space" → the "Galaxy Space delegation";
@@ -343,6 +364,7 @@ class SpeakerBook:
             if (entry_head := title_head(e.title)) == head
             or entry_head.endswith(" " + head)
             or head.endswith(" " + entry_head)
+            or (" " in head and _within(head, e.title))
         ]
         return max(fits, key=lambda e: e.last_used) if fits else None
 
@@ -374,11 +396,11 @@ class SpeakerBook:
                 self._by_token.setdefault(token, []).append(entry)
         if title and not entry.title:
             entry.title = title
-        if title:
-            head = title_head(title)
-            if head:
-                bucket = self._by_title.setdefault(head.split()[-1], {})
-                bucket[key] = entry
+        # Under each title word: "the chairman" finds the "Chairman … Major
+        # General" too.
+        for word in normalize(title).split():
+            if word in TITLE_WORDS:
+                self._by_title.setdefault(word, {})[key] = entry
         return entry
 
     def _touch(self, entry: Entry) -> None:

@@ -5,9 +5,10 @@ from .lexicon import GROUP_WORDS, word_set
 from .mentions import Mention, build_mention
 from .scanning import MAX_MENTION_TOKENS, run_after
 from .speakers import SpeakerBook
-from .tokens import Token, is_title, join_tokens
+from .tokens import Token, is_title, join_tokens, short_form_end
 
 _GROUP_LINKS = frozenset({"from", "of", "representing", "at"})
+_NAME_LINKS = frozenset({"of", "and", "for", "&", "the"})
 _ORG_WINDOW = 12
 _HUMAN_VERBS = word_set(
     """
@@ -21,7 +22,11 @@ _HUMAN_VERBS = word_set(
 
 
 def learn_names(book: SpeakerBook, tokens: list[Token]) -> None:
-    """Register every "Title Name" and "a delegation from Org" in ``tokens``."""
+    """Register every "Title Name", "a delegation from Org" and "Full Name
+    (Short)" in ``tokens``."""
+    for k, token in enumerate(tokens):
+        if token.text == "(" and (end := short_form_end(tokens, k)):
+            _learn_short_form(book, tokens, k, end)
     titles = [k for k, t in enumerate(tokens) if is_title(t)]
     next_title = iter(titles)
     title_at = next(next_title, None)
@@ -42,7 +47,12 @@ def learn_names(book: SpeakerBook, tokens: list[Token]) -> None:
         if near_title and (token.is_capitalized or is_title(token)):
             run, stop = run_after(tokens, i)
             mention = build_mention(run) if run else None
-            if mention is not None and mention.name and mention.title:
+            if (
+                mention is not None
+                and mention.name
+                and mention.title
+                and mention.kind == "person"  # not "Chairman Pakistan … Authority"
+            ):
                 book.learn(mention)
             i = max(stop, i + 1)
         else:
@@ -66,6 +76,48 @@ def learn_header_names(book: SpeakerBook, tokens: list[Token]) -> Mention | None
         else:
             i += 1
     return first
+
+
+def _learn_short_form(
+    book: SpeakerBook, tokens: list[Token], at: int, end: int
+) -> None:
+    """ "Ministry of Information Technology and Telecommunication (MoITT)",
+    'Tamarind Power Systems Ltd. ("Tamarind")': the short form names what its
+    initials or its word pick out of the capitalised words before it."""
+    short = join_tokens([t for t in tokens[at + 1 : end - 1] if t.is_word])
+    start = at
+    while start > 0 and (
+        tokens[start - 1].is_capitalized
+        or (
+            tokens[start - 1].text == "."
+            and start > 1
+            and tokens[start - 2].is_capitalized
+        )
+        or (
+            tokens[start - 1].lower in _NAME_LINKS
+            and start > 1
+            and tokens[start - 2].is_capitalized
+        )
+    ):
+        start -= 1
+    words = [t for t in tokens[start:at] if t.is_word]
+    letters = [c.lower() for c in short if c.isupper()]
+    if len(letters) >= 2:
+        # The shortest tail of capitalised words whose initials spell it.
+        for k in range(len(words) - 1, -1, -1):
+            initials = [t.lower[0] for t in words[k:] if t.is_capitalized]
+            if initials == letters:
+                book.alias(short, join_tokens(_from(tokens, words[k], at)))
+                return
+    elif short.lower() in {t.lower for t in words}:
+        first = next(t for t in words if t.is_capitalized and not is_title(t))
+        book.alias(short, join_tokens(_from(tokens, first, at)))
+
+
+def _from(tokens: list[Token], first: Token, at: int) -> list[Token]:
+    """The name's words from ``first`` to the bracket, as a mention keeps them
+    (without the period of "Ltd.")."""
+    return [t for t in tokens[:at] if t.start >= first.start and t.text != "."]
 
 
 def _learn_group(book: SpeakerBook, tokens: list[Token], at: int) -> None:

@@ -61,3 +61,38 @@ def join_tokens(tokens: list[Token]) -> str:
 
 def is_title(token: Token) -> bool:
     return token.lower in TITLE_WORDS or token.lower in TITLE_ABBREVIATIONS
+
+
+def inner_possessive(tokens: list[Token], i: int) -> bool:
+    """The apostrophe of "Northern Freight Carriers' Association": a plural
+    possessive inside a name, between capitalised words."""
+    if tokens[i].text not in ("'", "’") or not 0 < i < len(tokens) - 1:
+        return False
+    before, after = tokens[i - 1], tokens[i + 1]
+    return (
+        before.is_capitalized
+        and before.lower.endswith("s")
+        and before.end == tokens[i].start
+        and after.is_capitalized
+    )
+
+
+_QUOTES = frozenset("\"'“”‘’")
+
+
+def short_form_end(tokens: list[Token], i: int) -> int:
+    """Past the bracketed short form a name may be followed by, "(PTA)",
+    '("Tamarind")' or "(MoITT)", or 0. Its words are tokens[i+1:end-1]
+    without the quotes."""
+    if i >= len(tokens) or tokens[i].text != "(":
+        return 0
+    j = i + 1
+    while j < len(tokens) and j - i <= 5 and tokens[j].text != ")":
+        token = tokens[j]
+        if not (token.is_capitalized or token.text in _QUOTES):
+            return 0
+        j += 1
+    words = [t for t in tokens[i + 1 : j] if t.text not in _QUOTES]
+    if j >= len(tokens) or tokens[j].text != ")" or not 0 < len(words) <= 2:
+        return 0
+    return j + 1
