@@ -211,6 +211,60 @@ def test_a_release_dateline_with_its_date_is_not_the_speaker():
     assert proposal.speaker_name == "Velder Storage Systems"
 
 
+def test_a_subject_with_an_apposition_is_the_next_he():
+    text = (
+        "Rahul Doyle said the budget was safe. Associate Professor Hemi Tawhiri, "
+        "Director of the Energy Centre at the University of the Downs, welcomed "
+        'the plan. "Prices went above $15,000 on 11 evenings," he said.'
+    )
+    assert only(proposals_of(text), "Prices").speaker_name == "Hemi Tawhiri"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The director of Orient Meridian Lines, Kwame Asante, pointed out that "
+        "exports had grown 17% in 2024.",
+        "Exports had grown 17% in 2024, according to the operator, Kwame Asante.",
+    ],
+)
+def test_a_name_in_apposition_is_the_speaker(sentence):
+    assert only(proposals_of(sentence), "Exports").speaker_name == "Kwame Asante"
+
+
+def test_a_spokeswoman_for_the_body_named_in_apposition_before():
+    text = (
+        "The regulator, the Harbour Port Board, has 45 days to review the fees. A "
+        "spokeswoman for the board said it had not yet received the cost data."
+    )
+    speaker = only(proposals_of(text), "cost data").speaker_name
+    assert speaker == "Harbour Port Board"
+
+
+def test_the_official_is_someone_named_so_or_nobody():
+    named = (
+        "Ana Ruiz, a senior official at the ministry, spoke first. The official "
+        "said that 40 canals had been lined."
+    )
+    assert only(proposals_of(named), "canals").speaker_name == "Ana Ruiz"
+    unnamed = (
+        '"They knew," one of the officials said. The official said that the '
+        "regulator had asked for the memo in January."
+    )
+    proposal = only(proposals_of(unnamed), "memo")
+    assert (proposal.speaker_name, proposal.attribution) == (None, "hedged")
+
+
+def test_a_title_in_the_lead_names_whom_the_text_later_gives_it():
+    text = (
+        "The operator of the terminal will raise fees by 12% from Jan. 1, its chief "
+        "executive said on Wednesday.\n\n"
+        '"We have absorbed three years of higher bills," Terminal Costa chief '
+        "executive Ignacio Ferreyra told reporters."
+    )
+    assert only(proposals_of(text), "fees").speaker_name == "Ignacio Ferreyra"
+
+
 # --- quotations ----------------------------------------------------------------
 
 

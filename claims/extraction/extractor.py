@@ -115,7 +115,12 @@ class Extraction:
                 pieces = sorted(speech.get(index, []), key=lambda item: item[0].open)
                 self._paragraph(index, lo, hi, pieces, narrate=not mostly_turns)
         self._attribute_quotations()
-        return sorted(self.proposals, key=lambda p: (p.content_spans[0], p.rule))
+        proposals = [self._settled(p) for p in self.proposals]
+        return sorted(proposals, key=lambda p: (p.content_spans[0], p.rule))
+
+    def _settled(self, proposal: Proposal) -> Proposal:
+        name = proposal.speaker_name and self.book.settle(proposal.speaker_name)
+        return replace(proposal, speaker_name=name) if name else proposal
 
     def _header(self, lo: int, hi: int) -> Resolved | None:
         """A transcript's header paragraph introduces who speaks ("Guest:
@@ -234,7 +239,7 @@ class Extraction:
     def _reported(self, paragraph, tokens: list[Token], reported, claimed) -> None:
         frame = reported.frame
         region = without_relative_clauses(tokens, outside(tokens_span(tokens), claimed))
-        if reported.vague:
+        if reported.vague or self.book.unnamed(frame.mention):
             hedge = (frame.cue.start, frame.cue.end)
             self._add(
                 build(

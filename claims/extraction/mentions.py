@@ -76,7 +76,11 @@ def merge(first: Mention, second: Mention) -> Mention:
 
 def build_mention(run: list[Token]) -> Mention | None:
     words = [t for t in run if t.text != "."]
-    definite = bool(words) and words[0].lower in ("the", "this", "that")
+    # "the official", and "its chief executive" (one person: not "its staff").
+    definite = bool(words) and (
+        words[0].lower in ("the", "this", "that")
+        or (words[0].lower in POSSESSIVES and not words[-1].lower.endswith("s"))
+    )
     while words and (words[0].lower in DETERMINERS or words[0].lower in POSSESSIVES):
         words = words[1:]
     while words and (

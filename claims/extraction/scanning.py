@@ -276,11 +276,13 @@ def mention_after(tokens: list[Token], start: int) -> tuple[Mention | None, int]
             title = apposition_title(tokens[i + 1 : stop])
             if title:
                 return replace(mention, title=title, end=tokens[stop - 1].end), stop
-        elif mention.title and not mention.name:
+        elif (mention.title or mention.group) and not mention.name:
+            # "according to the operator, Peak Citylink"
             run, after = run_after(tokens, i + 1)
             other = build_mention(run)
             if other and other.name and not other.title and after == stop:
-                return merge(mention, other), stop
+                title = mention.title or mention.group
+                return merge(replace(mention, title=title, group=""), other), stop
     return mention, i
 
 
@@ -449,13 +451,17 @@ def head_mention(tokens: list[Token], lo_index: int, end: int) -> Mention | None
         first = tokens[chunk_start] if chunk_start < end else None
         if stop == i and run and not (first and first.lower.endswith("ing")):
             mention = build_mention(run)
-            if mention and not mention.name and i < end:
+            if mention and (mention.title or not mention.name) and i < end:
                 named = _named_apposition(tokens, i + 1, end)
                 if named is not None:  # "the project director, Priya Raman,"
                     # "Midland Valley's chief executive, Laura Brennan-Whitfield,"
-                    # reads as a group ("executives"): a title here.
-                    title = mention.title or mention.group
-                    return merge(named, replace(mention, title=title, group=""))
+                    # reads as a group ("executives"): a title here. "The
+                    # director of Orient Lines, Kwame Asante," is all title.
+                    title = mention.words if mention.name else mention.title
+                    title = title or mention.group
+                    return merge(
+                        named, replace(mention, name="", title=title, group="")
+                    )
             if mention:
                 mention = _with_apposition(tokens, mention, i, end)
                 title = apposition_title(previous or [])
@@ -484,7 +490,8 @@ def _with_apposition(tokens, mention: Mention, comma: int, end: int) -> Mention:
 
 
 def _chunk_end(tokens: list[Token], start: int, end: int) -> int:
+    """The next comma, or the sentence's closing stop."""
     for i in range(start, end):
-        if tokens[i].text == ",":
+        if tokens[i].text == "," or (i == end - 1 and tokens[i].text in ".!?"):
             return i
     return end

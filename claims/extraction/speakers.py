@@ -19,6 +19,7 @@ from .lexicon import (
     NAME_PARTICLES,
     TITLE_ABBREVIATIONS,
     TITLE_WORDS,
+    UNNAMED,
 )
 from .mentions import Mention, group_organization, spoken_for
 from .proposal import KnownSpeaker
@@ -146,6 +147,8 @@ class SpeakerBook:
         self._recent_orgs: list[Entry] = []
         self._used: set[str] = set()  # known speakers this text has named
         self._clock = 0
+        # Entries for a title that named nobody yet: "its chief executive".
+        self._placeholders: dict[str, str] = {}
 
     # -- public -------------------------------------------------------------
 
@@ -176,6 +179,8 @@ class SpeakerBook:
             mention.start, mention.end, name=organization, words=organization
         )
         entry, via = self._find(stand_in)
+        if entry is None and organization.islower():  # "for the board"
+            entry, via = self._match_group(organization), "group"
         if entry is None:
             entry, via = self._entry(organization, "", "organization"), "new"
         self._touch(entry)
@@ -192,6 +197,33 @@ class SpeakerBook:
             entry = self._add(mention)
         if entry is not None:
             self._touch(entry)
+
+    def settle(self, name: str) -> str | None:
+        """Who a title that named nobody yet turned out to be: "its chief
+        executive said" in a lead, "Terminal Costa Central chief executive
+        Ignacio Ferreyra" a paragraph later; only if one person fits."""
+        title = self._placeholders.get(name)
+        head = title_head(title) if title else ""
+        if not head:
+            return None
+        fits = {
+            e.name
+            for e in self._by_title.get(head.split()[-1], {}).values()
+            if e.name not in self._placeholders
+            and (
+                (entry_head := title_head(e.title)) == head
+                or entry_head.endswith(" " + head)
+            )
+        }
+        return fits.pop() if len(fits) == 1 else None
+
+    def unnamed(self, mention: Mention) -> bool:
+        """ "The official said" with no official named before it: nobody a
+        reader could ask, like "an official said"."""
+        if mention.name or mention.pronoun or not mention.definite:
+            return False
+        words = normalize(mention.title or mention.group).split()
+        return bool(words) and words[-1] in UNNAMED and self._find(mention)[0] is None
 
     @property
     def first_person(self) -> Resolved | None:
@@ -258,6 +290,11 @@ class SpeakerBook:
             head, organization = group_organization(mention.group)
             if organization:
                 return self._group_entry(head, organization, mention.group), "group"
+            if mention.definite and head in TITLE_WORDS:
+                # "the official", "its chief executive": someone titled so.
+                titled = self._match_title(mention.group)
+                if titled is not None:
+                    return titled, "title"
             return self._match_group(mention.group), "group"
         if mention.title:
             return self._match_title(mention.title), "title"
@@ -380,6 +417,8 @@ class SpeakerBook:
         for article in ("the ", "The ", "a ", "A ", "an ", "An "):
             name = name.removeprefix(article)
         entry = self._entry(name, mention.title, mention.kind)
+        if not mention.name and mention.definite:
+            self._placeholders.setdefault(entry.name, name)
         if mention.group:
             for word in normalize(mention.group).split():
                 if word in GROUP_WORDS:

@@ -1,8 +1,10 @@
 """What a sentence teaches about people, even when it reports no speech: the
 titled names it introduces and the subject later pronouns may refer to."""
 
-from .lexicon import GROUP_WORDS, word_set
-from .mentions import Mention, build_mention
+from dataclasses import replace
+
+from .lexicon import DETERMINERS, GROUP_WORDS, word_set
+from .mentions import Mention, apposition_title, build_mention
 from .scanning import MAX_MENTION_TOKENS, run_after
 from .speakers import SpeakerBook
 from .tokens import Token, is_title, join_tokens, short_form_end
@@ -146,21 +148,67 @@ def _learn_group(book: SpeakerBook, tokens: list[Token], at: int) -> None:
 
 
 def sentence_subject(tokens: list[Token], first: int) -> Mention | None:
-    """The mention a sentence opens with ("The delegation members also …"),
-    past a short introductory phrase ("Last year, …"). A bare name counts only
-    before a verb people do ("Ana Ruiz spoke …"): "South Africa has …" is no
+    """The mention a sentence opens with ("The delegation members also …",
+    "Ana Ruiz, the director, spoke …"), or else the one past a short
+    introductory phrase ("Last year, …"). A bare name counts only before a
+    verb people do ("Ana Ruiz spoke …"): "South Africa has …" is no
     antecedent for "she"."""
-    start = first
-    for i in range(first, min(len(tokens), first + 6)):
-        if tokens[i].text == ",":
-            start = i + 1
-            break
+    mention = _subject_at(tokens, first)
+    if mention is None:
+        for i in range(first, min(len(tokens), first + 6)):
+            if tokens[i].text == ",":
+                return _subject_at(tokens, i + 1)
+    return mention
+
+
+def _subject_at(tokens: list[Token], start: int) -> Mention | None:
     run, stop = run_after(tokens, start)
-    if not run or stop >= len(tokens) or not tokens[stop].is_word:
+    if (
+        len(run) == 1
+        and stop + 1 < len(tokens)
+        and tokens[stop].text.isalpha()
+        and tokens[stop + 1].text == ","
+    ):
+        run, stop = [*run, tokens[stop]], stop + 1  # "The regulator, …"
+    mention = build_mention(run) if run else None
+    if run and stop < len(tokens) and tokens[stop].text == ",":
+        mention, stop = _with_apposition(tokens, run, mention, stop)
+    if mention is None or stop >= len(tokens) or not tokens[stop].is_word:
         return None
-    mention = build_mention(run)
-    if mention is None or not mention.name or mention.title:
+    if not mention.name or mention.title:
         return mention
     if mention.kind == "person" and tokens[stop].lower not in _HUMAN_VERBS:
         return None
     return mention
+
+
+def _with_apposition(
+    tokens: list[Token], run: list[Token], mention: Mention | None, comma: int
+) -> tuple[Mention | None, int]:
+    """ "Ana Ruiz, a senior official, spoke", "A senior official, Ana Ruiz,
+    spoke", "The regulator, the Port Board, has": the one named, titled by the
+    other; and the token after the apposition."""
+    past = _past_apposition(tokens, comma)
+    if past == comma:
+        return mention, comma
+    other_run, end = run_after(tokens, comma + 1)
+    other = build_mention(other_run) if other_run and end == past - 1 else None
+    if other is not None and other.name and not (mention and mention.name):
+        words = [t for t in run if t.lower not in DETERMINERS]
+        head = (mention.title or mention.group) if mention else join_tokens(words)
+        return replace(other, title=other.title or head), past
+    if mention is not None and mention.name and not mention.title:
+        title = apposition_title(tokens[comma + 1 : past - 1])
+        return (replace(mention, title=title) if title else mention), past
+    return mention, past
+
+
+def _past_apposition(tokens: list[Token], comma: int) -> int:
+    """The token after an apposition's closing comma, or ``comma`` itself if
+    none closes within reach."""
+    for i in range(comma + 1, min(len(tokens), comma + _ORG_WINDOW * 2)):
+        if tokens[i].text == ",":
+            return i + 1
+        if not (tokens[i].is_word or tokens[i].text in "’'-"):
+            break
+    return comma
