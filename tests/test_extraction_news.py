@@ -352,6 +352,22 @@ def test_a_deadline_counts_from_when_it_was_said():
     assert proposal.due_on == datetime.date(2024, 12, 31)
 
 
+def test_a_listener_with_its_date_before_that():
+    text = (
+        "Khawaja had told the National Assembly's standing committee on IT on "
+        "April 7 that the service would launch by December."
+    )
+    proposal = only(proposals_of(text, datetime.date(2025, 5, 2)), "launch")
+    assert proposal.text == "The service would launch by December."
+    assert proposal.stated_on == datetime.date(2025, 4, 7)
+
+
+def test_reports_say_is_hearsay_not_a_speaker():
+    text = "Local reports say the port committee is considering a deeper channel."
+    proposal = only(proposals_of(text), "channel")
+    assert (proposal.speaker_name, proposal.attribution) == (None, "hedged")
+
+
 # --- kinds -------------------------------------------------------------------------
 
 
@@ -367,6 +383,16 @@ def test_a_deadline_counts_from_when_it_was_said():
         # Another named party's future is not the speaker's to promise.
         ("Minister Ana Ruiz said Starlink would launch by December.", "prediction"),
         ("Mayor Ana Ruiz said: “I can promise that no school will close.”", "promise"),
+        # Places, figures and dates in the subject name no other party.
+        (
+            "Secretary Omar Rind said the pipeline from Rohri to Sukkur would be "
+            "completed by June 2026.",
+            "promise",
+        ),
+        ("Mayor Ana Ruiz said from Monday 214 homes would get water.", "promise"),
+        # "The service", "the company": another organisation's doing.
+        ("Minister Ana Ruiz said the service would launch by December.", "prediction"),
+        ("Minister Ana Ruiz said its service would launch by December.", "promise"),
     ],
 )
 def test_promise_or_prediction(sentence, kind):

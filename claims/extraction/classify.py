@@ -7,7 +7,14 @@ evaluative words ("a new dimension") describe rather than opine.
 
 import re
 
-from .lexicon import PREDICTION_CUES, PROMISE_CUES, word_set
+from .lexicon import (
+    GENERIC_ORGANIZATIONS,
+    MONTHS,
+    PREDICTION_CUES,
+    PROMISE_CUES,
+    WEEKDAYS,
+    word_set,
+)
 
 # "we will be" is a state, not an undertaking ("we will be under a notice").
 _FIRST_PERSON_COMMITMENT = re.compile(
@@ -56,6 +63,7 @@ _STATE = re.compile(
     r"able|difficult|hard|easy|good|bad|great|better|worse))\b",
     re.IGNORECASE,
 )
+_PLACE_LINKS = word_set("from to at in of for on near across between")
 # Capitalised words that may open a subject without naming another party.
 _SUBJECT_OPENERS = word_set(
     "the a an this that these those our its their his her we i it they"
@@ -118,7 +126,32 @@ def _undertaking(words: str, speaker: str) -> bool:
     # speaker's own ("Nordlys Rail will recruit").
     own = set(speaker.lower().split()) | _SUBJECT_OPENERS
     subject = words[: firm.start()].replace("’s", "").replace("'s", "").split()
-    return not any(w[:1].isupper() and w.lower() not in own for w in subject)
+    if any(w.lower() not in own for w in _parties(subject)):
+        return False
+    # "the service would launch": another organisation's doing ("its
+    # service", "our company" are the speaker's own).
+    return not any(
+        word.lower() in GENERIC_ORGANIZATIONS and before.lower() in ("the", "a", "that")
+        for before, word in zip(["", *subject], subject, strict=False)
+    )
+
+
+def _parties(subject: list[str]) -> list[str]:
+    """The capitalised words of a subject that may name a party: not those
+    after a preposition ("the pipeline from Rohri to Sukkur", "the centre at
+    Thornbury Hospital"), a unit or currency before a figure ("Rs 400", "300
+    MHz"), or a day or month."""
+    parties = []
+    placed = False
+    for k, word in enumerate(subject):
+        bare = word.strip(',.;:()"“”‘’').lower()
+        if not word[:1].isupper():
+            placed = bare in _PLACE_LINKS
+            continue
+        figure = any(c.isdigit() for c in " ".join(subject[max(0, k - 1) : k + 2]))
+        if not (placed or figure or bare in MONTHS or bare in WEEKDAYS):
+            parties.append(word)
+    return parties
 
 
 def _opinion_score(words: str) -> float:

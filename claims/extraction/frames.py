@@ -107,6 +107,9 @@ def find_cues(tokens: list[Token], lo: int = 0, hi: int | None = None) -> list[C
             continue
         if lower in WEAK_CUE_FORMS and not _ends_mention(before):
             continue
+        after = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+        if lower.endswith("s") and CUE_LEMMAS.get(after):
+            continue  # "Local reports say", "claims suggest": a noun
         if lemma in THAT_ONLY_CUES and not any(
             t.lower == "that" for t in tokens[i + 1 : i + 1 + _THAT_WITHIN]
         ):
@@ -199,11 +202,17 @@ def clause_subject(tokens: list[Token], lo: int, end: int) -> Mention | None:
     return None
 
 
+_LISTENER_REACH = 16
+_SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we", "I", "it", "there"})
+
+
 def listener_end(tokens: list[Token], cue: Cue, hi: int) -> int:
     """Past the listener of "told the committee": the object of telling."""
     i = cue.next
     if cue.lemma not in LISTENER_CUES or i >= hi:
         return i
+    if that := _that_within(tokens, i, hi):
+        return that
     if tokens[i].lower in _LISTENERS:
         return i + 1
     if (
@@ -234,6 +243,20 @@ def listener_end(tokens: list[Token], cue: Cue, hi: int) -> int:
         ):
             i += 1
     return i
+
+
+def _that_within(tokens: list[Token], i: int, hi: int) -> int:
+    """Where "that" follows a listener: "told the National Assembly's standing
+    committee on IT on April 7 that …" (all before it is the listener and its
+    time), or 0."""
+    for j in range(i, min(hi, i + _LISTENER_REACH)):
+        if tokens[j].lower == "that":
+            return j
+        if tokens[j].text in _SUBJECT_PRONOUNS:  # "told reporters she would …"
+            return 0
+        if not (tokens[j].is_word or tokens[j].text in ("'", "’")):
+            return 0
+    return 0
 
 
 def _opens_clause(token: Token) -> bool:

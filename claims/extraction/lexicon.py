@@ -271,6 +271,14 @@ MEMBER_GROUPS = _words(
     officers officials researchers scientists spokespeople staff teachers workers
     """
 )
+# "the company" may be any company named before ("the ministry" only a
+# ministry), and what it will do is its own undertaking, not the speaker's.
+GENERIC_ORGANIZATIONS = _words(
+    """
+    company firm business group carrier airline retailer lender manufacturer
+    operator maker insurer bank service provider
+    """
+)
 # Words that mark a capitalised run as an organisation, not a person.
 ORG_WORDS = _words(
     """

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sources.text import name_key
 
 from .lexicon import (
+    GENERIC_ORGANIZATIONS,
     GROUP_WORDS,
     MEMBER_GROUPS,
     NAME_PARTICLES,
@@ -25,24 +26,6 @@ from .mentions import Mention, group_organization, spoken_for
 from .proposal import KnownSpeaker
 
 _TITLE_BREAKS = (" of ", " for ", " to ", " on ", " at ")
-# "the company" may be any company named before; "the ministry" only a ministry.
-_GENERIC_ORGANIZATIONS = frozenset(
-    [
-        "company",
-        "firm",
-        "business",
-        "group",
-        "carrier",
-        "airline",
-        "retailer",
-        "lender",
-        "manufacturer",
-        "operator",
-        "maker",
-        "insurer",
-        "bank",
-    ]
-)
 _RECENT_ORGANIZATIONS = 24
 
 
@@ -387,7 +370,7 @@ class SpeakerBook:
             return None
         head = words[0]
         fits = [e for e in self._recent_orgs if head in normalize(e.name).split()]
-        if not fits and head in _GENERIC_ORGANIZATIONS:
+        if not fits and head in GENERIC_ORGANIZATIONS:
             fits = list(self._recent_orgs)
         return max(fits, key=lambda e: e.last_used) if fits else None
 
