@@ -422,6 +422,27 @@ def test_a_parliamentary_record_with_bracketed_titles_and_a_chair():
     assert not [p for p in found if "question was put" in p.text]
 
 
+def test_a_member_reporting_what_the_minister_told_the_house():
+    text = (
+        "OFFICIAL REPORT\n\n"
+        "Tuesday, 1 October 2024\n\n"
+        "Hon. Mara Oduya (Lakeside North): Last year 40 schools burned.\n\n"
+        "Mr. Speaker: The Minister of Forests.\n\n"
+        "The Minister of Forests (Hon. Lina Park): The tanker base will open "
+        "by June 2025.\n\n"
+        "Hon. Mara Oduya: The minister told this House in March "
+        "that the new tanker base would be operational by May 1. I told the House "
+        "in June that the apron was not paved. Will the minister tell this House "
+        "when the rest will be signed?"
+    )
+    found = proposals_of(text)
+    base = only(found, "operational")
+    assert (base.speaker_name, base.attribution) == ("Lina Park", "indirect")
+    assert base.stated_on == datetime.date(2024, 3, 1)
+    assert only(found, "apron").speaker_name == "Mara Oduya"
+    assert not [p for p in found if "rest will be signed" in p.text]
+
+
 def test_an_interview_header_names_the_guest_and_the_session_date():
     text = (
         "HEALTH DESK | INTERVIEW\n\n"

@@ -309,7 +309,7 @@ class Extraction:
     def _turn(self, said: Said | None, lo: int, hi: int) -> None:
         for s_lo, s_hi in split_sentences(self.text, lo, hi):
             words = self.text[s_lo:s_hi]
-            if self._hearsay(s_lo, s_hi) or said is None:
+            if self._others_words(s_lo, s_hi) or said is None:
                 continue  # "Critics say …", even in a question's preamble
             if (
                 words.endswith("?")
@@ -334,19 +334,22 @@ class Extraction:
             ):
                 self._add(proposal)
 
-    def _hearsay(self, lo: int, hi: int) -> bool:
-        """A turn's sentence that passes on what unnamed others say ("Critics
-        say the authority loses more than it saves"): a hedged claim of no
-        speaker, not the turn's speaker's own."""
+    def _others_words(self, lo: int, hi: int) -> bool:
+        """A turn's sentence that passes on what others said: unnamed ones
+        ("Critics say the authority loses more than it saves"), a hedged claim
+        of no speaker, or a named or titled one ("The minister told this House
+        in March that the base would open by May 1"), that one's claim. Not
+        the turn's speaker's own either way ("I told …" is)."""
         tokens = tokenize(self.text, lo, hi)
-        vague = [
+        asks = self.text[lo:hi].rstrip().endswith("?")  # "Will the minister tell …?"
+        others = [
             r
             for r in parse_sentence(tokens, first_content_token(self.text, tokens, lo))
-            if r.vague and r.content
+            if r.content and (r.vague or not (r.frame.mention.pronoun or asks))
         ]
-        for reported in vague:
+        for reported in others:
             self._reported(0, tokens, reported, list(reported.content))
-        return bool(vague)
+        return bool(others)
 
     def _session_date(self, lo: int, hi: int) -> list[tuple[int, int]]:
         """Where a transcript's header dates the session (searched once), not
