@@ -334,6 +334,7 @@ def test_only_check_worthy_narrator_sentences_are_proposed():
         ("by the fourth quarter of 2025", datetime.date(2025, 12, 31), "month"),
         ("before the end of March", datetime.date(2025, 3, 31), "month"),
         ("throughout the year", None, ""),
+        ("within the next two months", datetime.date(2024, 12, 31), "month"),
     ],
 )
 def test_deadlines_of_real_news(deadline, due_on, precision):
@@ -366,6 +367,20 @@ def test_reports_say_is_hearsay_not_a_speaker():
     text = "Local reports say the port committee is considering a deeper channel."
     proposal = only(proposals_of(text), "channel")
     assert (proposal.speaker_name, proposal.attribution) == (None, "hedged")
+
+
+def test_a_deadline_past_at_publication_counts_when_said_before():
+    text = (
+        "The ministry had earlier claimed that 5G services would be launched "
+        "by December 2023."
+    )
+    proposal = only(proposals_of(text), "5G")
+    assert (proposal.due_on, proposal.due_on_precision) == (
+        datetime.date(2023, 12, 31),
+        "month",
+    )
+    said_now = only(proposals_of(text.replace("had earlier claimed", "said")), "5G")
+    assert said_now.due_on is None
 
 
 # --- kinds -------------------------------------------------------------------------

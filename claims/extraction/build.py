@@ -50,6 +50,15 @@ class Said:
     paragraph: int
 
 
+_BEFORE = re.compile(r"\bhad\s+(?:(?:earlier|previously|already|once|also)\s+)?$")
+
+
+def _said_before(text: str, cue: Span | None) -> bool:
+    """ "had earlier claimed", "had promised": said at some time before the
+    report, so a deadline already past at publication may still be one."""
+    return cue is not None and bool(_BEFORE.search(text, max(0, cue[0] - 30), cue[0]))
+
+
 def _attached(char: str) -> bool:
     """Characters that belong to the one before (accents, joiners, surrogates)."""
     return (
@@ -140,6 +149,8 @@ def build(
     # Deadlines count from when the words were said: "by December 2024", told
     # a committee in September 2024, is a deadline even in a 2025 report.
     said_on = stated.date if stated else published
+    if said and not stated and _said_before(text, said.cue_span):
+        said_on = None  # "had earlier claimed … by December 2024": some time before
     if attribution in ("narrator", "hedged"):
         # The narrator's deadlines do not change the kind: look only if needed.
         kind = classify(words, attribution, lemma)
