@@ -46,7 +46,7 @@ class ExtractionSerializer(serializers.Serializer):
         help_text="0 to 1; null for claims proposed before it was scored.",
     )
     extractor_version = serializers.CharField(
-        read_only=True, help_text='The rules\' version, such as "rules-2".'
+        read_only=True, help_text='The rules\' version, such as "rules-3".'
     )
 
 
