@@ -421,3 +421,20 @@ CLAIMTRACK_MAX_SPANS_PER_CLAIM = env_int("CLAIMTRACK_MAX_SPANS_PER_CLAIM", 200)
 # The longest text the API proposes claims from inside a request (the rest:
 # manage.py propose_claims), so a request stays under gunicorn's timeout.
 CLAIMTRACK_MAX_PROPOSE_CHARS = env_int("CLAIMTRACK_MAX_PROPOSE_CHARS", 200_000)
+
+# Sources from the web (docs/SOURCES.md): what a fetch may reach and how much it
+# may take. Private, loopback and link-local addresses are refused unless
+# allowed (tests, an intranet).
+CLAIMTRACK_FETCH_ALLOW_PRIVATE = env_bool("CLAIMTRACK_FETCH_ALLOW_PRIVATE", False)
+CLAIMTRACK_FETCH_MAX_BYTES = env_int("CLAIMTRACK_FETCH_MAX_BYTES", 10_000_000)
+CLAIMTRACK_FETCH_MAX_REDIRECTS = env_int("CLAIMTRACK_FETCH_MAX_REDIRECTS", 10)
+CLAIMTRACK_FETCH_TIMEOUT = float(env_int("CLAIMTRACK_FETCH_TIMEOUT", 20))
+# Only these hosts, when set (comma-separated): an intranet's, or the tests'
+# local server (pyproject.toml), so that nothing else is ever asked.
+CLAIMTRACK_FETCH_ALLOWED_HOSTS = [
+    host.strip().lower()
+    for host in os.environ.get("CLAIMTRACK_FETCH_ALLOWED_HOSTS", "").split(",")
+    if host.strip()
+]
+# Named in the User-Agent so that a site's operator can reach whoever runs it.
+CLAIMTRACK_FETCH_CONTACT = os.environ.get("CLAIMTRACK_FETCH_CONTACT", "").strip()

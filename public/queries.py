@@ -24,7 +24,7 @@ from claims.models import (
     StatusChange,
 )
 from claims.models.choices import VERDICTS
-from sources.models import PUBLICATION_ORDER, Source
+from sources.models import PUBLICATION_ORDER, Snapshot, Source
 
 CONTEXT = 240  # characters of source text shown around a claim's words
 LIST_LENGTH = 10  # rows in each list of the tracker
@@ -284,6 +284,19 @@ def source_with_neighbours(pk: int) -> Source | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def snapshots_of(source: Source) -> list[Snapshot]:
+    """The pages fetched for ``source``, newest first, without their bodies."""
+    return list(
+        source.snapshots.defer("warc", "headers", "metadata").order_by(
+            "-fetched_at", "-id"
+        )[:LIST_LENGTH]
+    )
+
+
+def snapshot_of(source_id: int, snapshot_id: int) -> Snapshot | None:
+    return Snapshot.objects.filter(pk=snapshot_id, source_id=source_id).first()
 
 
 def revisions_of(source: Source) -> list[Source]:

@@ -35,6 +35,11 @@ urlpatterns = [
     path("claims/<id:pk>/", read_only(views.claim_detail), name="claim"),
     path("sources/", read_only(views.source_index), name="sources"),
     path("sources/<id:pk>/", read_only(views.source_detail), name="source"),
+    path(
+        "sources/<id:pk>/snapshots/<id:snapshot>.warc",
+        read_only(views.snapshot),
+        name="snapshot",
+    ),
     path("speakers/", read_only(views.speaker_index), name="speakers"),
     path("speakers/<id:pk>/", read_only(views.speaker_detail), name="speaker"),
     path("search/", read_only(views.search), name="search"),

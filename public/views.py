@@ -6,6 +6,7 @@ tests/test_public_pages.py); docs/PUBLIC.md lists them.
 
 import datetime
 
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -190,8 +191,19 @@ def source_detail(request, pk: int):
                 (value, label) for value, label in Status.choices if value in statuses
             ],
             "evidence": queries.evidence_citing(source),
+            "snapshots": queries.snapshots_of(source),
         },
     )
+
+
+def snapshot(request, pk: int, snapshot: int):
+    """A snapshot's WARC file, as stored."""
+    found = queries.snapshot_of(pk, snapshot)
+    if found is None:
+        return not_found(request, "snapshot")
+    response = HttpResponse(bytes(found.warc), content_type="application/warc")
+    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    return response
 
 
 def speaker_detail(request, pk: int):

@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_web import WebSourceAdmin
 from .models import Publisher, Source
 from .review import Review, four_eyes_problem, is_reviewer
 from .services import (
@@ -108,7 +109,7 @@ def revision_controls(user, source) -> dict:
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(WebSourceAdmin, SimpleHistoryAdmin):
     list_display = (
         "id",
         "title",
@@ -136,8 +137,10 @@ class SourceAdmin(SimpleHistoryAdmin):
         "revises_reviewed_by",
         "revises_reviewed_at",
         "revises_review_note",
+        "snapshots_display",
     )
     change_form_template = "admin/sources/source/change_form.html"
+    change_list_template = "admin/sources/source/change_list.html"
     add_form = SourceAddForm
 
     def get_form(self, request, obj=None, **kwargs):
@@ -155,6 +158,7 @@ class SourceAdmin(SimpleHistoryAdmin):
             "revises_reviewed_at",
             "revises_review_note",
             "content_hash",
+            "snapshots_display",
             "created_at",
             "created_by",
         )
@@ -203,6 +207,7 @@ class SourceAdmin(SimpleHistoryAdmin):
                 view(self.revision_review_view),
                 name="sources_source_revision_review",
             ),
+            *self.web_urls(),
             *super().get_urls(),
         ]
 

@@ -285,6 +285,74 @@ class Source(models.Model):
             )
 
 
+class Snapshot(models.Model):
+    """What a server sent when claimtrack fetched a page, kept as it came: the
+    body's bytes in a WARC record (request and response), the final URL after
+    redirects, when, and from which address. Never changed nor deleted (the
+    model refuses, and so does the database); the source its article text
+    became is what spans anchor in."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="snapshots"
+    )
+    url = models.URLField(max_length=2000, help_text="The URL as asked for.")
+    final_url = models.URLField(
+        max_length=2000, help_text="The URL that answered, after redirects."
+    )
+    status = models.PositiveSmallIntegerField()
+    media_type = models.CharField(max_length=100)
+    charset = models.CharField(
+        max_length=64, blank=True, help_text="The encoding read, and from where."
+    )
+    headers = models.JSONField(
+        default=dict, help_text="The response headers that matter, lower-case."
+    )
+    address = models.GenericIPAddressField(help_text="The address connected to.")
+    fetched_at = models.DateTimeField()
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the body.")
+    size = models.PositiveIntegerField(help_text="The body's length in bytes.")
+    warc = models.BinaryField(help_text="The request and response, as WARC/1.1.")
+    metadata = models.JSONField(
+        default=dict,
+        help_text="What the page said about itself: title, author, date, site, language.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256__regex=SHA256_PATTERN), name="snapshot_sha256"
+            ),
+        ]
+        indexes = [
+            # "the same URL with the same body": the fetch's first question.
+            models.Index(fields=["final_url", "sha256"], name="snapshot_final_url_idx"),
+            models.Index(fields=["url", "sha256"], name="snapshot_url_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.final_url} at {self.fetched_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("A snapshot is immutable once stored.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A snapshot is never deleted.")
+
+    @property
+    def filename(self) -> str:
+        return f"claimtrack-snapshot-{self.pk}.warc"
+
+
 def set_history_context(
     instance: models.Model, *, by: User | None, reason: str | None = None
 ) -> None:

@@ -13,6 +13,7 @@ Policy have files of their own; the production settings are in test_project.py.
 """
 
 import datetime
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -23,12 +24,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from claims import services
 from claims.models import Claim, Evidence
-from sources.models import Publisher
+from sources.archive import warc_of
+from sources.models import Publisher, Snapshot
 from sources.services import create_source
 
 from .conftest import (
@@ -71,6 +74,31 @@ def served_endpoints() -> set[tuple[str, str]]:
 
 
 # --- the world every row is tried on ---------------------------------------------
+
+
+def stored_snapshot(source):
+    """A fetch of ``source``'s page, as the fetch would have kept it."""
+    body = b"<html><body><p>A page of our own.</p></body></html>"
+    return Snapshot.objects.create(
+        source=source,
+        url="https://news.example/page",
+        final_url="https://news.example/page",
+        status=200,
+        media_type="text/html",
+        address="203.0.113.7",
+        fetched_at=timezone.now(),
+        sha256=hashlib.sha256(body).hexdigest(),
+        size=len(body),
+        warc=warc_of(
+            url="https://news.example/page",
+            status=200,
+            headers=[("content-type", "text/html")],
+            body=body,
+            fetched_at="2026-12-07T12:00:00Z",
+            address="203.0.113.7",
+            user_agent="claimtrack-tests",
+        ),
+    )
 
 
 def build_world():
@@ -175,6 +203,7 @@ def build_world():
         "otto": otto,
         "source": source,
         "revision": revision,
+        "snapshot": stored_snapshot(source),
         "speaker": speaker,
         "proposal": Claim.objects.get(pk=proposal.pk),
         "proposed_span": proposed_span,
@@ -314,6 +343,8 @@ admin:sources_source_simple_history     login 200 200 200                login 4
 admin:sources_source_delete             login 403 403 200                login 403 403 200
 admin:sources_source_text               login 200 200 200                login 200 200 200
 admin:sources_source_revision_review    login 403 403 403                login 403 302 302
+admin:sources_source_add_from_url       login 200 200 200                login 200 200 200
+admin:sources_source_snapshot           login 200 200 200                login 405 405 405
 admin/sources/source/<path:object_id>/  login 302 302 302                login 302 302 302
 admin:sources_publisher_changelist      login 200 200 200                login 200 200 200
 admin:sources_publisher_add             login 200 200 200                login 200 200 200
@@ -332,6 +363,7 @@ public:claims                           200 200 200 200                  405 405
 public:claim                            200 200 200 200                  405 405 405 405
 public:sources                          200 200 200 200                  405 405 405 405
 public:source                           200 200 200 200                  405 405 405 405
+public:snapshot                         200 200 200 200                  405 405 405 405
 public:speakers                         200 200 200 200                  405 405 405 405
 public:speaker                          200 200 200 200                  405 405 405 405
 public:search                           200 200 200 200                  405 405 405 405
@@ -387,6 +419,12 @@ SPECIAL_ADMIN_PATHS = {
         args=[ContentType.objects.get_for_model(Claim).pk, w["proposal"].pk],
     ),
     # otto's proposed link
+    "admin:sources_source_add_from_url": lambda w: reverse(
+        "admin:sources_source_add_from_url"
+    ),
+    "admin:sources_source_snapshot": lambda w: reverse(
+        "admin:sources_source_snapshot", args=[w["source"].pk, w["snapshot"].pk]
+    ),
     "admin:sources_source_revision_review": lambda w: reverse(
         "admin:sources_source_revision_review", args=[w["revision"].pk]
     ),
@@ -437,6 +475,9 @@ def public_path(w, name: str) -> str:
         "public:sources": "/sources/",
         "public:speakers": "/speakers/",
         "public:source": f"/sources/{w['source'].pk}/",
+        "public:snapshot": (
+            f"/sources/{w['source'].pk}/snapshots/{w['snapshot'].pk}.warc"
+        ),
         "public:speaker": f"/speakers/{w['speaker'].pk}/",
         "public:search": "/search/?q=bridge",
     }[name]

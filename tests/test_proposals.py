@@ -194,7 +194,7 @@ def test_the_api_flag_needs_a_text_and_writes_nothing_without(api, api_user):
     contributor = api(api_user("contributor"))
     response = contributor.post(
         "/api/v1/sources/",
-        {"url": "https://example.org/x", "propose_claims": True},
+        {"url": "https://example.org/x", "fetch": False, "propose_claims": True},
         format="json",
     )
     assert response.status_code == 400

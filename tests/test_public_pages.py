@@ -662,7 +662,7 @@ def test_the_source_page_runs_a_fixed_number_of_queries(
             reviewer,
         )
     assert Span.objects.filter(source=source).count() == 10
-    assert queries_of(client, source_url(source)) == few == 4
+    assert queries_of(client, source_url(source)) == few == 5
 
 
 def test_the_speaker_tracker_and_search_pages_run_a_fixed_number_of_queries(

@@ -335,6 +335,29 @@ class RevisionLinkSerializer(StrictSerializer):
     )
 
 
+# What a fetch finds for itself: given with it, they are refused.
+_FETCHED = ("text", "retrieved_at", "revises")
+
+
+def _fetching(data) -> bool:
+    """Whether the source is to be fetched from its url (``data["fetch"]`` set
+    to the answer): by default when there is a url and no text."""
+    fetch = data.get("fetch")
+    if fetch is None:
+        fetch = bool(data.get("url")) and not data.get("text")
+    data["fetch"] = fetch
+    if not fetch:
+        return False
+    if not data.get("url"):
+        raise serializers.ValidationError({"url": "is needed to fetch a page."})
+    for field in _FETCHED:
+        if data.get(field):
+            raise serializers.ValidationError(
+                {field: "cannot be given with fetch: the page's own is kept."}
+            )
+    return True
+
+
 class SourceCreateSerializer(StrictSerializer):
     text = serializers.CharField(
         required=False,
@@ -370,18 +393,28 @@ class SourceCreateSerializer(StrictSerializer):
         help_text="With propose_claims: leave out proposals the extractor is "
         "less confident of (0 to 1; all by default).",
     )
+    fetch = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Fetch the page at url and make the source of its article text, "
+        "keeping the response as a snapshot (docs/SOURCES.md). The default "
+        "without a text; false stores a source without text (a video, a "
+        "paywalled page) that is cited by its url.",
+    )
 
     def validate(self, data):
         if "min_confidence" in data and not data.get("propose_claims"):
             raise serializers.ValidationError(
                 {"min_confidence": "applies only with propose_claims: true."}
             )
-        if data.get("propose_claims") and not data.get("text"):
+        fetching = _fetching(data)
+        if data.get("propose_claims") and not (data.get("text") or fetching):
             raise serializers.ValidationError(
                 {"propose_claims": "needs a text to propose claims from."}
             )
         limit = settings.CLAIMTRACK_MAX_PROPOSE_CHARS
-        if data.get("propose_claims") and len(data["text"]) > limit:
+        if data.get("propose_claims") and len(data.get("text", "")) > limit:
             raise serializers.ValidationError(
                 {
                     "propose_claims": f"the text has {len(data['text']):,} characters; "

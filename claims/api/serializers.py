@@ -1,6 +1,7 @@
 """API representations: what a client reads. Request bodies are in
 ``inputs.py``."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -310,10 +311,51 @@ class SourceSerializer(serializers.Serializer):
         }
 
 
+class SnapshotSerializer(serializers.Serializer):
+    """A fetch of the source's page, as kept (docs/SOURCES.md)."""
+
+    id = serializers.IntegerField(help_text="The snapshot's id.")
+    url = serializers.CharField(help_text="The URL as asked for.")
+    final_url = serializers.CharField(help_text="The URL that answered.")
+    status = serializers.IntegerField(help_text="The HTTP status of the answer.")
+    media_type = serializers.CharField(
+        help_text="text/html, application/xhtml+xml or text/plain."
+    )
+    fetched_at = serializers.DateTimeField(help_text="When the answer began.")
+    sha256 = serializers.CharField(help_text="SHA-256 of the body as sent.")
+    size = serializers.IntegerField(help_text="The body's length in bytes.")
+    metadata = serializers.DictField(
+        help_text="What the page said about itself: title, author, "
+        "published_on, site_name, language."
+    )
+    warc = serializers.CharField(help_text="Where to download the WARC file.")
+
+    def to_representation(self, snapshot):
+        request = self.context.get("request")
+        path = reverse("public:snapshot", args=[snapshot.source_id, snapshot.pk])
+        return {
+            "id": snapshot.pk,
+            "url": snapshot.url,
+            "final_url": snapshot.final_url,
+            "status": snapshot.status,
+            "media_type": snapshot.media_type,
+            "fetched_at": snapshot.fetched_at.isoformat(),
+            "sha256": snapshot.sha256,
+            "size": snapshot.size,
+            "metadata": snapshot.metadata,
+            "warc": request.build_absolute_uri(path) if request else path,
+        }
+
+
 class SourceDetailSerializer(SourceSerializer):
     text = serializers.CharField(help_text="The normalized, immutable text.")
     claims = ClaimSummarySerializer(
         many=True, help_text="The claims anchored here that you may see (newest 100)."
+    )
+    snapshots = SnapshotSerializer(
+        many=True,
+        help_text="The fetches of its page, newest first (empty for a text given "
+        "by hand).",
     )
 
     def to_representation(self, source):
@@ -321,6 +363,10 @@ class SourceDetailSerializer(SourceSerializer):
         data["text"] = source.text
         data["claims"] = [
             ClaimSummarySerializer().to_representation(c) for c in source.visible_claims
+        ]
+        data["snapshots"] = [
+            SnapshotSerializer(context=self.context).to_representation(snapshot)
+            for snapshot in getattr(source, "fetched", ())
         ]
         return data
 

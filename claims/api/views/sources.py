@@ -1,5 +1,6 @@
 """The sources and speakers endpoints."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import (
@@ -15,7 +16,13 @@ from rest_framework.exceptions import (
 from rest_framework.response import Response
 
 from sources.models import Source
-from sources.services import create_source, review_revision, set_revision_link
+from sources.services import (
+    SourceResult,
+    create_source,
+    review_revision,
+    set_revision_link,
+)
+from sources.web import WebSourceResult, fetch_source
 
 from ...models import Claim, Span, Speaker
 from ...services.proposals import propose_claims
@@ -75,8 +82,13 @@ class SourceViewSet(
             )
             .order_by("-id")
         )
-        # Read by the source serializer's claims field.
+        # Read by the source serializer's claims and snapshots fields.
         source.visible_claims = list(claims[:LIMIT_RELATED])  # type: ignore[attr-defined]
+        source.fetched = list(  # type: ignore[attr-defined]
+            source.snapshots.defer("warc", "headers").order_by("-fetched_at", "-id")[
+                :LIMIT_RELATED
+            ]
+        )
         return source
 
     def represent(self, pk, status_code=status.HTTP_200_OK, **extra):
@@ -151,7 +163,20 @@ class SourceViewSet(
         min_confidence = data.pop("min_confidence", 0.0)
         if propose and not request.user.has_perm("claims.add_claim"):
             raise PermissionDenied("Proposing claims needs the contributor role.")
-        result = create_source(**data, by=request.user)
+        result: SourceResult | WebSourceResult
+        if data.pop("fetch"):
+            result = fetch_source(
+                data["url"],
+                by=request.user,
+                title=data.get("title", ""),
+                kind=data["kind"],
+                published_on=data.get("published_on"),
+                publisher=data.get("publisher", ""),
+                language=data.get("language", ""),
+                max_chars=settings.CLAIMTRACK_MAX_PROPOSE_CHARS if propose else None,
+            )
+        else:
+            result = create_source(**data, by=request.user)
         proposals = None
         if propose:
             run = propose_claims(source=result.source, min_confidence=min_confidence)

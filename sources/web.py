@@ -1,0 +1,136 @@
+"""Sources from the web: fetch a page, keep what the server sent as an
+immutable snapshot, and make a source of its article text.
+
+The one home of that rule: the API, the admin's "Add from URL" and
+``manage.py fetch_source`` call ``fetch_source``. The page is fetched outside
+any transaction (a slow server must not hold one open); the source and its
+snapshot are then written in one.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from . import fetching
+from .archive import warc_of
+from .models import Snapshot, Source
+from .pages import read_page
+from .services import create_source
+
+
+@dataclass(frozen=True)
+class WebSourceResult:
+    source: Source
+    snapshot: Snapshot
+    created: bool  # a new source; False when the page's text was stored before
+
+
+def fetch_source(
+    url: str,
+    *,
+    by: User | None = None,
+    title: str = "",
+    kind: str = "",
+    published_on: datetime.date | None = None,
+    publisher: str = "",
+    language: str = "",
+    max_chars: int | None = None,
+    allow_private: bool | None = None,
+) -> WebSourceResult:
+    """The source of the article at ``url``, fetched now.
+
+    The same URL answering with the same bytes as a stored snapshot answers
+    with that snapshot's source, storing nothing. A page whose article text is
+    already stored gets a snapshot of its own, on the existing source. Every
+    refusal is a ValidationError on ``url`` naming the reason, and stores
+    nothing. ``title``, ``kind``, ``published_on``, ``publisher`` and
+    ``language`` override what the page says; a text over ``max_chars`` (for
+    proposing claims within a request) is refused before anything is stored.
+    """
+    url = _checked_url(url)
+    try:
+        fetched = fetching.fetch(url, allow_private=allow_private)
+    except fetching.FetchRefused as refusal:
+        raise ValidationError({"url": str(refusal)}) from refusal
+    seen = _seen(url, fetched)
+    if seen is not None:
+        return WebSourceResult(seen.source, seen, created=False)
+    page = read_page(
+        fetched.text,
+        fetched.media_type,
+        fetched.final_url,
+        fetched.headers.get("content-language", ""),
+    )
+    if page is None:
+        raise ValidationError({"url": f"no article text was found at {url}."})
+    if max_chars is not None and len(page.text) > max_chars:
+        raise ValidationError(
+            {
+                "propose_claims": f"the page's text has {len(page.text):,} "
+                f"characters; claims are proposed within a request from at most "
+                f"{max_chars:,} (CLAIMTRACK_MAX_PROPOSE_CHARS). Fetch it without "
+                "propose_claims, then run `manage.py propose_claims <source id>`."
+            }
+        )
+    with transaction.atomic():
+        result = create_source(
+            text=page.text,
+            title=title or page.title,
+            url=fetched.final_url,
+            publisher=publisher or page.site_name or None,
+            kind=kind or Source._meta.get_field("kind").default,
+            language=language or page.language,
+            published_on=published_on or page.published_on,
+            retrieved_at=fetched.fetched_at,
+            by=by,
+        )
+        snapshot = Snapshot.objects.create(
+            source=result.source,
+            url=url,
+            final_url=fetched.final_url,
+            status=fetched.status,
+            media_type=fetched.media_type,
+            charset=fetched.charset,
+            headers=dict(fetched.headers),
+            address=fetched.address,
+            fetched_at=fetched.fetched_at,
+            sha256=fetched.sha256,
+            size=len(fetched.body),
+            warc=warc_of(
+                url=fetched.final_url,
+                status=fetched.status,
+                headers=fetched.headers.items(),
+                body=fetched.body,
+                fetched_at=fetched.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                address=fetched.address,
+                user_agent=fetching.USER_AGENT,
+            ),
+            metadata=page.metadata(),
+            created_by=by if getattr(by, "pk", None) else None,
+        )
+    return WebSourceResult(result.source, snapshot, created=result.created)
+
+
+def _checked_url(url) -> str:
+    if not isinstance(url, str) or not url.strip():
+        raise ValidationError({"url": "must be a URL to fetch."})
+    url = url.strip()
+    max_length = Snapshot._meta.get_field("url").max_length or 2000
+    if len(url) > max_length:
+        raise ValidationError({"url": f"must be at most {max_length} characters."})
+    return url
+
+
+def _seen(url: str, fetched) -> Snapshot | None:
+    """A stored snapshot of the same page with the same bytes."""
+    return (
+        Snapshot.objects.filter(sha256=fetched.sha256, final_url=fetched.final_url)
+        .select_related("source")
+        .first()
+        or Snapshot.objects.filter(sha256=fetched.sha256, url=url)
+        .select_related("source")
+        .first()
+    )
