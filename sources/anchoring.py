@@ -169,7 +169,7 @@ def count_occurrences(text: str, exact: str) -> int:
     return count
 
 
-def _places(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[int]:
+def occurrences(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[int]:
     """Where ``exact`` starts with ``prefix`` right before and ``suffix`` right
     after it (overlaps included), the first ``COUNT_LIMIT + 1`` of them.
 
@@ -206,17 +206,17 @@ def locate(text: str, exact: str, prefix: str = "", suffix: str = "") -> Selecto
         )
     if not exact:
         raise AnchorError("exact", "must not be empty.")
-    places = _places(text, exact, prefix, suffix)
+    places = occurrences(text, exact, prefix, suffix)
     if len(places) == 1:
         return select(text, places[0], places[0] + len(exact))
     quote = _shorten(exact)
     if not places:
-        anywhere = _places(text, exact) if prefix or suffix else []
+        anywhere = occurrences(text, exact) if prefix or suffix else []
         if not anywhere:
             raise AnchorError(
                 "exact", f"{quote!r} does not occur in the text.", "quote_not_found"
             )
-        after_prefix = _places(text, exact, prefix) if prefix else anywhere
+        after_prefix = occurrences(text, exact, prefix) if prefix else anywhere
         if not after_prefix:
             raise AnchorError(
                 "prefix",
