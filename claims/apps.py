@@ -17,4 +17,10 @@ class ClaimsConfig(AppConfig):
     name = "claims"
 
     def ready(self):
+        from sources.signals import revision_found
+
+        from .services.reanchoring import on_revision_found
+
         post_migrate.connect(create_cache_table, sender=self)
+        # A refetched page's new text: its claims' spans follow their words.
+        revision_found.connect(on_revision_found, dispatch_uid="claims-reanchor")

@@ -438,3 +438,6 @@ CLAIMTRACK_FETCH_ALLOWED_HOSTS = [
 ]
 # Named in the User-Agent so that a site's operator can reach whoever runs it.
 CLAIMTRACK_FETCH_CONTACT = os.environ.get("CLAIMTRACK_FETCH_CONTACT", "").strip()
+# manage.py refetch without ids (the scheduler runs it): pages first fetched
+# within this many days are fetched again, to catch silent edits.
+CLAIMTRACK_REFETCH_DAYS = env_int("CLAIMTRACK_REFETCH_DAYS", 7)

@@ -18,6 +18,9 @@ from claims.models import (
     Claim,
     ClaimRelation,
     Evidence,
+    Reanchoring,
+    ReanchorMethod,
+    Review,
     Span,
     Speaker,
     Status,
@@ -278,12 +281,8 @@ def evidence_of(claim: Claim) -> list[Evidence]:
 
 
 def source_with_neighbours(pk: int) -> Source | None:
-    return (
-        Source.objects.select_related("publisher", "revises")
-        .defer("revises__text")
-        .filter(pk=pk)
-        .first()
-    )
+    # The earlier version's text comes along: the page shows what changed.
+    return Source.objects.select_related("publisher", "revises").filter(pk=pk).first()
 
 
 def snapshots_of(source: Source) -> list[Snapshot]:
@@ -299,13 +298,26 @@ def snapshot_of(source_id: int, snapshot_id: int) -> Snapshot | None:
     return Snapshot.objects.filter(pk=snapshot_id, source_id=source_id).first()
 
 
+def orphans_of(claim: Claim) -> list[Reanchoring]:
+    """The claim's public words that an accepted revision of their source lost."""
+    return list(
+        Reanchoring.objects.filter(
+            span__claim=claim,
+            method=ReanchorMethod.ORPHAN,
+            revision__revises_review=Review.ACCEPTED,
+        )
+        .filter(span__in=Span.objects.public())
+        .select_related("span__source")
+        .defer("span__source__text")
+        .order_by("id")[:LIST_LENGTH]
+    )
+
+
 def revisions_of(source: Source) -> list[Source]:
     """Later versions of ``source`` (``revises`` points from the newer one) whose
     link a reviewer accepted: a proposed link is no news to readers."""
     return list(
-        Source.objects.accepted_revisions_of(source)
-        .defer("text")
-        .order_by("id")[:LIST_LENGTH]
+        Source.objects.accepted_revisions_of(source).order_by("id")[:LIST_LENGTH]
     )
 
 

@@ -15,6 +15,7 @@ from claims.claimreview import NoVerdict, claim_review
 from claims.counts import capped_count, shown_count
 from claims.models import ClaimKind, DatePrecision, SpanRole, Speaker, Status
 from claims.search import matching_claims, search_claims, uses_full_text
+from sources.diffing import change
 from sources.highlight import Highlight, excerpt, highlight_text
 
 from . import keyset, queries
@@ -155,6 +156,7 @@ def claim_detail(request, pk: int):
             "claim": claim,
             "appearances": _appearances(claim, spans),
             "relations": queries.public_relations(claim),
+            "orphans": queries.orphans_of(claim),
             "timeline": timeline,
             "origin": queries.claim_origin(claim),
             "loose_evidence": loose_evidence,
@@ -172,6 +174,7 @@ def source_detail(request, pk: int):
     if source is None:
         return not_found(request, "source")
     spans = queries.accepted_spans_in(source)
+    earlier = queries.earlier_version_of(source)
     marks = [
         _span_mark(span, href=reverse("public:claim", args=[span.claim_id]))
         for span in spans
@@ -183,8 +186,12 @@ def source_detail(request, pk: int):
         "public/source.html",
         {
             "source": source,
-            "revisions": queries.revisions_of(source),
-            "earlier": queries.earlier_version_of(source),
+            "revisions": [
+                (newer, change(source.text, newer.text))
+                for newer in queries.revisions_of(source)
+            ],
+            "earlier": earlier,
+            "earlier_change": change(earlier.text, source.text) if earlier else None,
             "text": highlight_text(source.text, marks) if source.text else None,
             "claims": claims,
             "legend": [

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_web import WebSourceAdmin
+from .admin_web import WebSourceAdmin, versions_of
 from .models import Publisher, Source
 from .review import Review, four_eyes_problem, is_reviewer
 from .services import (
@@ -141,6 +141,7 @@ class SourceAdmin(WebSourceAdmin, SimpleHistoryAdmin):
     )
     change_form_template = "admin/sources/source/change_form.html"
     change_list_template = "admin/sources/source/change_list.html"
+    actions = ["refetch_selected"]
     add_form = SourceAddForm
 
     def get_form(self, request, obj=None, **kwargs):
@@ -262,6 +263,7 @@ class SourceAdmin(WebSourceAdmin, SimpleHistoryAdmin):
         """What the change page of ``source`` shows ``request.user`` beside
         the form: the revision link's review controls."""
         return {
+            "versions": versions_of(source),
             "revision": revision_controls(request.user, source),
             "revision_shown": source.revision_review_visible_to(request.user),
             "revision_review_url": reverse(

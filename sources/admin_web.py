@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from .diffing import change
 from .models import Snapshot, Source, SourceKind
 
 
@@ -97,6 +98,27 @@ class WebSourceAdmin:
         response["Content-Disposition"] = f'attachment; filename="{snapshot.filename}"'
         return response
 
+    @admin.action(description="Fetch the selected pages again", permissions=["add"])
+    def refetch_selected(self, request, queryset):
+        from .web import refetch_source
+
+        for source in queryset.defer("text"):
+            try:
+                result = refetch_source(source, by=request.user)
+            except ValidationError as error:
+                messages.error(
+                    request, f"Source {source.pk}: {'; '.join(error.messages)}"
+                )
+                continue
+            if result.revised:
+                messages.warning(
+                    request,
+                    f"Source {source.pk} changed after publication: source "
+                    f"{result.source.pk} revises it; its claims' spans were re-anchored.",
+                )
+            else:
+                messages.info(request, f"Source {source.pk}: no change to its text.")
+
     @admin.display(description="fetched from the web")
     def snapshots_display(self, obj):
         snapshots = obj.snapshots.defer("warc").order_by("-fetched_at", "-id")
@@ -124,3 +146,29 @@ class WebSourceAdmin:
                 rows,
             ),
         )
+
+
+def versions_of(source: Source) -> list[dict]:
+    """The versions next to ``source`` (whatever their link's review) and how
+    each differs from it."""
+    rows = []
+    earlier = source.revises
+    if earlier is not None:
+        rows.append(
+            {
+                "source": earlier,
+                "later": False,
+                "revision": source,
+                "change": change(earlier.text, source.text),
+            }
+        )
+    for newer in source.revisions.order_by("id")[:10]:
+        rows.append(
+            {
+                "source": newer,
+                "later": True,
+                "revision": newer,
+                "change": change(source.text, newer.text),
+            }
+        )
+    return rows

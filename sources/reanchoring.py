@@ -23,6 +23,7 @@ first and last 32 code points, as Hypothesis does. Quotes shorter than
 ``MIN_FUZZY_LENGTH`` are only ever found exactly.
 """
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,11 +89,7 @@ class _Revision:
     @cached_property
     def changes(self) -> list[tuple[int, int, int, int]]:
         """(old start, new start, old end, new end) of each changed stretch."""
-        old_lines, new_lines, lines = _MATCHER.diff_linesToChars(
-            self.old_text, self.new_text
-        )
-        diffs = _MATCHER.diff_main(old_lines, new_lines, False)
-        _MATCHER.diff_charsToLines(diffs, lines)
+        diffs = _paragraph_diff(self.old_text, self.new_text)
         changes, old, new, starts = [], 0, 0, None
         for operation, words in [*diffs, (diff_match_patch.DIFF_EQUAL, "")]:
             if operation == diff_match_patch.DIFF_EQUAL:
@@ -118,6 +115,29 @@ class _Revision:
                 return new_start + _carry(old, new, offset - old_start)
             shift = new_end - old_end
         return offset + shift
+
+
+_PARAGRAPH = re.compile(r"\n*[^\n]+\n*|\n+")
+
+
+def _paragraph_diff(old_text: str, new_text: str) -> list[tuple[int, str]]:
+    """diff-match-patch's diff of whole lines, each with the blank lines after
+    it: a blank line alone would be the likeliest line in common, and align
+    the wrong paragraphs when one is inserted before the others."""
+    chunks: dict[str, str] = {}
+    pieces: list[str] = []
+
+    def encode(text: str) -> str:
+        codes = []
+        for chunk in _PARAGRAPH.findall(text):
+            if chunk not in chunks:
+                chunks[chunk] = chr(len(pieces) + 1)
+                pieces.append(chunk)
+            codes.append(chunks[chunk])
+        return "".join(codes)
+
+    diffs = _MATCHER.diff_main(encode(old_text), encode(new_text), False)
+    return [(op, "".join(pieces[ord(c) - 1] for c in codes)) for op, codes in diffs]
 
 
 def _carry(old: str, new: str, offset: int) -> int:

@@ -1,8 +1,9 @@
 """Sources from the web: fetch a page, keep what the server sent as an
 immutable snapshot, and make a source of its article text.
 
-The one home of that rule: the API, the admin's "Add from URL" and
-``manage.py fetch_source`` call ``fetch_source``. The page is fetched outside
+The one home of those rules: the API, the admin's "Add from URL" and
+``manage.py fetch_source`` call ``fetch_source``; ``manage.py refetch`` and the
+admin's action call ``refetch_source``. The page is fetched outside
 any transaction (a slow server must not hold one open); the source and its
 snapshot are then written in one.
 """
@@ -19,6 +20,7 @@ from .archive import warc_of
 from .models import Snapshot, Source
 from .pages import read_page
 from .services import create_source
+from .signals import revision_found
 
 
 @dataclass(frozen=True)
@@ -87,31 +89,107 @@ def fetch_source(
             retrieved_at=fetched.fetched_at,
             by=by,
         )
-        snapshot = Snapshot.objects.create(
-            source=result.source,
-            url=url,
-            final_url=fetched.final_url,
-            status=fetched.status,
-            media_type=fetched.media_type,
-            charset=fetched.charset,
-            headers=dict(fetched.headers),
-            address=fetched.address,
-            fetched_at=fetched.fetched_at,
-            sha256=fetched.sha256,
-            size=len(fetched.body),
-            warc=warc_of(
-                url=fetched.final_url,
-                status=fetched.status,
-                headers=fetched.headers.items(),
-                body=fetched.body,
-                fetched_at=fetched.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                address=fetched.address,
-                user_agent=fetching.USER_AGENT,
-            ),
-            metadata=page.metadata(),
-            created_by=by if getattr(by, "pk", None) else None,
-        )
+        snapshot = _snapshot(url, fetched, page, result.source, by)
     return WebSourceResult(result.source, snapshot, created=result.created)
+
+
+def _snapshot(url: str, fetched, page, source: Source, by) -> Snapshot:
+    return Snapshot.objects.create(
+        source=source,
+        url=url,
+        final_url=fetched.final_url,
+        status=fetched.status,
+        media_type=fetched.media_type,
+        charset=fetched.charset,
+        headers=dict(fetched.headers),
+        address=fetched.address,
+        fetched_at=fetched.fetched_at,
+        sha256=fetched.sha256,
+        size=len(fetched.body),
+        warc=warc_of(
+            url=fetched.final_url,
+            status=fetched.status,
+            headers=fetched.headers.items(),
+            body=fetched.body,
+            fetched_at=fetched.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            address=fetched.address,
+            user_agent=fetching.USER_AGENT,
+        ),
+        metadata=page.metadata(),
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+
+
+@dataclass(frozen=True)
+class RefetchResult:
+    source: Source  # the version the page now shows
+    snapshot: Snapshot | None  # None: the page sent the same bytes as last time
+    revised: bool  # a new source that revises the one fetched before
+
+
+def refetch_source(
+    source: Source, *, by: User | None = None, allow_private: bool | None = None
+) -> RefetchResult:
+    """Fetch ``source``'s page again, from the URL its last snapshot asked for.
+
+    The same bytes as last time store nothing. Other bytes are a new snapshot:
+    on the same source if the article text is the same (a new advertisement),
+    else on a new source that ``revises`` the latest version of the page
+    (proposed, unless ``by`` reviews), and ``revision_found`` is sent for the
+    claims app to re-anchor its spans, in the same transaction.
+    """
+    asked = source.snapshots.values_list("url", flat=True).first()
+    if asked is None:
+        raise ValidationError(
+            {"source": f"source {source.pk} was not fetched from the web."}
+        )
+    # The page's last answer, whichever version of it that was.
+    last = (
+        Snapshot.objects.filter(url=asked)
+        .defer("warc")
+        .order_by("-fetched_at", "-id")
+        .first()
+    )
+    assert last is not None
+    latest = _latest_version(source)
+    try:
+        fetched = fetching.fetch(last.url, allow_private=allow_private)
+    except fetching.FetchRefused as refusal:
+        raise ValidationError({"url": str(refusal)}) from refusal
+    if fetched.sha256 == last.sha256:
+        return RefetchResult(latest, None, revised=False)
+    page = read_page(
+        fetched.text,
+        fetched.media_type,
+        fetched.final_url,
+        fetched.headers.get("content-language", ""),
+    )
+    if page is None:
+        raise ValidationError({"url": f"no article text was found at {last.url}."})
+    with transaction.atomic():
+        result = create_source(
+            text=page.text,
+            title=latest.title,
+            url=fetched.final_url,
+            publisher=latest.publisher,
+            kind=latest.kind,
+            language=latest.language,
+            published_on=latest.published_on,
+            retrieved_at=fetched.fetched_at,
+            revises=latest,
+            by=by,
+        )
+        snapshot = _snapshot(last.url, fetched, page, result.source, by)
+        if result.created:
+            revision_found.send(sender=Source, old=latest, new=result.source, by=by)
+    return RefetchResult(result.source, snapshot, revised=result.created)
+
+
+def _latest_version(source: Source) -> Source:
+    """The newest version of ``source``'s page that claimtrack holds."""
+    while (newer := source.revisions.order_by("-id").first()) is not None:
+        source = newer
+    return source
 
 
 def _checked_url(url) -> str:

@@ -29,7 +29,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from claims import services
-from claims.models import Claim, Evidence
+from claims.models import Claim, Evidence, Reanchoring
 from sources.archive import warc_of
 from sources.models import Publisher, Snapshot
 from sources.services import create_source
@@ -204,6 +204,12 @@ def build_world():
         "source": source,
         "revision": revision,
         "snapshot": stored_snapshot(source),
+        "orphan": Reanchoring.objects.create(
+            span=proposal.spans.first(),
+            revision=revision,
+            method="orphan",
+            score=0.0,
+        ),
         "speaker": speaker,
         "proposal": Claim.objects.get(pk=proposal.pk),
         "proposed_span": proposed_span,
@@ -335,6 +341,12 @@ admin:claims_speaker_history            login 200 200 200                login 2
 admin:claims_speaker_simple_history     login 200 200 200                login 403 200 200
 admin:claims_speaker_delete             login 403 403 200                login 403 403 200
 admin/claims/speaker/<path:object_id>/  login 302 302 302                login 302 302 302
+admin:claims_orphan_changelist          login 200 200 200                login 200 200 200
+admin:claims_orphan_add                 login 403 403 403                login 403 403 403
+admin:claims_orphan_change              login admin 200 200              login admin 403 403
+admin:claims_orphan_history             login admin 200 200              login admin 200 200
+admin:claims_orphan_delete              login 403 403 403                login 403 403 403
+admin/claims/orphan/<path:object_id>/   login 302 302 302                login 302 302 302
 admin:sources_source_changelist         login 200 200 200                login 200 200 200
 admin:sources_source_add                login 200 200 200                login 200 200 200
 admin:sources_source_change             login 200 200 200                login 403 200 200
@@ -395,6 +407,7 @@ def admin_object(w, model: str):
         "evidence": Evidence.objects.filter(claim=proposal).first(),
         "speaker": w["speaker"],
         "source": w["source"],
+        "orphan": w["orphan"],
         "publisher": w["publisher"],
         "user": w["otto"],
         "group": Group.objects.get(name="contributor"),

@@ -645,9 +645,8 @@ def test_the_claim_page_runs_a_fixed_number_of_queries(
     assert small.spans.count() == 1
     assert small.ledger.count() == 2
     assert queries_of(client, claim_url(small)) == queries_of(client, claim_url(big))
-    assert (
-        queries_of(client, claim_url(big)) == 6
-    )  # claim, spans, ledger, evidence, relations, verdict
+    # claim, spans, ledger, evidence, relations, orphans, verdict
+    assert queries_of(client, claim_url(big)) == 7
 
 
 def test_the_source_page_runs_a_fixed_number_of_queries(

@@ -10,6 +10,7 @@
 - ``provenance``: spans, the ledger and evidence, read-only (reviewers
   withdraw accepted spans and evidence there).
 - ``additions``: the queues of spans and evidence proposed for accepted claims.
+- ``orphans``: spans a revision of their source lost.
 - ``source_page``: the source admin of ``sources``, extended with the claims
   highlighted in the text and proposing claims from it.
 
@@ -22,6 +23,7 @@ from django.contrib import admin
 from . import (  # noqa: F401
     additions,
     claim,
+    orphans,
     provenance,
     queues,
     source_page,

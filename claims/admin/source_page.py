@@ -16,7 +16,7 @@ from django.urls import reverse
 from sources import admin as sources_admin
 from sources.models import Source
 
-from ..models import Claim, Span, Status
+from ..models import Claim, Orphan, ReanchorMethod, Span, Status
 from ..services.proposals import propose_claims
 from .display import Mark, highlighted
 from .history import GuardedHistoryAdmin
@@ -85,7 +85,7 @@ admin.site.unregister(Source)
 
 @admin.register(Source)
 class SourceAdmin(GuardedHistoryAdmin, sources_admin.SourceAdmin):
-    actions = ("propose_selected",)
+    actions = ("propose_selected", "refetch_selected")
     change_form_template = "admin/claims/source/change_form.html"
     add_form = SourceAddForm
 
@@ -94,11 +94,16 @@ class SourceAdmin(GuardedHistoryAdmin, sources_admin.SourceAdmin):
         js = ["claims/admin/selection.js"]
 
     def page_context(self, request, source) -> dict:
-        return {
+        context = {
             **source_page_context(request, source),
             "propose_url": reverse("admin:claims_claim_add"),
             **super().page_context(request, source),
         }
+        for version in context["versions"]:
+            version["orphans"] = Orphan.objects.filter(
+                revision=version["revision"], method=ReanchorMethod.ORPHAN
+            ).count()
+        return context
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)

@@ -13,6 +13,7 @@ from .claim import Claim, ClaimQuerySet, DeadlineClaim, QueuedClaim
 from .event import ClaimEvent, EventKind
 from .extraction import ClaimExtraction
 from .ledger import Evidence, QueuedEvidence, StatusChange
+from .reanchoring import Orphan, Reanchoring, ReanchorMethod
 from .relation import (
     CandidateDecision,
     ClaimRelation,
@@ -37,9 +38,12 @@ __all__ = [
     "DeadlineClaim",
     "EventKind",
     "Evidence",
+    "Orphan",
     "QueuedClaim",
     "QueuedEvidence",
     "QueuedSpan",
+    "ReanchorMethod",
+    "Reanchoring",
     "RejectionReason",
     "RelationKind",
     "RepeatCandidate",
