@@ -31,7 +31,7 @@ class Reanchoring(models.Model):
         related_name="reanchored_from",
         help_text="The span on the revision; empty for an orphan.",
     )
-    method = models.CharField(max_length=8, choices=ReanchorMethod.choices)
+    method = models.CharField(max_length=8, choices=ReanchorMethod)
     score = models.FloatField(help_text="How alike the words found are, 0 to 1.")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
