@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "simple_history",
+    "django_tasks_db",
     "sources",
     "claims",
     "public",
@@ -441,3 +442,22 @@ CLAIMTRACK_FETCH_CONTACT = os.environ.get("CLAIMTRACK_FETCH_CONTACT", "").strip(
 # manage.py refetch without ids (the scheduler runs it): pages first fetched
 # within this many days are fetched again, to catch silent edits.
 CLAIMTRACK_REFETCH_DAYS = env_int("CLAIMTRACK_REFETCH_DAYS", 7)
+
+# Background work (docs/SOURCES.md): fetching pages and proposing from long
+# texts run as tasks (django.tasks). "database" queues them in the database for
+# `manage.py db_worker` (compose's worker service); anything else runs each at
+# once, in the request (the default: a newcomer's site and the tests need no
+# worker).
+CLAIMTRACK_TASKS = os.environ.get("CLAIMTRACK_TASKS", "immediate").strip()
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if CLAIMTRACK_TASKS == "database"
+        else "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A job that fails for a reason that may pass (a timeout, a refused
+# connection) is tried again after 30 s, 2 min, 8 min (with jitter), then
+# shown as failed. Run at once, it is tried once.
+CLAIMTRACK_JOB_ATTEMPTS = env_int("CLAIMTRACK_JOB_ATTEMPTS", 4)

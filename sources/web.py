@@ -53,10 +53,7 @@ def fetch_source(
     proposing claims within a request) is refused before anything is stored.
     """
     url = _checked_url(url)
-    try:
-        fetched = fetching.fetch(url, allow_private=allow_private)
-    except fetching.FetchRefused as refusal:
-        raise ValidationError({"url": str(refusal)}) from refusal
+    fetched = _fetch(url, allow_private)
     seen = _seen(url, fetched)
     if seen is not None:
         return WebSourceResult(seen.source, seen, created=False)
@@ -152,10 +149,7 @@ def refetch_source(
     )
     assert last is not None
     latest = _latest_version(source)
-    try:
-        fetched = fetching.fetch(last.url, allow_private=allow_private)
-    except fetching.FetchRefused as refusal:
-        raise ValidationError({"url": str(refusal)}) from refusal
+    fetched = _fetch(last.url, allow_private)
     if fetched.sha256 == last.sha256:
         return RefetchResult(latest, None, revised=False)
     page = read_page(
@@ -190,6 +184,16 @@ def _latest_version(source: Source) -> Source:
     while (newer := source.revisions.order_by("-id").first()) is not None:
         source = newer
     return source
+
+
+def _fetch(url: str, allow_private: bool | None):
+    """The page, or a ValidationError on ``url`` whose code is the refusal's
+    reason ("timeout", "private_address", …): a job retries the passing ones."""
+    try:
+        return fetching.fetch(url, allow_private=allow_private)
+    except fetching.FetchRefused as refusal:
+        problem = ValidationError(str(refusal), code=refusal.reason)
+        raise ValidationError({"url": problem}) from refusal
 
 
 def _checked_url(url) -> str:

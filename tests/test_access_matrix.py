@@ -625,6 +625,12 @@ API = {
     ("speaker-list", "GET"): ApiRow(
         lambda w: "/api/v1/speakers/", (200, 200, 200, 200)
     ),
+    # A job is its asker's and the reviewers' (tests/test_web_sources.py): to
+    # anyone else, and for an id that is no job, a 404.
+    ("job-detail", "GET"): ApiRow(
+        lambda w: "/api/v1/jobs/00000000-0000-4000-8000-000000000000/",
+        (404, 404, 404, 404),
+    ),
     ("speaker-detail", "GET"): ApiRow(
         lambda w: f"/api/v1/speakers/{w['speaker'].pk}/", (200, 200, 200, 200)
     ),

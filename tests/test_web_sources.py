@@ -169,20 +169,25 @@ def test_the_api_fetches_a_url_given_without_a_text(pages, api, api_user):
     client = api(api_user("contributor"))
     url = serve(pages, "/ferry", ARTICLE)
     response = client.post("/api/v1/sources/", {"url": url}, format="json")
-    assert response.status_code == 201, response.json()
-    body = response.json()
+    assert response.status_code == 202, response.json()
+    job = response.json()
+    assert (job["kind"], job["state"], job["attempts"]) == ("fetch", "succeeded", 1)
+    assert response["Location"] == job["url"]
+    assert client.get(job["url"]).json() == job
+    body = client.get(f"/api/v1/sources/{job['result']['source']}/").json()
     assert body["title"] == "Ferry fares frozen for winter"
     assert "Tromvik ferry" in body["text"]
     [snapshot] = body["snapshots"]
     assert snapshot["final_url"] == url
     assert snapshot["status"] == 200
     assert snapshot["metadata"]["site_name"] == "The Harbour Courier"
+    assert job["result"]["snapshot"] == snapshot["id"]
     download = client.get(snapshot["warc"])
     assert download.status_code == 200
     assert download["Content-Type"] == "application/warc"
-    again = client.post("/api/v1/sources/", {"url": url}, format="json")
-    assert again.status_code == 200
-    assert again.json()["id"] == body["id"]
+    again = client.post("/api/v1/sources/", {"url": url}, format="json").json()
+    assert again["result"]["source"] == body["id"]
+    assert again["result"]["created"] is False
 
 
 def test_the_api_proposes_claims_from_a_fetched_page(pages, api, api_user):
@@ -191,8 +196,8 @@ def test_the_api_proposes_claims_from_a_fetched_page(pages, api, api_user):
     response = client.post(
         "/api/v1/sources/", {"url": url, "propose_claims": True}, format="json"
     )
-    assert response.status_code == 201, response.json()
-    assert response.json()["proposals"]["created"]
+    assert response.status_code == 202, response.json()
+    assert response.json()["result"]["proposals"]["created"]
 
 
 @pytest.mark.parametrize(
@@ -201,19 +206,43 @@ def test_the_api_proposes_claims_from_a_fetched_page(pages, api, api_user):
         ({"url": "http://127.0.0.1:9/x", "fetch": True, "text": "Words."}, "text"),
         ({"url": "http://127.0.0.1:9/x", "revises": 1}, "revises"),
         ({"fetch": True}, "url"),
-        ({"url": "http://127.0.0.1:1/"}, "url"),  # nothing listens there
-        ({"url": "https://news.example/ferry"}, "url"),
     ],
 )
-def test_the_api_refuses_a_bad_fetch_naming_the_field(
-    pages, api, api_user, body, field
-):
+def test_the_api_refuses_a_bad_fetch_naming_the_field(api, api_user, body, field):
     response = api(api_user("contributor")).post(
         "/api/v1/sources/", body, format="json"
     )
     assert response.status_code == 400
     assert field in errors(response)
     assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:1/", "could not connect"),  # nothing listens there
+        ("https://news.example/ferry", "CLAIMTRACK_FETCH_ALLOWED_HOSTS"),
+    ],
+)
+def test_a_fetch_that_fails_is_a_failed_job_naming_the_url(
+    pages, api, api_user, url, reason
+):
+    client = api(api_user("contributor"))
+    job = client.post("/api/v1/sources/", {"url": url}, format="json").json()
+    assert job["state"] == "failed"
+    assert reason in " ".join(job["error"]["url"])
+    assert not Source.objects.exists()
+
+
+def test_a_job_is_its_askers_and_the_reviewers(pages, api, api_user):
+    url = serve(pages, "/ferry", ARTICLE)
+    asker = api(api_user("contributor"))
+    job = asker.post("/api/v1/sources/", {"url": url}, format="json").json()
+    other = api(api_user("contributor", username="other-contributor"))
+    assert other.get(job["url"]).status_code == 404
+    assert api().get(job["url"]).status_code == 404
+    assert api(api_user("reviewer")).get(job["url"]).status_code == 200
+    assert asker.get("/api/v1/jobs/not-a-uuid/").status_code == 404
 
 
 def test_fetch_false_keeps_a_source_without_text(api, api_user):

@@ -18,6 +18,7 @@ Every write goes through ``claims.services``.
 """
 
 from django.contrib import admin
+from django_tasks_db.models import DBTaskResult
 
 # Imported for their @admin.register.
 from . import (  # noqa: F401
@@ -29,6 +30,11 @@ from . import (  # noqa: F401
     source_page,
     speaker,
 )
+
+# The task framework's own rows are the worker's business: the desk reads the
+# jobs (claims.Job) through the API.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 # The index opens with what waits for a reviewer (claims/templatetags/desk.py).
 admin.site.index_template = "admin/claims/desk_index.html"

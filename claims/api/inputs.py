@@ -383,8 +383,8 @@ class SourceCreateSerializer(StrictSerializer):
         default=False,
         help_text="Also run the claim extractor over the text: its proposals become "
         "proposed claims for review, made by the extractor (needs the right to "
-        "propose claims). Texts over CLAIMTRACK_MAX_PROPOSE_CHARS (200,000 by "
-        "default) are refused: use manage.py propose_claims for them.",
+        "propose claims). Over CLAIMTRACK_MAX_PROPOSE_CHARS (200,000 by default) "
+        "they are made by a background job: the answer is 202 with the job.",
     )
     min_confidence = serializers.FloatField(
         min_value=0,
@@ -412,15 +412,5 @@ class SourceCreateSerializer(StrictSerializer):
         if data.get("propose_claims") and not (data.get("text") or fetching):
             raise serializers.ValidationError(
                 {"propose_claims": "needs a text to propose claims from."}
-            )
-        limit = settings.CLAIMTRACK_MAX_PROPOSE_CHARS
-        if data.get("propose_claims") and len(data.get("text", "")) > limit:
-            raise serializers.ValidationError(
-                {
-                    "propose_claims": f"the text has {len(data['text']):,} characters; "
-                    f"claims are proposed within a request from at most {limit:,} "
-                    "(CLAIMTRACK_MAX_PROPOSE_CHARS). Submit the source without "
-                    "propose_claims, then run `manage.py propose_claims <source id>`."
-                }
             )
         return data

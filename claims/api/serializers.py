@@ -484,3 +484,48 @@ class JSONLDField(serializers.DictField):
 
 class ClaimReviewSerializer(serializers.Serializer):
     document = JSONLDField()
+
+
+class JobSerializer(serializers.Serializer):
+    """Background work and how it stands (docs/SOURCES.md)."""
+
+    id = serializers.UUIDField(help_text="The job's id.")
+    url = serializers.CharField(help_text="Where to ask how it stands.")
+    kind = serializers.ChoiceField(
+        choices=["fetch", "propose"], help_text="fetch (a page) or propose (claims)."
+    )
+    state = serializers.ChoiceField(
+        choices=["queued", "running", "succeeded", "failed"],
+        help_text="queued, running, succeeded or failed.",
+    )
+    progress = serializers.CharField(help_text="What it is doing, in words.")
+    attempts = serializers.IntegerField(help_text="How many times it was tried.")
+    params = serializers.DictField(help_text="What was asked.")
+    result = serializers.DictField(
+        allow_null=True,
+        help_text="When it succeeded: the source (and whether it was new, its "
+        "snapshot) and the proposals made.",
+    )
+    error = serializers.DictField(
+        allow_null=True,
+        help_text="When it failed (or before a retry): field errors, as a 400 names them.",
+    )
+    created_at = serializers.DateTimeField(help_text="When it was asked for.")
+    updated_at = serializers.DateTimeField(help_text="When it last moved.")
+
+    def to_representation(self, job):
+        request = self.context.get("request")
+        path = reverse("job-detail", args=[job.pk])
+        return {
+            "id": str(job.pk),
+            "url": request.build_absolute_uri(path) if request else path,
+            "kind": job.kind,
+            "state": job.state,
+            "progress": job.progress,
+            "attempts": job.attempts,
+            "params": job.params,
+            "result": job.result,
+            "error": job.error,
+            "created_at": job.created_at.isoformat(),
+            "updated_at": job.updated_at.isoformat(),
+        }

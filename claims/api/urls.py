@@ -8,6 +8,7 @@ from . import schema  # noqa: F401 (registers the schema extensions)
 from .authentication import TokenAuthentication
 from .feed import ChangeFeedView
 from .views.claims import ClaimViewSet
+from .views.jobs import JobViewSet
 from .views.sources import SourceViewSet, SpeakerViewSet
 
 
@@ -42,6 +43,7 @@ router = Router()
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("sources", SourceViewSet, basename="source")
 router.register("speakers", SpeakerViewSet, basename="speaker")
+router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
     path("v1/changes/", ChangeFeedView.as_view(), name="changes"),

@@ -12,6 +12,7 @@ from .choices import (
 from .claim import Claim, ClaimQuerySet, DeadlineClaim, QueuedClaim
 from .event import ClaimEvent, EventKind
 from .extraction import ClaimExtraction
+from .job import Job, JobKind, JobState
 from .ledger import Evidence, QueuedEvidence, StatusChange
 from .reanchoring import Orphan, Reanchoring, ReanchorMethod
 from .relation import (
@@ -38,6 +39,9 @@ __all__ = [
     "DeadlineClaim",
     "EventKind",
     "Evidence",
+    "Job",
+    "JobKind",
+    "JobState",
     "Orphan",
     "QueuedClaim",
     "QueuedEvidence",

@@ -16,20 +16,16 @@ from rest_framework.exceptions import (
 from rest_framework.response import Response
 
 from sources.models import Source
-from sources.services import (
-    SourceResult,
-    create_source,
-    review_revision,
-    set_revision_link,
-)
-from sources.web import WebSourceResult, fetch_source
+from sources.services import create_source, review_revision, set_revision_link
 
+from ...jobs import start_fetch, start_proposals
 from ...models import Claim, Span, Speaker
 from ...services.proposals import propose_claims
 from .. import inputs
 from .. import serializers as s
 from ..filters import SourceFilter
 from .common import WRITE_ERRORS, StrictQueryMixin
+from .jobs import job_response
 
 # A source's relations its representation reads (the revises link's review).
 SOURCE_RELATED = ("publisher", "revises_proposed_by", "revises_reviewed_by")
@@ -45,11 +41,13 @@ LIMIT_RELATED = 100
         responses={200: s.SourceDetailSerializer},
     ),
     create=extend_schema(
-        summary="Submit a source (an identical text answers 200 with the existing one)",
+        summary="Submit a source (an identical text answers 200 with the existing "
+        "one); a url alone is fetched by a job (202)",
         request=inputs.SourceCreateSerializer,
         responses={
             201: s.SourceCreatedSerializer,
             200: s.SourceCreatedSerializer,
+            202: s.JobSerializer,
             **WRITE_ERRORS,
         },
     ),
@@ -163,20 +161,28 @@ class SourceViewSet(
         min_confidence = data.pop("min_confidence", 0.0)
         if propose and not request.user.has_perm("claims.add_claim"):
             raise PermissionDenied("Proposing claims needs the contributor role.")
-        result: SourceResult | WebSourceResult
         if data.pop("fetch"):
-            result = fetch_source(
-                data["url"],
+            job = start_fetch(
+                url=data["url"],
                 by=request.user,
                 title=data.get("title", ""),
                 kind=data["kind"],
                 published_on=data.get("published_on"),
                 publisher=data.get("publisher", ""),
                 language=data.get("language", ""),
-                max_chars=settings.CLAIMTRACK_MAX_PROPOSE_CHARS if propose else None,
+                propose_claims=propose,
+                min_confidence=min_confidence,
             )
-        else:
-            result = create_source(**data, by=request.user)
+            return job_response(request, job)
+        result = create_source(**data, by=request.user)
+        if (
+            propose
+            and result.source.text_length > settings.CLAIMTRACK_MAX_PROPOSE_CHARS
+        ):
+            job = start_proposals(
+                source=result.source, by=request.user, min_confidence=min_confidence
+            )
+            return job_response(request, job)
         proposals = None
         if propose:
             run = propose_claims(source=result.source, min_confidence=min_confidence)

@@ -1,0 +1,90 @@
+"""Background jobs with the database backend and its worker (issue 24): a
+fetch queued at commit, run by `manage.py db_worker`, retried after a failure
+that may pass, and failed for good after one that will not. The page is ours,
+on 127.0.0.1."""
+
+import pytest
+from asgiref.local import Local
+from django.core.management import call_command
+from django.tasks import task_backends
+
+from claims import jobs
+from claims.models import Job
+from sources.models import Source
+
+from .test_web_sources import ARTICLE
+
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+}
+
+
+@pytest.fixture
+def queued(settings, httpserver, monkeypatch):
+    settings.CLAIMTRACK_TASKS = "database"
+    settings.TASKS = DATABASE_TASKS
+    settings.CLAIMTRACK_FETCH_ALLOW_PRIVATE = True
+    monkeypatch.setattr(jobs, "FIRST_RETRY_SECONDS", 0)  # no waiting in a test
+    reset_task_backends()
+    yield httpserver
+    reset_task_backends()
+
+
+def reset_task_backends():
+    """Make django.tasks read TASKS again (it caches the backends it made)."""
+    task_backends._settings = None
+    task_backends.__dict__.pop("settings", None)
+    task_backends._connections = Local(task_backends.thread_critical)
+
+
+def work(tasks=1):
+    """Run the worker for ``tasks`` tasks (a retry is a task of its own)."""
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--max-tasks", str(tasks)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_fetch_waits_for_the_worker_and_retries_a_passing_failure(
+    queued, api, api_user
+):
+    client = api(api_user("contributor"))
+    url = queued.url_for("/ferry")
+    answer = client.post("/api/v1/sources/", {"url": url}, format="json")
+    assert answer.status_code == 202
+    assert answer.json()["state"] == "queued"
+    assert not Source.objects.exists()
+    # The server has no page yet: a 500 is no passing failure, but nothing
+    # listening is; stop the server for the first attempt.
+    queued.stop()
+    work()
+    job = Job.objects.get()
+    assert (job.state, job.attempts) == ("queued", 1)
+    assert "could not connect" in " ".join(job.error["url"])
+    queued.start()
+    queued.expect_request("/ferry").respond_with_data(
+        ARTICLE, content_type="text/html; charset=utf-8"
+    )
+    url_now = queued.url_for("/ferry")
+    assert url_now == url
+    work()
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == ("succeeded", 2)
+    assert Source.objects.get().pk == job.result["source"]
+    assert client.get(answer["Location"]).json()["state"] == "succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_that_will_not_pass_fails_at_once(queued, api, api_user):
+    queued.expect_request("/report.pdf").respond_with_data(
+        b"%PDF-1.7", content_type="application/pdf"
+    )
+    client = api(api_user("contributor"))
+    client.post(
+        "/api/v1/sources/", {"url": queued.url_for("/report.pdf")}, format="json"
+    )
+    work()
+    job = Job.objects.get()
+    assert (job.state, job.attempts) == ("failed", 1), (job.error, job.progress)
+    assert "application/pdf" in " ".join(job.error["url"])
+    assert not Source.objects.exists()
