@@ -281,6 +281,9 @@ LOGGING = {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
+    # A line per request made is the fetch's detail, not news: its snapshot
+    # records it.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 
 # A cache shared by every worker (the throttle counts live here): Redis when

@@ -1,0 +1,66 @@
+"""Bulk backfill (issue 24): `manage.py ingest FILE` of JSON Lines, texts of
+our own and pages on a local server; a rerun skips what is stored."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from claims.models import Claim
+from sources.models import Snapshot, Source
+
+from .test_web_sources import ARTICLE
+
+
+@pytest.fixture
+def backlog(tmp_path, httpserver, settings):
+    settings.CLAIMTRACK_FETCH_ALLOW_PRIVATE = True
+    httpserver.expect_request("/ferry").respond_with_data(
+        ARTICLE, content_type="text/html; charset=utf-8"
+    )
+    lines = [
+        {
+            "title": "Port fees",
+            "published_on": "2026-03-02",
+            "text": "The port will raise its fees by 12% from April 2026, its "
+            "director Ana Ruiz said on Monday.",
+        },
+        {"url": httpserver.url_for("/ferry")},
+        {
+            "text": "The port will raise its fees by 12% from April 2026, its "
+            "director Ana Ruiz said on Monday."
+        },  # the first again
+        {"url": "https://elsewhere.example/page"},  # not an allowed host
+        "not an object",
+    ]
+    path = tmp_path / "backlog.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(line) for line in lines) + "\n{not json\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_ingest_stores_skips_and_refuses_line_by_line(backlog, capsys, db):
+    with pytest.raises(CommandError, match="3 line"):
+        call_command("ingest", str(backlog), "--propose", "--quiet")
+    out = capsys.readouterr().out
+    assert "line 1: stored: source" in out
+    assert "line 2: stored: fetched into source" in out
+    assert "line 3: skipped: already stored as source" in out
+    assert "line 4: refused: url: refused: elsewhere.example" in out
+    assert "line 5: refused: line: must be a JSON object." in out
+    assert "line 6: refused: not JSON" in out
+    assert Source.objects.count() == 2
+    assert Snapshot.objects.count() == 1
+    assert Claim.objects.exists()
+    claims = Claim.objects.count()
+    # A rerun (after a crash, say) stores nothing twice and proposes nothing more.
+    with pytest.raises(CommandError):
+        call_command("ingest", str(backlog), "--propose", "--quiet")
+    rerun = capsys.readouterr().out
+    assert "line 1: skipped: already stored" in rerun
+    assert "line 2: skipped:" in rerun
+    assert "was fetched before" in rerun
+    assert Source.objects.count() == 2
+    assert Claim.objects.count() == claims
