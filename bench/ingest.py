@@ -1,0 +1,85 @@
+"""Bulk backfill with proposals, end to end, on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/claimtrack_bench \\
+        uv run python bench/ingest.py --claims 100000 --sources 300
+
+Writes ``--sources`` generated articles of our own (bench/extraction.py's, with
+publication dates) to a JSON Lines file and runs ``manage.py ingest FILE
+--propose`` over it — each text stored as a source and its claims proposed,
+every proposal committed with every guard and trigger on — on a copy of the
+corpus database at ``--claims`` claims (as bench/proposals.py), dropped at the
+end. Reports sources and proposals per second, and the peak resident memory
+at the start and the end (flat memory: the same).
+"""
+
+import io
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import api as b  # noqa: E402
+
+
+def main(argv=None) -> None:
+    parser = b.bench_arguments(
+        "manage.py ingest --propose over --sources generated articles.",
+        reps=1,
+        explain="(unused)",
+    )
+    parser.add_argument("--sources", type=int, default=300)
+    args = parser.parse_args(argv)
+    b.prepare_database(allow_any=args.allow_any_database)
+    b.top_up_corpus(args.claims, args.seed)
+
+    from django.core.management import call_command
+
+    from bench.extraction import generate
+    from claims.models import Claim
+
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as file:
+        for n, (text, published) in enumerate(generate(args.sources, args.seed)):
+            line = {
+                "title": f"Bench article {n}",
+                "published_on": published.isoformat(),
+                "text": f"{text}\n\n(bench {args.seed}-{n})",  # no text stored twice
+            }
+            file.write(json.dumps(line) + "\n")
+    start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with b.on_a_copy("ingest"):
+        before = Claim.objects.count()
+        started = time.perf_counter()
+        call_command("ingest", file.name, "--propose", "--quiet", stdout=io.StringIO())
+        seconds = time.perf_counter() - started
+        created = Claim.objects.count() - before
+    Path(file.name).unlink()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{args.sources:,} sources at {args.claims:,} claims in {seconds:.1f} s: "
+        f"{args.sources / seconds:.1f} sources/s, {created:,} proposals "
+        f"({created / seconds:,.0f}/s); peak RSS {start_rss:.0f} MiB before, "
+        f"{rss:.0f} MiB after"
+    )
+    b.dump_json(
+        args,
+        "ingest",
+        [
+            {
+                "name": "ingest --propose",
+                "note": f"{args.sources:,} sources, {created:,} proposals",
+                "seconds": seconds,
+                "sources_per_s": args.sources / seconds,
+                "proposals_per_s": created / seconds,
+            }
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
