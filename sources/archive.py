@@ -2,7 +2,7 @@
 response it got, the body byte for byte (warcio writes and reads them)."""
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from http import HTTPStatus
 
 from warcio.archiveiterator import ArchiveIterator
@@ -28,7 +28,9 @@ def warc_of(
     database compresses large values itself)."""
     out = io.BytesIO()
     writer = WARCWriter(out, gzip=False, warc_version="WARC/1.1")
-    common = {"WARC-Date": fetched_at, "WARC-IP-Address": address}
+    common = {"WARC-Date": fetched_at}
+    if address:
+        common["WARC-IP-Address"] = address
     request = writer.create_warc_record(
         url,
         "request",
@@ -56,6 +58,25 @@ def warc_of(
     )
     writer.write_request_response_pair(request, response)
     return out.getvalue()
+
+
+def responses(stream) -> Iterator[tuple[str, int, list, bytes, str, str]]:
+    """Each HTTP response a WARC file (plain or gzip'd) holds: its URI, status,
+    headers, body (codings undone), WARC-Date and WARC-IP-Address ("" if
+    none)."""
+    for record in ArchiveIterator(stream):
+        if record.rec_type != "response" or record.http_headers is None:
+            continue
+        headers = record.rec_headers
+        status = int(record.http_headers.get_statuscode() or 0)
+        yield (
+            headers.get_header("WARC-Target-URI") or "",
+            status,
+            list(record.http_headers.headers),
+            record.content_stream().read(),
+            headers.get_header("WARC-Date") or "",
+            headers.get_header("WARC-IP-Address") or "",
+        )
 
 
 def response_body(warc: bytes) -> bytes:

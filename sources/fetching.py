@@ -10,6 +10,7 @@ only host names fetched from, refused before any DNS question: the tests').
 
 import codecs
 import contextlib
+import dataclasses
 import datetime
 import functools
 import hashlib
@@ -304,6 +305,29 @@ def _page(
         address=str(address),
         redirects=redirects,
     )
+
+
+def archived(
+    url: str,
+    status: int,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    fetched_at: datetime.datetime,
+    address: str | None,
+) -> Fetched:
+    """A response read from an archive (a WARC file), held to the rules a
+    fetch's is: a 2xx, a supported media type, at most the size; its charset
+    read as for a fetch. Refused with FetchRefused, like a fetch."""
+    # The archive's reader has undone the codings: the headers must not claim them.
+    plain = [(k, v) for k, v in headers if k.lower() not in _CODINGS]
+    response = httpx.Response(status, headers=plain, content=body)
+    final = _checked_url(url)
+    page = _page(url, final, response, ipaddress.ip_address("0.0.0.0"), [], _FAR)
+    return dataclasses.replace(page, fetched_at=fetched_at, address=address or "")
+
+
+_FAR = float("inf")  # an archived body is read already: no deadline
+_CODINGS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
 def _read_body(response: httpx.Response, deadline: float) -> bytes:

@@ -307,7 +307,11 @@ class Snapshot(models.Model):
     headers = models.JSONField(
         default=dict, help_text="The response headers that matter, lower-case."
     )
-    address = models.GenericIPAddressField(help_text="The address connected to.")
+    address = models.GenericIPAddressField(
+        null=True,
+        blank=True,
+        help_text="The address connected to; empty when an archive did not say.",
+    )
     fetched_at = models.DateTimeField()
     sha256 = models.CharField(max_length=64, help_text="SHA-256 of the body.")
     size = models.PositiveIntegerField(help_text="The body's length in bytes.")

@@ -54,6 +54,34 @@ def fetch_source(
     """
     url = _checked_url(url)
     fetched = _fetch(url, allow_private)
+    return store_fetched(
+        url,
+        fetched,
+        by=by,
+        title=title,
+        kind=kind,
+        published_on=published_on,
+        publisher=publisher,
+        language=language,
+        max_chars=max_chars,
+    )
+
+
+def store_fetched(
+    url: str,
+    fetched: fetching.Fetched,
+    *,
+    by: User | None = None,
+    title: str = "",
+    kind: str = "",
+    published_on: datetime.date | None = None,
+    publisher: str = "",
+    language: str = "",
+    max_chars: int | None = None,
+) -> WebSourceResult:
+    """The source and snapshot of a response fetched now or read from an
+    archive (``manage.py ingest`` of a WARC file): ``fetch_source``'s rules
+    from the answer on."""
     seen = _seen(url, fetched)
     if seen is not None:
         return WebSourceResult(seen.source, seen, created=False)
@@ -99,7 +127,7 @@ def _snapshot(url: str, fetched, page, source: Source, by) -> Snapshot:
         media_type=fetched.media_type,
         charset=fetched.charset,
         headers=dict(fetched.headers),
-        address=fetched.address,
+        address=fetched.address or None,
         fetched_at=fetched.fetched_at,
         sha256=fetched.sha256,
         size=len(fetched.body),
@@ -109,7 +137,7 @@ def _snapshot(url: str, fetched, page, source: Source, by) -> Snapshot:
             headers=fetched.headers.items(),
             body=fetched.body,
             fetched_at=fetched.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            address=fetched.address,
+            address=fetched.address or "",
             user_agent=fetching.USER_AGENT,
         ),
         metadata=page.metadata(),

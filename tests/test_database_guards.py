@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 
 SQLITE_TRIGGERS = {
     "sources_source_text_immutable",
+    "sources_snapshot_immutable",
+    "claims_reanchoring_no_update",
     "claims_span_verify_anchor",
     "claims_evidence_verify_anchor",
     "claims_span_decisions_only",
@@ -32,6 +34,9 @@ SQLITE_TRIGGERS = {
 }
 POSTGRESQL_TRIGGERS = {
     "sources_source_text_immutable",
+    "sources_snapshot_immutable",
+    "claims_reanchoring_append_only",
+    "claims_reanchoring_no_truncate",
     "sources_source_text_verified",
     "claims_span_verify_anchor",
     "claims_evidence_verify_anchor",

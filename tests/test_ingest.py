@@ -64,3 +64,41 @@ def test_ingest_stores_skips_and_refuses_line_by_line(backlog, capsys, db):
     assert "was fetched before" in rerun
     assert Source.objects.count() == 2
     assert Claim.objects.count() == claims
+
+
+def test_ingest_reads_a_warc_file_into_sources_and_snapshots(tmp_path, capsys, db):
+    from sources.archive import warc_of
+
+    page = warc_of(
+        url="https://harbour.example/ferry",
+        status=200,
+        headers=[("Content-Type", "text/html; charset=utf-8")],
+        body=ARTICLE.encode(),
+        fetched_at="2026-11-30T09:00:00Z",
+        address="203.0.113.9",
+        user_agent="an archiver",
+    )
+    pdf = warc_of(
+        url="https://harbour.example/report.pdf",
+        status=200,
+        headers=[("Content-Type", "application/pdf")],
+        body=b"%PDF-1.7",
+        fetched_at="2026-11-30T09:01:00Z",
+        address="",
+        user_agent="an archiver",
+    )
+    path = tmp_path / "crawl.warc"
+    path.write_bytes(page + pdf)
+    with pytest.raises(CommandError, match="1 line"):
+        call_command("ingest", str(path), "--quiet")
+    out = capsys.readouterr().out
+    assert "archived into source" in out
+    assert "application/pdf is not supported yet" in out
+    snapshot = Snapshot.objects.get()
+    assert snapshot.address == "203.0.113.9"
+    assert snapshot.fetched_at.isoformat() == "2026-11-30T09:00:00+00:00"
+    assert "Tromvik ferry" in snapshot.source.text
+    with pytest.raises(CommandError):
+        call_command("ingest", str(path), "--quiet")
+    assert "was stored before" in capsys.readouterr().out
+    assert Snapshot.objects.count() == 1

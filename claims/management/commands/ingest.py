@@ -6,10 +6,13 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from warcio.exceptions import ArchiveLoadFailed
 
+from sources import fetching
+from sources.archive import responses
 from sources.models import Snapshot
 from sources.services import create_source
-from sources.web import fetch_source
+from sources.web import fetch_source, store_fetched
 
 from ...services.proposals import propose_claims
 
@@ -21,7 +24,9 @@ class Command(BaseCommand):
     help = (
         "Backfill sources from a JSON Lines file, one source a line: "
         '{"url": ..., "title": ..., "published_on": "YYYY-MM-DD", "text": ...} '
-        "(a line without text is fetched from its url). Resumable: a rerun skips "
+        "(a line without text is fetched from its url), or from a WARC file "
+        "(.warc, .warc.gz): each HTML or text response kept as a snapshot and "
+        "its article text as a source. Resumable: a rerun skips "
         "what is stored (a known text, a URL fetched before). Reports each line "
         "as stored, skipped or refused; with --propose, the extractor's claims "
         "are proposed for each new source."
@@ -46,16 +51,13 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=by, is_active=True).first()
             if user is None:
                 raise CommandError(f"There is no active user {by!r}.")
-        try:
-            lines = file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"{file}: {error}") from error
+        entries = self._entries(file)
         counts = {"stored": 0, "skipped": 0, "refused": 0, "claims": 0}
-        total = len(lines)
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+        total = len(entries)
+        for number, entry in enumerate(entries, start=1):
+            if not entry:
                 continue
-            outcome, message, claims = self._line(line, user, propose, min_confidence)
+            outcome, message, claims = self._line(entry, user, propose, min_confidence)
             counts[outcome] += 1
             counts["claims"] += claims
             self.stdout.write(f"line {number}: {outcome}: {message}")
@@ -70,12 +72,27 @@ class Command(BaseCommand):
         if counts["refused"]:
             raise CommandError(f"{counts['refused']} line(s) refused (listed above).")
 
+    def _entries(self, file: Path) -> list:
+        """The file's lines (JSON Lines), or its WARC responses as entries."""
+        try:
+            with file.open("rb") as stream:
+                head = stream.read(4)
+                stream.seek(0)
+                if head[:2] == b"\x1f\x8b" or head == b"WARC":
+                    return [{"warc": response} for response in responses(stream)]
+            return file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError, ArchiveLoadFailed) as error:
+            raise CommandError(f"{file}: {error}") from error
+
     def _line(self, line, user, propose, min_confidence) -> tuple[str, str, int]:
         try:
-            entry = json.loads(line)
+            entry = line if isinstance(line, dict) else json.loads(line)
             if not isinstance(entry, dict):
                 raise ValidationError({"line": "must be a JSON object."})
-            result, what = self._store(entry, user)
+            if "warc" in entry:
+                result, what = self._archived(*entry["warc"], user)
+            else:
+                result, what = self._store(entry, user)
         except json.JSONDecodeError as error:
             return "refused", f"not JSON ({error.msg})", 0
         except ValidationError as error:
@@ -99,6 +116,20 @@ class Command(BaseCommand):
             what + (f", {claims} claim(s) proposed" if propose else ""),
             claims,
         )
+
+    def _archived(self, url, status, headers, body, date, address, user):
+        """A WARC response: stored as if fetched then, unless stored before."""
+        try:
+            fetched_at = datetime.datetime.fromisoformat(date.replace("Z", "+00:00"))
+            fetched = fetching.archived(url, status, headers, body, fetched_at, address)
+        except ValueError as error:  # FetchRefused is one too
+            raise ValidationError({"url": f"{url}: {error}"}) from None
+        result = store_fetched(url, fetched, by=user)
+        if not result.created and result.snapshot.fetched_at != fetched_at:
+            return result, f"{url}: text already source {result.source.pk}"
+        if not result.created:
+            return None, f"{url} was stored before (source {result.source.pk})"
+        return result, f"{url} archived into source {result.source.pk}"
 
     def _store(self, entry: dict, user):
         url, text = entry.get("url") or "", entry.get("text") or ""
