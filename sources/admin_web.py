@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from .diffing import change
 from .models import Snapshot, Source, SourceKind
+from .web import fetch_source, refetch_source
 
 
 class FetchForm(forms.Form):
@@ -68,8 +69,6 @@ class WebSourceAdmin:
         )
 
     def _fetch(self, request, form: FetchForm) -> Source | None:
-        from .web import fetch_source  # the admin loads before any fetch is asked
-
         data = form.cleaned_data
         try:
             result = fetch_source(
@@ -100,8 +99,6 @@ class WebSourceAdmin:
 
     @admin.action(description="Fetch the selected pages again", permissions=["add"])
     def refetch_selected(self, request, queryset):
-        from .web import refetch_source
-
         for source in queryset.defer("text"):
             try:
                 result = refetch_source(source, by=request.user)

@@ -9,9 +9,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-# The body is kept decoded from any transfer or content coding (httpx undoes
-# them), so the record must not claim one.
-_CODINGS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+# The body is kept decoded from any transfer or content coding (httpx and
+# warcio undo them), so neither a record nor a response read back may claim one.
+CODINGS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
 def warc_of(
@@ -51,7 +51,7 @@ def warc_of(
         payload=io.BytesIO(body),
         http_headers=StatusAndHeaders(
             f"{status} {reason}".strip(),
-            [(k, v) for k, v in headers if k.lower() not in _CODINGS],
+            [(k, v) for k, v in headers if k.lower() not in CODINGS],
             protocol="HTTP/1.1",
         ),
         warc_headers_dict=dict(common),

@@ -1,11 +1,11 @@
 """Fetch one web page safely: plain Python, httpx and settings; nothing stored.
 
 ``fetch(url)`` answers a ``Fetched`` page or raises ``FetchRefused`` (a ``reason``
-code and a message). Settings, each optional: ``CLAIMTRACK_FETCH_ALLOW_PRIVATE``
-(False), ``_MAX_REDIRECTS`` (10), ``_MAX_BYTES`` (10,000,000 of decoded body),
-``_TIMEOUT`` (20.0 s for all hops and the body), ``_CONTACT`` (the User-Agent's
-contact, e.g. ``mailto:desk@example.org``) and ``_ALLOWED_HOSTS`` (when set, the
-only host names fetched from, refused before any DNS question: the tests').
+code and a message). Its settings and their defaults are config/settings.py's
+``CLAIMTRACK_FETCH_*``: ALLOW_PRIVATE, MAX_REDIRECTS, MAX_BYTES (of decoded
+body), TIMEOUT (for all hops and the body), CONTACT (the User-Agent's) and
+ALLOWED_HOSTS (when set, the only host names fetched from, refused before any
+DNS question: the tests').
 """
 
 import codecs
@@ -26,6 +26,8 @@ from pathlib import Path
 
 import httpx
 from django.conf import settings
+
+from .archive import CODINGS
 
 # Placeholder until the project has a public home: set CLAIMTRACK_FETCH_CONTACT.
 PROJECT_URL = "https://example.org/claimtrack"
@@ -56,17 +58,14 @@ NON_PUBLIC_KINDS = (
 )
 
 
-def _version() -> str:
-    # The project is not installed (uv package = false): read pyproject itself.
+@functools.cache
+def user_agent() -> str:
+    """Honest: who fetches, and how to reach whoever runs it. Read when first
+    needed: the project is not installed (uv package = false), so its version
+    is pyproject's, and no file is read on import."""
     with (Path(settings.BASE_DIR) / "pyproject.toml").open("rb") as file:
-        return str(tomllib.load(file)["project"]["version"])
-
-
-# Honest: who fetches, and how to reach whoever runs it.
-USER_AGENT = (
-    f"claimtrack/{_version()} "
-    f"(+{getattr(settings, 'CLAIMTRACK_FETCH_CONTACT', '') or PROJECT_URL})"
-)
+        version = tomllib.load(file)["project"]["version"]
+    return f"claimtrack/{version} (+{settings.CLAIMTRACK_FETCH_CONTACT or PROJECT_URL})"
 
 
 class FetchRefused(ValueError):
@@ -139,9 +138,9 @@ def fetch(url: str, *, allow_private: bool | None = None) -> Fetched:
     connection is checked once more. No proxy or .netrc from the environment.
     """
     if allow_private is None:
-        allow_private = bool(getattr(settings, "CLAIMTRACK_FETCH_ALLOW_PRIVATE", False))
-    max_redirects = int(getattr(settings, "CLAIMTRACK_FETCH_MAX_REDIRECTS", 10))
-    timeout = float(getattr(settings, "CLAIMTRACK_FETCH_TIMEOUT", 20.0))
+        allow_private = settings.CLAIMTRACK_FETCH_ALLOW_PRIVATE
+    max_redirects = settings.CLAIMTRACK_FETCH_MAX_REDIRECTS
+    timeout = float(settings.CLAIMTRACK_FETCH_TIMEOUT)
     deadline = time.monotonic() + timeout
     current = _checked_url(url)
     redirects: list[str] = []
@@ -150,7 +149,9 @@ def fetch(url: str, *, allow_private: bool | None = None) -> Fetched:
             with _connected(current, allow_private, deadline) as (response, address):
                 target = _redirect_target(response, current)
                 if target is None:
-                    return _page(url, current, response, address, redirects, deadline)
+                    return _page(
+                        url, current, response, str(address), redirects, deadline
+                    )
             if len(redirects) == max_redirects:
                 raise FetchRefused(
                     "too_many_redirects",
@@ -194,7 +195,7 @@ def _connected(
 ) -> Iterator[tuple[httpx.Response, IPAddress]]:
     """The streamed response of one hop, and the address it came from."""
     host = url.raw_host.decode("ascii")  # IDNA-encoded; an IPv6 one unbracketed
-    allowed = getattr(settings, "CLAIMTRACK_FETCH_ALLOWED_HOSTS", None)
+    allowed = settings.CLAIMTRACK_FETCH_ALLOWED_HOSTS
     if allowed and host not in {name.strip("[]").lower() for name in allowed}:
         raise FetchRefused(
             "host", f"{host} is not among CLAIMTRACK_FETCH_ALLOWED_HOSTS"
@@ -218,7 +219,7 @@ def _send(
     client: httpx.Client, url: httpx.URL, addresses: list[IPAddress], deadline: float
 ) -> tuple[httpx.Response, IPAddress]:
     name = url.raw_host.decode("ascii")
-    headers = {**REQUEST_HEADERS, "User-Agent": USER_AGENT}
+    headers = {**REQUEST_HEADERS, "User-Agent": user_agent()}
     headers["Host"] = url.netloc.decode("ascii")
     failure: httpx.ConnectError | None = None
     for address in addresses:  # the next checked address if one cannot be reached
@@ -270,7 +271,7 @@ def _page(
     url: str,
     final: httpx.URL,
     response: httpx.Response,
-    address: IPAddress,
+    address: str,
     redirects: list[str],
     deadline: float,
 ) -> Fetched:
@@ -302,7 +303,7 @@ def _page(
         media_type=media_type,
         fetched_at=fetched_at,
         sha256=hashlib.sha256(body).hexdigest(),
-        address=str(address),
+        address=address,
         redirects=redirects,
     )
 
@@ -319,19 +320,18 @@ def archived(
     fetch's is: a 2xx, a supported media type, at most the size; its charset
     read as for a fetch. Refused with FetchRefused, like a fetch."""
     # The archive's reader has undone the codings: the headers must not claim them.
-    plain = [(k, v) for k, v in headers if k.lower() not in _CODINGS]
+    plain = [(k, v) for k, v in headers if k.lower() not in CODINGS]
     response = httpx.Response(status, headers=plain, content=body)
     final = _checked_url(url)
-    page = _page(url, final, response, ipaddress.ip_address("0.0.0.0"), [], _FAR)
-    return dataclasses.replace(page, fetched_at=fetched_at, address=address or "")
+    page = _page(url, final, response, address or "", [], _FAR)
+    return dataclasses.replace(page, fetched_at=fetched_at)
 
 
 _FAR = float("inf")  # an archived body is read already: no deadline
-_CODINGS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
 def _read_body(response: httpx.Response, deadline: float) -> bytes:
-    cap = int(getattr(settings, "CLAIMTRACK_FETCH_MAX_BYTES", 10_000_000))
+    cap = settings.CLAIMTRACK_FETCH_MAX_BYTES
     too_large = FetchRefused(
         "too_large", f"the page is over {cap:,} bytes (CLAIMTRACK_FETCH_MAX_BYTES)"
     )

@@ -138,7 +138,7 @@ def _snapshot(url: str, fetched, page, source: Source, by) -> Snapshot:
             body=fetched.body,
             fetched_at=fetched.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             address=fetched.address or "",
-            user_agent=fetching.USER_AGENT,
+            user_agent=fetching.user_agent(),
         ),
         metadata=page.metadata(),
         created_by=by if getattr(by, "pk", None) else None,

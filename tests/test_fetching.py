@@ -124,13 +124,13 @@ def test_plain_html_page_has_every_field(httpserver):
 
 def test_user_agent_names_claimtrack_and_a_contact(httpserver):
     httpserver.expect_request(
-        "/", headers={"User-Agent": fetching.USER_AGENT}
+        "/", headers={"User-Agent": fetching.user_agent()}
     ).respond_with_data("hello", content_type="text/plain")
 
     fetch(httpserver.url_for("/"), allow_private=True)
 
-    assert fetching.USER_AGENT.startswith("claimtrack/0.")
-    assert "(+" in fetching.USER_AGENT
+    assert fetching.user_agent().startswith("claimtrack/0.")
+    assert "(+" in fetching.user_agent()
     httpserver.check_assertions()
 
 
