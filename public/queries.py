@@ -287,11 +287,7 @@ def source_with_neighbours(pk: int) -> Source | None:
 
 def snapshots_of(source: Source) -> list[Snapshot]:
     """The pages fetched for ``source``, newest first, without their bodies."""
-    return list(
-        source.snapshots.defer("warc", "headers", "metadata").order_by(
-            "-fetched_at", "-id"
-        )[:LIST_LENGTH]
-    )
+    return list(source.snapshots.listed()[:LIST_LENGTH])
 
 
 def snapshot_of(source_id: int, snapshot_id: int) -> Snapshot | None:

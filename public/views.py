@@ -6,7 +6,6 @@ tests/test_public_pages.py); docs/PUBLIC.md lists them.
 
 import datetime
 
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -208,9 +207,7 @@ def snapshot(request, pk: int, snapshot: int):
     found = queries.snapshot_of(pk, snapshot)
     if found is None:
         return not_found(request, "snapshot")
-    response = HttpResponse(bytes(found.warc), content_type="application/warc")
-    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-    return response
+    return found.download()
 
 
 def speaker_detail(request, pk: int):

@@ -4,7 +4,7 @@ with their WARC files for download. Mixed into ``sources.admin.SourceAdmin``."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -93,9 +93,7 @@ class WebSourceAdmin:
         if not self.has_view_permission(request):  # type: ignore[attr-defined]
             raise PermissionDenied
         snapshot = get_object_or_404(Snapshot, pk=snapshot_id, source_id=object_id)
-        response = HttpResponse(bytes(snapshot.warc), content_type="application/warc")
-        response["Content-Disposition"] = f'attachment; filename="{snapshot.filename}"'
-        return response
+        return snapshot.download()
 
     @admin.action(description="Fetch the selected pages again", permissions=["add"])
     def refetch_selected(self, request, queryset):
@@ -118,7 +116,7 @@ class WebSourceAdmin:
 
     @admin.display(description="fetched from the web")
     def snapshots_display(self, obj):
-        snapshots = obj.snapshots.defer("warc").order_by("-fetched_at", "-id")
+        snapshots = obj.snapshots.listed()
         rows = [
             (
                 s.final_url,

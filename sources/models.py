@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
+from django.http import HttpResponse
 from simple_history.models import HistoricalRecords
 
 from .review import Review, is_reviewer
@@ -285,6 +286,12 @@ class Source(models.Model):
             )
 
 
+class SnapshotQuerySet(models.QuerySet):
+    def listed(self):
+        """Newest first, without the bodies: what a list of fetches shows."""
+        return self.defer("warc", "headers").order_by("-fetched_at", "-id")
+
+
 class Snapshot(models.Model):
     """What a server sent when claimtrack fetched a page, kept as it came: the
     body's bytes in a WARC record (request and response), the final URL after
@@ -328,6 +335,8 @@ class Snapshot(models.Model):
         related_name="+",
     )
 
+    objects = SnapshotQuerySet.as_manager()
+
     class Meta:
         ordering = ["-fetched_at", "-id"]
         constraints = [
@@ -352,9 +361,12 @@ class Snapshot(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError("A snapshot is never deleted.")
 
-    @property
-    def filename(self) -> str:
-        return f"claimtrack-snapshot-{self.pk}.warc"
+    def download(self) -> HttpResponse:
+        """Its WARC file, as stored, for the admin's and the public pages."""
+        response = HttpResponse(bytes(self.warc), content_type="application/warc")
+        filename = f"claimtrack-snapshot-{self.pk}.warc"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 def set_history_context(

@@ -28,6 +28,7 @@ class WebSourceResult:
     source: Source
     snapshot: Snapshot
     created: bool  # a new source; False when the page's text was stored before
+    seen: bool = False  # the same URL sent the same bytes before: nothing stored
 
 
 def fetch_source(
@@ -84,7 +85,7 @@ def store_fetched(
     from the answer on."""
     seen = _seen(url, fetched)
     if seen is not None:
-        return WebSourceResult(seen.source, seen, created=False)
+        return WebSourceResult(seen.source, seen, created=False, seen=True)
     page = read_page(
         fetched.text,
         fetched.media_type,
@@ -169,12 +170,7 @@ def refetch_source(
             {"source": f"source {source.pk} was not fetched from the web."}
         )
     # The page's last answer, whichever version of it that was.
-    last = (
-        Snapshot.objects.filter(url=asked)
-        .defer("warc")
-        .order_by("-fetched_at", "-id")
-        .first()
-    )
+    last = Snapshot.objects.filter(url=asked).listed().first()
     assert last is not None
     latest = _latest_version(source)
     fetched = _fetch(last.url, allow_private)

@@ -83,9 +83,7 @@ class SourceViewSet(
         # Read by the source serializer's claims and snapshots fields.
         source.visible_claims = list(claims[:LIMIT_RELATED])  # type: ignore[attr-defined]
         source.fetched = list(  # type: ignore[attr-defined]
-            source.snapshots.defer("warc", "headers").order_by("-fetched_at", "-id")[
-                :LIMIT_RELATED
-            ]
+            source.snapshots.listed()[:LIMIT_RELATED]
         )
         return source
 

@@ -125,10 +125,10 @@ class Command(BaseCommand):
         except ValueError as error:  # FetchRefused is one too
             raise ValidationError({"url": f"{url}: {error}"}) from None
         result = store_fetched(url, fetched, by=user)
-        if not result.created and result.snapshot.fetched_at != fetched_at:
-            return result, f"{url}: text already source {result.source.pk}"
-        if not result.created:
+        if result.seen:
             return None, f"{url} was stored before (source {result.source.pk})"
+        if not result.created:
+            return result, f"{url}: text already source {result.source.pk}"
         return result, f"{url} archived into source {result.source.pk}"
 
     def _store(self, entry: dict, user):
