@@ -47,8 +47,17 @@ def read_page(
     if media_type not in _HTML_TYPES:
         body = _paragraphs(text)
         return Page(body, language=_language(content_language)) if body else None
+    # Parsed once, for its lang and then for trafilatura. The text is decoded
+    # already (the fetch read its charset), so it goes in as UTF-8, through a
+    # parser of this call's own (lxml's are not to be shared between threads).
+    parser = lxml_html.HTMLParser(encoding="utf-8")
+    try:
+        root = lxml_html.fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
     found = trafilatura.bare_extraction(
-        text, url=url or None, with_metadata=True, include_comments=False
+        root, url=url or None, with_metadata=True, include_comments=False
     )
     document = found.as_dict() if isinstance(found, Document) else {}
     body = _paragraphs(document.get("text") or "")
@@ -60,7 +69,7 @@ def read_page(
         author=(document.get("author") or "").strip(),
         published_on=_date(document.get("date")),
         site_name=(document.get("sitename") or "").strip(),
-        language=_language(_html_lang(text)) or _language(content_language),
+        language=_language(lang or "") or _language(content_language),
     )
 
 
@@ -75,16 +84,6 @@ def _date(value: str | None) -> datetime.date | None:
         return datetime.date.fromisoformat((value or "")[:10])
     except ValueError:
         return None
-
-
-def _html_lang(text: str) -> str:
-    try:
-        root = lxml_html.fromstring(text.encode("utf-8", "replace"))
-    except (ValueError, lxml_html.etree.ParserError):
-        return ""
-    return (
-        root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
-    )
 
 
 def _language(value: str) -> str:
