@@ -3,21 +3,66 @@
 import uuid
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from sources.review import is_reviewer
 
 from ...models import Job
-from .. import serializers as s
 from .common import StrictQueryMixin
+
+
+class JobSerializer(serializers.Serializer):
+    """Background work and how it stands (docs/SOURCES.md)."""
+
+    id = serializers.UUIDField(help_text="The job's id.")
+    url = serializers.CharField(help_text="Where to ask how it stands.")
+    kind = serializers.ChoiceField(
+        choices=["fetch", "propose"], help_text="fetch (a page) or propose (claims)."
+    )
+    state = serializers.ChoiceField(
+        choices=["queued", "running", "succeeded", "failed"],
+        help_text="queued, running, succeeded or failed.",
+    )
+    progress = serializers.CharField(help_text="What it is doing, in words.")
+    attempts = serializers.IntegerField(help_text="How many times it was tried.")
+    params = serializers.DictField(help_text="What was asked.")
+    result = serializers.DictField(
+        allow_null=True,
+        help_text="When it succeeded: the source (and whether it was new, its "
+        "snapshot) and the proposals made.",
+    )
+    error = serializers.DictField(
+        allow_null=True,
+        help_text="When it failed (or before a retry): field errors, as a 400 names them.",
+    )
+    created_at = serializers.DateTimeField(help_text="When it was asked for.")
+    updated_at = serializers.DateTimeField(help_text="When it last moved.")
+
+    def to_representation(self, job):
+        request = self.context.get("request")
+        path = reverse("job-detail", args=[job.pk])
+        return {
+            "id": str(job.pk),
+            "url": request.build_absolute_uri(path) if request else path,
+            "kind": job.kind,
+            "state": job.state,
+            "progress": job.progress,
+            "attempts": job.attempts,
+            "params": job.params,
+            "result": job.result,
+            "error": job.error,
+            "created_at": job.created_at.isoformat(),
+            "updated_at": job.updated_at.isoformat(),
+        }
 
 
 def job_response(request, job: Job) -> Response:
     """``202 Accepted`` with the job, its URL in ``Location``."""
-    body = s.JobSerializer(job, context={"request": request}).data
+    body = JobSerializer(job, context={"request": request}).data
     response = Response(body, status=status.HTTP_202_ACCEPTED)
     response["Location"] = body["url"]
     return response
@@ -34,7 +79,7 @@ class JobViewSet(StrictQueryMixin, viewsets.ViewSet):
     @extend_schema(
         summary="A background job",
         parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-        responses={200: s.JobSerializer},
+        responses={200: JobSerializer},
     )
     def retrieve(self, request, pk=None):
         jobs = Job.objects.select_related("created_by")
@@ -44,7 +89,7 @@ class JobViewSet(StrictQueryMixin, viewsets.ViewSet):
             else:
                 jobs = jobs.filter(created_by=request.user)
         job = get_object_or_404(jobs, pk=_uuid(pk))
-        return Response(s.JobSerializer(job, context={"request": request}).data)
+        return Response(JobSerializer(job, context={"request": request}).data)
 
 
 def _uuid(value):

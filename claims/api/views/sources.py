@@ -25,7 +25,7 @@ from .. import inputs
 from .. import serializers as s
 from ..filters import SourceFilter
 from .common import WRITE_ERRORS, StrictQueryMixin
-from .jobs import job_response
+from .jobs import JobSerializer, job_response
 
 # A source's relations its representation reads (the revises link's review).
 SOURCE_RELATED = ("publisher", "revises_proposed_by", "revises_reviewed_by")
@@ -47,7 +47,7 @@ LIMIT_RELATED = 100
         responses={
             201: s.SourceCreatedSerializer,
             200: s.SourceCreatedSerializer,
-            202: s.JobSerializer,
+            202: JobSerializer,
             **WRITE_ERRORS,
         },
     ),
