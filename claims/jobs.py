@@ -137,11 +137,8 @@ _HANDLERS: dict[str, Callable[[Job], dict]] = {
 def _retried(job: Job, error: ValidationError) -> bool:
     """Queued again if the failure may pass and attempts remain: after 30 s,
     then four times longer each time, give or take a fifth."""
-    codes = (
-        {e.code for errors in error.error_dict.values() for e in errors}
-        if (hasattr(error, "error_dict"))
-        else set()
-    )
+    errors = error.error_dict.values() if hasattr(error, "error_dict") else []
+    codes = {problem.code for problems in errors for problem in problems}
     if (
         settings.CLAIMTRACK_TASKS != "database"
         or not codes & PASSING

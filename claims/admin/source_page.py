@@ -11,6 +11,7 @@ from collections import Counter
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.urls import reverse
 
 from sources import admin as sources_admin
@@ -99,10 +100,19 @@ class SourceAdmin(GuardedHistoryAdmin, sources_admin.SourceAdmin):
             "propose_url": reverse("admin:claims_claim_add"),
             **super().page_context(request, source),
         }
-        for version in context["versions"]:
-            version["orphans"] = Orphan.objects.filter(
-                revision=version["revision"], method=ReanchorMethod.ORPHAN
-            ).count()
+        # The orphans of every version shown, counted in one query.
+        versions = context["versions"]
+        counts = dict(
+            Orphan.objects.filter(
+                revision__in=[v["revision"] for v in versions],
+                method=ReanchorMethod.ORPHAN,
+            )
+            .order_by()  # no ordering column in the GROUP BY
+            .values_list("revision")
+            .annotate(Count("id"))
+        )
+        for version in versions:
+            version["orphans"] = counts.get(version["revision"].pk, 0)
         return context
 
     def get_fields(self, request, obj=None):

@@ -17,7 +17,7 @@ from django.db import transaction
 from sources.models import Source
 from sources.reanchoring import reanchor
 
-from ..models import Reanchoring, ReanchorMethod, Span
+from ..models import Reanchoring, ReanchorMethod, Review, Span
 from .base import SpanInput, get_system_user
 from .claims import add_span
 
@@ -41,7 +41,7 @@ def reanchor_revision(
     spans = [
         span
         for span in Span.objects.filter(source=old, withdrawn_at__isnull=True)
-        .exclude(review="rejected")
+        .exclude(review=Review.REJECTED)
         .select_related("claim")
         .order_by("id")
         if span.pk not in done
