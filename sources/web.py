@@ -18,7 +18,7 @@ from django.db import transaction
 from . import fetching
 from .archive import warc_of
 from .models import Snapshot, Source
-from .pages import read_page
+from .pages import Page, read_page
 from .services import create_source
 from .signals import revision_found
 
@@ -86,14 +86,7 @@ def store_fetched(
     seen = _seen(url, fetched)
     if seen is not None:
         return WebSourceResult(seen.source, seen, created=False, seen=True)
-    page = read_page(
-        fetched.text,
-        fetched.media_type,
-        fetched.final_url,
-        fetched.headers.get("content-language", ""),
-    )
-    if page is None:
-        raise ValidationError({"url": f"no article text was found at {url}."})
+    page = _article(url, fetched)
     if max_chars is not None and len(page.text) > max_chars:
         raise ValidationError(
             {
@@ -176,14 +169,7 @@ def refetch_source(
     fetched = _fetch(last.url, allow_private)
     if fetched.sha256 == last.sha256:
         return RefetchResult(latest, None, revised=False)
-    page = read_page(
-        fetched.text,
-        fetched.media_type,
-        fetched.final_url,
-        fetched.headers.get("content-language", ""),
-    )
-    if page is None:
-        raise ValidationError({"url": f"no article text was found at {last.url}."})
+    page = _article(last.url, fetched)
     with transaction.atomic():
         result = create_source(
             text=page.text,
@@ -208,6 +194,18 @@ def _latest_version(source: Source) -> Source:
     while (newer := source.revisions.order_by("-id").first()) is not None:
         source = newer
     return source
+
+
+def _article(url: str, fetched: fetching.Fetched) -> Page:
+    page = read_page(
+        fetched.text,
+        fetched.media_type,
+        fetched.final_url,
+        fetched.headers.get("content-language", ""),
+    )
+    if page is None:
+        raise ValidationError({"url": f"no article text was found at {url}."})
+    return page
 
 
 def _fetch(url: str, allow_private: bool | None):
