@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from .constraints import refused_check
 from .models import Publisher, Source, set_history_context
 from .review import Review, decision_target, four_eyes_problem, is_reviewer
 from .text import bidi_control_problem, content_hash, normalize_text, text_problem
@@ -118,24 +119,20 @@ def _checked_texts(text, title, url) -> tuple[str, str, str]:
 
 def _save_new(source: Source, *, by) -> SourceResult:
     """Validate and insert a new source, or answer with its stored twin."""
+    # The check constraints are the database's to refuse (sources/constraints.py).
     # A twin committed since create_source's check fails the unique constraint
-    # here (validate_constraints checks it too) or at the insert below; either
-    # way the answer is the stored twin (tests/test_races.py sends 20 at once).
-    try:
-        source.full_clean(validate_unique=False, validate_constraints=True)
-    except ValidationError:
-        existing = Source.objects.filter(content_hash=source.content_hash).first()
-        if source.content_hash is None or existing is None:
-            raise
-        return SourceResult(existing, created=False)
+    # at the insert: the answer is then the stored twin (tests/test_races.py
+    # sends 20 at once).
+    source.full_clean(validate_unique=False, validate_constraints=False)
     set_history_context(source, by=by)
     try:
         with transaction.atomic():
             source.save()
-    except IntegrityError:
-        # Another writer stored the same text between our check and our insert.
+    except IntegrityError as error:
+        if refused := refused_check(source, error):
+            raise refused from None
         existing = Source.objects.filter(content_hash=source.content_hash).first()
-        if existing is None:
+        if source.content_hash is None or existing is None:
             raise
         return SourceResult(existing, created=False)
     return SourceResult(source, created=True)
