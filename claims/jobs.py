@@ -7,8 +7,8 @@ database backend the task is queued once the job is committed and
 ``manage.py db_worker`` runs it; a failure that may pass (a timeout, a refused
 connection) is tried again later, with backoff and jitter, then shown as
 failed. Otherwise it runs at once, in the request, once. Every write a job
-makes is whole: a source with its snapshot in one transaction, each proposed
-claim in its own, and a rerun proposes only what is missing.
+makes is whole: a source with its snapshot in one transaction, a source's
+proposed claims in another, and a rerun proposes only what is missing.
 """
 
 import datetime

@@ -29,7 +29,7 @@ SELECT c.id,
               AND s.review = 'accepted' AND s.withdrawn_at IS NULL), '')), 'B')
 FROM claims_claim c
 LEFT JOIN claims_speaker sp ON sp.id = c.speaker_id
-WHERE c.id = %s
+WHERE c.id = ANY(%s)
 ON CONFLICT (claim_id) DO UPDATE SET document = EXCLUDED.document
 """
 
@@ -40,9 +40,14 @@ def uses_full_text() -> bool:
 
 def refresh_search_document(claim_id: int) -> None:
     """Rebuild one claim's search document (PostgreSQL; a no-op on SQLite)."""
-    if uses_full_text():
+    refresh_search_documents([claim_id])
+
+
+def refresh_search_documents(claim_ids: list[int]) -> None:
+    """Rebuild these claims' search documents in one statement."""
+    if uses_full_text() and claim_ids:
         with connection.cursor() as cursor:
-            cursor.execute(REFRESH_SQL, [claim_id])
+            cursor.execute(REFRESH_SQL, [list(claim_ids)])
 
 
 def search_words(q: str) -> str:

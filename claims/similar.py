@@ -47,24 +47,37 @@ SCORED = 40
 
 
 def speaker_family(speaker_id: int | None) -> frozenset[int]:
-    """The speaker and those one merge away from it, either way: one query,
-    two for a speaker merged into another."""
+    """The speaker and those one merge away from it, either way."""
     if speaker_id is None:
         return frozenset()
-    rows = Speaker.objects.filter(
-        Q(pk=speaker_id) | Q(merged_into=speaker_id)
-    ).values_list("pk", "merged_into")
-    ids = {speaker_id}
-    for pk, merged_into in rows:
-        ids.add(pk)
-        if pk == speaker_id and merged_into:
-            ids.add(merged_into)
-            ids.update(
-                Speaker.objects.filter(merged_into=merged_into).values_list(
-                    "pk", flat=True
-                )
+    return speaker_families([speaker_id])[speaker_id]
+
+
+def speaker_families(speaker_ids) -> dict[int | None, frozenset[int]]:
+    """``speaker_family`` of each of ``speaker_ids``: one query, two if one
+    of them was merged into another."""
+    ids = {pk for pk in speaker_ids if pk is not None}
+    if not ids:
+        return {}
+    rows = set(
+        Speaker.objects.filter(Q(pk__in=ids) | Q(merged_into__in=ids)).values_list(
+            "pk", "merged_into"
+        )
+    )
+    into = {pk: merged for pk, merged in rows if pk in ids and merged}
+    if into:
+        rows.update(
+            Speaker.objects.filter(merged_into__in=set(into.values())).values_list(
+                "pk", "merged_into"
             )
-    return frozenset(ids)
+        )
+    families: dict[int | None, frozenset[int]] = {}
+    for speaker_id in ids:
+        heads = {speaker_id, into.get(speaker_id, speaker_id)}
+        families[speaker_id] = frozenset(
+            heads | {pk for pk, merged in rows if merged in heads}
+        )
+    return families
 
 
 def said(claim: Claim, speakers: frozenset[int] | None = None) -> Said:
@@ -85,10 +98,35 @@ READ = ("pk", "text", "speaker_id", "kind", "due_on", "due_on_precision")
 def scored_claims(claim: Claim) -> list[tuple[int, Match]]:
     """The ids of the claims ``claim`` may repeat, scored, best first
     (score > 0)."""
-    family = speaker_family(claim.speaker_id)
+    return scored_many([claim], new=False)[claim.pk]
+
+
+def scored_many(claims: list[Claim], *, new: bool) -> dict[int, list]:
+    """``scored_claims`` of each of ``claims``, sharing their lookups: one
+    for the speakers' families, one window for each family. ``new``: the
+    claims were just proposed together, and each may repeat only the claims
+    before it, as if proposed one by one."""
+    families = speaker_families(claim.speaker_id for claim in claims)
+    windows: dict[frozenset[int], list[tuple]] = {}
+    scored = {}
+    for claim in claims:
+        family = families.get(claim.speaker_id, frozenset())
+        if family and family not in windows:
+            windows[family] = list(
+                Claim.objects.exclude(review=Review.REJECTED)
+                .filter(speaker_id__in=family)
+                .order_by("-id")
+                .values_list(*READ)[: SPEAKER_WINDOW + len(claims)]
+            )
+        pool = _pool(claim, family, new=new, window=windows.get(family))
+        scored[claim.pk] = _scored(claim, family, pool)
+    return scored
+
+
+def _scored(claim: Claim, family: frozenset[int], pool: list[tuple]) -> list:
     proposal = said(claim, family)
     scored = []
-    for pk, text, speaker_id, kind, due_on, precision in _pool(claim, family):
+    for pk, text, speaker_id, kind, due_on, precision in pool:
         # Only whether the speakers meet matters, and the pool holds only the
         # family's claims and speakerless ones when the proposal has a speaker.
         known = Said(
@@ -131,25 +169,44 @@ def similar_for(claim: Claim, user, *, limit: int = 10) -> list[tuple[Claim, Mat
     return [(visible[pk], match) for pk, match in found if pk in visible][:limit]
 
 
-def _pool(claim: Claim, family: frozenset[int]) -> list[tuple]:
-    """A named speaker's newest claims, or for a claim with no speaker the
-    claims that share its distinctive words, whoever said them: ``READ`` of
-    each."""
-    base = Claim.objects.exclude(pk=claim.pk).exclude(review=Review.REJECTED)
+def _pool(
+    claim: Claim,
+    family: frozenset[int],
+    *,
+    new: bool = False,
+    window: list[tuple] | None = None,
+) -> list[tuple]:
+    """A named speaker's newest claims (``window``, if read already), or for
+    a claim with no speaker the claims that share its distinctive words,
+    whoever said them: ``READ`` of each, without ``claim`` (and with ``new``,
+    without the claims after it)."""
+
+    def mine(pk: int) -> bool:
+        return pk == claim.pk or (new and pk > claim.pk)
+
     if family:
-        window = base.filter(speaker_id__in=family).order_by("-id")[:SPEAKER_WINDOW]
+        if window is None:
+            window = list(
+                Claim.objects.exclude(review=Review.REJECTED)
+                .filter(speaker_id__in=family)
+                .order_by("-id")
+                .values_list(*READ)[: SPEAKER_WINDOW + 1]
+            )
+        rows = [row for row in window if not mine(row[0])][:SPEAKER_WINDOW]
     else:
-        window = _by_words(base, claim.text)
-    return _likeliest(window, claim.text)
+        base = Claim.objects.exclude(pk=claim.pk).exclude(review=Review.REJECTED)
+        if new:
+            base = base.filter(pk__lt=claim.pk)
+        rows = list(_by_words(base, claim.text).values_list(*READ))
+    return _likeliest(rows, claim.text)
 
 
-def _likeliest(window, text: str) -> list[tuple]:
-    """The ``SCORED`` claims of ``window`` (a sliced queryset) nearest
+def _likeliest(rows: list[tuple], text: str) -> list[tuple]:
+    """The ``SCORED`` claims of ``rows`` (``READ`` of each) nearest
     ``text`` by rapidfuzz's ``token_set_ratio`` on their raw words, newest
     first among equals, so that matching reads and scores a few dozen claims,
     not hundreds. (pg_trgm's ``similarity`` ranked them in SQL at about three
     times the cost: docs/REPEATS.md, "Cost".)"""
-    rows = list(window.values_list(*READ))
     if len(rows) <= SCORED:
         return rows
     nearest = process.extract(

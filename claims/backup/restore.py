@@ -9,6 +9,7 @@ anything fails, the transaction rolls back and the database stays empty.
 """
 
 import functools
+import itertools
 import os
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -403,7 +404,8 @@ def _natural_id(mapping: dict, key):
 
 def _rebuild_search() -> None:
     from ..models import Claim
-    from ..search import refresh_search_document
+    from ..search import refresh_search_documents
 
-    for pk in Claim.objects.values_list("pk", flat=True).iterator(chunk_size=1000):
-        refresh_search_document(pk)
+    ids = Claim.objects.values_list("pk", flat=True).order_by("pk")
+    for chunk in itertools.batched(ids.iterator(chunk_size=1000), 1000):
+        refresh_search_documents(list(chunk))

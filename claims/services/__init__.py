@@ -14,10 +14,10 @@ from .claims import (
     assign_claim,
     check_edit,
     edit_claim,
-    propose_claim,
     review_claim,
 )
 from .contributions import review_contribution, withdraw_contribution
+from .drafts import ClaimDraft, propose_claim, propose_many
 from .relations import citable_relations, relate_claims, withdraw_relation
 from .repeats import dismiss_repeat, find_repeats, mark_repeat
 from .speakers import find_or_create_speaker, merge_speakers
@@ -25,6 +25,7 @@ from .status import OverdueMove, change_status, mark_overdue, overdue_claims
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "ClaimDraft",
     "EvidenceInput",
     "OverdueMove",
     "SpanInput",
@@ -44,6 +45,7 @@ __all__ = [
     "merge_speakers",
     "overdue_claims",
     "propose_claim",
+    "propose_many",
     "relate_claims",
     "review_claim",
     "review_contribution",

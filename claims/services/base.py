@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 from sources.anchoring import AnchorError, anchor
+from sources.constraints import refused_check
 from sources.models import Source, set_history_context
 from sources.review import is_reviewer
 
@@ -119,20 +120,31 @@ def loaded_relations(instance: models.Model) -> list[str]:
     ]
 
 
-def validate_instance(instance: models.Model, *, prefix: str = "") -> None:
+def validate_instance(
+    instance: models.Model, *, prefix: str = "", new_parent: str = ""
+) -> None:
     """full_clean and the unique constraints, keys prefixed. The check
     constraints are the database's to refuse, when :func:`save_instance` writes:
     Django validates each with a query of its own, about 1 ms apiece, ten
-    for a claim (docs/PERFORMANCE.md, issue 21)."""
+    for a claim (docs/PERFORMANCE.md, issue 21).
+
+    ``new_parent`` names a relation to a row not saved yet (a new claim's
+    span): it is not checked, nor any unique constraint it is part of, which
+    no stored row can break."""
     try:
         instance.full_clean(
-            exclude=loaded_relations(instance),
+            exclude=[
+                *loaded_relations(instance),
+                *([new_parent] if new_parent else []),
+            ],
             validate_unique=False,
             validate_constraints=False,
         )
         errors: dict = {}
         for constraint in instance._meta.constraints:
-            if isinstance(constraint, models.CheckConstraint):
+            if isinstance(constraint, models.CheckConstraint) or (
+                new_parent in getattr(constraint, "fields", ())
+            ):
                 continue
             try:
                 constraint.validate(type(instance), instance)
@@ -159,30 +171,20 @@ def save_instance(instance: models.Model, *, prefix: str = "", **kwargs) -> None
         with transaction.atomic():
             instance.save(**kwargs)
     except IntegrityError as error:
-        constraint = _violated_check(instance, error)
-        if constraint is None:
-            raise
-        refused = ValidationError(
-            {
-                NON_FIELD_ERRORS: ValidationError(
-                    constraint.get_violation_error_message(),
-                    code=constraint.violation_error_code,
-                )
-            }
-        )
-        raise _prefixed(refused, prefix) from None
+        if refused := refused_by_database(error, (instance, prefix)):
+            raise refused from None
+        raise
 
 
-def _violated_check(instance: models.Model, error: IntegrityError):
-    """The check constraint of ``instance`` the database names in ``error``:
-    psycopg gives its name, SQLite says "CHECK constraint failed: <name>"."""
-    named = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
-    for constraint in instance._meta.constraints:
-        if isinstance(constraint, models.CheckConstraint) and (
-            constraint.name == named
-            or str(error) == f"CHECK constraint failed: {constraint.name}"
-        ):
-            return constraint
+def refused_by_database(
+    error: IntegrityError, *rows: tuple[models.Model, str]
+) -> ValidationError | None:
+    """The ValidationError for the check constraint of one of ``rows`` (each
+    an instance and the prefix of its keys) that the database refused in
+    ``error``, or None if it was not one of theirs."""
+    for instance, prefix in rows:
+        if refused := refused_check(instance, error):
+            return _prefixed(refused, prefix)
     return None
 
 
@@ -284,21 +286,30 @@ def parse_date(value, field: str) -> datetime.date | None:
     return value
 
 
-def check_speaker(speaker: Speaker | None) -> None:
+def check_speaker(
+    speaker: Speaker | None, merged: dict[int, int] | None = None
+) -> None:
+    """Refuse anything but a stored speaker that was not merged away;
+    ``merged`` is :func:`merged_speakers` of it, if read already."""
     if speaker is None:
         return
     if not isinstance(speaker, Speaker) or speaker.pk is None:
         raise ValidationError({"speaker": "must be a stored speaker (or none)."})
-    # Read it fresh: the caller's copy may predate a merge.
-    merged_into = (
-        Speaker.objects.filter(pk=speaker.pk)
-        .values_list("merged_into", flat=True)
-        .first()
-    )
-    if merged_into is not None:
+    if merged is None:
+        merged = merged_speakers([speaker.pk])
+    if (merged_into := merged.get(speaker.pk)) is not None:
         raise ValidationError(
             {"speaker": f"{speaker} was merged into speaker {merged_into}."}
         )
+
+
+def merged_speakers(ids) -> dict[int, int]:
+    """Of the speakers ``ids``, those merged into another, as the database has
+    them now (a caller's copy may predate a merge): id → the other's id."""
+    rows = Speaker.objects.filter(pk__in=ids, merged_into__isnull=False)
+    return {
+        pk: merged for pk, merged in rows.values_list("pk", "merged_into") if merged
+    }
 
 
 def stale_version(pk: int, expected_version) -> ValidationError:
@@ -361,7 +372,15 @@ def record_change(
 
     ``internal``: the event is for reviewers (and the item's author) only, as
     a proposed addition and a decision on one other than acceptance are."""
-    ClaimEvent.objects.create(
+    change_event(claim, by=by, reason=reason, event=event, internal=internal).save()
+    refresh_search_document(claim.pk)
+
+
+def change_event(
+    claim: Claim, *, by: User, reason: str, event: EventKind, internal: bool = False
+) -> ClaimEvent:
+    """The change-feed event of a change, not saved yet."""
+    return ClaimEvent(
         claim=claim,
         kind=event,
         version=claim.version,
@@ -370,7 +389,6 @@ def record_change(
         actor=by,
         internal=internal,
     )
-    refresh_search_document(claim.pk)
 
 
 def initial_review(claim: Claim, by: User) -> str:
@@ -400,6 +418,14 @@ def record_status(
 
 
 def create_span(claim: Claim, span: SpanInput, *, by: User, prefix: str) -> Span:
+    row = build_span(claim, span, by=by, prefix=prefix)
+    save_instance(row, prefix=prefix)
+    return row
+
+
+def build_span(claim: Claim, span: SpanInput, *, by: User, prefix: str) -> Span:
+    """``span`` of ``claim`` as a row, anchored and checked, not saved yet
+    (the claim may not be either)."""
     source = resolve_source(span.source, f"{prefix}.source")
     if not source.has_text:
         raise ValidationError(
@@ -424,8 +450,7 @@ def create_span(claim: Claim, span: SpanInput, *, by: User, prefix: str) -> Span
         created_by=by,
         **appearance_facts(span, prefix=prefix),
     )
-    validate_instance(row, prefix=prefix)
-    save_instance(row, prefix=prefix)
+    validate_instance(row, prefix=prefix, new_parent="" if claim.pk else "claim")
     return row
 
 

@@ -1,8 +1,6 @@
 """Propose, edit and review claims; anchor them in more places; attach evidence."""
 
 import copy
-import datetime
-from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -22,9 +20,6 @@ from ..models import (
     RejectionReason,
     Review,
     Span,
-    SpanRole,
-    Speaker,
-    StatusChange,
 )
 from ..models.claim import EDITABLE_FIELDS, INITIAL_STATUS, STATUSES_BY_KIND
 from .base import (
@@ -37,7 +32,6 @@ from .base import (
     create_span,
     date_first_appearance,
     normalize_fields,
-    optional_text,
     record_change,
     record_status,
     require_choice,
@@ -46,74 +40,6 @@ from .base import (
     stale_version,
     validate_instance,
 )
-from .repeats import find_repeats
-
-
-@transaction.atomic
-def propose_claim(
-    *,
-    text: str,
-    kind: str,
-    attribution: str,
-    spans: Sequence[SpanInput],
-    by: User,
-    speaker: Speaker | None = None,
-    speaker_title: str = "",
-    stated_on: datetime.date | None = None,
-    stated_on_precision: str = "",
-    due_on: datetime.date | None = None,
-    due_on_precision: str = "",
-    due_text: str = "",
-    note: str = "Proposed.",
-) -> Claim:
-    """Record a new ``proposed`` claim with its spans and its first ledger entry."""
-    text = required_text(text, "text")
-    note = optional_text(note, "note") or "Proposed."
-    if not isinstance(spans, list | tuple) or not all(
-        isinstance(span, SpanInput) for span in spans
-    ):
-        raise ValidationError({"spans": "must be a list of spans."})
-    require_choice(kind, ClaimKind, "kind")
-    require_choice(attribution, Attribution, "attribution")
-    if not any(span.role == SpanRole.CONTENT for span in spans):
-        raise ValidationError(
-            {"spans": "a claim needs at least one content span (the claimed words)."}
-        )
-    if len(spans) > settings.CLAIMTRACK_MAX_SPANS_PER_CLAIM:
-        raise ValidationError({"spans": spans_limit_message()})
-    check_speaker(speaker)
-    claim = Claim(
-        text=text,
-        speaker=speaker,
-        speaker_title=speaker_title,
-        attribution=attribution,
-        kind=kind,
-        stated_on=stated_on,
-        stated_on_precision=stated_on_precision,
-        due_on=due_on,
-        due_on_precision=due_on_precision,
-        due_text=due_text,
-        status=INITIAL_STATUS[ClaimKind(kind)],
-        review=Review.PROPOSED,
-        created_by=by,
-    )
-    normalize_fields(claim)
-    validate_instance(claim)
-    save_claim(claim, by=by, reason="proposed", event=None)
-    for index, span in enumerate(spans):
-        create_span(claim, span, by=by, prefix=f"spans.{index}")
-    StatusChange.objects.create(
-        claim=claim,
-        from_status="",
-        to_status=claim.status,
-        rationale=note,
-        claim_version=claim.version,
-        changed_by=by,
-    )
-    # Recorded last, so the event and the search document include the spans.
-    record_change(claim, by=by, reason="proposed", event=EventKind.CREATED)
-    find_repeats(claim, new=True)
-    return claim
 
 
 @transaction.atomic

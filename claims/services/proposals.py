@@ -1,11 +1,11 @@
 """Proposing a source's claims with the extractor (claims/extraction/).
 
-The extractor reads text and returns proposals; this records each one as a
-``proposed`` claim through ``propose_claim``, made by the extractor's system
-user, with the rule and confidence beside it (ClaimExtraction). Each proposal
-is its own transaction: a crash part-way leaves whole claims only, and a rerun
-adds the rest, because a proposal whose words already anchor a claim of that
-source is skipped, never duplicated.
+The extractor reads text and returns proposals; this records them as
+``proposed`` claims through ``propose_many``, made by the extractor's system
+user, with the rule and confidence beside each (ClaimExtraction). A source's
+proposals are one transaction: a crash part-way leaves none of them, and a
+rerun adds what is missing, because a proposal whose words already anchor a
+claim of that source is skipped, never duplicated.
 """
 
 import threading
@@ -27,7 +27,7 @@ from ..extraction import (
 )
 from ..models import Claim, ClaimExtraction, Span, SpanRole, Speaker
 from .base import SpanInput, get_system_user
-from .claims import propose_claim
+from .drafts import ClaimDraft, propose_many
 from .speakers import find_or_create_speaker
 
 
@@ -128,8 +128,10 @@ def known_speakers() -> KnownSpeakers:
     return _speaker_index.current()
 
 
+@transaction.atomic
 def propose_claims(*, source: Source, min_confidence: float = 0.0) -> ProposalRun:
-    """Run the extractor over ``source`` and propose what it finds."""
+    """Run the extractor over ``source`` and propose what it finds, in one
+    transaction (``propose_many``)."""
     if not source.text:
         raise ValidationError(
             {"source": "has no text: there is nothing to propose claims from."}
@@ -143,30 +145,47 @@ def propose_claims(*, source: Source, min_confidence: float = 0.0) -> ProposalRu
             "start", "end"
         )
     )
+    speakers: dict[tuple[str, str], Speaker | ValidationError] = {}
+    wanted = []
     for proposal in extract(source.text, source.published_on, known_speakers()):
         if proposal.confidence < min_confidence:
             run.skipped.append((proposal, f"confidence {proposal.confidence:.2f}"))
-            continue
-        if any(span in anchored for span in proposal.content_spans):
+        elif any(span in anchored for span in proposal.content_spans):
             run.skipped.append((proposal, "a claim is already anchored to these words"))
-            continue
-        try:
-            claim = _record(source, proposal, by)
-        except ValidationError as error:
-            run.skipped.append((proposal, "; ".join(error.messages)))
-            continue
-        anchored.update(proposal.content_spans)
-        run.created.append(claim)
+        else:
+            anchored.update(proposal.content_spans)
+            wanted.append(proposal)
+    drafts = [_draft(source, proposal, speakers, by) for proposal in wanted]
+    results = propose_many(
+        [draft for draft in drafts if isinstance(draft, ClaimDraft)], by=by
+    )
+    extractions = []
+    for proposal, draft in zip(wanted, drafts, strict=True):
+        result = results.pop(0) if isinstance(draft, ClaimDraft) else draft
+        if isinstance(result, ValidationError):
+            run.skipped.append((proposal, "; ".join(result.messages)))
+        else:
+            run.created.append(result)
+            extractions.append(_extraction(result, proposal))
+    ClaimExtraction.objects.bulk_create(extractions)
     return run
 
 
-@transaction.atomic
-def _record(source: Source, proposal: Proposal, by: User) -> Claim:
+def _draft(
+    source: Source, proposal: Proposal, speakers: dict, by: User
+) -> ClaimDraft | ValidationError:
+    """The proposal as a draft, its speaker found or created (once a run)."""
     speaker = None
     if proposal.speaker_name:
-        speaker = find_or_create_speaker(
-            name=proposal.speaker_name, kind=proposal.speaker_kind or "person", by=by
-        )
+        key = (proposal.speaker_name, proposal.speaker_kind or "person")
+        if key not in speakers:
+            try:
+                speakers[key] = find_or_create_speaker(name=key[0], kind=key[1], by=by)
+            except ValidationError as error:
+                speakers[key] = error
+        speaker = speakers[key]
+        if isinstance(speaker, ValidationError):
+            return speaker
     spans = [
         SpanInput(source=source, start=start, end=end, role=SpanRole.CONTENT)
         for start, end in proposal.content_spans
@@ -175,7 +194,7 @@ def _record(source: Source, proposal: Proposal, by: User) -> Claim:
         spans.append(SpanInput(source, *proposal.cue_span, role=SpanRole.CUE))
     if proposal.speaker_span and speaker is not None:
         spans.append(SpanInput(source, *proposal.speaker_span, role=SpanRole.SPEAKER))
-    claim = propose_claim(
+    return ClaimDraft(
         text=proposal.text,
         kind=proposal.kind,
         attribution=proposal.attribution,
@@ -187,17 +206,18 @@ def _record(source: Source, proposal: Proposal, by: User) -> Claim:
         due_on_precision=proposal.due_on_precision,
         due_text=proposal.due_text[:200],
         spans=spans,
-        by=by,
         note=(
             f"Proposed by the extractor (rule {proposal.rule}, confidence "
             f"{proposal.confidence:.2f})."
         ),
     )
-    ClaimExtraction.objects.create(
+
+
+def _extraction(claim: Claim, proposal: Proposal) -> ClaimExtraction:
+    return ClaimExtraction(
         claim=claim,
         rule=proposal.rule,
         confidence=round(proposal.confidence, 3),
         checkworthiness=round(proposal.checkworthiness, 3),
         extractor_version=EXTRACTOR_VERSION,
     )
-    return claim

@@ -28,7 +28,7 @@ from ..models import (
     Span,
     SpanRole,
 )
-from ..similar import scored_claims
+from ..similar import scored_claims, scored_many
 from .base import (
     SpanInput,
     bump_version,
@@ -48,27 +48,38 @@ def find_repeats(claim: Claim, *, new: bool = False) -> list[RepeatCandidate]:
     threshold, best first, at most ``KEEP``), leaving pairs the desk already
     decided as they are. Safe to call again; proposing calls it with ``new``
     (the claim was just made, so it is in no pair yet)."""
-    decided = (
-        set()
-        if new
-        else set(
-            RepeatCandidate.objects.filter(claim=claim)
-            .exclude(decision=CandidateDecision.OPEN)
-            .values_list("candidate_id", flat=True)
-        )
+    if new:
+        return find_new_repeats([claim])
+    decided = set(
+        RepeatCandidate.objects.filter(claim=claim)
+        .exclude(decision=CandidateDecision.OPEN)
+        .values_list("candidate_id", flat=True)
     )
+    RepeatCandidate.objects.filter(
+        claim=claim, decision=CandidateDecision.OPEN
+    ).delete()
+    return _stored(_candidates(claim, scored_claims(claim), decided))
+
+
+def find_new_repeats(claims: list[Claim]) -> list[RepeatCandidate]:
+    """``find_repeats`` of claims just proposed together, in id order: each
+    may repeat the claims before it, and the lookups are shared."""
+    scored = scored_many(claims, new=True)
+    return _stored(
+        [pair for claim in claims for pair in _candidates(claim, scored[claim.pk])]
+    )
+
+
+def _candidates(
+    claim: Claim, scored: list, decided: frozenset[int] | set[int] = frozenset()
+) -> list[RepeatCandidate]:
+    """The pairs to keep of ``claim``'s scored claims, not saved yet."""
     found = [
         (other, match)
-        for other, match in scored_claims(claim)
+        for other, match in scored
         if match.score >= THRESHOLD and other not in decided
     ][:KEEP]
-    if not new:
-        RepeatCandidate.objects.filter(
-            claim=claim, decision=CandidateDecision.OPEN
-        ).delete()
-    if not found:
-        return []  # most proposals: no write, not even bulk_create's savepoint
-    return RepeatCandidate.objects.bulk_create(
+    return [
         RepeatCandidate(
             claim=claim,
             candidate_id=other,
@@ -76,7 +87,13 @@ def find_repeats(claim: Claim, *, new: bool = False) -> list[RepeatCandidate]:
             reasons=list(match.reasons),
         )
         for other, match in found
-    )
+    ]
+
+
+def _stored(pairs: list[RepeatCandidate]) -> list[RepeatCandidate]:
+    if not pairs:
+        return []  # most proposals: no write, not even bulk_create's savepoint
+    return RepeatCandidate.objects.bulk_create(pairs)
 
 
 def open_candidates(claim: Claim):
