@@ -9,7 +9,8 @@ publication dates) to a JSON Lines file and runs ``manage.py ingest FILE
 every proposal committed with every guard and trigger on — on a copy of the
 corpus database at ``--claims`` claims (as bench/proposals.py), dropped at the
 end. Reports sources and proposals per second, and the peak resident memory
-at the start and the end (flat memory: the same).
+at the start and the end, and the resident memory sampled every 5 s while
+ingesting (flat memory: the samples level off, not climb with the sources).
 """
 
 import io
@@ -17,6 +18,7 @@ import json
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +27,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import api as b  # noqa: E402
+
+
+def resident_mib() -> float:
+    """This process's resident memory now (Linux), in MiB."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def sampled(stop: threading.Event, samples: list, every: float = 5.0) -> None:
+    started = time.perf_counter()
+    while not stop.wait(every):
+        samples.append((time.perf_counter() - started, resident_mib()))
 
 
 def main(argv=None) -> None:
@@ -54,9 +68,14 @@ def main(argv=None) -> None:
     start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with b.on_a_copy("ingest"):
         before = Claim.objects.count()
+        stop, samples = threading.Event(), []
+        sampler = threading.Thread(target=sampled, args=(stop, samples), daemon=True)
+        sampler.start()
         started = time.perf_counter()
         call_command("ingest", file.name, "--propose", "--quiet", stdout=io.StringIO())
         seconds = time.perf_counter() - started
+        stop.set()
+        sampler.join()
         created = Claim.objects.count() - before
     Path(file.name).unlink()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -66,6 +85,12 @@ def main(argv=None) -> None:
         f"({created / seconds:,.0f}/s); peak RSS {start_rss:.0f} MiB before, "
         f"{rss:.0f} MiB after"
     )
+    if samples:
+        tenths = [samples[len(samples) * n // 10] for n in range(10)] + [samples[-1]]
+        print(
+            "resident memory while ingesting: "
+            + ", ".join(f"{mib:.0f} MiB at {at:.0f} s" for at, mib in tenths)
+        )
     b.dump_json(
         args,
         "ingest",

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from claims.models import Claim
 from sources.models import Snapshot, Source
 
+from .faults import SimulatedCrash, crash_on
 from .test_web_sources import ARTICLE
 
 
@@ -64,6 +65,27 @@ def test_ingest_stores_skips_and_refuses_line_by_line(backlog, capsys, db):
     assert "was fetched before" in rerun
     assert Source.objects.count() == 2
     assert Claim.objects.count() == claims
+
+
+def test_a_crash_while_proposing_leaves_the_line_for_the_rerun(tmp_path, capsys, db):
+    """The source is not kept without its proposals: the rerun stores both."""
+    path = tmp_path / "one.jsonl"
+    path.write_text(
+        json.dumps(
+            {
+                "published_on": "2026-03-02",
+                "text": "The port will raise its fees by 12% from April 2026, its "
+                "director Ana Ruiz said on Monday.",
+            }
+        ),
+        encoding="utf-8",
+    )
+    with crash_on("claims_claim"), pytest.raises(SimulatedCrash):
+        call_command("ingest", str(path), "--propose", "--quiet")
+    assert not Source.objects.exists()
+    call_command("ingest", str(path), "--propose", "--quiet")
+    assert "line 1: stored: source" in capsys.readouterr().out
+    assert Claim.objects.filter(spans__source__in=Source.objects.all()).exists()
 
 
 def test_ingest_reads_a_warc_file_into_sources_and_snapshots(tmp_path, capsys, db):

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from warcio.exceptions import ArchiveLoadFailed
 
 from sources import fetching
@@ -84,6 +85,9 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError, ArchiveLoadFailed) as error:
             raise CommandError(f"{file}: {error}") from error
 
+    # A line's source and its proposals are one transaction: a crash leaves
+    # neither, so a rerun, skipping what is stored, misses nothing.
+    @transaction.atomic
     def _line(self, line, user, propose, min_confidence) -> tuple[str, str, int]:
         try:
             entry = line if isinstance(line, dict) else json.loads(line)
