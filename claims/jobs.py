@@ -1,5 +1,5 @@
-"""Background jobs: fetching a page into a source, and proposing claims from a
-text too long to read within a request (docs/SOURCES.md).
+"""Background jobs: fetching a page into a source, fetching a source's page
+again, and proposing claims from a source (docs/SOURCES.md).
 
 A ``Job`` row is what the asker reads (``GET /api/v1/jobs/{id}/``); the task
 framework (``django.tasks``; ``CLAIMTRACK_TASKS``) runs ``run_job``. With the
@@ -24,7 +24,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from sources.models import Source
-from sources.web import fetch_source
+from sources.web import fetch_source, refetch_source
 
 from .models import Job, JobKind, JobState
 from .services.proposals import propose_claims
@@ -48,6 +48,14 @@ def start_proposals(*, source: Source, by: User, min_confidence: float = 0.0) ->
     params = {"source": source.pk, "min_confidence": min_confidence}
     return _start(
         Job.objects.create(kind=JobKind.PROPOSE, params=params, created_by=by)
+    )
+
+
+def start_refetch(*, source: Source, by: User) -> Job:
+    """A job that fetches ``source``'s page again (``refetch_source``)."""
+    params = {"source": source.pk}
+    return _start(
+        Job.objects.create(kind=JobKind.REFETCH, params=params, created_by=by)
     )
 
 
@@ -115,10 +123,26 @@ def _fetch(job: Job) -> dict:
 
 
 def _propose(job: Job) -> dict:
+    source = _source(job)
+    return {"source": source.pk, "proposals": _proposals(source, job.params)}
+
+
+def _refetch(job: Job) -> dict:
+    source = _source(job)
+    refetched = refetch_source(source, by=job.created_by)
+    return {
+        "source": source.pk,
+        "changed": refetched.snapshot is not None,
+        "revised": refetched.revised,
+        "revision": refetched.source.pk if refetched.revised else None,
+    }
+
+
+def _source(job: Job) -> Source:
     source = Source.objects.filter(pk=job.params["source"]).first()
     if source is None:
         raise ValidationError({"source": f"source {job.params['source']} is gone."})
-    return {"source": source.pk, "proposals": _proposals(source, job.params)}
+    return source
 
 
 def _proposals(source: Source, params: dict) -> dict:
@@ -131,6 +155,7 @@ def _proposals(source: Source, params: dict) -> dict:
 _HANDLERS: dict[str, Callable[[Job], dict]] = {
     JobKind.FETCH: _fetch,
     JobKind.PROPOSE: _propose,
+    JobKind.REFETCH: _refetch,
 }
 
 

@@ -2,8 +2,8 @@
 
 The claims app replaces this registration with a subclass
 (``claims.admin.source_page.SourceAdmin``) that highlights each visible
-claim's spans in the text and proposes claims from it: sources never
-imports claims.
+claim's spans in the text, proposes claims from it and fetches pages again
+as background jobs: sources never imports claims.
 """
 
 from typing import cast
@@ -141,7 +141,6 @@ class SourceAdmin(WebSourceAdmin, SimpleHistoryAdmin):
     )
     change_form_template = "admin/sources/source/change_form.html"
     change_list_template = "admin/sources/source/change_list.html"
-    actions = ["refetch_selected"]
     add_form = SourceAddForm
 
     def get_form(self, request, obj=None, **kwargs):

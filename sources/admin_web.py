@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from .diffing import change
 from .models import Snapshot, Source, SourceKind
-from .web import fetch_source, refetch_source
+from .web import fetch_source
 
 
 class FetchForm(forms.Form):
@@ -94,25 +94,6 @@ class WebSourceAdmin:
             raise PermissionDenied
         snapshot = get_object_or_404(Snapshot, pk=snapshot_id, source_id=object_id)
         return snapshot.download()
-
-    @admin.action(description="Fetch the selected pages again", permissions=["add"])
-    def refetch_selected(self, request, queryset):
-        for source in queryset.defer("text"):
-            try:
-                result = refetch_source(source, by=request.user)
-            except ValidationError as error:
-                messages.error(
-                    request, f"Source {source.pk}: {'; '.join(error.messages)}"
-                )
-                continue
-            if result.revised:
-                messages.warning(
-                    request,
-                    f"Source {source.pk} changed after publication: source "
-                    f"{result.source.pk} revises it; its claims' spans were re-anchored.",
-                )
-            else:
-                messages.info(request, f"Source {source.pk}: no change to its text.")
 
     @admin.display(description="fetched from the web")
     def snapshots_display(self, obj):

@@ -29,7 +29,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from claims import services
-from claims.models import Claim, Evidence, Reanchoring
+from claims.models import Claim, Evidence, Job, Reanchoring
 from sources.archive import warc_of
 from sources.models import Publisher, Snapshot
 from sources.services import create_source
@@ -210,6 +210,9 @@ def build_world():
             method="orphan",
             score=0.0,
         ),
+        "job": Job.objects.create(  # otto's: a contributor reads only their own
+            kind="fetch", params={"url": "https://example.org/"}, created_by=otto
+        ),
         "speaker": speaker,
         "proposal": Claim.objects.get(pk=proposal.pk),
         "proposed_span": proposed_span,
@@ -347,6 +350,12 @@ admin:claims_orphan_change              login admin 200 200              login a
 admin:claims_orphan_history             login admin 200 200              login admin 200 200
 admin:claims_orphan_delete              login 403 403 403                login 403 403 403
 admin/claims/orphan/<path:object_id>/   login 302 302 302                login 302 302 302
+admin:claims_job_changelist             login 200 200 200                login 200 200 200
+admin:claims_job_add                    login 403 403 403                login 403 403 403
+admin:claims_job_change                 login admin 200 200              login admin 403 403
+admin:claims_job_history                login admin 200 200              login admin 200 200
+admin:claims_job_delete                 login 403 403 403                login 403 403 403
+admin/claims/job/<path:object_id>/      login 302 302 302                login 302 302 302
 admin:sources_source_changelist         login 200 200 200                login 200 200 200
 admin:sources_source_add                login 200 200 200                login 200 200 200
 admin:sources_source_change             login 200 200 200                login 403 200 200
@@ -408,6 +417,7 @@ def admin_object(w, model: str):
         "speaker": w["speaker"],
         "source": w["source"],
         "orphan": w["orphan"],
+        "job": w["job"],
         "publisher": w["publisher"],
         "user": w["otto"],
         "group": Group.objects.get(name="contributor"),

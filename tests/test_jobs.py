@@ -11,6 +11,7 @@ from django.tasks import task_backends
 from claims import jobs
 from claims.models import Job
 from sources.models import Source
+from sources.web import fetch_source
 
 from .test_web_sources import ARTICLE
 
@@ -88,3 +89,52 @@ def test_a_failure_that_will_not_pass_fails_at_once(queued, api, api_user):
     assert (job.state, job.attempts) == ("failed", 1), (job.error, job.progress)
     assert "application/pdf" in " ".join(job.error["url"])
     assert not Source.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_queues_refetches_and_proposals_for_the_worker(
+    queued, settings, reviewer, desk_user, client
+):
+    """With the worker, the source list's actions queue a job a source, which
+    the job list shows until the worker has run it."""
+    from .test_revisions import SECOND, Page
+
+    page = Page(queued)
+    source = fetch_source(page.url, by=reviewer).source
+    client.force_login(desk_user)
+    page.body = SECOND
+    answer = client.post(
+        "/admin/sources/source/",
+        {"action": "refetch_selected", "_selected_action": [source.pk]},
+        follow=True,
+    )
+    assert b"Fetch a source&#x27;s page again: queued" in answer.content
+    job = Job.objects.get()
+    assert (job.kind, job.state, job.params) == (
+        "refetch",
+        "queued",
+        {"source": source.pk},
+    )
+    listed = client.get("/admin/claims/job/")
+    assert b"queued" in listed.content
+    assert f"source {source.pk}".encode() in listed.content
+    work()
+    job.refresh_from_db()
+    revision = Source.objects.exclude(pk=source.pk).get()
+    assert job.state == "succeeded"
+    assert job.result == {
+        "source": source.pk,
+        "changed": True,
+        "revised": True,
+        "revision": revision.pk,
+    }
+    client.post(
+        "/admin/sources/source/",
+        {"action": "propose_selected", "_selected_action": [revision.pk]},
+    )
+    proposing = Job.objects.get(kind="propose")
+    assert proposing.state == "queued"
+    work()
+    proposing.refresh_from_db()
+    assert proposing.state == "succeeded"
+    assert proposing.result["proposals"]["created"]

@@ -24,6 +24,7 @@ from django_tasks_db.models import DBTaskResult
 from . import (  # noqa: F401
     additions,
     claim,
+    jobs,
     orphans,
     provenance,
     queues,
@@ -32,7 +33,7 @@ from . import (  # noqa: F401
 )
 
 # The task framework's own rows are the worker's business: the desk reads the
-# jobs (claims.Job) through the API.
+# jobs (claims.Job, admin/jobs.py) instead.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 

@@ -17,10 +17,12 @@ from django.urls import reverse
 from sources import admin as sources_admin
 from sources.models import Source
 
+from ..jobs import start_proposals, start_refetch
 from ..models import Claim, Orphan, ReanchorMethod, Span, Status
 from ..services.proposals import propose_claims
 from .display import Mark, highlighted
 from .history import GuardedHistoryAdmin
+from .jobs import report_job
 
 
 def source_page_context(request, source) -> dict:
@@ -128,13 +130,20 @@ class SourceAdmin(GuardedHistoryAdmin, sources_admin.SourceAdmin):
     def has_propose_permission(self, request):
         return request.user.has_perm("claims.add_claim")
 
+    # Both actions queue a job per source (claims/jobs.py): run at once
+    # unless CLAIMTRACK_TASKS=database, where the worker runs them.
     @admin.action(
         description="Propose claims from the selected sources' text",
         permissions=["propose"],
     )
     def propose_selected(self, request, queryset):
-        for source in queryset.exclude(text="").order_by("id"):
-            self.report(request, propose_claims(source=source))
+        for source in queryset.exclude(text="").defer("text").order_by("id"):
+            report_job(self, request, start_proposals(source=source, by=request.user))
+
+    @admin.action(description="Fetch the selected pages again", permissions=["add"])
+    def refetch_selected(self, request, queryset):
+        for source in queryset.defer("text").order_by("id"):
+            report_job(self, request, start_refetch(source=source, by=request.user))
 
     def report(self, request, run):
         reasons = Counter(why.split(";")[0] for _, why in run.skipped)

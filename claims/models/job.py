@@ -4,10 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from sources.review import is_reviewer
+
 
 class JobKind(models.TextChoices):
     FETCH = "fetch", "fetch a page into a source"
     PROPOSE = "propose", "propose claims from a source"
+    REFETCH = "refetch", "fetch a source's page again"
 
 
 class JobState(models.TextChoices):
@@ -15,6 +18,16 @@ class JobState(models.TextChoices):
     RUNNING = "running", "running"
     SUCCEEDED = "succeeded", "succeeded"
     FAILED = "failed", "failed"
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A job is its asker's, and any reviewer's, to read."""
+        if is_reviewer(user):
+            return self
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(created_by=user)
 
 
 class Job(models.Model):
@@ -38,6 +51,8 @@ class Job(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -4,8 +4,8 @@
 every draft first, in Python (a refused draft comes back as its
 ValidationError, naming the field, and the others go on), then writes the
 rest with one INSERT a table rather than one a row: written row by row, an
-article's proposals cost about 27 queries each (docs/PERFORMANCE.md,
-"Ingest"). The database's check constraints and triggers still judge every
+article's proposals cost about 27 queries each (docs/SOURCES.md,
+"Throughput"). The database's check constraints and triggers still judge every
 row; if it refuses one, the batch is undone and each draft written on its
 own, so that the refusal names its draft.
 """

@@ -9,9 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from sources.review import is_reviewer
-
-from ...models import Job
+from ...models import Job, JobKind, JobState
 from .common import StrictQueryMixin
 
 
@@ -21,11 +19,11 @@ class JobSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="The job's id.")
     url = serializers.CharField(help_text="Where to ask how it stands.")
     kind = serializers.ChoiceField(
-        choices=["fetch", "propose"], help_text="fetch (a page) or propose (claims)."
+        choices=JobKind.values,
+        help_text="fetch (a page), propose (claims) or refetch (a source's page).",
     )
     state = serializers.ChoiceField(
-        choices=["queued", "running", "succeeded", "failed"],
-        help_text="queued, running, succeeded or failed.",
+        choices=JobState.values, help_text="queued, running, succeeded or failed."
     )
     progress = serializers.CharField(help_text="What it is doing, in words.")
     attempts = serializers.IntegerField(help_text="How many times it was tried.")
@@ -33,7 +31,8 @@ class JobSerializer(serializers.Serializer):
     result = serializers.DictField(
         allow_null=True,
         help_text="When it succeeded: the source (and whether it was new, its "
-        "snapshot) and the proposals made.",
+        "snapshot) and the proposals made; for a refetch, whether the page "
+        "changed and the revision that records it.",
     )
     error = serializers.DictField(
         allow_null=True,
@@ -82,12 +81,7 @@ class JobViewSet(StrictQueryMixin, viewsets.ViewSet):
         responses={200: JobSerializer},
     )
     def retrieve(self, request, pk=None):
-        jobs = Job.objects.select_related("created_by")
-        if not is_reviewer(request.user):
-            if not request.user.is_authenticated:
-                jobs = jobs.none()
-            else:
-                jobs = jobs.filter(created_by=request.user)
+        jobs = Job.objects.visible_to(request.user).select_related("created_by")
         job = get_object_or_404(jobs, pk=_uuid(pk))
         return Response(JobSerializer(job, context={"request": request}).data)
 
