@@ -3,14 +3,19 @@ fetch queued at commit, run by `manage.py db_worker`, retried after a failure
 that may pass, and failed for good after one that will not. The page is ours,
 on 127.0.0.1."""
 
+import datetime
+
 import pytest
 from asgiref.local import Local
 from django.core.management import call_command
 from django.tasks import task_backends
 
 from claims import jobs
-from claims.models import Job
+from claims.models import Job, RepeatCandidate
+from claims.services.proposals import propose_claims
+from claims.services.repeats import find_repeats_later
 from sources.models import Source
+from sources.services import create_source
 from sources.web import fetch_source
 
 from .test_web_sources import ARTICLE
@@ -138,3 +143,34 @@ def test_the_admin_queues_refetches_and_proposals_for_the_worker(
     proposing.refresh_from_db()
     assert proposing.state == "succeeded"
     assert proposing.result["proposals"]["created"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_worker_the_extractor_s_repeats_are_found_by_it(queued, reviewer):
+    """Proposals are written at once; their repeat candidates come from the
+    worker, each compared with the claims before it, and a second delivery
+    of the task adds nothing."""
+    text = (
+        "The mayor said the tram line will open by June 2027. Later the mayor "
+        "said again that the tram line will open by June 2027."
+    )
+    first = create_source(
+        text=text, published_on=datetime.date(2026, 3, 2), by=reviewer
+    )
+    run = propose_claims(source=first.source)
+    second = create_source(
+        text=text + " Nothing else changed.",
+        published_on=datetime.date(2026, 3, 9),
+        by=reviewer,
+    )
+    again = propose_claims(source=second.source)
+    assert len(run.created) >= 1
+    assert len(again.created) >= 1
+    assert not RepeatCandidate.objects.exists()
+    work(2)
+    pairs = set(RepeatCandidate.objects.values_list("claim", "candidate"))
+    assert pairs
+    assert all(claim > candidate for claim, candidate in pairs)
+    assert {claim for claim, _ in pairs} >= {c.pk for c in again.created}
+    find_repeats_later.call([c.pk for c in again.created])
+    assert set(RepeatCandidate.objects.values_list("claim", "candidate")) == pairs

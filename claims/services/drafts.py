@@ -89,9 +89,11 @@ def propose_claim(*, by: User, **fields) -> Claim:
 
 @transaction.atomic
 def propose_many(
-    drafts: Sequence[ClaimDraft], *, by: User
+    drafts: Sequence[ClaimDraft], *, by: User, repeats: bool = True
 ) -> list[Claim | ValidationError]:
-    """Propose each draft; for each, the new claim or why it was refused."""
+    """Propose each draft; for each, the new claim or why it was refused.
+    ``repeats``: find their repeat candidates now (else the caller queues
+    ``find_repeats_later``)."""
     merged = merged_speakers(
         {d.speaker.pk for d in drafts if isinstance(d.speaker, Speaker)}
     )
@@ -99,7 +101,7 @@ def propose_many(
     rows = [item for item in checked if isinstance(item, _Rows)]
     try:
         with transaction.atomic():
-            _write(rows, by)
+            _write(rows, by, repeats)
     except IntegrityError as error:
         if len(drafts) == 1:
             (item,) = rows
@@ -110,16 +112,17 @@ def propose_many(
             ):
                 raise refused from None
             raise
-        return [_alone(draft, by) for draft in drafts]
+        return [_alone(draft, by, repeats) for draft in drafts]
     return [item.claim if isinstance(item, _Rows) else item for item in checked]
 
 
-def _alone(draft: ClaimDraft, by: User) -> Claim | ValidationError:
+def _alone(draft: ClaimDraft, by: User, repeats: bool) -> Claim | ValidationError:
     try:
         with transaction.atomic():
-            return propose_claim(by=by, **vars(draft))
+            (result,) = propose_many([draft], by=by, repeats=repeats)
     except ValidationError as error:
         return error
+    return result
 
 
 def _checked(
@@ -179,8 +182,9 @@ def _rows(draft: ClaimDraft, by: User, merged: dict[int, int]) -> _Rows:
     return _Rows(claim=claim, spans=rows, note=note)
 
 
-def _write(rows: list[_Rows], by: User) -> None:
-    """The rows, one INSERT a table; then each claim's repeat candidates."""
+def _write(rows: list[_Rows], by: User, repeats: bool) -> None:
+    """The rows, one INSERT a table; then, with ``repeats``, each claim's
+    repeat candidates."""
     if not rows:
         return
     claims = [item.claim for item in rows]
@@ -208,4 +212,5 @@ def _write(rows: list[_Rows], by: User) -> None:
         for claim in claims
     )
     refresh_search_documents([claim.pk for claim in claims])
-    find_new_repeats(claims)
+    if repeats:
+        find_new_repeats(claims)

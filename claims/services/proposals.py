@@ -28,6 +28,7 @@ from ..extraction import (
 from ..models import Claim, ClaimExtraction, Span, SpanRole, Speaker
 from .base import SpanInput, get_system_user
 from .drafts import ClaimDraft, propose_many
+from .repeats import find_repeats_later
 from .speakers import find_or_create_speaker
 
 
@@ -156,8 +157,13 @@ def propose_claims(*, source: Source, min_confidence: float = 0.0) -> ProposalRu
             anchored.update(proposal.content_spans)
             wanted.append(proposal)
     drafts = [_draft(source, proposal, speakers, by) for proposal in wanted]
+    # With a worker, repeat detection (the most costly part of proposing) is
+    # its task, so that a backfill and the worker share the work.
+    later = settings.CLAIMTRACK_TASKS == "database"
     results = propose_many(
-        [draft for draft in drafts if isinstance(draft, ClaimDraft)], by=by
+        [draft for draft in drafts if isinstance(draft, ClaimDraft)],
+        by=by,
+        repeats=not later,
     )
     extractions = []
     for proposal, draft in zip(wanted, drafts, strict=True):
@@ -168,6 +174,9 @@ def propose_claims(*, source: Source, min_confidence: float = 0.0) -> ProposalRu
             run.created.append(result)
             extractions.append(_extraction(result, proposal))
     ClaimExtraction.objects.bulk_create(extractions)
+    if later and run.created:
+        ids = [claim.pk for claim in run.created]
+        transaction.on_commit(lambda: find_repeats_later.enqueue(ids))
     return run
 
 

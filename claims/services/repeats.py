@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.tasks import task
 from django.utils import timezone
 
 from sources.review import four_eyes_problem
@@ -59,6 +61,22 @@ def find_repeats(claim: Claim, *, new: bool = False) -> list[RepeatCandidate]:
         claim=claim, decision=CandidateDecision.OPEN
     ).delete()
     return _stored(_candidates(claim, scored_claims(claim), decided))
+
+
+@task()
+def find_repeats_later(claim_ids: list[int]) -> None:
+    """``find_new_repeats`` of claims proposed together, run by the worker
+    (``propose_claims`` queues it when ``CLAIMTRACK_TASKS`` is ``database``).
+    Delivered twice, it leaves the claims that have candidates as they are."""
+    with_pairs = RepeatCandidate.objects.filter(claim=OuterRef("pk"))
+    claims = list(
+        Claim.objects.filter(pk__in=claim_ids)
+        .exclude(Exists(with_pairs))
+        .order_by("pk")
+    )
+    if claims:
+        with transaction.atomic():
+            find_new_repeats(claims)
 
 
 def find_new_repeats(claims: list[Claim]) -> list[RepeatCandidate]:
