@@ -464,3 +464,41 @@ TASKS = {
 # connection) is tried again after 30 s, 2 min, 8 min (with jitter), then
 # shown as failed. Run at once, it is tried once.
 CLAIMTRACK_JOB_ATTEMPTS = env_int("CLAIMTRACK_JOB_ATTEMPTS", 4)
+
+
+# Email (docs/NOTIFICATIONS.md): CLAIMTRACK_EMAIL_URL is smtp://user:password@
+# host:port (add ?tls=1 for STARTTLS, or use smtps:// for TLS from the start),
+# or console:// (printed to the log, not sent: the default with DJANGO_DEBUG;
+# without it, the default is the SMTP server on localhost).
+def email_mailer(url: str) -> dict:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url or ("console://" if DEBUG else "smtp://localhost"))
+    if parts.scheme == "console":
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ImproperlyConfigured(
+            "CLAIMTRACK_EMAIL_URL must be smtp://, smtps:// or console://."
+        )
+    query = parse_qs(parts.query)
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": parts.scheme == "smtps",
+            "use_tls": query.get("tls", ["0"])[0] in ("1", "true"),
+            "timeout": 10,
+        },
+    }
+
+
+MAILERS = {"default": email_mailer(os.environ.get("CLAIMTRACK_EMAIL_URL", "").strip())}
+DEFAULT_FROM_EMAIL = os.environ.get("CLAIMTRACK_EMAIL_FROM", "claimtrack@localhost")
+
+# Webhook deliveries (docs/NOTIFICATIONS.md): how long a receiver may take to
+# answer, and how many endpoints one worker delivers to at once (each in order).
+CLAIMTRACK_WEBHOOK_TIMEOUT = env_int("CLAIMTRACK_WEBHOOK_TIMEOUT", 10)
+CLAIMTRACK_WEBHOOK_CONCURRENCY = env_int("CLAIMTRACK_WEBHOOK_CONCURRENCY", 8)

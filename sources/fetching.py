@@ -189,9 +189,54 @@ def _check_address(host: str, address: IPAddress, allow_private: bool) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Posted:
+    """The answer to ``post``: its status, its first bytes, and where from."""
+
+    status: int
+    head: bytes
+    address: str
+
+
+def post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    keep: int = 1024,
+    allow_private: bool | None = None,
+) -> Posted:
+    """POST ``body`` to ``url`` under ``fetch``'s address rules, following no
+    redirect (a 3xx is the answer), reading at most ``keep`` bytes of the
+    answer; or raise ``FetchRefused``. For webhook deliveries."""
+    if allow_private is None:
+        allow_private = settings.CLAIMTRACK_FETCH_ALLOW_PRIVATE
+    deadline = time.monotonic() + timeout
+    target = _checked_url(url)
+    with (
+        _httpx_errors(timeout, "the receiver", "CLAIMTRACK_WEBHOOK_TIMEOUT"),
+        _connected(target, allow_private, deadline, "POST", body, headers) as (
+            response,
+            address,
+        ),
+    ):
+        head = b""
+        for chunk in response.iter_raw():
+            head += chunk
+            if len(head) >= keep or time.monotonic() > deadline:
+                break
+        return Posted(response.status_code, head[:keep], str(address))
+
+
 @contextlib.contextmanager
 def _connected(
-    url: httpx.URL, allow_private: bool, deadline: float
+    url: httpx.URL,
+    allow_private: bool,
+    deadline: float,
+    method: str = "GET",
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Iterator[tuple[httpx.Response, IPAddress]]:
     """The streamed response of one hop, and the address it came from."""
     host = url.raw_host.decode("ascii")  # IDNA-encoded; an IPv6 one unbracketed
@@ -207,7 +252,9 @@ def _connected(
     # A client per hop: a pooled connection is never reused under another name.
     tls = _tls_context()
     with httpx.Client(verify=tls, trust_env=False, follow_redirects=False) as client:
-        response, address = _send(client, url, addresses, deadline)
+        response, address = _send(
+            client, url, addresses, deadline, method, content, headers
+        )
         try:
             _check_peer(host, response, address, allow_private)
             yield response, address
@@ -216,10 +263,19 @@ def _connected(
 
 
 def _send(
-    client: httpx.Client, url: httpx.URL, addresses: list[IPAddress], deadline: float
+    client: httpx.Client,
+    url: httpx.URL,
+    addresses: list[IPAddress],
+    deadline: float,
+    method: str = "GET",
+    content: bytes | None = None,
+    extra: dict[str, str] | None = None,
 ) -> tuple[httpx.Response, IPAddress]:
     name = url.raw_host.decode("ascii")
-    headers = {**REQUEST_HEADERS, "User-Agent": user_agent()}
+    headers = {
+        **(REQUEST_HEADERS if extra is None else extra),
+        "User-Agent": user_agent(),
+    }
     headers["Host"] = url.netloc.decode("ascii")
     failure: httpx.ConnectError | None = None
     for address in addresses:  # the next checked address if one cannot be reached
@@ -227,9 +283,10 @@ def _send(
         if remaining <= 0:
             raise httpx.TimeoutException("deadline passed between hops")
         request = httpx.Request(
-            "GET",
+            method,
             url.copy_with(host=str(address)),
             headers=headers,
+            content=content,
             extensions={
                 "timeout": httpx.Timeout(remaining).as_dict(),
                 "sni_hostname": name,
@@ -385,13 +442,14 @@ def _codec(label: str | None) -> str | None:
 
 
 @contextlib.contextmanager
-def _httpx_errors(timeout: float) -> Iterator[None]:
+def _httpx_errors(
+    timeout: float, what: str = "the page", setting: str = "CLAIMTRACK_FETCH_TIMEOUT"
+) -> Iterator[None]:
     try:
         yield
     except httpx.TimeoutException as error:
         raise FetchRefused(
-            "timeout",
-            f"the page took longer than {timeout:g} s (CLAIMTRACK_FETCH_TIMEOUT)",
+            "timeout", f"{what} took longer than {timeout:g} s ({setting})"
         ) from error
     except httpx.HTTPError as error:
         raise FetchRefused("connection", f"{type(error).__name__}: {error}") from error

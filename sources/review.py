@@ -38,6 +38,12 @@ WRITE_PERMISSIONS = {
     ("claim", "withdraw_evidence"): REVIEW_PERMISSION,
     ("claim", "not_a_repeat"): REVIEW_PERMISSION,
     ("claim", "relations"): REVIEW_PERMISSION,
+    # Webhooks: anyone with a role registers their own (docs/NOTIFICATIONS.md).
+    ("webhook", "create"): "claims.add_claim",
+    ("webhook", "partial_update"): "claims.add_claim",
+    ("webhook", "destroy"): "claims.add_claim",
+    ("webhook", "replay"): "claims.add_claim",
+    ("webhook", "resend"): "claims.add_claim",
 }
 
 

@@ -28,8 +28,15 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from claims import services
-from claims.models import Claim, Evidence, Job, Reanchoring
+from claims import services, webhooks
+from claims.models import (
+    Claim,
+    ClaimEvent,
+    Evidence,
+    Job,
+    Reanchoring,
+    WebhookDelivery,
+)
 from sources.archive import warc_of
 from sources.models import Publisher, Snapshot
 from sources.services import create_source
@@ -210,6 +217,14 @@ def build_world():
             method="orphan",
             score=0.0,
         ),
+        "delivery": WebhookDelivery.objects.create(
+            endpoint=webhooks.create_endpoint(owner=otto, url="https://example.org/"),
+            event=ClaimEvent.objects.order_by("id").first(),
+            event_type="claim.proposed",
+            message_id="msg_event_1",
+            attempt=1,
+            outcome="delivered",
+        ),
         "job": Job.objects.create(  # otto's: a contributor reads only their own
             kind="fetch", params={"url": "https://example.org/"}, created_by=otto
         ),
@@ -350,6 +365,12 @@ admin:claims_orphan_change              login admin 200 200              login a
 admin:claims_orphan_history             login admin 200 200              login admin 200 200
 admin:claims_orphan_delete              login 403 403 403                login 403 403 403
 admin/claims/orphan/<path:object_id>/   login 302 302 302                login 302 302 302
+admin:claims_webhookendpoint_changelist login 200 200 200               login 200 200 200
+admin:claims_webhookendpoint_add        login 200 200 200                login 200 200 200
+admin:claims_webhookendpoint_change     login admin 200 200              login admin 403 403
+admin:claims_webhookendpoint_history    login admin 200 200              login admin 200 200
+admin:claims_webhookendpoint_delete     login 403 403 403                login 403 403 403
+admin/claims/webhookendpoint/<path:object_id>/ login 302 302 302        login 302 302 302
 admin:claims_job_changelist             login 200 200 200                login 200 200 200
 admin:claims_job_add                    login 403 403 403                login 403 403 403
 admin:claims_job_change                 login admin 200 200              login admin 403 403
@@ -418,6 +439,7 @@ def admin_object(w, model: str):
         "source": w["source"],
         "orphan": w["orphan"],
         "job": w["job"],
+        "webhookendpoint": w["delivery"].endpoint,
         "publisher": w["publisher"],
         "user": w["otto"],
         "group": Group.objects.get(name="contributor"),
@@ -512,6 +534,10 @@ class ApiRow:
     expected: tuple
     body: object = None  # world -> JSON body
     if_match: bool = False  # send the object's ETag
+
+
+def _webhook(w):
+    return f"/api/v1/webhooks/{w['delivery'].endpoint_id}/"
 
 
 def _span_body(w):
@@ -645,6 +671,33 @@ API = {
         lambda w: f"/api/v1/speakers/{w['speaker'].pk}/", (200, 200, 200, 200)
     ),
     ("changes", "GET"): ApiRow(lambda w: "/api/v1/changes/", (200, 200, 200, 200)),
+    # A webhook endpoint is its owner's to change and the reviewers' to read
+    # (tests/test_api_webhooks.py); this one is otto's.
+    ("webhook-list", "GET"): ApiRow(
+        lambda w: "/api/v1/webhooks/", (200, 200, 200, 200)
+    ),
+    ("webhook-list", "POST"): ApiRow(
+        lambda w: "/api/v1/webhooks/",
+        (401, 201, 201, 201),
+        lambda w: {"url": "https://example.org/hook"},
+    ),
+    ("webhook-detail", "GET"): ApiRow(_webhook, (404, 404, 200, 200)),
+    ("webhook-detail", "PATCH"): ApiRow(
+        _webhook, (401, 404, 403, 403), lambda w: {"description": "Mine now."}
+    ),
+    ("webhook-detail", "DELETE"): ApiRow(_webhook, (401, 404, 403, 403)),
+    ("webhook-deliveries", "GET"): ApiRow(
+        lambda w: _webhook(w) + "deliveries/", (404, 404, 200, 200)
+    ),
+    ("webhook-replay", "POST"): ApiRow(
+        lambda w: _webhook(w) + "replay/",
+        (401, 404, 403, 403),
+        lambda w: {"from_event": w["delivery"].event_id},
+    ),
+    ("webhook-resend", "POST"): ApiRow(
+        lambda w: _webhook(w) + f"deliveries/{w['delivery'].pk}/resend/",
+        (401, 404, 403, 403),
+    ),
     ("knox-logout", "POST"): ApiRow(
         lambda w: "/api/v1/auth/logout/", (401, 204, 204, 204)
     ),

@@ -256,6 +256,7 @@ def route_values(claim):
         "sources": {"pk": claim.spans.values_list("source_id", flat=True).first()},
         "speakers": {"pk": claim.speaker_id},
         "jobs": {"pk": "00000000-0000-4000-8000-000000000000"},  # nobody's: a 404
+        "webhooks": {"pk": 1, "delivery": 1},
     }
 
 

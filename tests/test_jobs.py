@@ -4,6 +4,7 @@ that may pass, and failed for good after one that will not. The page is ours,
 on 127.0.0.1."""
 
 import datetime
+import json
 
 import pytest
 from asgiref.local import Local
@@ -174,3 +175,39 @@ def test_with_a_worker_the_extractor_s_repeats_are_found_by_it(queued, reviewer)
     assert {claim for claim, _ in pairs} >= {c.pk for c in again.created}
     find_repeats_later.call([c.pk for c in again.created])
     assert set(RepeatCandidate.objects.values_list("claim", "candidate")) == pairs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receiver_down_for_a_while_gets_every_event_in_order_from_the_worker(
+    queued, monkeypatch, settings, propose_accepted, reviewer
+):
+    """Deliveries run in the real worker: each change queues one at commit,
+    a failure queues its retry, and once the receiver is back every event
+    arrives, in feed order."""
+    from claims import webhooks
+
+    from .test_webhooks import Receiver
+
+    monkeypatch.setattr(webhooks, "RETRY_DELAYS", (0,) * 7)  # no waiting in a test
+    receiver = Receiver(queued)
+    endpoint = webhooks.create_endpoint(owner=reviewer, url=receiver.url)
+    receiver.status = 503
+    claims = [propose_accepted(text=f"The tram will run by May {n}.") for n in (1, 2)]
+    work(4)  # a delivery task a change, each failing at the first event
+    assert [json.loads(body)["type"] for _, body in receiver.got] == [
+        "claim.proposed"
+    ] * len(receiver.got)
+    receiver.status = 200
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    delivered = receiver.verified(endpoint.secret)
+    firsts = [
+        m for m in delivered if m["data"]["event"] == delivered[0]["data"]["event"]
+    ]
+    assert len(firsts) >= 2  # tried while down, then delivered
+    order = [(m["type"], m["data"]["claim"]) for m in delivered[len(firsts) - 1 :]]
+    assert order == [
+        ("claim.proposed", claims[0].pk),
+        ("claim.accepted", claims[0].pk),
+        ("claim.proposed", claims[1].pk),
+        ("claim.accepted", claims[1].pk),
+    ]

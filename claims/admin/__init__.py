@@ -30,6 +30,7 @@ from . import (  # noqa: F401
     queues,
     source_page,
     speaker,
+    webhooks,
 )
 
 # The task framework's own rows are the worker's business: the desk reads the

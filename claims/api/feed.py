@@ -12,14 +12,13 @@ order and the cursor is the id alone.
 import base64
 import binascii
 
-from django.db import connection
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import ClaimEvent
+from ..changes import feed_page
 from . import serializers as s
 from .pagination import CursorPagination
 from .views.common import StrictQueryMixin
@@ -54,49 +53,6 @@ def decode_cursor(value: str) -> tuple[int, int]:
     if encode_position(txid, pk) != value:
         raise ValidationError(BAD_CURSOR, code="bad_cursor")
     return txid, pk
-
-
-def visible_events(user):
-    return ClaimEvent.objects.visible_to(user)
-
-
-# The columns a feed page shows, read as rows: building a model instance (and
-# its actor's) per event was most of a page's Python time.
-FEED_COLUMNS = (
-    "id",
-    "claim_id",
-    "kind",
-    "version",
-    "state",
-    "detail",
-    "actor__username",
-    "created_at",
-    "txid",
-)
-
-
-def feed_page(user, after: tuple[int, int] | None, size: int) -> list[dict]:
-    """The page's events as rows (dicts of ``FEED_COLUMNS``)."""
-    events = visible_events(user).values(*FEED_COLUMNS)
-    if connection.vendor == "postgresql":
-        # Only transactions that can no longer commit earlier-sorting events
-        # (and this request's own, for a client that writes and reads at once).
-        horizon = (
-            "(txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
-            "OR txid = pg_current_xact_id_if_assigned()::text::bigint)"
-        )
-        where, params = [horizon], []
-        if after is not None:
-            # A row comparison is an index bound on (txid, id); the equivalent
-            # OR of two conditions would scan every earlier event.
-            where.append("(txid, claims_claimevent.id) > (%s, %s)")
-            params += list(after)
-        events = events.extra(where=where, params=params).order_by("txid", "id")
-    else:
-        if after is not None:
-            events = events.filter(id__gt=after[1])
-        events = events.order_by("id")
-    return list(events[:size])
 
 
 class ChangeFeedView(StrictQueryMixin, APIView):

@@ -447,7 +447,7 @@ class EventSerializer(serializers.Serializer):
 
     @staticmethod
     def represent(row: dict) -> dict:
-        """An event from its row (``claims.api.feed.FEED_COLUMNS``), without a
+        """An event from its row (``claims.changes.FEED_COLUMNS``), without a
         serializer instance per event; the fields above describe it in the
         schema."""
         return {

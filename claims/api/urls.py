@@ -10,6 +10,7 @@ from .feed import ChangeFeedView
 from .views.claims import ClaimViewSet
 from .views.jobs import JobViewSet
 from .views.sources import SourceViewSet, SpeakerViewSet
+from .views.webhooks import WebhookViewSet
 
 
 class LogoutView(knox_views.LogoutView):
@@ -44,6 +45,7 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("sources", SourceViewSet, basename="source")
 router.register("speakers", SpeakerViewSet, basename="speaker")
 router.register("jobs", JobViewSet, basename="job")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("v1/changes/", ChangeFeedView.as_view(), name="changes"),

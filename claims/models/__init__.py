@@ -24,8 +24,15 @@ from .relation import (
 from .search import ClaimSearch
 from .span import QueuedSpan, Span
 from .speaker import Speaker, SpeakerName
+from .webhook import (
+    EVENT_TYPES,
+    DeliveryOutcome,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
+    "EVENT_TYPES",
     "Attribution",
     "CandidateDecision",
     "Claim",
@@ -37,6 +44,7 @@ __all__ = [
     "ClaimSearch",
     "DatePrecision",
     "DeadlineClaim",
+    "DeliveryOutcome",
     "EventKind",
     "Evidence",
     "Job",
@@ -60,4 +68,6 @@ __all__ = [
     "Stance",
     "Status",
     "StatusChange",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
