@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from . import views
+from . import feeds, views
 
 
 class IdConverter:
@@ -43,4 +43,27 @@ urlpatterns = [
     path("speakers/", read_only(views.speaker_index), name="speakers"),
     path("speakers/<id:pk>/", read_only(views.speaker_detail), name="speaker"),
     path("search/", read_only(views.search), name="search"),
+    # Feeds (docs/NOTIFICATIONS.md): RSS 2.0 and Atom 1.0 of each.
+    path("verdicts.rss", read_only(feeds.VerdictsFeed()), name="verdicts-rss"),
+    path(
+        "verdicts.atom",
+        read_only(feeds.atom(feeds.VerdictsFeed)()),
+        name="verdicts-atom",
+    ),
+    path(
+        "speakers/<id:pk>/claims.rss",
+        read_only(feeds.SpeakerFeed()),
+        name="speaker-rss",
+    ),
+    path(
+        "speakers/<id:pk>/claims.atom",
+        read_only(feeds.atom(feeds.SpeakerFeed)()),
+        name="speaker-atom",
+    ),
+    path("search/claims.rss", read_only(feeds.SearchFeed()), name="search-rss"),
+    path(
+        "search/claims.atom",
+        read_only(feeds.atom(feeds.SearchFeed)()),
+        name="search-atom",
+    ),
 ]

@@ -236,7 +236,8 @@ def speaker_detail(request, pk: int):
     )
 
 
-def _filtered(form: SearchForm):
+def filtered_claims(form: SearchForm):
+    """The public claims the form's filters leave (not its words: they rank)."""
     data = form.cleaned_data
     claims = queries.public_claims()
     if data["status"]:
@@ -286,7 +287,7 @@ def _claim_list(request, form: SearchForm, page_of: dict):
     if not form.is_valid():
         return render(request, "public/search.html", context, status=400)
     data = form.cleaned_data
-    filtered = _filtered(form)
+    filtered = filtered_claims(form)
     q = data["q"]
     if q and uses_full_text():
         order = keyset.RANKED

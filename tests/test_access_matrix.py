@@ -409,6 +409,12 @@ public:snapshot                         200 200 200 200                  405 405
 public:speakers                         200 200 200 200                  405 405 405 405
 public:speaker                          200 200 200 200                  405 405 405 405
 public:search                           200 200 200 200                  405 405 405 405
+public:verdicts-rss                     200 200 200 200                  405 405 405 405
+public:verdicts-atom                    200 200 200 200                  405 405 405 405
+public:speaker-rss                      200 200 200 200                  405 405 405 405
+public:speaker-atom                     200 200 200 200                  405 405 405 405
+public:search-rss                       200 200 200 200                  405 405 405 405
+public:search-atom                      200 200 200 200                  405 405 405 405
 """
 
 
@@ -525,6 +531,12 @@ def public_path(w, name: str) -> str:
         ),
         "public:speaker": f"/speakers/{w['speaker'].pk}/",
         "public:search": "/search/?q=bridge",
+        "public:verdicts-rss": "/verdicts.rss",
+        "public:verdicts-atom": "/verdicts.atom",
+        "public:speaker-rss": f"/speakers/{w['speaker'].pk}/claims.rss",
+        "public:speaker-atom": f"/speakers/{w['speaker'].pk}/claims.atom",
+        "public:search-rss": "/search/claims.rss?q=bridge",
+        "public:search-atom": "/search/claims.atom?q=bridge",
     }[name]
 
 
