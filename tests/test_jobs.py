@@ -186,13 +186,14 @@ def test_a_receiver_down_for_a_while_gets_every_event_in_order_from_the_worker(
     arrives, in feed order."""
     from claims import webhooks
 
-    from .test_webhooks import Receiver
+    from .test_webhooks import Receiver, wait_for_the_feed
 
     monkeypatch.setattr(webhooks, "RETRY_DELAYS", (0,) * 7)  # no waiting in a test
     receiver = Receiver(queued)
     endpoint = webhooks.create_endpoint(owner=reviewer, url=receiver.url)
     receiver.status = 503
     claims = [propose_accepted(text=f"The tram will run by May {n}.") for n in (1, 2)]
+    wait_for_the_feed()
     work(4)  # a delivery task a change, each failing at the first event
     assert [json.loads(body)["type"] for _, body in receiver.got] == [
         "claim.proposed"
