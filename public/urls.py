@@ -43,6 +43,16 @@ urlpatterns = [
     path("speakers/", read_only(views.speaker_index), name="speakers"),
     path("speakers/<id:pk>/", read_only(views.speaker_detail), name="speaker"),
     path("search/", read_only(views.search), name="search"),
+    # Every claim a search finds (docs/NOTIFICATIONS.md, "Exports").
+    path(
+        "search/claims.csv", read_only(views.export), {"fmt": "csv"}, name="export-csv"
+    ),
+    path(
+        "search/claims.jsonl",
+        read_only(views.export),
+        {"fmt": "jsonl"},
+        name="export-jsonl",
+    ),
     # Feeds (docs/NOTIFICATIONS.md): RSS 2.0 and Atom 1.0 of each.
     path("verdicts.rss", read_only(feeds.VerdictsFeed()), name="verdicts-rss"),
     path(

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import exports
 from claims.claimreview import NoVerdict, claim_review
 from claims.counts import capped_count, shown_count
 from claims.models import ClaimKind, DatePrecision, SpanRole, Speaker, Status
@@ -274,6 +275,19 @@ def search(request):
         context = {"form": form, "results": None, "page": SEARCH_PAGE}
         return render(request, "public/search.html", context)
     return _claim_list(request, form, SEARCH_PAGE)
+
+
+def export(request, fmt: str):
+    """The claims a search shows (its words and filters), every one of
+    them, streamed as CSV or JSON Lines (claims/exports.py)."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "results": None, "page": SEARCH_PAGE}
+        return render(request, "public/search.html", context, status=400)
+    claims = filtered_claims(form)
+    if form.cleaned_data["q"]:
+        claims = search_claims(claims, form.cleaned_data["q"], ranked=False)
+    return exports.streamed(claims, fmt)
 
 
 def claims_index(request):

@@ -409,6 +409,8 @@ public:snapshot                         200 200 200 200                  405 405
 public:speakers                         200 200 200 200                  405 405 405 405
 public:speaker                          200 200 200 200                  405 405 405 405
 public:search                           200 200 200 200                  405 405 405 405
+public:export-csv                       200 200 200 200                  405 405 405 405
+public:export-jsonl                     200 200 200 200                  405 405 405 405
 public:verdicts-rss                     200 200 200 200                  405 405 405 405
 public:verdicts-atom                    200 200 200 200                  405 405 405 405
 public:speaker-rss                      200 200 200 200                  405 405 405 405
@@ -531,6 +533,8 @@ def public_path(w, name: str) -> str:
         ),
         "public:speaker": f"/speakers/{w['speaker'].pk}/",
         "public:search": "/search/?q=bridge",
+        "public:export-csv": "/search/claims.csv?q=bridge",
+        "public:export-jsonl": "/search/claims.jsonl",
         "public:verdicts-rss": "/verdicts.rss",
         "public:verdicts-atom": "/verdicts.atom",
         "public:speaker-rss": f"/speakers/{w['speaker'].pk}/claims.rss",

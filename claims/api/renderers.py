@@ -42,3 +42,24 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
     carrying the request's nonce for the Content Security Policy."""
 
     template = "claims/api/browsable.html"
+
+
+class ExportRenderer(renderers.BaseRenderer):
+    """The claims list as a file (claims/exports.py): the view streams it
+    itself, so this only names the format for content negotiation; an
+    error is rendered as JSON."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return FastJSONRenderer().render(data, None, renderer_context)
+
+
+class CSVRenderer(ExportRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class JSONLinesRenderer(ExportRenderer):
+    media_type = "application/jsonl"
+    format = "jsonl"

@@ -23,7 +23,7 @@ from rest_framework.exceptions import (
 )
 from rest_framework.response import Response
 
-from ... import services
+from ... import exports, services
 from ...claimreview import NoVerdict, claim_review
 from ...history import claim_edits
 from ...models import Claim, Evidence, Span, Speaker
@@ -34,7 +34,13 @@ from .. import serializers as s
 from ..filters import ClaimFilter
 from ..pagination import CursorPagination
 from ..payloads import PagePayloads, payload_for, payloads_for, represent
-from ..renderers import BrowsableAPIRenderer, FastJSONRenderer, JSONLDRenderer
+from ..renderers import (
+    BrowsableAPIRenderer,
+    CSVRenderer,
+    FastJSONRenderer,
+    JSONLDRenderer,
+    JSONLinesRenderer,
+)
 from .common import (
     IF_MATCH,
     OPTIONAL_IF_MATCH,
@@ -163,8 +169,17 @@ class ClaimViewSet(
     def get_queryset(self):
         return Claim.objects.visible_to(self.request.user)
 
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action == "list":  # the whole list as a file
+            renderers += [CSVRenderer(), JSONLinesRenderer()]
+        return renderers
+
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format in exports.FORMATS:
+            # Every claim the pages would show, newest first, streamed.
+            return exports.streamed(queryset, request.accepted_renderer.format)
         extra = ("rank_key",) if "rank_key" in queryset.query.annotations else ()
         payloads: list[dict] | None
         if extra:  # ranked search: the cursor needs each row's rank
@@ -179,7 +194,10 @@ class ClaimViewSet(
         queryset = super().filter_queryset(queryset)
         q = self.request.query_params.get("q", "").strip()
         if self.action == "list" and q:
-            ranked = "ordering" not in self.request.query_params
+            renderer = getattr(self.request, "accepted_renderer", None)
+            ranked = "ordering" not in self.request.query_params and (
+                getattr(renderer, "format", None) not in exports.FORMATS
+            )
             queryset = search_claims(queryset, q, ranked=ranked)
         return queryset
 
