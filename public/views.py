@@ -20,6 +20,8 @@ from sources.highlight import Highlight, excerpt, highlight_text
 
 from . import keyset, queries
 from .forms import SearchForm, SourcePageForm, SpeakerPageForm
+from .sharing import share
+from .templatetags.public_tags import said_by
 
 PAGE_SIZE = 25
 # A search counts its matches up to here ("1,000+"): counting a common word's
@@ -165,6 +167,16 @@ def claim_detail(request, pk: int):
             "deadline": deadline,
             "deadline_passed": deadline is not None and deadline < today,
             "today": today,
+            "share": share(
+                request,
+                key=f"claim-{claim.pk}-v{claim.version}",
+                title=claim.text,
+                description=f"{claim.get_status_display()}. Said by: {said_by(claim)}.",
+                author=claim.speaker.name if claim.speaker else "",
+                year=claim.stated_on.year if claim.stated_on else None,
+                edition=f"claim {claim.pk}, version {claim.version}, "
+                f"{claim.get_status_display().lower()}",
+            ),
         },
     )
 
@@ -199,6 +211,17 @@ def source_detail(request, pk: int):
             ],
             "evidence": queries.evidence_citing(source),
             "snapshots": queries.snapshots_of(source),
+            "share": share(
+                request,
+                key=f"source-{source.pk}",
+                title=source.title or "Untitled source",
+                description="The source text and the claims anchored in it.",
+                author=source.publisher.name if source.publisher else "",
+                year=source.published_on.year if source.published_on else None,
+                edition=f"source {source.pk} (SHA-256 {source.content_hash})"
+                if source.content_hash
+                else f"source {source.pk}",
+            ),
         },
     )
 
@@ -233,6 +256,15 @@ def speaker_detail(request, pk: int):
             "total": queries.shown_total(counts),
             "claims": claims[: queries.LIST_LENGTH * 2],
             "more": len(claims) > queries.LIST_LENGTH * 2,
+            "share": share(
+                request,
+                key=f"speaker-{speaker.pk}",
+                title=speaker.name,
+                description=speaker.description
+                or f"Claims by {speaker.name} and what became of them.",
+                kind="profile",
+                edition=f"speaker {speaker.pk}",
+            ),
         },
     )
 

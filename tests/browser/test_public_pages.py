@@ -241,3 +241,24 @@ def test_search_works_with_javascript_off(live_server, seeded, context_page):
     # A bad date is answered with the reason, on its field.
     page.goto(f"{live_server.url}/search/?said_from=2025-02-30")
     expect(page.locator(".field-said_from .field-error")).to_be_visible()
+
+
+def test_the_copy_link_button_copies_the_claim_s_address(
+    live_server, propose, context_page
+):
+    reviewer = UserFactory(username="share-reviewer")
+    claim = services.review_claim(claim=propose(), decision="accept", by=reviewer)
+    url = f"{live_server.url}/claims/{claim.pk}/"
+    page = context_page(viewport=PHONE)
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=live_server.url
+    )
+    page.goto(url)
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("status")).to_have_text("Link copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == url
+    # Without JavaScript the button stays hidden; the link is there to copy.
+    quiet = context_page(viewport=PHONE, java_script_enabled=False)
+    quiet.goto(url)
+    expect(quiet.get_by_role("button", name="Copy link")).to_have_count(0)
+    expect(quiet.get_by_label("Link")).to_have_value(url)
