@@ -10,13 +10,22 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, IntegerField, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Greatest, Substr
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Greatest, Substr, TruncMonth
 
 from claims.counts import CAP, capped_count, shown_count
 from claims.models import (
     Claim,
     ClaimRelation,
+    DatePrecision,
     Evidence,
     Reanchoring,
     ReanchorMethod,
@@ -369,3 +378,70 @@ def first_published(sources) -> list:
     """Sources in order of appearance: earliest published first, undated last
     (as ``claims.claimreview`` orders a ClaimReview's appearances)."""
     return sorted(sources, key=published_order)
+
+
+# How many of a speaker's newest claims their "claims over time" reads: the
+# chart's cost stays bounded however many claims they have.
+TIMELINE_CLAIMS = 1000
+# How many months the tracker's verdicts by month show.
+VERDICT_MONTHS = 12
+
+
+def claims_by_month(speaker) -> list[tuple[str, int]]:
+    """Of the speaker's newest ``TIMELINE_CLAIMS`` accepted claims with a
+    date, how many were said each month, oldest first (one query)."""
+    newest = (
+        public_claims()
+        .filter(speaker=speaker, stated_on__isnull=False)
+        .order_by("-id")
+        .values("pk")[:TIMELINE_CLAIMS]
+    )
+    rows = (
+        Claim.objects.filter(pk__in=newest)
+        .annotate(month=TruncMonth("stated_on"))
+        .order_by("month")
+        .values("month")
+        .annotate(claims=Count("pk"))
+        .values_list("month", "claims")
+    )
+    return [(DatePrecision.MONTH.format(month), count) for month, count in rows]
+
+
+def verdicts_by_month(today: datetime.date) -> list[tuple[str, int]]:
+    """Verdicts on accepted claims in each of the last ``VERDICT_MONTHS``
+    months, oldest first, months without one included; cached as the
+    tracker's counts are."""
+
+    def count() -> list[tuple[str, int]]:
+        first = today.replace(day=1)
+        for _ in range(VERDICT_MONTHS - 1):
+            first = (first - datetime.timedelta(days=1)).replace(day=1)
+        rows = dict(
+            StatusChange.objects.filter(
+                to_status__in=sorted(VERDICTS),
+                claim__in=public_claims(),
+                changed_at__date__gte=first,
+            )
+            .annotate(month=TruncMonth("changed_at"))
+            .order_by()
+            .values("month")
+            .annotate(verdicts=Count("pk"))
+            .values_list("month", "verdicts")
+        )
+        # TruncMonth of a datetime is a datetime (in the current time zone).
+        by_month = {_as_date(month): n for month, n in rows.items()}
+        months, month = [], first
+        while month <= today:
+            months.append((DatePrecision.MONTH.format(month), by_month.get(month, 0)))
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+        return months
+
+    return cache.get_or_set(
+        f"public:verdicts-by-month:{today.isoformat()}",
+        count,
+        settings.CLAIMTRACK_TRACKER_COUNTS_SECONDS,
+    )
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value

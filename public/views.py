@@ -18,7 +18,7 @@ from claims.search import matching_claims, search_claims, uses_full_text
 from sources.diffing import change
 from sources.highlight import Highlight, excerpt, highlight_text
 
-from . import keyset, queries
+from . import charts, keyset, queries
 from .forms import SearchForm, SourcePageForm, SpeakerPageForm
 from .sharing import share
 from .templatetags.public_tags import said_by
@@ -35,6 +35,8 @@ def not_found(request, what: str):
 
 def tracker(request):
     counts = queries.tracker_counts()
+    today = timezone.localdate()
+    months = queries.verdicts_by_month(today)
     return render(
         request,
         "public/tracker.html",
@@ -44,7 +46,11 @@ def tracker(request):
             "overdue": list(queries.overdue_claims()),
             "verdicts": list(queries.recent_verdicts()),
             "sources": list(queries.recent_sources()),
-            "today": timezone.localdate(),
+            "today": today,
+            "verdict_months": months,
+            "verdicts_chart": charts.months_chart(
+                months, title="Verdicts by month, the last 12 months"
+            ),
         },
     )
 
@@ -256,6 +262,11 @@ def speaker_detail(request, pk: int):
             "total": queries.shown_total(counts),
             "claims": claims[: queries.LIST_LENGTH * 2],
             "more": len(claims) > queries.LIST_LENGTH * 2,
+            "record_chart": charts.status_chart(counts, speaker.name),
+            "months": (months := queries.claims_by_month(speaker)),
+            "months_chart": charts.months_chart(
+                months, title=f"Claims by {speaker.name}, by the month said"
+            ),
             "share": share(
                 request,
                 key=f"speaker-{speaker.pk}",
