@@ -1,15 +1,19 @@
 """schema.org ClaimReview for a claim with a verdict (DESIGN.md's rating table).
 
-One builder, used by the API (and by the public pages when they come).
+One builder, used by the API, the public claim pages and the public DataFeed
+of every rated claim (``data_feed``).
 """
 
 import datetime
+import json
+from collections.abc import Iterator
 
 from django.conf import settings
+from django.db.models import Prefetch
 
 from sources.text import shorten
 
-from .models import Claim, SpanRole, SpeakerKind, Status
+from .models import Claim, Span, SpanRole, SpeakerKind, Status, StatusChange
 
 # status -> (alternateName, ratingValue or None)
 RATINGS = {
@@ -50,12 +54,13 @@ def appearance_order(claim: Claim) -> list:
     )
 
 
-def claim_review(claim: Claim, *, absolute_url) -> dict:
+def claim_review(claim: Claim, *, absolute_url, verdict=None) -> dict:
     """The ClaimReview JSON-LD document for ``claim``.
 
-    ``absolute_url(path)`` turns a site path into an absolute URL. Raises
-    :class:`NoVerdict` for statuses without a rating (unverified, pending,
-    overdue, retracted).
+    ``absolute_url(path)`` turns a site path into an absolute URL;
+    ``verdict``: the ledger entry that set the status, if read already.
+    Raises :class:`NoVerdict` for statuses without a rating (unverified,
+    pending, overdue, retracted).
     """
     if claim.status not in RATINGS:
         raise NoVerdict(
@@ -66,7 +71,7 @@ def claim_review(claim: Claim, *, absolute_url) -> dict:
     rating: dict[str, str | int] = {"@type": "Rating", "alternateName": name}
     if value is not None:
         rating.update(ratingValue=value, bestRating=5, worstRating=1)
-    verdict = claim.verdict_entry
+    verdict = verdict or claim.verdict_entry
     sources = appearance_order(claim)
     appearances = [
         {
@@ -111,3 +116,59 @@ def claim_review(claim: Claim, *, absolute_url) -> dict:
         "reviewBody": verdict.rationale,
         "itemReviewed": item,
     }
+
+
+# Claims a DataFeed chunk reads at a time.
+FEED_CHUNK = 500
+
+
+def data_feed(*, absolute_url, now: datetime.datetime) -> Iterator[str]:
+    """Every accepted claim with a rating as a schema.org DataFeed of
+    ClaimReview items, the shape fact-check aggregators ingest, streamed as
+    JSON text: newest first, ``FEED_CHUNK`` claims a chunk, three queries a
+    chunk (the claims with their speakers, their spans with their sources,
+    their verdict entries)."""
+    head = {
+        "@context": "https://schema.org",
+        "@type": "DataFeed",
+        "name": f"{settings.CLAIMTRACK_PUBLISHER_NAME}: ClaimReview",
+        "dateModified": now.isoformat(),
+    }
+    yield json.dumps(head)[:-1] + ', "dataFeedElement": ['
+    rated = Claim.objects.accepted().filter(status__in=list(RATINGS))
+    after, first = None, True
+    while True:
+        chunk = list(
+            (rated.filter(pk__lt=after) if after else rated)
+            .select_related("speaker")
+            .prefetch_related(
+                Prefetch(
+                    "spans",
+                    queryset=Span.objects.select_related("source").defer(
+                        "source__text"
+                    ),
+                ),
+                Prefetch(
+                    "ledger",
+                    queryset=StatusChange.objects.order_by("-id"),
+                    to_attr="newest",
+                ),
+            )
+            .order_by("-id")[:FEED_CHUNK]
+        )
+        if not chunk:
+            break
+        for claim in chunk:
+            review = claim_review(
+                claim, absolute_url=absolute_url, verdict=claim.newest[0]
+            )
+            del review["@context"]
+            item = {
+                "@type": "DataFeedItem",
+                "dateCreated": review["datePublished"],
+                "item": [review],
+            }
+            yield ("" if first else ",") + json.dumps(item, ensure_ascii=False)
+            first = False
+        after = chunk[-1].pk
+    yield "]}"

@@ -43,6 +43,10 @@ urlpatterns = [
     path("speakers/", read_only(views.speaker_index), name="speakers"),
     path("speakers/<id:pk>/", read_only(views.speaker_detail), name="speaker"),
     path("search/", read_only(views.search), name="search"),
+    # Every rated claim's ClaimReview, as the DataFeed aggregators read.
+    path(
+        "claimreview.json", read_only(views.claimreview_feed), name="claimreview-feed"
+    ),
     # Every claim a search finds (docs/NOTIFICATIONS.md, "Exports").
     path(
         "search/claims.csv", read_only(views.export), {"fmt": "csv"}, name="export-csv"

@@ -6,12 +6,13 @@ tests/test_public_pages.py); docs/PUBLIC.md lists them.
 
 import datetime
 
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from claims import exports
-from claims.claimreview import NoVerdict, claim_review
+from claims.claimreview import NoVerdict, claim_review, data_feed
 from claims.counts import capped_count, shown_count
 from claims.models import ClaimKind, DatePrecision, SpanRole, Speaker, Status
 from claims.search import matching_claims, search_claims, uses_full_text
@@ -331,6 +332,12 @@ def export(request, fmt: str):
     if form.cleaned_data["q"]:
         claims = search_claims(claims, form.cleaned_data["q"], ranked=False)
     return exports.streamed(claims, fmt)
+
+
+def claimreview_feed(request):
+    """Every rated claim's ClaimReview, as one schema.org DataFeed."""
+    document = data_feed(absolute_url=request.build_absolute_uri, now=timezone.now())
+    return StreamingHttpResponse(document, content_type="application/ld+json")
 
 
 def claims_index(request):

@@ -409,6 +409,7 @@ public:snapshot                         200 200 200 200                  405 405
 public:speakers                         200 200 200 200                  405 405 405 405
 public:speaker                          200 200 200 200                  405 405 405 405
 public:search                           200 200 200 200                  405 405 405 405
+public:claimreview-feed                 200 200 200 200                  405 405 405 405
 public:export-csv                       200 200 200 200                  405 405 405 405
 public:export-jsonl                     200 200 200 200                  405 405 405 405
 public:verdicts-rss                     200 200 200 200                  405 405 405 405
@@ -533,6 +534,7 @@ def public_path(w, name: str) -> str:
         ),
         "public:speaker": f"/speakers/{w['speaker'].pk}/",
         "public:search": "/search/?q=bridge",
+        "public:claimreview-feed": "/claimreview.json",
         "public:export-csv": "/search/claims.csv?q=bridge",
         "public:export-jsonl": "/search/claims.jsonl",
         "public:verdicts-rss": "/verdicts.rss",

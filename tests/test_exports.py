@@ -103,3 +103,48 @@ def test_an_export_reads_in_chunks_of_a_fixed_cost(
     # Each chunk: its ids, its claims, their appearances, their verdicts;
     # then the empty chunk that ends it.
     assert len(captured) == 3 * 4 + 1
+
+
+def test_the_claimreview_data_feed_holds_every_rated_claim(client, claims):
+    verdict, _, _ = claims  # the formula claim has no rating
+    response = client.get("/claimreview.json")
+    assert response["Content-Type"] == "application/ld+json"
+    feed = json.loads(b"".join(response.streaming_content))
+    assert (feed["@context"], feed["@type"]) == ("https://schema.org", "DataFeed")
+    (element,) = feed["dataFeedElement"]  # the pending claim has no rating
+    assert element["@type"] == "DataFeedItem"
+    (review,) = element["item"]
+    assert review["@type"] == "ClaimReview"
+    assert review["url"] == f"http://testserver/claims/{verdict.pk}/"
+    assert review["reviewRating"]["alternateName"] == "True"
+    assert review["reviewBody"] == "It reopened on 2 June."
+    assert element["dateCreated"] == review["datePublished"]
+
+
+def test_the_data_feed_reads_a_fixed_number_of_queries(
+    client, monkeypatch, propose, other_reviewer, reviewer, source
+):
+    from claims import claimreview
+
+    for n in range(5):
+        claim = accept(
+            propose(text=f"The ferry will run by May {n + 1}, 2025."), other_reviewer
+        )
+        move(claim, Status.UNVERIFIABLE, reviewer, source)
+    monkeypatch.setattr(claimreview, "FEED_CHUNK", 2)
+    with CaptureQueriesContext(connection) as captured:
+        feed = json.loads(b"".join(client.get("/claimreview.json").streaming_content))
+    assert len(feed["dataFeedElement"]) == 5
+    # Three chunks of claims, spans and verdicts, and the empty one after.
+    assert len([q for q in captured if "claims_" in q["sql"]]) == 3 * 3 + 1
+
+
+def test_the_admin_downloads_the_selected_claims(client, claims, desk_user):
+    verdict, _, hidden = claims
+    client.force_login(desk_user)
+    response = client.post(
+        "/admin/claims/claim/",
+        {"action": "export_csv", "_selected_action": [verdict.pk, hidden.pk]},
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="claims.csv"'
+    assert [int(r["id"]) for r in read_csv(response)] == [hidden.pk, verdict.pk]

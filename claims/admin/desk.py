@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from sources.review import is_reviewer
 
-from .. import services
+from .. import exports, services
 from ..models import Claim
 from ..search import matching_claims
 from .decisions import ask_for_note, decide_each
@@ -38,6 +38,8 @@ class ReviewDeskMixin:
         "assign_to_me",
         "assign_to",
         "unassign",
+        "export_csv",
+        "export_jsonl",
     )
 
     def visible(self, request):
@@ -60,6 +62,16 @@ class ReviewDeskMixin:
         if self.list_title:
             context["title"] = self.list_title
         return super().changelist_view(request, {**context, **(extra_context or {})})
+
+    # The same files as the public search's and the API's (claims/exports.py),
+    # of the selected claims (of the list, which the user may read).
+    @admin.action(description="Download selected claims as CSV")
+    def export_csv(self, request, queryset):
+        return exports.streamed(queryset, "csv")
+
+    @admin.action(description="Download selected claims as JSON Lines")
+    def export_jsonl(self, request, queryset):
+        return exports.streamed(queryset, "jsonl")
 
     @admin.action(description="Accept selected claims", permissions=["review"])
     def accept_selected(self, request, queryset):
