@@ -97,7 +97,8 @@ def update_endpoint(*, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
         endpoint.disabled_reason = "disabled by its owner"
     elif enable is not None:
         raise ValidationError({"enabled": "must be true or false."})
-    endpoint.save()
+    # Not the position or the lease: a worker may be delivering right now.
+    endpoint.save(update_fields=[*EDITABLE, *STATE, "updated_at"])
     return endpoint
 
 
@@ -116,7 +117,7 @@ def replay_from(*, endpoint: WebhookEndpoint, event: int) -> WebhookEndpoint:
         raise ValidationError({"event": f"there is no event {event!r} you can read."})
     endpoint.position_txid, endpoint.position_id = found["txid"] or 0, found["id"] - 1
     _reset_failures(endpoint)
-    endpoint.save()
+    endpoint.save(update_fields=["position_txid", "position_id", *STATE, "updated_at"])
     return endpoint
 
 
@@ -175,6 +176,16 @@ EDITABLE = {
     "speakers": _ids,
     "statuses": _choices(Status.values),
 }
+
+
+# What enabling, disabling and failing change (beside the position).
+STATE = (
+    "failed_attempts",
+    "failing_since",
+    "next_attempt_at",
+    "disabled_at",
+    "disabled_reason",
+)
 
 
 def _reset_failures(endpoint: WebhookEndpoint) -> None:
@@ -367,11 +378,7 @@ def _attempt(endpoint: WebhookEndpoint, row: dict, event_type: str) -> bool:
             update_fields=[
                 "position_txid",
                 "position_id",
-                "failed_attempts",
-                "failing_since",
-                "next_attempt_at",
-                "disabled_at",
-                "disabled_reason",
+                *STATE,
                 "leased_until",
                 "updated_at",
             ]

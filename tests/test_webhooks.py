@@ -10,7 +10,7 @@ import time
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from standardwebhooks import Webhook
 from werkzeug import Response
@@ -317,3 +317,19 @@ def test_the_admin_registers_an_endpoint_and_shows_its_log(
     assert refused.status_code == 200
     assert b"Give ids, separated by commas." in refused.content
     assert webhooks.WebhookEndpoint.objects.count() == 1
+
+
+def test_a_change_by_the_owner_leaves_a_worker_s_position_and_lease(reviewer):
+    """An owner's edit, read before a worker moved on, must not move the
+    position back or free the endpoint under the worker."""
+    endpoint = webhooks.create_endpoint(owner=reviewer, url="https://example.org/")
+    stale = webhooks.WebhookEndpoint.objects.get(pk=endpoint.pk)
+    leased = timezone.now() + webhooks.LEASE
+    webhooks.WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        position_txid=F("position_txid") + 7, leased_until=leased
+    )
+    webhooks.update_endpoint(endpoint=stale, description="the bot")
+    endpoint.refresh_from_db()
+    assert endpoint.description == "the bot"
+    assert endpoint.position_txid == stale.position_txid + 7
+    assert endpoint.leased_until == leased
