@@ -42,9 +42,10 @@ def warc_of(
         ),
         warc_headers_dict=dict(common),
     )
-    reason = (
-        HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
-    )
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:  # a status the standard does not name (e.g. 299)
+        reason = ""
     response = writer.create_warc_record(
         url,
         "response",
