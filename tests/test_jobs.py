@@ -7,9 +7,9 @@ import datetime
 import json
 
 import pytest
-from asgiref.local import Local
 from django.core.management import call_command
 from django.tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
 
 from claims import jobs
 from claims.models import Job, RepeatCandidate
@@ -21,27 +21,19 @@ from sources.web import fetch_source
 
 from .test_web_sources import ARTICLE
 
-DATABASE_TASKS = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-}
-
 
 @pytest.fixture
 def queued(settings, httpserver, monkeypatch):
+    """The database backend as the default, as with CLAIMTRACK_TASKS=database:
+    set in the handler through its public item assignment (django.tasks
+    builds its backends once), and removed after, so the next use builds the
+    tests' immediate one again."""
     settings.CLAIMTRACK_TASKS = "database"
-    settings.TASKS = DATABASE_TASKS
     settings.CLAIMTRACK_FETCH_ALLOW_PRIVATE = True
     monkeypatch.setattr(jobs, "FIRST_RETRY_SECONDS", 0)  # no waiting in a test
-    reset_task_backends()
+    task_backends["default"] = DatabaseBackend("default", {"QUEUES": ["default"]})
     yield httpserver
-    reset_task_backends()
-
-
-def reset_task_backends():
-    """Make django.tasks read TASKS again (it caches the backends it made)."""
-    task_backends._settings = None
-    task_backends.__dict__.pop("settings", None)
-    task_backends._connections = Local(task_backends.thread_critical)
+    del task_backends["default"]
 
 
 def work(tasks=1):
@@ -184,13 +176,13 @@ def test_a_receiver_down_for_a_while_gets_every_event_in_order_from_the_worker(
     """Deliveries run in the real worker: each change queues one at commit,
     a failure queues its retry, and once the receiver is back every event
     arrives, in feed order."""
-    from claims import webhooks
+    from claims import services, webhooks
 
     from .test_webhooks import Receiver, wait_for_the_feed
 
     monkeypatch.setattr(webhooks, "RETRY_DELAYS", (0,) * 7)  # no waiting in a test
     receiver = Receiver(queued)
-    endpoint = webhooks.create_endpoint(owner=reviewer, url=receiver.url)
+    endpoint = services.create_endpoint(owner=reviewer, url=receiver.url)
     receiver.status = 503
     claims = [propose_accepted(text=f"The tram will run by May {n}.") for n in (1, 2)]
     wait_for_the_feed()
