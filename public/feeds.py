@@ -8,11 +8,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from claims.search import search_claims
-
 from . import queries
 from .forms import SearchForm
-from .views import filtered_claims
+from .views import every_match
 
 ITEMS = 50
 
@@ -104,11 +102,7 @@ class SearchFeed(ClaimItems, Feed):
         return reverse("public:search") + "?" + form.data.urlencode()
 
     def items(self, form):
-        claims = filtered_claims(form)
-        q = form.cleaned_data["q"]
-        if q:
-            claims = search_claims(claims, q, ranked=False)
-        return claims.select_related("speaker").order_by("-id")[:ITEMS]
+        return every_match(form).select_related("speaker").order_by("-id")[:ITEMS]
 
 
 def atom(feed: type[Feed]) -> type[Feed]:

@@ -298,6 +298,15 @@ def filtered_claims(form: SearchForm):
     return claims
 
 
+def every_match(form: SearchForm):
+    """Every public claim the search finds, its words included, unranked:
+    what its downloads and feeds hold."""
+    claims = filtered_claims(form)
+    if form.cleaned_data["q"]:
+        claims = search_claims(claims, form.cleaned_data["q"], ranked=False)
+    return claims
+
+
 # The two pages of public/search.html: what each is called, and where its form goes.
 SEARCH_PAGE = {
     "title": "Search",
@@ -328,10 +337,7 @@ def export(request, fmt: str):
     if not form.is_valid():
         context = {"form": form, "results": None, "page": SEARCH_PAGE}
         return render(request, "public/search.html", context, status=400)
-    claims = filtered_claims(form)
-    if form.cleaned_data["q"]:
-        claims = search_claims(claims, form.cleaned_data["q"], ranked=False)
-    return exports.streamed(claims, fmt)
+    return exports.streamed(every_match(form), fmt)
 
 
 def claimreview_feed(request):
