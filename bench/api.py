@@ -113,6 +113,14 @@ def clone_database(template: str, name: str) -> None:
         )
 
 
+def resident_mib() -> float:
+    """This process's resident memory now (Linux), in MiB."""
+    import resource
+
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
 def dirty_mib() -> float | None:
     """The kernel's page cache waiting to be written (Dirty + Writeback), in
     MiB, or None where /proc/meminfo is not there."""

@@ -9,7 +9,6 @@ stream it to a client: time, rows a second, and the resident memory sampled
 every 2,000 rows (flat memory: the same at the start and the end).
 """
 
-import resource
 import sys
 import time
 from pathlib import Path
@@ -19,11 +18,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import api as b  # noqa: E402
-
-
-def resident_mib() -> float:
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * resource.getpagesize() / 2**20
 
 
 def main(argv=None) -> None:
@@ -41,7 +35,7 @@ def main(argv=None) -> None:
         rows += 1
         size += len(line.encode())
         if rows % 2000 == 0:
-            samples.append(resident_mib())
+            samples.append(b.resident_mib())
     seconds = time.perf_counter() - started
     print(
         f"{rows:,} claims as CSV ({size / 2**20:.0f} MiB) in {seconds:.1f} s: "

@@ -37,16 +37,10 @@ if str(ROOT) not in sys.path:
 from bench import api as b  # noqa: E402
 
 
-def resident_mib() -> float:
-    """This process's resident memory now (Linux), in MiB."""
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * resource.getpagesize() / 2**20
-
-
 def sampled(stop: threading.Event, samples: list, every: float = 5.0) -> None:
     started = time.perf_counter()
     while not stop.wait(every):
-        samples.append((time.perf_counter() - started, resident_mib()))
+        samples.append((time.perf_counter() - started, b.resident_mib()))
 
 
 def started_worker(database: str) -> subprocess.Popen:
