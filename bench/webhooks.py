@@ -118,7 +118,8 @@ def main(argv=None) -> None:
 
     from django.utils import timezone
 
-    from claims import webhooks
+    from claims import services
+    from claims.models import WebhookEndpoint
     from claims.services import get_system_user
 
     receiver = Receiver()
@@ -136,18 +137,18 @@ def main(argv=None) -> None:
             claims = facts(args.changes + args.slow_events)
             time.sleep(2)  # the worker's start-up
 
-            webhooks.create_endpoint(owner=desk, url=receiver.url("latency"))
+            services.create_endpoint(owner=desk, url=receiver.url("latency"))
             latencies = []
             for n, claim in enumerate(claims[: args.changes], start=1):
                 started = time.perf_counter()
                 move(claim, desk)  # committed on return
                 wait_for(receiver, "/latency", n, timeout=30)
                 latencies.append(receiver.arrived["/latency"][-1][1] - started)
-            webhooks.WebhookEndpoint.objects.update(disabled_at=timezone.now())
+            WebhookEndpoint.objects.update(disabled_at=timezone.now())
 
             receiver.delay = SLOW_SECONDS
             for n in range(ENDPOINTS):
-                webhooks.create_endpoint(owner=desk, url=receiver.url(f"slow{n}"))
+                services.create_endpoint(owner=desk, url=receiver.url(f"slow{n}"))
             started = time.perf_counter()
             for claim in claims[args.changes :]:
                 move(claim, desk)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from claims import services, webhooks
+from claims import services
 from claims.models import (
     Claim,
     ClaimEvent,
@@ -218,7 +218,7 @@ def build_world():
             score=0.0,
         ),
         "delivery": WebhookDelivery.objects.create(
-            endpoint=webhooks.create_endpoint(owner=otto, url="https://example.org/"),
+            endpoint=services.create_endpoint(owner=otto, url="https://example.org/"),
             event=ClaimEvent.objects.order_by("id").first(),
             event_type="claim.proposed",
             message_id="msg_event_1",

@@ -3,7 +3,7 @@ each endpoint its owner's (and readable by reviewers)."""
 
 import pytest
 
-from claims import webhooks
+from claims import services, webhooks
 from claims.models import WebhookDelivery, WebhookEndpoint
 
 from .test_webhooks import Receiver
@@ -95,7 +95,7 @@ def test_an_endpoint_is_its_owner_s_to_change_and_the_reviewers_to_read(
     api, api_user, reviewer_api
 ):
     owner = api_user("contributor")
-    endpoint = webhooks.create_endpoint(owner=owner, url="https://example.org/hook")
+    endpoint = services.create_endpoint(owner=owner, url="https://example.org/hook")
     other = api(api_user("contributor", username="someone-else"))
     assert other.get(f"/api/v1/webhooks/{endpoint.pk}/").status_code == 404
     assert other.get("/api/v1/webhooks/").json()["results"] == []

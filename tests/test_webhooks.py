@@ -17,7 +17,13 @@ from werkzeug import Response
 
 from claims import services, webhooks
 from claims.changes import horizon
-from claims.models import ClaimEvent, DeliveryOutcome, Status, WebhookDelivery
+from claims.models import (
+    ClaimEvent,
+    DeliveryOutcome,
+    Status,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 from .test_status import move
 
@@ -70,7 +76,7 @@ def receiver(httpserver, settings):
 
 
 def endpoint_for(user, receiver, **fields):
-    return webhooks.create_endpoint(owner=user, url=receiver.url, **fields)
+    return services.create_endpoint(owner=user, url=receiver.url, **fields)
 
 
 def test_a_status_change_reaches_the_receiver_signed(
@@ -167,9 +173,7 @@ def test_after_the_last_retry_the_endpoint_is_disabled_and_its_owner_told(
     receiver.status = 302  # a redirect is never followed
     propose_accepted()
     for _ in range(len(webhooks.RETRY_DELAYS) + 1):
-        webhooks.WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-            next_attempt_at=None
-        )
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(next_attempt_at=None)
         webhooks.deliver_due()
     endpoint.refresh_from_db()
     assert endpoint.disabled_at is not None
@@ -182,7 +186,7 @@ def test_after_the_last_retry_the_endpoint_is_disabled_and_its_owner_told(
     assert f"webhook {endpoint.pk} was disabled" in told.subject
     # Enabled again, it resumes from the event that failed.
     receiver.status = 200
-    webhooks.update_endpoint(endpoint=endpoint, enabled=True)
+    services.update_endpoint(endpoint=endpoint, enabled=True)
     assert webhooks.deliver_due() == 2
 
 
@@ -210,12 +214,12 @@ def test_replay_from_an_event_sends_it_and_what_follows_again(
     propose_accepted(text="The tram will run by May 2026.")
     assert webhooks.deliver_due() == 4
     third = receiver.verified(endpoint.secret)[2]["data"]["event"]
-    webhooks.replay_from(endpoint=endpoint, event=third)
+    services.replay_from(endpoint=endpoint, event=third)
     assert webhooks.deliver_due() == 2
     again = [m["data"]["event"] for m in receiver.verified(endpoint.secret)[4:]]
     assert again[0] == third
     with pytest.raises(ValidationError) as error:
-        webhooks.replay_from(endpoint=endpoint, event=10**9)
+        services.replay_from(endpoint=endpoint, event=10**9)
     assert "event" in error.value.message_dict
 
 
@@ -232,11 +236,11 @@ def test_replay_from_an_event_sends_it_and_what_follows_again(
 )
 def test_a_bad_endpoint_is_refused_naming_the_field(reviewer, fields, field):
     with pytest.raises(ValidationError) as error:
-        webhooks.create_endpoint(
+        services.create_endpoint(
             owner=reviewer, **{"url": "https://example.org/", **fields}
         )
     assert field in error.value.message_dict
-    assert not webhooks.WebhookEndpoint.objects.exists()
+    assert not WebhookEndpoint.objects.exists()
 
 
 def test_a_change_queues_a_delivery_at_commit(
@@ -301,7 +305,7 @@ def test_the_admin_registers_an_endpoint_and_shows_its_log(
         follow=True,
     )
     assert added.status_code == 200
-    endpoint = webhooks.WebhookEndpoint.objects.get()
+    endpoint = WebhookEndpoint.objects.get()
     assert (endpoint.owner, endpoint.event_types) == (owner, ["claim.accepted"])
     assert endpoint.secret.encode() in added.content  # shown this once
     propose_accepted()
@@ -316,19 +320,19 @@ def test_the_admin_registers_an_endpoint_and_shows_its_log(
     )
     assert refused.status_code == 200
     assert b"Give ids, separated by commas." in refused.content
-    assert webhooks.WebhookEndpoint.objects.count() == 1
+    assert WebhookEndpoint.objects.count() == 1
 
 
 def test_a_change_by_the_owner_leaves_a_worker_s_position_and_lease(reviewer):
     """An owner's edit, read before a worker moved on, must not move the
     position back or free the endpoint under the worker."""
-    endpoint = webhooks.create_endpoint(owner=reviewer, url="https://example.org/")
-    stale = webhooks.WebhookEndpoint.objects.get(pk=endpoint.pk)
+    endpoint = services.create_endpoint(owner=reviewer, url="https://example.org/")
+    stale = WebhookEndpoint.objects.get(pk=endpoint.pk)
     leased = timezone.now() + webhooks.LEASE
-    webhooks.WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
         position_txid=F("position_txid") + 7, leased_until=leased
     )
-    webhooks.update_endpoint(endpoint=stale, description="the bot")
+    services.update_endpoint(endpoint=stale, description="the bot")
     endpoint.refresh_from_db()
     assert endpoint.description == "the bot"
     assert endpoint.position_txid == stale.position_txid + 7

@@ -1,14 +1,14 @@
 """Webhook endpoints in the admin: register one (its secret shown once), read
 its delivery log, enable it again or deliver now (docs/NOTIFICATIONS.md).
-Every write goes through claims/webhooks.py, as the API's do; an endpoint is
-its owner's to change and the reviewers' to read."""
+Every write goes through claims/services/webhooks.py, as the API's do; an
+endpoint is its owner's to change and the reviewers' to read."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 
-from .. import webhooks
+from .. import services, webhooks
 from ..models import EVENT_TYPES, Status, WebhookEndpoint
 
 LOG = 50  # deliveries shown; the API's …/deliveries/ lists 100
@@ -102,9 +102,9 @@ class WebhookAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in FORM_FIELDS}
         if change:
-            webhooks.update_endpoint(endpoint=obj, **fields)
+            services.update_endpoint(endpoint=obj, **fields)
             return
-        created = webhooks.create_endpoint(owner=request.user, **fields)
+        created = services.create_endpoint(owner=request.user, **fields)
         obj.pk = created.pk
         self.message_user(
             request,
@@ -155,7 +155,7 @@ class WebhookAdmin(admin.ModelAdmin):
     @admin.action(description="Enable the selected endpoints again")
     def enable_selected(self, request, queryset):
         for endpoint in queryset.filter(owner=request.user):
-            webhooks.update_endpoint(endpoint=endpoint, enabled=True)
+            services.update_endpoint(endpoint=endpoint, enabled=True)
         self.message_user(request, "Enabled; each resumes from where it stopped.")
 
     @admin.action(description="Deliver what the selected endpoints have waiting")

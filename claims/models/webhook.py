@@ -105,6 +105,22 @@ class WebhookEndpoint(models.Model):
     def position(self) -> tuple[int, int]:
         return self.position_txid, self.position_id
 
+    def reset_failures(self) -> None:
+        """No event being retried (not saved)."""
+        self.failed_attempts = 0
+        self.failing_since = self.next_attempt_at = None
+
+
+# What enabling, disabling and failing change (beside the position): the
+# fields a write that must not touch a worker's position or lease saves.
+RETRY_STATE = (
+    "failed_attempts",
+    "failing_since",
+    "next_attempt_at",
+    "disabled_at",
+    "disabled_reason",
+)
+
 
 class DeliveryOutcome(models.TextChoices):
     DELIVERED = "delivered", "delivered"

@@ -22,6 +22,7 @@ from .relations import citable_relations, relate_claims, withdraw_relation
 from .repeats import dismiss_repeat, find_repeats, mark_repeat
 from .speakers import find_or_create_speaker, merge_speakers
 from .status import OverdueMove, change_status, mark_overdue, overdue_claims
+from .webhooks import create_endpoint, replay_from, update_endpoint
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -35,6 +36,7 @@ __all__ = [
     "change_status",
     "check_edit",
     "citable_relations",
+    "create_endpoint",
     "dismiss_repeat",
     "edit_claim",
     "find_or_create_speaker",
@@ -47,8 +49,10 @@ __all__ = [
     "propose_claim",
     "propose_many",
     "relate_claims",
+    "replay_from",
     "review_claim",
     "review_contribution",
+    "update_endpoint",
     "withdraw_contribution",
     "withdraw_relation",
 ]

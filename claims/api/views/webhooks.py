@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ... import webhooks
+from ... import services, webhooks
 from ...models import EVENT_TYPES, Status, WebhookDelivery, WebhookEndpoint
 from .common import WRITE_ERRORS, StrictQueryMixin
 
@@ -163,7 +163,7 @@ class WebhookViewSet(
         responses={201: WebhookCreatedSerializer, **WRITE_ERRORS},
     )
     def create(self, request):
-        endpoint = webhooks.create_endpoint(owner=request.user, **_fields(request))
+        endpoint = services.create_endpoint(owner=request.user, **_fields(request))
         body = WebhookCreatedSerializer(endpoint).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -174,7 +174,7 @@ class WebhookViewSet(
     )
     def partial_update(self, request, pk=None):
         endpoint = self.owned()
-        webhooks.update_endpoint(endpoint=endpoint, **_fields(request))
+        services.update_endpoint(endpoint=endpoint, **_fields(request))
         return Response(WebhookSerializer(endpoint).data)
 
     @extend_schema(
@@ -202,7 +202,7 @@ class WebhookViewSet(
     @action(detail=True, methods=["post"])
     def replay(self, request, pk=None):
         endpoint = self.owned()
-        webhooks.replay_from(endpoint=endpoint, event=request.data.get("from_event"))
+        services.replay_from(endpoint=endpoint, event=request.data.get("from_event"))
         webhooks.changed()  # deliver from there at once, or in the worker
         return Response(
             WebhookSerializer(endpoint).data, status=status.HTTP_202_ACCEPTED
