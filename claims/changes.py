@@ -14,11 +14,6 @@ from django.db import connection
 
 from .models import ClaimEvent
 
-
-def visible_events(user):
-    return ClaimEvent.objects.visible_to(user)
-
-
 # The columns a feed page shows, read as rows: building a model instance (and
 # its actor's) per event was most of a page's Python time.
 FEED_COLUMNS = (
@@ -34,9 +29,10 @@ FEED_COLUMNS = (
 )
 
 
-def feed_page(user, after: tuple[int, int] | None, size: int) -> list[dict]:
-    """The page's events as rows (dicts of ``FEED_COLUMNS``)."""
-    events = visible_events(user).values(*FEED_COLUMNS)
+def feed_page(events, after: tuple[int, int] | None, size: int) -> list[dict]:
+    """The page of ``events`` (a ClaimEvent queryset: what the reader may
+    read) after ``after``, as rows (dicts of ``FEED_COLUMNS``)."""
+    events = events.values(*FEED_COLUMNS)
     if connection.vendor == "postgresql":
         # Only transactions that can no longer commit earlier-sorting events
         # (and this request's own, for a client that writes and reads at once).

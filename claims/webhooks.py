@@ -11,7 +11,7 @@ attempt is tried again after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h
 (Standard Webhooks' schedule, give or take a fifth), then the endpoint is
 disabled with the reason and its owner told.
 
-A recorded change queues ``deliver_webhooks`` at commit (``changed``): the
+A recorded change queues ``deliver_webhooks`` at commit (claims/notify.py): the
 worker runs it with ``CLAIMTRACK_TASKS=database``, otherwise it runs at once.
 No transaction is held while a receiver answers (that would hold back the
 feed's horizon for every reader): a worker leases an endpoint for a while,
@@ -38,8 +38,9 @@ from standardwebhooks import Webhook
 
 from sources.fetching import FetchRefused, post
 
-from .changes import FEED_COLUMNS, feed_page, position, visible_events
+from .changes import FEED_COLUMNS, feed_page, position
 from .models import (
+    ClaimEvent,
     DeliveryOutcome,
     EventKind,
     Review,
@@ -130,14 +131,9 @@ def message(row: dict, event_type: str) -> tuple[str, datetime.datetime, bytes]:
 # --- delivering ------------------------------------------------------------------
 
 
-def changed() -> None:
-    """A change was recorded in this transaction: deliver it after commit.
-    (Whether any endpoint listens is asked then, so that a write costs no
-    query for it.)"""
-    transaction.on_commit(_queue)
-
-
-def _queue(run_after: datetime.datetime | None = None) -> None:
+def queue(run_after: datetime.datetime | None = None) -> None:
+    """Deliver what is waiting (after a commit that recorded a change: see
+    ``claims/notify.py``), or schedule a retry for ``run_after``."""
     if not WebhookEndpoint.objects.filter(disabled_at__isnull=True).exists():
         return
     if settings.CLAIMTRACK_TASKS != "database":
@@ -191,7 +187,9 @@ def deliver_endpoint(pk: int) -> int:
     started = time.monotonic()
     try:
         while time.monotonic() - started < LEASE.total_seconds() / 2:
-            rows = feed_page(endpoint.owner, endpoint.position, PAGE)
+            rows = feed_page(
+                ClaimEvent.objects.visible_to(endpoint.owner), endpoint.position, PAGE
+            )
             if not rows:
                 break
             for row in rows:
@@ -252,7 +250,7 @@ def _attempt(endpoint: WebhookEndpoint, row: dict, event_type: str) -> bool:
         _tell_owner(endpoint)
     elif outcome == DeliveryOutcome.FAILED:
         when = endpoint.next_attempt_at
-        transaction.on_commit(lambda: _queue(when))
+        transaction.on_commit(lambda: queue(when))
     return sent.ok
 
 
@@ -261,7 +259,7 @@ def resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
     position and retries stay as they are. The new attempt is logged."""
     endpoint = delivery.endpoint
     row = (
-        visible_events(endpoint.owner)
+        ClaimEvent.objects.visible_to(endpoint.owner)
         .filter(pk=delivery.event_id)
         .values(*FEED_COLUMNS)
         .first()

@@ -118,6 +118,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The admin's sign-in serves the public pages that need one (watching): every
+# account with a role signs in there (sources/review.py).
+LOGIN_URL = "admin:login"
 
 TEMPLATES = [
     {
@@ -497,6 +500,13 @@ def email_mailer(url: str) -> dict:
 
 MAILERS = {"default": email_mailer(os.environ.get("CLAIMTRACK_EMAIL_URL", "").strip())}
 DEFAULT_FROM_EMAIL = os.environ.get("CLAIMTRACK_EMAIL_FROM", "claimtrack@localhost")
+# Where the site is, for the links in email (no request to build them from).
+CLAIMTRACK_SITE_URL = os.environ.get(
+    "CLAIMTRACK_SITE_URL", "http://localhost:8000"
+).strip()
+# The reviewers' daily digest goes out on the first scheduler pass at or after
+# this hour (TIME_ZONE), once a day (docs/NOTIFICATIONS.md).
+CLAIMTRACK_DIGEST_HOUR = env_int("CLAIMTRACK_DIGEST_HOUR", 7)
 
 # Webhook deliveries (docs/NOTIFICATIONS.md): how long a receiver may take to
 # answer, and how many endpoints one worker delivers to at once (each in order).

@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from . import feeds, views
+from . import feeds, views, watching
 
 
 class IdConverter:
@@ -19,6 +19,21 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+
+
+class WatchedConverter:
+    """What can be watched (claims.models.watch.TARGETS)."""
+
+    regex = "claim|speaker|source"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(WatchedConverter, "watched")
 
 
 def read_only(view):
@@ -57,6 +72,11 @@ urlpatterns = [
         {"fmt": "jsonl"},
         name="export-jsonl",
     ),
+    # Watch lists and one-click unsubscribe (docs/NOTIFICATIONS.md): these
+    # write, behind a sign-in or a signed token.
+    path("watching/", watching.watching, name="watching"),
+    path("watching/<watched:kind>/<id:pk>/", watching.watch, name="watch"),
+    path("unsubscribe/<str:token>/", watching.unsubscribe, name="unsubscribe"),
     # Feeds (docs/NOTIFICATIONS.md): RSS 2.0 and Atom 1.0 of each.
     path("verdicts.rss", read_only(feeds.VerdictsFeed()), name="verdicts-rss"),
     path(

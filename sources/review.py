@@ -62,6 +62,26 @@ def is_reviewer(user) -> bool:
     )
 
 
+def reviewer_accounts(users):
+    """``is_reviewer`` in SQL, for many at once (the mailers): the active
+    superusers and holders of the review permission among ``users``, a User
+    queryset. tests/test_watching.py holds the two to the same answer."""
+    app, codename = REVIEW_PERMISSION.split(".")
+    held = {
+        "permissions__codename": codename,
+        "permissions__content_type__app_label": app,
+    }
+    return (
+        users.filter(is_active=True)
+        .filter(
+            models.Q(is_superuser=True)
+            | models.Q(**{f"groups__{key}": value for key, value in held.items()})
+            | models.Q(**{f"user_{key}": value for key, value in held.items()})
+        )
+        .distinct()
+    )
+
+
 def can_move_status(user) -> bool:
     """Whether ``user`` may move a claim's status (the admin's status form;
     the API asks ``WRITE_PERMISSIONS``, the same permission)."""

@@ -228,6 +228,7 @@ def build_world():
         "job": Job.objects.create(  # otto's: a contributor reads only their own
             kind="fetch", params={"url": "https://example.org/"}, created_by=otto
         ),
+        "watch": services.watches.watch(user=otto, kind="claim", pk=accepted.pk)[0],
         "speaker": speaker,
         "proposal": Claim.objects.get(pk=proposal.pk),
         "proposed_span": proposed_span,
@@ -377,6 +378,12 @@ admin:claims_job_change                 login admin 200 200              login a
 admin:claims_job_history                login admin 200 200              login admin 200 200
 admin:claims_job_delete                 login 403 403 403                login 403 403 403
 admin/claims/job/<path:object_id>/      login 302 302 302                login 302 302 302
+admin:claims_watch_changelist           login 200 200 200                login 200 200 200
+admin:claims_watch_add                  login 403 403 403                login 403 403 403
+admin:claims_watch_change               login admin admin admin          login admin admin admin
+admin:claims_watch_history              login admin admin admin          login admin admin admin
+admin:claims_watch_delete               login admin admin admin          login admin admin admin
+admin/claims/watch/<path:object_id>/    login 302 302 302                login 302 302 302
 admin:sources_source_changelist         login 200 200 200                login 200 200 200
 admin:sources_source_add                login 200 200 200                login 200 200 200
 admin:sources_source_change             login 200 200 200                login 403 200 200
@@ -418,6 +425,9 @@ public:speaker-rss                      200 200 200 200                  405 405
 public:speaker-atom                     200 200 200 200                  405 405 405 405
 public:search-rss                       200 200 200 200                  405 405 405 405
 public:search-atom                      200 200 200 200                  405 405 405 405
+public:watching                         login 200 200 200                login 302 302 302
+public:watch                            login 200 200 200                login 302 302 302
+public:unsubscribe                      200 200 200 200                  200 200 200 200
 """
 
 
@@ -449,6 +459,7 @@ def admin_object(w, model: str):
         "orphan": w["orphan"],
         "job": w["job"],
         "webhookendpoint": w["delivery"].endpoint,
+        "watch": w["watch"],  # otto's: nobody else's to see
         "publisher": w["publisher"],
         "user": w["otto"],
         "group": Group.objects.get(name="contributor"),
@@ -543,6 +554,12 @@ def public_path(w, name: str) -> str:
         "public:speaker-atom": f"/speakers/{w['speaker'].pk}/claims.atom",
         "public:search-rss": "/search/claims.rss?q=bridge",
         "public:search-atom": "/search/claims.atom?q=bridge",
+        "public:watching": "/watching/",
+        "public:watch": f"/watching/claim/{accepted.pk}/",
+        # otto's watch: the token is the proof, whoever follows the link
+        "public:unsubscribe": "/unsubscribe/{}/".format(
+            services.watches.unsubscribe_token(w["otto"], f"watch:{w['watch'].pk}")
+        ),
     }[name]
 
 
@@ -718,6 +735,20 @@ API = {
     ),
     ("knox-logout", "POST"): ApiRow(
         lambda w: "/api/v1/auth/logout/", (401, 204, 204, 204)
+    ),
+    # Each user's watches are their own (tests/test_watching.py): otto's is
+    # nobody else's to read or stop.
+    ("watch-list", "GET"): ApiRow(lambda w: "/api/v1/watches/", (401, 200, 200, 200)),
+    ("watch-list", "POST"): ApiRow(
+        lambda w: "/api/v1/watches/",
+        (401, 201, 201, 201),
+        lambda w: {"claim": w["accepted"].pk},
+    ),
+    ("watch-detail", "GET"): ApiRow(
+        lambda w: f"/api/v1/watches/{w['watch'].pk}/", (401, 404, 404, 404)
+    ),
+    ("watch-detail", "DELETE"): ApiRow(
+        lambda w: f"/api/v1/watches/{w['watch'].pk}/", (401, 404, 404, 404)
     ),
     ("api-root", "GET"): ApiRow(lambda w: "/api/v1/", (200, 200, 200, 200)),
     ("schema", "GET"): ApiRow(lambda w: "/api/schema/", (200, 200, 200, 200)),

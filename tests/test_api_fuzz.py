@@ -257,6 +257,7 @@ def route_values(claim):
         "speakers": {"pk": claim.speaker_id},
         "jobs": {"pk": "00000000-0000-4000-8000-000000000000"},  # nobody's: a 404
         "webhooks": {"pk": 1, "delivery": 1},
+        "watches": {"pk": 1},
     }
 
 

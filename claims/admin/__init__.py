@@ -30,6 +30,7 @@ from . import (  # noqa: F401
     queues,
     source_page,
     speaker,
+    watches,
     webhooks,
 )
 

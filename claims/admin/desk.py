@@ -10,6 +10,7 @@ from sources.review import is_reviewer
 from .. import exports, services
 from ..models import Claim
 from ..search import matching_claims
+from ..services import watches
 from .decisions import ask_for_note, decide_each
 from .forms import RejectForm, ReviewerChoiceForm
 from .lists import CappedPaginator, review_and_status_counts
@@ -40,6 +41,7 @@ class ReviewDeskMixin:
         "unassign",
         "export_csv",
         "export_jsonl",
+        "watch_selected",
     )
 
     def visible(self, request):
@@ -72,6 +74,22 @@ class ReviewDeskMixin:
     @admin.action(description="Download selected claims as JSON Lines")
     def export_jsonl(self, request, queryset):
         return exports.streamed(queryset, "jsonl")
+
+    # Watching reveals nothing the list does not show (docs/NOTIFICATIONS.md).
+    @admin.action(description="Watch selected claims (email when a status changes)")
+    def watch_selected(self, request, queryset):
+        new = sum(
+            watches.watch(user=request.user, kind="claim", pk=pk)[1]
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(
+            request,
+            format_html(
+                'Now watching {} more claim(s). <a href="{}">What you watch</a>',
+                new,
+                reverse("public:watching"),
+            ),
+        )
 
     @admin.action(description="Accept selected claims", permissions=["review"])
     def accept_selected(self, request, queryset):

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..changes import feed_page
+from ..models import ClaimEvent
 from . import serializers as s
 from .pagination import CursorPagination
 from .views.common import StrictQueryMixin
@@ -101,7 +102,7 @@ class ChangeFeedView(StrictQueryMixin, APIView):
         raw = request.query_params.get("after")
         after = decode_cursor(raw) if raw else None
         # One row past the page tells whether the client should read on.
-        events = feed_page(request.user, after, size + 1)
+        events = feed_page(ClaimEvent.objects.visible_to(request.user), after, size + 1)
         has_more = len(events) > size
         events = events[:size]
         cursor = encode_cursor(events[-1]) if events else raw

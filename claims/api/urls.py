@@ -10,6 +10,7 @@ from .feed import ChangeFeedView
 from .views.claims import ClaimViewSet
 from .views.jobs import JobViewSet
 from .views.sources import SourceViewSet, SpeakerViewSet
+from .views.watches import WatchViewSet
 from .views.webhooks import WebhookViewSet
 
 
@@ -46,6 +47,7 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("speakers", SpeakerViewSet, basename="speaker")
 router.register("jobs", JobViewSet, basename="job")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("watches", WatchViewSet, basename="watch")
 
 urlpatterns = [
     path("v1/changes/", ChangeFeedView.as_view(), name="changes"),

@@ -24,6 +24,7 @@ from .relation import (
 from .search import ClaimSearch
 from .span import QueuedSpan, Span
 from .speaker import Speaker, SpeakerName
+from .watch import MailCursor, MailPreference, Watch
 from .webhook import (
     EVENT_TYPES,
     DeliveryOutcome,
@@ -50,6 +51,8 @@ __all__ = [
     "Job",
     "JobKind",
     "JobState",
+    "MailCursor",
+    "MailPreference",
     "Orphan",
     "QueuedClaim",
     "QueuedEvidence",
@@ -68,6 +71,7 @@ __all__ = [
     "Stance",
     "Status",
     "StatusChange",
+    "Watch",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

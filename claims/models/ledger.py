@@ -61,6 +61,14 @@ class StatusChange(models.Model):
                 fields=["claim", "claim_version"], name="statuschange_unique_version"
             ),
         ]
+        indexes = [
+            # The reviewers' digest: what went overdue since the last one.
+            models.Index(
+                fields=["changed_at"],
+                name="statuschange_overdue_idx",
+                condition=Q(to_status="overdue"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.from_status or '∅'} → {self.to_status}"

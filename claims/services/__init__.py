@@ -6,6 +6,8 @@ Every function here is keyword-only, runs in one transaction and raises a
 the API, the management commands and the tests all call these functions.
 """
 
+# Watch lists and unsubscribe, used as ``services.watches.watch(...)``.
+from . import watches
 from .base import EvidenceInput, SpanInput, get_system_user
 from .claims import (
     EDITABLE_FIELDS,
@@ -53,6 +55,7 @@ __all__ = [
     "review_claim",
     "review_contribution",
     "update_endpoint",
+    "watches",
     "withdraw_contribution",
     "withdraw_relation",
 ]

@@ -15,7 +15,7 @@ from sources.constraints import refused_check
 from sources.models import Source, set_history_context
 from sources.review import is_reviewer
 
-from .. import webhooks
+from .. import notify
 from ..models import (
     Claim,
     ClaimEvent,
@@ -375,7 +375,7 @@ def record_change(
     a proposed addition and a decision on one other than acceptance are."""
     change_event(claim, by=by, reason=reason, event=event, internal=internal).save()
     refresh_search_document(claim.pk)
-    webhooks.changed()
+    notify.changed()
 
 
 def change_event(

@@ -20,7 +20,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from .. import webhooks
+from .. import notify
 from ..models import (
     Attribution,
     Claim,
@@ -213,6 +213,6 @@ def _write(rows: list[_Rows], by: User, repeats: bool) -> None:
         for claim in claims
     )
     refresh_search_documents([claim.pk for claim in claims])
-    webhooks.changed()
+    notify.changed()
     if repeats:
         find_new_repeats(claims)

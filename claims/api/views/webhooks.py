@@ -203,7 +203,7 @@ class WebhookViewSet(
     def replay(self, request, pk=None):
         endpoint = self.owned()
         services.replay_from(endpoint=endpoint, event=request.data.get("from_event"))
-        webhooks.changed()  # deliver from there at once, or in the worker
+        webhooks.queue()  # deliver from there at once, or in the worker
         return Response(
             WebhookSerializer(endpoint).data, status=status.HTTP_202_ACCEPTED
         )
