@@ -522,3 +522,20 @@ def test_a_forged_or_cut_unsubscribe_link_is_refused_and_changes_nothing(
     client.post(f"/unsubscribe/{other}/")
     assert Watch.objects.filter(pk=watch.pk).exists()
     assert re.fullmatch(r"[\w:.-]+", good)  # fits a URL path segment
+
+
+def test_a_merged_speakers_watchers_watch_the_speaker_it_became(
+    propose_accepted, reviewer, reader, speaker
+):
+    other = UserFactory(username="both-watcher")
+    twin = services.find_or_create_speaker(name="Zed Twin")
+    propose_accepted(speaker=twin, text="The twin said it.")
+    watches.watch(user=reader, kind="speaker", pk=twin.pk)
+    watches.watch(user=other, kind="speaker", pk=twin.pk)
+    propose_accepted()
+    watches.watch(user=other, kind="speaker", pk=speaker.pk)
+    services.merge_speakers(merged=twin, into=speaker, by=reviewer)
+    assert sorted(
+        Watch.objects.filter(speaker=speaker).values_list("user__username", flat=True)
+    ) == ["both-watcher", "wanda-watcher"]
+    assert not Watch.objects.filter(speaker=twin).exists()

@@ -13,6 +13,7 @@ from ..models import (
     Claim,
     EventKind,
     Speaker,
+    Watch,
 )
 from .base import (
     bump_version,
@@ -106,4 +107,10 @@ def merge_speakers(
         validate_instance(speaker)
         set_history_context(speaker, by=by, reason=why[:100])
         save_instance(speaker, update_fields=["aliases", "wikidata_id", "merged_into"])
+    # Whoever watched the merged speaker now watches the one it became
+    # (docs/NOTIFICATIONS.md); a watch of both stays one.
+    Watch.objects.filter(
+        speaker=merged, user__in=Watch.objects.filter(speaker=into).values("user")
+    ).delete()
+    Watch.objects.filter(speaker=merged).update(speaker=into)
     return into
