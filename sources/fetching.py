@@ -127,8 +127,16 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def fetch(url: str, *, allow_private: bool | None = None) -> Fetched:
+def fetch(
+    url: str,
+    *,
+    allow_private: bool | None = None,
+    media_types: frozenset[str] = MEDIA_TYPES,
+) -> Fetched:
     """Fetch one page, following redirects, or raise ``FetchRefused``.
+
+    ``media_types``: the types accepted (a page's, by default; the ClaimReview
+    import also takes JSON).
 
     Each hop's name is resolved here and refused if any of its addresses is not
     public; httpx then connects to the checked IP itself (the URL's host replaced
@@ -150,7 +158,13 @@ def fetch(url: str, *, allow_private: bool | None = None) -> Fetched:
                 target = _redirect_target(response, current)
                 if target is None:
                     return _page(
-                        url, current, response, str(address), redirects, deadline
+                        url,
+                        current,
+                        response,
+                        str(address),
+                        redirects,
+                        deadline,
+                        media_types,
                     )
             if len(redirects) == max_redirects:
                 raise FetchRefused(
@@ -331,6 +345,7 @@ def _page(
     address: str,
     redirects: list[str],
     deadline: float,
+    media_types: frozenset[str] = MEDIA_TYPES,
 ) -> Fetched:
     fetched_at = datetime.datetime.now(datetime.UTC)
     if not response.is_success:
@@ -340,11 +355,16 @@ def _page(
         )
     content_type = response.headers.get("content-type", "")
     media_type = content_type.partition(";")[0].strip().lower()
-    if media_type not in MEDIA_TYPES:
+    if media_type not in media_types:
+        accepted = (
+            "HTML, XHTML and plain text"
+            if media_types == MEDIA_TYPES
+            else ", ".join(sorted(media_types))
+        )
         raise FetchRefused(
             "media_type",
             f"{media_type or 'a page without a Content-Type'} is not supported yet: "
-            "only HTML, XHTML and plain text",
+            f"only {accepted}",
         )
     body = _read_body(response, deadline)
     encoding, source = _charset(response, media_type, body)

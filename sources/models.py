@@ -56,6 +56,9 @@ class SourceKind(models.TextChoices):
     OFFICIAL_DOCUMENT = "official_document", "Official document"
     SOCIAL_POST = "social_post", "Social post"
     RESEARCH_NOTE = "research_note", "Research note"
+    # The words a fact-checker's ClaimReview gives as the claim it reviewed
+    # (claims/services/claimreview_import.py).
+    FACT_CHECK = "fact_check", "Fact check"
 
 
 # Who reviews: the claims app's reviewer permission, named as a string so that
