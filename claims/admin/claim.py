@@ -27,7 +27,7 @@ from .display import excerpt
 from .forms import ClaimForm
 from .history import GuardedHistoryAdmin
 from .lists import AssignedFilter, SourceFilter, SpeakerFilter
-from .provenance import SpanInline
+from .provenance import ImportedReviewInline, SpanInline
 from .relate import RelationViews
 
 
@@ -85,7 +85,7 @@ class ClaimAdmin(ClaimDeskViews, RelationViews, ReviewDeskMixin, GuardedHistoryA
             {"fields": readonly_fields},
         ),
     )
-    inlines = (SpanInline,)
+    inlines = (SpanInline, ImportedReviewInline)
     # An old version cannot be saved back: spans, ledger and review are
     # append-only, so the history pages only show (claims/admin/history.py).
     revertible = False

@@ -1,9 +1,11 @@
+import json
+
 from django.contrib import admin
 from django.utils.html import format_html
 
 from sources.review import is_reviewer
 
-from ..models import Claim, Evidence, Span, StatusChange
+from ..models import Claim, Evidence, ImportedReview, Span, StatusChange
 from .decisions import withdraw_selected
 from .display import words_in_context
 
@@ -83,6 +85,40 @@ class EvidenceInline(ReadOnlyMixin, admin.TabularInline):
     @admin.display(description="words in context")
     def words(self, obj):
         return words_in_context(obj)
+
+
+class ImportedReviewInline(ReadOnlyMixin, admin.StackedInline):
+    """The fact-checker's review a claim was imported from, as it came
+    (``manage.py import_claimreview``)."""
+
+    model = ImportedReview
+    fields = (
+        "fact_checker",
+        "review_url",
+        "original_rating",
+        "mapped_status",
+        "imported_by",
+        "imported_at",
+        "whole_item",
+    )
+    readonly_fields = fields
+    extra = 0
+    verbose_name = "imported ClaimReview"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("imported_by")
+
+    @admin.display(description="original rating")
+    def original_rating(self, obj):
+        return format_html(
+            "<code>{}</code>", json.dumps(obj.rating, ensure_ascii=False)
+        )
+
+    @admin.display(description="the ClaimReview as imported")
+    def whole_item(self, obj):
+        return format_html(
+            "<pre>{}</pre>", json.dumps(obj.item, ensure_ascii=False, indent=2)
+        )
 
 
 @admin.register(Span)

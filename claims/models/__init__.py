@@ -12,6 +12,7 @@ from .choices import (
 from .claim import Claim, ClaimQuerySet, DeadlineClaim, QueuedClaim
 from .event import ClaimEvent, EventKind
 from .extraction import ClaimExtraction
+from .imported_review import ImportedReview
 from .job import Job, JobKind, JobState
 from .ledger import Evidence, QueuedEvidence, StatusChange
 from .reanchoring import Orphan, Reanchoring, ReanchorMethod
@@ -48,6 +49,7 @@ __all__ = [
     "DeliveryOutcome",
     "EventKind",
     "Evidence",
+    "ImportedReview",
     "Job",
     "JobKind",
     "JobState",
