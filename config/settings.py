@@ -415,6 +415,9 @@ CLAIMTRACK_PUBLISHER_NAME = os.environ.get("CLAIMTRACK_PUBLISHER_NAME", "claimtr
 CLAIMTRACK_SYSTEM_USERNAME = "claimtrack-system"
 # The username the claim extractor's proposals are recorded under.
 CLAIMTRACK_EXTRACTOR_USERNAME = "claimtrack-extractor"
+# The username ClaimReview imports are recorded under (import_claimreview
+# without --as).
+CLAIMTRACK_IMPORTER_USERNAME = "claimtrack-importer"
 # The username that signs the curated seed reviews.
 CLAIMTRACK_SEED_REVIEWER_USERNAME = "seed-reviewer"
 # The username that proposes the curated seed claims (four eyes: not the reviewer).
