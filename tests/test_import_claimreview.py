@@ -488,3 +488,51 @@ def test_the_admin_shows_the_original_rating(write, admin_client, db):
     html = page.content.decode()
     assert "Imported ClaimReview" in html
     assert "The harbour log shows about 14,000 passengers." in html
+    # A claim typed in by hand has no such section.
+    other = services.propose_claim(
+        text="The ferry runs hourly.",
+        kind="fact",
+        attribution="narrator",
+        spans=[services.SpanInput(source=claim.spans.get().source, start=4, end=10)],
+        by=claim.created_by,
+    )
+    page = admin_client.get(reverse("admin:claims_claim_change", args=[other.pk]))
+    assert page.status_code == 200
+    assert "Imported ClaimReview" not in page.content.decode()
+
+
+def test_an_imported_claim_is_edited_in_the_admin_as_any(write, admin_client, db):
+    run(write(review()))
+    claim = Claim.objects.get()
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    management = {
+        f"{prefix}-{name}": value
+        for prefix, total in (("spans", 1), ("imported_reviews", 1))
+        for name, value in (
+            ("TOTAL_FORMS", total),
+            ("INITIAL_FORMS", total),
+            ("MIN_NUM_FORMS", 0),
+            ("MAX_NUM_FORMS", 1000),
+        )
+    }
+    answer = admin_client.post(
+        url,
+        {
+            "text": "The Lakeside ferry carried 40,000 passengers in May.",
+            "kind": "fact",
+            "attribution": "indirect",
+            "speaker": claim.speaker_id,
+            "speaker_title": claim.speaker_title,
+            "stated_on": "2026-01-28",
+            "stated_on_precision": "day",
+            "expected_version": claim.version,
+            "spans-0-id": claim.spans.get().pk,
+            "spans-0-claim": claim.pk,
+            "imported_reviews-0-id": ImportedReview.objects.get().pk,
+            "imported_reviews-0-claim": claim.pk,
+            **management,
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    claim.refresh_from_db()
+    assert claim.text.endswith("in May.")

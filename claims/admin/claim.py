@@ -85,7 +85,7 @@ class ClaimAdmin(ClaimDeskViews, RelationViews, ReviewDeskMixin, GuardedHistoryA
             {"fields": readonly_fields},
         ),
     )
-    inlines = (SpanInline, ImportedReviewInline)
+    inlines = (SpanInline,)
     # An old version cannot be saved back: spans, ledger and review are
     # append-only, so the history pages only show (claims/admin/history.py).
     revertible = False
@@ -96,6 +96,13 @@ class ClaimAdmin(ClaimDeskViews, RelationViews, ReviewDeskMixin, GuardedHistoryA
 
     def get_queryset(self, request):
         return self.visible(request).select_related("speaker", "assigned_to")
+
+    def get_inlines(self, request, obj):
+        # Only an imported claim shows (and its form posts) the fact-checker's
+        # review: other claims' pages and forms stay as they were.
+        if obj is not None and obj.imported_reviews.exists():
+            return (*self.inlines, ImportedReviewInline)
+        return self.inlines
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
