@@ -156,6 +156,15 @@ def test_the_verdict_is_sourced_and_the_appearances_cited(write, db):
     assert kept.imported_by.username == "claimtrack-importer"
 
 
+def test_what_is_imported_passes_the_provenance_audit(write, db):
+    unmapped = {"@type": "Rating", "alternateName": "Misleading"}
+    other = review(OTHER_WORDS, reviewRating=unmapped, itemReviewed={})
+    run(write([review(), other]))
+    out = io.StringIO()
+    call_command("verify_provenance", stdout=out)  # raises on a problem
+    assert Claim.objects.count() == 2
+
+
 def test_a_list_is_imported_and_other_items_counted(write, db):
     other = review(OTHER_WORDS, url="https://factdesk.example/checks/library")
     out = run(write([review(), {"@type": "WebPage"}, other]))
@@ -329,6 +338,7 @@ def test_a_dry_run_checks_and_writes_nothing(write, db):
     assert "item 1: would be imported: refuted" in out
     # What a real run would do: the repeat is already imported by then.
     assert "item 2: already imported" in out
+    assert "1 would be imported (0 with a rating not mapped), 1 already" in out
     assert "Dry run: nothing was written." in out
     assert counts() == before
 
@@ -388,6 +398,7 @@ def test_invisible_to_anonymous_readers_until_accepted(write, api, reviewer, db)
     anonymous = api()
     assert anonymous.get(f"/api/v1/claims/{claim.pk}/").status_code == 404
     assert anonymous.get("/api/v1/claims/").json()["results"] == []
+    assert anonymous.get("/api/v1/changes/").json()["results"] == []
     services.review_claim(claim=claim, decision="accept", by=reviewer)
     answer = anonymous.get(f"/api/v1/claims/{claim.pk}/")
     assert answer.status_code == 200

@@ -71,7 +71,8 @@ class Command(BaseCommand):
         if not quiet and total:
             sys.stderr.write("\n")
         self.stdout.write(
-            f"{counts['imported']} imported ({unmapped} with a rating not mapped), "
+            f"{counts['imported']} {'would be imported' if dry_run else 'imported'} "
+            f"({unmapped} with a rating not mapped), "
             f"{counts['already imported']} already imported, {counts['refused']} "
             f"refused; {document.ignored} item(s) that are not ClaimReview ignored."
             + (" Dry run: nothing was written." if dry_run else "")
