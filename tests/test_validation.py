@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from claims.models import Claim, Span
-from claims.services.base import loaded_relations, save_instance, validate_instance
+from claims.services.checks import loaded_relations, save_instance, validate_instance
 
 pytestmark = pytest.mark.django_db
 

@@ -41,7 +41,8 @@ from ..models import (
     Stance,
     Status,
 )
-from .base import EvidenceInput, SpanInput, get_system_user, validate_instance
+from .base import EvidenceInput, SpanInput, get_system_user
+from .checks import validate_instance
 from .claims import add_evidence
 from .drafts import propose_claim
 from .speakers import find_or_create_speaker

@@ -34,12 +34,10 @@ from .base import (
     normalize_fields,
     record_change,
     record_status,
-    require_choice,
-    required_text,
     save_claim,
     stale_version,
-    validate_instance,
 )
+from .checks import require_choice, required_text, validate_instance
 
 
 @transaction.atomic

@@ -18,7 +18,8 @@ from sources.review import decision_target, four_eyes_problem
 
 from ..models import Claim, EventKind, Evidence, Review, Span, SpanRole
 from ..models.choices import VERDICTS
-from .base import bump_version, date_first_appearance, optional_text, save_claim
+from .base import bump_version, date_first_appearance, save_claim
+from .checks import optional_text
 
 EVENTS = {
     Span: (EventKind.SPAN_REVIEWED, EventKind.SPAN_WITHDRAWN),

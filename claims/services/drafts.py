@@ -42,6 +42,8 @@ from .base import (
     check_speaker,
     merged_speakers,
     normalize_fields,
+)
+from .checks import (
     optional_text,
     refused_by_database,
     require_choice,

@@ -16,13 +16,11 @@ from django.utils import timezone
 
 from ..models import ClaimRelation, EventKind, RelationKind, Review, Span, Stance
 from ..models.claim import Claim
-from .base import (
-    EvidenceInput,
-    bump_version,
+from .base import EvidenceInput, bump_version, save_claim
+from .checks import (
     optional_text,
     require_choice,
     required_text,
-    save_claim,
     save_instance,
     validate_instance,
 )

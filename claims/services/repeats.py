@@ -36,10 +36,10 @@ from .base import (
     bump_version,
     create_span,
     date_first_appearance,
-    optional_text,
     record_change,
     save_claim,
 )
+from .checks import optional_text
 
 # How many candidates a proposal keeps for the desk.
 KEEP = 5

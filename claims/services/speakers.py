@@ -15,14 +15,8 @@ from ..models import (
     Speaker,
     Watch,
 )
-from .base import (
-    bump_version,
-    optional_text,
-    required_text,
-    save_claim,
-    save_instance,
-    validate_instance,
-)
+from .base import bump_version, save_claim
+from .checks import optional_text, required_text, save_instance, validate_instance
 
 
 @transaction.atomic

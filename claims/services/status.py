@@ -35,9 +35,9 @@ from .base import (
     create_evidence,
     get_system_user,
     record_status,
-    required_text,
     save_claim,
 )
+from .checks import required_text
 from .relations import cited_evidence
 
 
