@@ -330,6 +330,9 @@ def test_watching_and_stopping_from_the_pages(
     assert "Daily digest" not in listed  # reviewers only
     client.post(f"/watching/claim/{claim.pk}/", {"action": "stop"})
     speaker_watch = Watch.objects.get(user=reader)
+    for junk in ("9" * 30, "x", ""):  # never a 500, and nothing stopped
+        assert client.post("/watching/", {"stop": junk}).status_code == 302
+    assert Watch.objects.filter(user=reader).count() == 1
     client.post("/watching/", {"stop": speaker_watch.pk})
     assert not Watch.objects.filter(user=reader).exists()
 
@@ -367,6 +370,8 @@ def test_watches_through_the_api(api, propose_accepted, propose, reader, source)
         ({"claim": "x"}, "claim"),
         ({"claim": propose().pk}, "claim"),
         ({"speaker": 10**9}, "speaker"),
+        ({"source": 10**30}, "source"),  # past a bigint
+        ({"claim": True}, "claim"),
         ({"user": 1, "claim": claim.pk}, "user"),
     ):
         refused = client.post("/api/v1/watches/", data, format="json")

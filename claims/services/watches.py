@@ -32,10 +32,10 @@ def readable_target(user: User, kind: str, pk) -> Claim | Speaker | Source:
         "speaker": Speaker.objects.visible_to(user).filter(merged_into__isnull=True),
         "source": Source.objects.all(),  # sources are public (DESIGN.md, Roles)
     }[kind]
+    if isinstance(pk, bool) or not str(pk).isdigit() or len(str(pk)) > 18:
+        raise ValidationError({kind: "must be an id (a whole number)."})
     try:
         return readable.get(pk=int(pk))
-    except (TypeError, ValueError, OverflowError):
-        raise ValidationError({kind: "must be an id."}) from None
     except readable.model.DoesNotExist:
         raise ValidationError({kind: f"no {kind} {pk} that you may read."}) from None
 
