@@ -70,6 +70,7 @@ class Command(BaseCommand):
             f"  username: {DEMO_USERNAME}",
             f"  password: {password}",
             f"API: http://{host}/api/v1/  (docs: http://{host}/api/docs/)",
+            "Email (watch lists, the reviewers' digest) is printed here.",
         ]
         for role in ROLES:
             username = f"demo-{role}"
@@ -93,6 +94,9 @@ class Command(BaseCommand):
         user.is_staff = True
         user.is_superuser = superuser
         user.is_active = True
+        # An address, so that watching a claim in the demo shows its email on
+        # the console (the demo's mail backend).
+        user.email = user.email or f"{username}@localhost"
         password = None
         if created or new or not user.has_usable_password():
             password = secrets.token_urlsafe(12)
