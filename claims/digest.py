@@ -20,7 +20,7 @@ from sources.review import reviewer_accounts
 from .models import Claim, Review, Status, StatusChange
 from .models.watch import MailPreference
 from .services.watches import DIGEST, unsubscribe_token
-from .watching import list_headers, site_url
+from .watching import list_headers, send_one, site_url
 
 AHEAD = datetime.timedelta(days=7)
 LISTED = 50  # claims listed per part; the rest are in the admin
@@ -71,29 +71,50 @@ def digest_for(since: datetime.datetime, today: datetime.date) -> Digest:
 def send_digests(*, now: datetime.datetime | None = None, any_hour=False) -> int:
     """Send each reviewer due one their digest; how many went. A reviewer is
     due once a local day, from ``CLAIMTRACK_DIGEST_HOUR`` on (any hour with
-    ``any_hour``); an empty digest is not sent, but counts as their day's."""
+    ``any_hour``); an empty digest is not sent, but counts as their day's.
+
+    Each reviewer's day is claimed before their digest is made, by a
+    conditional update, so that two runs at once never both send it. An
+    address refused for good is skipped (logged); a server that fails stops
+    the run (raised), and that reviewer's day is handed back."""
     now = now or timezone.now()
     local = timezone.localtime(now)
     if not any_hour and local.hour < settings.CLAIMTRACK_DIGEST_HOUR:
         return 0
     sent = 0
-    kept = {
-        preference.user_id: preference.digest_sent_at
-        for preference in MailPreference.objects.all()
-    }
-    mailer = mail.mailers["default"]
-    for user in reviewers():
-        last = kept.get(user.pk)
-        if last is not None and timezone.localtime(last).date() >= local.date():
-            continue
-        digest = digest_for(last or now - datetime.timedelta(days=1), local.date())
-        if digest:
-            mailer.send_messages([_email(user, digest, local.date())])
-            sent += 1
-        MailPreference.objects.update_or_create(
-            user=user, defaults={"digest_sent_at": now}
-        )
+    kept = dict(MailPreference.objects.values_list("user_id", "digest_sent_at"))
+    connection = mail.mailers["default"]
+    with connection:
+        for user in reviewers():
+            last = kept.get(user.pk)
+            if last is not None and timezone.localtime(last).date() >= local.date():
+                continue
+            if not _claim_day(user, last, now):
+                continue  # another run has it
+            digest = digest_for(last or now - datetime.timedelta(days=1), local.date())
+            if not digest:
+                continue
+            try:
+                sent += send_one(connection, _email(user, digest, local.date()))
+            except BaseException:
+                _claim_day(user, now, last)  # not sent: theirs again next run
+                raise
     return sent
+
+
+def _claim_day(user: User, was, now) -> bool:
+    """Move ``user``'s last digest time from ``was`` to ``now``, if nobody
+    moved it meanwhile."""
+    MailPreference.objects.get_or_create(user=user)
+    return bool(
+        MailPreference.objects.filter(user=user, digest_sent_at=was).update(
+            digest_sent_at=now
+        )
+        if was is not None
+        else MailPreference.objects.filter(
+            user=user, digest_sent_at__isnull=True
+        ).update(digest_sent_at=now)
+    )
 
 
 def _count(items: list) -> str:

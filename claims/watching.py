@@ -14,6 +14,7 @@ fails, it stays, and the page is sent again later (at least once).
 import datetime
 import logging
 import smtplib
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sources.review import reviewer_accounts
+from sources.text import shorten
 
 from .changes import feed_page, position
 from .models import Claim, ClaimEvent, EventKind, Review, Span, StatusChange
@@ -65,37 +67,85 @@ def list_headers(unsubscribe: str) -> dict[str, str]:
     }
 
 
-def notify_due() -> int:
-    """Send what the feed holds since the cursor; how many emails went. A
-    second worker finds the cursor leased and leaves it."""
-    now = timezone.now()
-    free = Q(leased_until__isnull=True) | Q(leased_until__lt=now)
-    if not MailCursor.objects.filter(free, name=WATCH_MAIL).update(
-        leased_until=now + LEASE
-    ):
-        return 0
-    cursor = MailCursor.objects.get(name=WATCH_MAIL)
-    sent = 0
+def permanent_failure(error: Exception) -> bool:
+    """Whether a failure to send one message is that message's own and will
+    not pass (an address the server refuses for good, a header it cannot
+    carry): it is logged and skipped, and the others go on. Anything else
+    (the server down, a 4xx "try later", our sender refused) stops the run,
+    to be tried again."""
+    if isinstance(error, ValueError):  # UnicodeError too
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return False
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def send_one(connection, message: mail.EmailMessage) -> int:
+    """Send ``message`` on an open connection: 1 if it went, 0 if it was
+    refused for good (logged); any other failure is raised."""
     try:
-        while rows := feed_page(ClaimEvent.objects.all(), cursor.position, PAGE):
-            sent += _send(messages(rows))
-            cursor.position_txid, cursor.position_id = position(rows[-1])
-            MailCursor.objects.filter(name=WATCH_MAIL).update(
-                position_txid=cursor.position_txid,
-                position_id=cursor.position_id,
-                leased_until=timezone.now() + LEASE,
-            )
+        return connection.send_messages([message]) or 0
+    except Exception as error:
+        if not permanent_failure(error):
+            raise
+        logger.warning("email to %s refused: %s", message.to, error)
+        return 0
+
+
+class _LeaseLost(Exception):
+    pass
+
+
+def notify_due() -> int:
+    """Send what the feed holds since the cursor, event by event; how many
+    emails went. A run holds the cursor's lease (renewed as it goes, for at
+    most half of it in all, as webhooks do); another run finds it leased and
+    leaves it, and a run that lost it stops without writing."""
+    now = timezone.now()
+    lease = now + LEASE
+    free = Q(leased_until__isnull=True) | Q(leased_until__lt=now)
+    if not MailCursor.objects.filter(free, name=WATCH_MAIL).update(leased_until=lease):
+        return 0
+    at = MailCursor.objects.get(name=WATCH_MAIL).position
+    connection = mail.mailers["default"]
+    sent = 0
+    started = time.monotonic()
+    try:
+        connection.open()
+        while time.monotonic() - started < LEASE.total_seconds() / 2:
+            rows = feed_page(ClaimEvent.objects.all(), at, PAGE)
+            if not rows:
+                break
+            emails = messages(rows)
+            for row in rows:
+                for message in emails.get(row["id"], ()):
+                    sent += send_one(connection, message)
+                at = position(row)
+                if row["id"] in emails:  # what was sent is behind the cursor
+                    lease = _keep(lease, at)
+            lease = _keep(lease, at)
     except (OSError, smtplib.SMTPException):
         logger.warning("watchers' email failed; it is sent again later", exc_info=True)
+    except _LeaseLost:
+        logger.warning("another run took over the watchers' email")
     finally:
-        MailCursor.objects.filter(name=WATCH_MAIL).update(leased_until=None)
+        connection.close()
+        MailCursor.objects.filter(name=WATCH_MAIL, leased_until=lease).update(
+            leased_until=None
+        )
     return sent
 
 
-def _send(emails: list[mail.EmailMessage]) -> int:
-    if not emails:
-        return 0
-    return mail.mailers["default"].send_messages(emails) or 0
+def _keep(lease: datetime.datetime, at: tuple[int, int]) -> datetime.datetime:
+    """Save the position and renew the lease, if it is still this run's."""
+    renewed = timezone.now() + LEASE
+    if not MailCursor.objects.filter(name=WATCH_MAIL, leased_until=lease).update(
+        position_txid=at[0], position_id=at[1], leased_until=renewed
+    ):
+        raise _LeaseLost
+    return renewed
 
 
 @dataclass(frozen=True)
@@ -105,13 +155,13 @@ class _Change:
     entry: StatusChange | None
 
 
-def messages(rows: list[dict]) -> list[mail.EmailMessage]:
-    """The emails a page of feed rows (``FEED_COLUMNS``) makes: one per status
-    change and watcher who may read it, in feed order. A fixed number of
+def messages(rows: list[dict]) -> dict[int, list[mail.EmailMessage]]:
+    """The emails a page of feed rows (``FEED_COLUMNS``) makes, by event id:
+    one per status change and watcher who may read it. A fixed number of
     queries, however many rows and watchers."""
     rows = [row for row in rows if row["kind"] == EventKind.STATUS_CHANGED]
     if not rows:
-        return []
+        return {}
     changes = _changes(rows)
     sources = _sources_of([change.claim.pk for change in changes])
     watches = _watches(changes, sources)
@@ -124,11 +174,11 @@ def messages(rows: list[dict]) -> list[mail.EmailMessage]:
         if watches
         else set()
     )
-    emails = []
+    emails: dict[int, list[mail.EmailMessage]] = defaultdict(list)
     for change in changes:
         for watch in _watching(change, sources, watches):
             if _may_read(watch.user, change, watch.user_id in reviewers):
-                emails.append(_email(change, watch))
+                emails[change.row["id"]].append(_email(change, watch))
     return emails
 
 
@@ -197,13 +247,14 @@ def _watching(change: _Change, sources, watches: list[Watch]) -> list[Watch]:
 
 
 def _may_read(user: User, change: _Change, reviewer: bool) -> bool:
-    """``ClaimEvent.objects.visible_to``'s rule for one status change (which is
-    never internal): reviewers all, others an accepted claim's or their own."""
-    if reviewer:
+    """``ClaimEvent.objects.visible_to``'s rule for one status change (never
+    internal): reviewers all; anyone else the claim's own author, or a change
+    made while the claim was accepted, if it still is."""
+    if reviewer or change.claim.created_by_id == user.pk:
         return True
     return (
         change.row["state"].get("review") == Review.ACCEPTED
-        or change.claim.created_by_id == user.pk
+        and change.claim.review == Review.ACCEPTED
     )
 
 
@@ -230,7 +281,8 @@ def _email(change: _Change, watch: Watch) -> mail.EmailMessage:
         "unsubscribe_url": unsubscribe,
         "watching_url": site_url(reverse("public:watching")),
     }
-    text = claim.text if len(claim.text) <= 60 else claim.text[:59] + "…"
+    # One line: a header cannot carry a line break, and a claim's text may.
+    text = shorten(" ".join(claim.text.split()), 60)
     return mail.EmailMessage(
         subject=f"claimtrack: {context['status']}: “{text}”",
         body=render_to_string("claims/email/status_changed.txt", context),

@@ -25,22 +25,19 @@ def watching(request):
     if request.method == "POST":
         if "digest" in request.POST:
             watches.set_digest(user=request.user, on=request.POST["digest"] == "on")
-        elif request.POST.get("stop", "").isdigit():
+        elif watches.is_id(request.POST.get("stop", "")):
             found = Watch.objects.filter(
                 pk=int(request.POST["stop"]), user=request.user
             ).first()
             if found is not None:
                 watches.unwatch(user=request.user, watch=found)
         return redirect("public:watching")
-    listed = Watch.objects.filter(user=request.user).select_related(
-        "claim", "speaker", "source"
-    )
     preference = MailPreference.objects.filter(user=request.user).first()
     return render(
         request,
         "public/watching.html",
         {
-            "watches": [(watch, getattr(watch, watch.target_kind)) for watch in listed],
+            "watches": watches.watch_list(request.user),
             "reviewer": is_reviewer(request.user),
             "digest": preference is None or preference.daily_digest,
             "no_email": not request.user.email,
@@ -84,12 +81,12 @@ def unsubscribe(request, token):
     mail client's List-Unsubscribe-Post) stops it. GET changes nothing: link
     scanners follow links in mail."""
     try:
-        _user, scope = watches.read_token(token)
+        user, scope = watches.read_token(token)
     except ValidationError:
         return render(request, "public/unsubscribe.html", {"invalid": True}, status=400)
     if request.method == "POST":
         done = watches.unsubscribe(token=token)
         return render(request, "public/unsubscribe.html", {"done": done})
     return render(
-        request, "public/unsubscribe.html", {"stops": watches.describe(scope)}
+        request, "public/unsubscribe.html", {"stops": watches.describe(user, scope)}
     )

@@ -279,7 +279,7 @@ def test_a_page_of_changes_costs_the_same_queries_however_many_watchers(
     # claims, ledger entries, spans, watches, reviewers among the watchers
     with django_assert_num_queries(5):
         emails = watching.messages(rows)
-    assert len(emails) == 3 * 6
+    assert sum(len(sent) for sent in emails.values()) == 3 * 6
 
 
 def test_reviewer_accounts_is_is_reviewer_in_sql(db):
@@ -544,3 +544,88 @@ def test_a_merged_speakers_watchers_watch_the_speaker_it_became(
         Watch.objects.filter(speaker=speaker).values_list("user__username", flat=True)
     ) == ["both-watcher", "wanda-watcher"]
     assert not Watch.objects.filter(speaker=twin).exists()
+
+
+# --- what one bad message or a second run must not break --------------------------
+
+
+def test_a_claim_with_a_line_break_is_mailed_on_one_subject_line(
+    propose_accepted, reviewer, reader, source, inbox
+):
+    claim = propose_accepted(text="The harbour bridge\nwill reopen by June.")
+    watches.watch(user=reader, kind="claim", pk=claim.pk)
+    move(claim, Status.CONFIRMED, reviewer, supporting(source))
+    assert watching.notify_due() == 1
+    (sent,) = inbox.messages
+    assert sent["Subject"] == (
+        "claimtrack: confirmed: “The harbour bridge will reopen by June.”"
+    )
+
+
+def test_an_address_that_cannot_be_sent_to_is_skipped_and_the_rest_go(
+    propose_accepted, reviewer, reader, source, inbox
+):
+    bad = UserFactory(username="bad-address", email="jörg@bad\u00e9.example")
+    claim = propose_accepted()
+    watches.watch(user=bad, kind="claim", pk=claim.pk)
+    watches.watch(user=reader, kind="claim", pk=claim.pk)
+    move(claim, Status.CONFIRMED, reviewer, supporting(source))
+    assert watching.notify_due() == 1
+    assert [m["To"] for m in inbox.messages] == [reader.email]
+    # The cursor moved past it: the next change is mailed once, not the last.
+    move(claim, Status.REFUTED, reviewer, supporting(source))
+    assert watching.notify_due() == 1
+    assert len(inbox.to(reader.email)) == 2
+
+
+def test_a_run_that_finds_the_cursor_leased_leaves_it(
+    propose_accepted, reviewer, reader, source, inbox
+):
+    claim = propose_accepted()
+    watches.watch(user=reader, kind="claim", pk=claim.pk)
+    move(claim, Status.CONFIRMED, reviewer, supporting(source))
+    held = timezone.now() + datetime.timedelta(minutes=2)
+    MailCursor.objects.update(leased_until=held)
+    assert watching.notify_due() == 0
+    assert MailCursor.objects.get().leased_until == held
+    MailCursor.objects.update(leased_until=None)
+    assert watching.notify_due() == 1
+
+
+def test_a_bad_reviewer_address_does_not_hold_back_the_others_digests(
+    propose_accepted, desk, inbox
+):
+    bad = UserFactory(username="aaa-bad", email="jörg@bad\u00e9.example")
+    bad.groups.add(role_group("reviewer"))
+    propose_accepted(
+        due_on=timezone.localdate() + datetime.timedelta(days=2),
+        due_on_precision="day",
+    )
+    assert digest.send_digests(any_hour=True) == 4
+    assert bad.email not in {m["To"] for m in inbox.messages}
+    assert digest.send_digests(any_hour=True) == 0  # nobody twice today
+
+
+def test_an_unsubscribe_page_never_shows_what_its_user_may_no_longer_read(
+    client, propose, other_reviewer, reader
+):
+    proposal = propose()
+    author = proposal.created_by
+    watch, _ = watches.watch(user=author, kind="claim", pk=proposal.pk)
+    token = watches.unsubscribe_token(author, f"watch:{watch.pk}")
+    assert "The harbour bridge" in client.get(f"/unsubscribe/{token}/").content.decode()
+    # Once the author's account can no longer read it (another user's
+    # token for the same watch names no watch of theirs), nothing is shown.
+    stranger = watches.unsubscribe_token(reader, f"watch:{watch.pk}")
+    page = client.get(f"/unsubscribe/{stranger}/").content.decode()
+    assert "The harbour bridge" not in page
+    assert "already been stopped" in page
+
+
+def test_a_digit_that_is_not_an_ascii_digit_is_refused(api, propose_accepted, reader):
+    claim = propose_accepted()
+    client = api(reader)
+    for value in ("²", "①", "1 ", f"{claim.pk}.0"):
+        answer = client.post("/api/v1/watches/", {"claim": value}, format="json")
+        assert answer.status_code == 400, value
+        assert "claim" in answer.json()["errors"][0]["attr"], answer.json()

@@ -1,7 +1,7 @@
 """What the claim list, the review queue and the deadlines view share: scoping
 by who asks, who may move a status, capped counts and the bulk actions."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -14,6 +14,9 @@ from ..services import watches
 from .decisions import ask_for_note, decide_each
 from .forms import RejectForm, ReviewerChoiceForm
 from .lists import CappedPaginator, review_and_status_counts
+
+# Each watch is a few queries: a "select all" of a big list is refused.
+WATCH_AT_ONCE = 500
 
 
 def claim_url(claim_id: int) -> str:
@@ -78,9 +81,17 @@ class ReviewDeskMixin:
     # Watching reveals nothing the list does not show (docs/NOTIFICATIONS.md).
     @admin.action(description="Watch selected claims (email when a status changes)")
     def watch_selected(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True)[: WATCH_AT_ONCE + 1])
+        if len(ids) > WATCH_AT_ONCE:
+            self.message_user(
+                request,
+                f"Select at most {WATCH_AT_ONCE} claims to watch at once, or "
+                "watch their speaker or source instead.",
+                messages.WARNING,
+            )
+            return
         new = sum(
-            watches.watch(user=request.user, kind="claim", pk=pk)[1]
-            for pk in queryset.values_list("pk", flat=True)
+            watches.watch(user=request.user, kind="claim", pk=pk)[1] for pk in ids
         )
         self.message_user(
             request,

@@ -6,6 +6,8 @@ user and what to stop: one watch, or the daily digest. The signature is the
 proof: a mail client's one-click POST (RFC 8058) has no session.
 """
 
+import re
+
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -22,21 +24,60 @@ DIGEST = "digest"
 _SALT = "claimtrack.unsubscribe"
 
 
+def is_id(value) -> bool:
+    """A database id as a client may send it: a whole number of at most 18
+    digits, or its digits (not a bool, not "²", which ``isdigit`` takes)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return False
+    return re.fullmatch(r"[0-9]{1,18}", str(value)) is not None
+
+
+def readable(kind: str, user: User):
+    """The claims, speakers or sources ``user`` may read (and so watch)."""
+    return {
+        "claim": Claim.objects.visible_to(user),
+        "speaker": Speaker.objects.visible_to(user).filter(merged_into__isnull=True),
+        "source": Source.objects.all(),  # sources are public (DESIGN.md, Roles)
+    }[kind]
+
+
+def watch_list(user: User) -> list[tuple[Watch, object | None]]:
+    """``user``'s watches, each with its target, or None for one they may no
+    longer read (a claim rejected since): three queries, however many."""
+    listed = list(
+        Watch.objects.filter(user=user).select_related("claim", "speaker", "source")
+    )
+    still = {
+        kind: set(
+            readable(kind, user)
+            .filter(pk__in=[w.target_id for w in listed if w.target_kind == kind])
+            .values_list("pk", flat=True)
+        )
+        for kind in ("claim", "speaker")
+    }
+    return [
+        (
+            watch,
+            getattr(watch, watch.target_kind)
+            if watch.target_kind == "source"
+            or watch.target_id in still[watch.target_kind]
+            else None,
+        )
+        for watch in listed
+    ]
+
+
 def readable_target(user: User, kind: str, pk) -> Claim | Speaker | Source:
     """The claim, speaker or source ``user`` may read, or a ValidationError
     naming the field: a watch never reveals what its owner cannot see."""
     if kind not in TARGETS:
         raise ValidationError({"target": f"must be one of {', '.join(TARGETS)}."})
-    readable = {
-        "claim": Claim.objects.visible_to(user),
-        "speaker": Speaker.objects.visible_to(user).filter(merged_into__isnull=True),
-        "source": Source.objects.all(),  # sources are public (DESIGN.md, Roles)
-    }[kind]
-    if isinstance(pk, bool) or not str(pk).isdigit() or len(str(pk)) > 18:
+    found = readable(kind, user)
+    if not is_id(pk):
         raise ValidationError({kind: "must be an id (a whole number)."})
     try:
-        return readable.get(pk=int(pk))
-    except readable.model.DoesNotExist:
+        return found.get(pk=int(pk))
+    except found.model.DoesNotExist:
         raise ValidationError({kind: f"no {kind} {pk} that you may read."}) from None
 
 
@@ -119,19 +160,19 @@ def unsubscribe(*, token: str) -> str:
     return "You are no longer watching this, and get no more email about it."
 
 
-def describe(scope: str) -> str:
-    """What a token's scope stops, for the confirmation page."""
+def describe(user: User, scope: str) -> str:
+    """What a token's scope stops, for the confirmation page: never the words
+    of something its user may no longer read."""
     if scope == DIGEST:
         return "the daily digest of claims coming due and gone overdue"
     pk = scope.partition(":")[2]
-    found = (
-        Watch.objects.filter(pk=int(pk))
-        .select_related("claim", "speaker", "source")
-        .first()
-        if pk.isdigit()
-        else None
+    found = next(
+        (pair for pair in watch_list(user) if is_id(pk) and pair[0].pk == int(pk)),
+        None,
     )
     if found is None:
         return "a watch that has already been stopped"
-    target = getattr(found, found.target_kind)
-    return f"emails about {found.target_kind} “{target}”"
+    watch, target = found
+    if target is None:
+        return f"emails about a {watch.target_kind} you may no longer read"
+    return f"emails about {watch.target_kind} “{target}”"
