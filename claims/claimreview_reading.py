@@ -79,7 +79,7 @@ def _number(value) -> float | None:
 
 def map_rating(rating) -> Rating:
     """The status a ClaimReview ``reviewRating`` maps to: by its
-    ``alternateName`` through ``RATING_STATUSES``; without one, by a
+    ``alternateName`` if ``RATING_STATUSES`` knows it; otherwise by a
     ``ratingValue`` of exactly 5, 3 or 1 on a 1-5 scale (``worstRating`` and
     ``bestRating`` as given, else 1 and 5). Anything else: status None."""
     if not isinstance(rating, dict):
@@ -90,16 +90,25 @@ def map_rating(rating) -> Rating:
     scale = ""
     if value is not None:
         scale = f"{value} on a {worst}–{best} scale"
-    name = rating.get("alternateName")
-    if isinstance(name, str) and name.strip():
-        return Rating(RATING_STATUSES.get(rating_key(name)), name.strip(), scale)
+    given = rating.get("alternateName")
+    name = given.strip() if isinstance(given, str) else ""
+    named = bool(name)
+    if named and rating_key(name) in RATING_STATUSES:  # a name we know decides
+        return Rating(RATING_STATUSES[rating_key(name)], name, scale)
     if value is None:
+        if named:
+            return Rating(None, name, "")
         return Rating(None, "a rating with neither a name nor a value", "")
+    # No name, or one we do not know (another language, a house label): the
+    # fact-checker's own number decides, where it is on the five-point scale;
+    # behind an unknown name, only if they stated that scale themselves.
     number = _number(value)
     status = None
-    if (_number(worst), _number(best)) == (1.0, 5.0) and number in SCALE_STATUSES:
+    stated = "worstRating" in rating and "bestRating" in rating
+    on_scale = (_number(worst), _number(best)) == (1.0, 5.0) and (stated or not named)
+    if on_scale and number in SCALE_STATUSES:
         status = SCALE_STATUSES[int(number)]
-    return Rating(status, scale, scale)
+    return Rating(status, name if named else scale, scale)
 
 
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?")

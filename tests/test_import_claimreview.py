@@ -143,6 +143,10 @@ def test_the_verdict_is_sourced_and_the_appearances_cited(write, db):
         assert part in entry.rationale
     (verdict,) = entry.evidence.all()
     assert (verdict.stance, verdict.source.kind) == ("refutes", "fact_check")
+    # The fact-check itself, not the words' source another review may share.
+    assert verdict.source.url == "https://factdesk.example/checks/lakeside-ferry"
+    assert verdict.source.text == ""
+    assert verdict.source.publisher.name == "Fictional Fact Desk"
     appearances = claim.evidence.filter(status_change=None).order_by("id")
     assert [(e.stance, e.source.url, e.source.text) for e in appearances] == [
         ("context", "https://video.example/watch/quell-ferry", ""),
@@ -256,6 +260,16 @@ def test_every_row_of_the_mapping_table(name):
         ({"ratingValue": 1, "worstRating": 0}, None),
         ({"ratingValue": "five"}, None),
         ({"alternateName": "Four Pinocchios", "ratingValue": 1}, None),
+        # An unknown name: the fact-checker's own number, on a scale they state.
+        (
+            {
+                "alternateName": "Falso",
+                "ratingValue": 1,
+                "worstRating": 1,
+                "bestRating": 5,
+            },
+            "refuted",
+        ),
         ({"alternateName": "Mostly true", "ratingValue": 5}, None),
         ({}, None),
         (None, None),
@@ -477,9 +491,37 @@ def test_the_date_and_its_precision(write, db, claimed, stated_on, precision):
 
 def test_identical_words_already_stored_answer_with_that_source(write, source, db):
     run(write(review(source.text)))
-    (span,) = Claim.objects.get().spans.all()
+    claim = Claim.objects.get()
+    (span,) = claim.spans.all()
     assert span.source == source
     assert (span.start, span.end) == (0, len(source.text))
+    # The verdict cites the fact-check, never the article that said the words.
+    (verdict,) = claim.ledger.order_by("id").last().evidence.all()
+    assert verdict.source != source
+
+
+def test_two_fact_checkers_reviewing_the_same_words_are_two_imports(write, db):
+    first = review()
+    second = review(
+        author={"@type": "Organization", "name": "Another Desk"},
+        reviewRating={"@type": "Rating", "alternateName": "True"},
+    )
+    del first["url"], second["url"]  # a review need not give one
+    out = run(write([first, second]))
+    assert "2 imported" in out
+    assert sorted(Claim.objects.values_list("status", flat=True)) == [
+        "confirmed",
+        "refuted",
+    ]
+
+
+def test_a_lone_surrogate_refuses_its_item_and_the_others_go_on(write, db):
+    document = json.dumps([review(), review(OTHER_WORDS)])
+    broken = document.replace('"Mara Quell"', '"Mara \\ud800Quell"', 1)
+    out, _error = run(write(broken), expect_refused=True)
+    assert "item 1: refused: item: must be valid Unicode" in out
+    assert "1 imported" in out
+    assert Claim.objects.get().text == OTHER_WORDS
 
 
 def test_an_appearance_url_already_stored_is_reused(write, db):

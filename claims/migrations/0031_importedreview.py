@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='ImportedReview',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text="SHA-256 of the review's URL, the words reviewed and their author: the same review imported again is recognised by it.", max_length=64, unique=True)),
+                ('key', models.CharField(help_text="SHA-256 of the review's URL, the words reviewed, their author, the fact-checker and the review's date: the same review imported again is recognised by it.", max_length=64, unique=True)),
                 ('review_url', models.URLField(blank=True, help_text="The fact-check's own page.", max_length=2000)),
                 ('fact_checker', models.CharField(blank=True, help_text='Who published the review.', max_length=300)),
                 ('rating', models.JSONField(help_text="The review's reviewRating, as the fact-checker gave it.")),

@@ -20,8 +20,9 @@ class ImportedReview(models.Model):
     key = models.CharField(
         max_length=64,
         unique=True,
-        help_text="SHA-256 of the review's URL, the words reviewed and their "
-        "author: the same review imported again is recognised by it.",
+        help_text="SHA-256 of the review's URL, the words reviewed, their "
+        "author, the fact-checker and the review's date: the same review "
+        "imported again is recognised by it.",
     )
     review_url = models.URLField(
         max_length=2000, blank=True, help_text="The fact-check's own page."

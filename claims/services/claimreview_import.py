@@ -142,7 +142,9 @@ class _Review:
 
     @property
     def key(self) -> str:
-        parts = [self.url, self.words, self.speaker]
+        # Two fact-checkers (or one, twice) may review the same words by the
+        # same speaker, with or without a URL: each review is its own.
+        parts = [self.url, self.words, self.speaker, self.fact_checker, self.published]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -258,6 +260,12 @@ def _appearances(claimed: dict) -> list[Appearance]:
 def _read(item: dict) -> _Review:
     if "\\u0000" in json.dumps(item):
         raise Refused("item", "must not contain NUL characters.")
+    try:  # JSON allows a lone surrogate; text in the database cannot hold one
+        json.dumps(item, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise Refused(
+            "item", "must be valid Unicode (it holds an unpaired surrogate)."
+        ) from None
     words = _text(item, "claimReviewed", "claimReviewed")
     if not words:
         raise Refused("claimReviewed", "is required: the words that were reviewed.")
@@ -382,7 +390,12 @@ def _write(review: _Review, item: dict, by: User) -> Claim:
                 rationale=_rationale(review),
                 by=by,
                 expected_version=Claim.objects.get(pk=claim.pk).version,
-                evidence=[EvidenceInput(source=source, stance=STANCES[status])],
+                evidence=[
+                    EvidenceInput(
+                        source=_review_source(review, by) or source,
+                        stance=STANCES[status],
+                    )
+                ],
             )
     row = ImportedReview(
         claim=claim,
@@ -400,7 +413,7 @@ def _write(review: _Review, item: dict, by: User) -> Claim:
     return Claim.objects.get(pk=claim.pk)
 
 
-def _textless_source(appearance: Appearance, by: User) -> Source:
+def _textless_source(appearance: Appearance, by: User, **fields) -> Source:
     """The stored source without text at this URL, or a new one."""
     existing = Source.objects.filter(url=appearance.url, text="").order_by("id")
     if found := existing.first():
@@ -410,7 +423,24 @@ def _textless_source(appearance: Appearance, by: User) -> Source:
         title=shorten(appearance.title, TITLE_LENGTH) if appearance.title else "",
         published_on=appearance.published_on,
         by=by,
+        **fields,
     ).source
+
+
+def _review_source(review: _Review, by: User) -> Source | None:
+    """The fact-check itself, as the verdict's evidence: a source without
+    text at the review's URL, with its fact-checker as publisher. Not the
+    words' source, which identical words from another review or article may
+    share. None without a URL (the words' source is cited then)."""
+    if not review.url:
+        return None
+    with _refusing("url", {"publisher": "author.name"}):
+        return _textless_source(
+            Appearance(review.url, f"Fact check: {review.words}", review.published_on),
+            by,
+            kind=SourceKind.FACT_CHECK,
+            publisher=review.fact_checker or None,
+        )
 
 
 def _by(review: _Review) -> str:
