@@ -42,9 +42,15 @@ class Inbox:
 
     @property
     def messages(self) -> list[EmailMessage]:
+        """In the order received: by the counter in each file's name
+        ("<time>.M<µs>P<pid>Q<count>.<host>"), which the server process
+        increases with every message (a plain sort of the names is not)."""
+        keys = sorted(
+            self.maildir.keys(), key=lambda key: int(re.search(r"Q(\d+)", key)[1])
+        )
         return [
             email.message_from_bytes(self.maildir.get_bytes(key), policy=policy)
-            for key in sorted(self.maildir.keys())
+            for key in keys
         ]
 
     def to(self, address: str) -> list[EmailMessage]:
