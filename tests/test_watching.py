@@ -22,7 +22,7 @@ from django.test import Client
 from django.utils import timezone
 
 from claims import digest, services, watching
-from claims.models import MailCursor, MailPreference, Status, Watch
+from claims.models import Claim, MailCursor, MailPreference, Status, Watch
 from claims.services import watches
 from sources.review import is_reviewer, reviewer_accounts
 
@@ -635,3 +635,24 @@ def test_a_digit_that_is_not_an_ascii_digit_is_refused(api, propose_accepted, re
         answer = client.post("/api/v1/watches/", {"claim": value}, format="json")
         assert answer.status_code == 400, value
         assert "claim" in answer.json()["errors"][0]["attr"], answer.json()
+
+
+def test_a_claim_rejected_since_is_neither_shown_nor_mailed(
+    client, propose_accepted, reviewer, reader, source, inbox
+):
+    claim = propose_accepted()
+    watches.watch(user=reader, kind="claim", pk=claim.pk)
+    move(claim, Status.CONFIRMED, reviewer, supporting(source))
+    # Withdrawn from the public record before the mail went (a reviewer's
+    # correction; written directly: no service rejects an accepted claim).
+    Claim.objects.filter(pk=claim.pk).update(review="rejected")
+    assert watching.notify_due() == 0
+    reader.is_staff = True
+    reader.save()
+    client.force_login(reader)
+    listed = client.get("/watching/").content.decode()
+    assert "The harbour bridge" not in listed
+    assert "(one you may no longer read)" in listed
+    desk = client.get("/admin/claims/watch/").content.decode()
+    assert "The harbour bridge" not in desk
+    assert "a claim you may no longer read" in desk

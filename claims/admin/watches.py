@@ -3,10 +3,12 @@ Everyone sees and stops only their own watches; they start them from the
 claim list's action or the public pages' "Watch" link."""
 
 from django.contrib import admin
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import Watch
+from ..services.watches import readable
 
 
 @admin.register(Watch)
@@ -19,7 +21,18 @@ class WatchAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(user=request.user)
+        # Whether its owner may still read what a watch names (a claim
+        # rejected since is not shown): the rule of services.watches.readable.
+        still = Q(claim__isnull=True) | Q(claim__in=readable("claim", request.user))
+        still &= Q(speaker__isnull=True) | Q(
+            speaker__in=readable("speaker", request.user)
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .filter(user=request.user)
+            .annotate(readable=ExpressionWrapper(still, output_field=BooleanField()))
+        )
 
     # A watch is the user's own preference, not provenance: any signed-in
     # user reads and stops their own; adding is the "Watch" link's.
@@ -41,6 +54,8 @@ class WatchAdmin(admin.ModelAdmin):
     @admin.display(description="watched")
     def target_link(self, watch):
         kind = watch.target_kind
+        if not getattr(watch, "readable", True):
+            return f"a {kind} you may no longer read"
         return format_html(
             '<a href="{}">{}</a>',
             reverse(f"public:{kind}", args=[watch.target_id]),
