@@ -3,12 +3,11 @@ Everyone sees and stops only their own watches; they start them from the
 claim list's action or the public pages' "Watch" link."""
 
 from django.contrib import admin
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import Watch
-from ..services.watches import readable
+from ..services.watches import watches_of
 
 
 @admin.register(Watch)
@@ -21,18 +20,7 @@ class WatchAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
-        # Whether its owner may still read what a watch names (a claim
-        # rejected since is not shown): the rule of services.watches.readable.
-        still = Q(claim__isnull=True) | Q(claim__in=readable("claim", request.user))
-        still &= Q(speaker__isnull=True) | Q(
-            speaker__in=readable("speaker", request.user)
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .filter(user=request.user)
-            .annotate(readable=ExpressionWrapper(still, output_field=BooleanField()))
-        )
+        return watches_of(request.user)
 
     # A watch is the user's own preference, not provenance: any signed-in
     # user reads and stops their own; adding is the "Watch" link's.
@@ -54,7 +42,7 @@ class WatchAdmin(admin.ModelAdmin):
     @admin.display(description="watched")
     def target_link(self, watch):
         kind = watch.target_kind
-        if not getattr(watch, "readable", True):
+        if not watch.readable:
             return f"a {kind} you may no longer read"
         return format_html(
             '<a href="{}">{}</a>',

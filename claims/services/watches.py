@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from sources.models import Source
 
@@ -41,29 +42,24 @@ def readable(kind: str, user: User):
     }[kind]
 
 
+def watches_of(user: User):
+    """``user``'s watches, each annotated ``readable``: whether they may still
+    read what it names (a claim rejected since is not). The one rule for
+    every list of them: /watching/, the unsubscribe page, the admin."""
+    still = (Q(claim__isnull=True) | Q(claim__in=readable("claim", user))) & (
+        Q(speaker__isnull=True) | Q(speaker__in=readable("speaker", user))
+    )
+    return Watch.objects.filter(user=user).annotate(
+        readable=ExpressionWrapper(still, output_field=BooleanField())
+    )
+
+
 def watch_list(user: User) -> list[tuple[Watch, object | None]]:
     """``user``'s watches, each with its target, or None for one they may no
-    longer read (a claim rejected since): three queries, however many."""
-    listed = list(
-        Watch.objects.filter(user=user).select_related("claim", "speaker", "source")
-    )
-    still = {
-        kind: set(
-            readable(kind, user)
-            .filter(pk__in=[w.target_id for w in listed if w.target_kind == kind])
-            .values_list("pk", flat=True)
-        )
-        for kind in ("claim", "speaker")
-    }
+    longer read: one query, however many."""
     return [
-        (
-            watch,
-            getattr(watch, watch.target_kind)
-            if watch.target_kind == "source"
-            or watch.target_id in still[watch.target_kind]
-            else None,
-        )
-        for watch in listed
+        (watch, getattr(watch, watch.target_kind) if watch.readable else None)
+        for watch in watches_of(user).select_related("claim", "speaker", "source")
     ]
 
 
