@@ -185,9 +185,12 @@ def messages(rows: list[dict]) -> dict[int, list[mail.EmailMessage]]:
 def _changes(rows: list[dict]) -> list[_Change]:
     ids = {row["claim_id"] for row in rows}
     claims = Claim.objects.select_related("speaker").in_bulk(ids)
+    # The page's entries (by claim and version), not every claim's ledger.
     entries = {
         (entry.claim_id, entry.claim_version): entry
-        for entry in StatusChange.objects.filter(claim_id__in=ids)
+        for entry in StatusChange.objects.filter(
+            claim_id__in=ids, claim_version__in={row["version"] for row in rows}
+        )
     }
     return [
         _Change(row, claims[row["claim_id"]], entries.get(_key(row))) for row in rows
