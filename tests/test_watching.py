@@ -656,3 +656,15 @@ def test_a_claim_rejected_since_is_neither_shown_nor_mailed(
     desk = client.get("/admin/claims/watch/").content.decode()
     assert "The harbour bridge" not in desk
     assert "a claim you may no longer read" in desk
+
+
+def test_the_deadline_sweeps_bulk_moves_are_mailed_at_commit(
+    propose_accepted, reader, inbox, django_capture_on_commit_callbacks
+):
+    claim = propose_accepted()  # due June 2025: long past
+    watches.watch(user=reader, kind="claim", pk=claim.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        (move,) = services.mark_overdue(today=timezone.localdate())
+    assert move.moved
+    (sent,) = inbox.to(reader.email)
+    assert "overdue" in sent["Subject"]

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F, Field
 from django.utils import timezone
 
+from .. import notify
 from ..models import (
     Claim,
     ClaimEvent,
@@ -370,6 +371,7 @@ def _move_batch(ids: list[int], today: datetime.date, by: User) -> list[OverdueM
         created_at=now,
     )
     # The search document holds no status, so it needs no refresh.
+    notify.changed()  # webhooks and watchers hear of the batch at commit
     return [OverdueMove(c.id, c.text, c.deadline, c.due_text, True) for c in claims]
 
 
